@@ -1,0 +1,48 @@
+"""The ``policyqa`` command line: the composition root that gathers each stage's commands.
+
+Each stage registers its own subcommands (``corpus``, ``build``/``search``, ``ask``/``serve``,
+``ui``, ``eval``); heavy imports happen inside the handlers, so ``policyqa --help`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from corpus import commands as corpus_commands
+from corpus.errors import UserError
+
+
+def _groups():
+    from eval import commands as eval_commands
+    from index import commands as index_commands
+    from ui import commands as ui_commands
+
+    from . import commands as assistant_commands
+
+    return [corpus_commands, index_commands, assistant_commands, ui_commands, eval_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policyqa",
+        description="政策问答：基于政策文件条款、带核验引用的中文问答 (policy QA with verified citations)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in _groups():
+        group.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

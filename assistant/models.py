@@ -1,0 +1,40 @@
+"""The answer object shared by the CLI (``ask --json``), the HTTP API and the UI."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """A verified citation: ``quote`` is a verbatim substring of the clause ``clause_id``."""
+
+    clause_id: str = Field(examples=["yanglao-gaige-2024:（十四）"])
+    doc_id: str
+    doc_title: str
+    doc_number: str | None = None
+    label: str = Field(examples=["（十四）"])
+    number: int | None = None
+    part: str = Field(examples=["body"])
+    quote: str
+    score: float
+
+
+class RelatedClause(BaseModel):
+    """A clause offered for reading, not presented as the answer."""
+
+    clause_id: str
+    doc_id: str
+    doc_title: str
+    doc_number: str | None = None
+    label: str
+    number: int | None = None
+    part: str
+    score: float
+    text: str
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[RelatedClause] = Field(default_factory=list)

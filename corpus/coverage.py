@@ -1,0 +1,33 @@
+"""Check that parsing lost nothing: every non-whitespace character of a document's body is in
+exactly one clause (or is a heading, recorded once)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .models import Document
+
+_WS = re.compile(r"\s+")
+
+
+def _chars(text: str) -> Counter:
+    return Counter(_WS.sub("", text))
+
+
+def coverage_problems(document: Document) -> list[str]:
+    """Empty when the clauses and headings account for the body exactly; else what differs."""
+    body = _chars(document.body)
+    parsed = Counter()
+    for heading in document.headings:
+        parsed.update(_chars(heading))
+    for clause in document.clauses:
+        parsed.update(_chars(clause.text))
+        if clause.part == "annex" and clause.responsible_units is not None:
+            parsed.update(_chars(str(clause.number)))  # the row's 序号 cell
+    missing, extra = body - parsed, parsed - body
+    problems = []
+    if missing:
+        problems.append(f"{document.doc_id}: {sum(missing.values())} characters lost: {''.join(missing.elements())[:60]}")
+    if extra:
+        problems.append(f"{document.doc_id}: {sum(extra.values())} characters duplicated or invented: {''.join(extra.elements())[:60]}")
+    return problems

@@ -1,0 +1,273 @@
+"""Split a document's text into metadata, header lines and body lines.
+
+Three layouts of the genre are recognised, alone or combined:
+- YAML front matter (``---`` … ``---``) with title, date, link, status, authors;
+- the Markdown layout of statute collections: ``# title``, info lines, ``<!-- INFO END -->``;
+- plain text extracted from a PDF: title spread over the first lines, 发文字号 under it,
+  signature and date at the end.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from .numerals import NUMERAL_CHARS, parse_chinese_number
+
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,16}\s*[〔\[【（(]\s*(?:19|20)\d{2}\s*[〕\]】）)]\s*(?:第\s*)?\d{1,5}\s*号"
+)
+_CN_YEAR = f"[{NUMERAL_CHARS}]{{4}}"
+DATE_RE = re.compile(
+    rf"((?:19|20)\d{{2}}|{_CN_YEAR})\s*年\s*(\d{{1,2}}|[{NUMERAL_CHARS}]{{1,3}})\s*月"
+    rf"\s*(\d{{1,2}}|[{NUMERAL_CHARS}]{{1,3}})\s*日"
+)
+DATE_LINE_RE = re.compile(rf"^[（(]?\s*{DATE_RE.pattern}\s*[）)]?$")
+ISO_DATE_RE = re.compile(r"((?:19|20)\d{2})-(\d{2})-(\d{2})")
+INFO_END = "<!-- INFO END -->"
+TERMINAL = "。！？；：…”’」』"
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+_MEETING_RE = re.compile(
+    rf"^(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
+)
+_STRUCTURE_START_RE = re.compile(
+    rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
+)
+
+
+@dataclass
+class SourceLine:
+    """A body line with Markdown markup removed; ``heading_level`` is set for ``#`` headings."""
+
+    text: str
+    heading_level: int | None = None
+
+
+@dataclass
+class Layout:
+    meta: dict
+    header: list[str] = field(default_factory=list)
+    lines: list[SourceLine] = field(default_factory=list)
+    markdown: bool = False
+
+
+def normalise_date(text: str) -> str | None:
+    """Return ``YYYY-MM-DD`` for the first date written in ``text``, or None."""
+    m = ISO_DATE_RE.search(text)
+    if m:
+        return "-".join(m.groups())
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    year_text, month_text, day_text = m.groups()
+    digits = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+    year = year_text if year_text.isdigit() else "".join(digits.get(c, "?") for c in year_text)
+    try:
+        month = int(month_text) if month_text.isdigit() else parse_chinese_number(month_text)
+        day = int(day_text) if day_text.isdigit() else parse_chinese_number(day_text)
+    except ValueError:
+        return None
+    if not year.isdigit() or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year}-{month:02d}-{day:02d}"
+
+
+def compact(text: str) -> str:
+    """Remove all whitespace (for 发文字号 written as ``国办发〔2020〕52 号``)."""
+    return re.sub(r"\s+", "", text)
+
+
+def issuer_from_title(title: str) -> str | None:
+    """``国务院办公厅关于…`` → ``国务院办公厅``."""
+    head, sep, _ = title.partition("关于")
+    head = head.strip()
+    return head if sep and 1 < len(head) <= 30 else None
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        return {}, text
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            try:
+                data = yaml.safe_load("\n".join(lines[1:i])) or {}
+            except yaml.YAMLError:
+                return {}, text
+            if isinstance(data, dict):
+                return data, "\n".join(lines[i + 1:])
+            return {}, text
+    return {}, text
+
+
+def _meta_from_front_matter(data: dict) -> dict:
+    def first(*keys: str):
+        for key in keys:
+            value = data.get(key)
+            if value not in (None, "", []):
+                return value
+        return None
+
+    meta: dict = {}
+    if (title := first("title", "标题")) is not None:
+        meta["title"] = str(title).strip()
+    if (number := first("doc_number", "document_number", "文号", "发文字号")) is not None:
+        meta["doc_number"] = compact(str(number))
+    issuer = first("issuer", "发文机关", "authors", "author")
+    if isinstance(issuer, list):
+        issuer = "、".join(str(x) for x in issuer)
+    if issuer is not None:
+        meta["issuer"] = str(issuer)
+    if (date := first("date", "publication_date", "发布日期", "成文日期")) is not None:
+        meta["date"] = normalise_date(str(date))
+    if (link := first("link", "url", "source_url", "来源链接")) is not None:
+        meta["source_url"] = str(link)
+    if (status := first("status", "效力", "时效性")) is not None:
+        meta["status"] = str(status)
+    return meta
+
+
+def _strip_markdown(line: str) -> SourceLine:
+    stripped = line.strip()
+    m = _MD_HEADING_RE.match(stripped)
+    if m:
+        return SourceLine(_BOLD_RE.sub(r"\1", m.group(2)).strip(), heading_level=len(m.group(1)))
+    if stripped.startswith(">"):
+        stripped = stripped.lstrip(">").strip()
+    return SourceLine(_BOLD_RE.sub(r"\1", stripped).strip())
+
+
+def _meta_from_info_lines(info: list[str]) -> dict:
+    meta: dict = {}
+    dates = [d for d in (normalise_date(line) for line in info) if d]
+    if dates:
+        meta["date"] = max(dates)
+    for line in info:
+        if m := _MEETING_RE.match(line):
+            meta["issuer"] = m.group(1) + m.group(2)
+            break
+    for line in info:
+        if m := DOC_NUMBER_RE.search(line):
+            meta["doc_number"] = compact(m.group(0))
+            break
+    return meta
+
+
+def _is_markdown(text: str, suffix: str) -> bool:
+    return suffix in (".md", ".markdown") or INFO_END in text or bool(
+        re.search(r"^#{1,6}\s", text, re.MULTILINE)
+    )
+
+
+def _plain_header(lines: list[str]) -> tuple[dict, int]:
+    """Title lines, 发文字号 and a date line at the top of PDF-extracted text.
+
+    Returns the metadata found and the index of the first body line.
+    """
+    meta: dict = {}
+    title_parts: list[str] = []
+    i = 0
+    consumed = 0
+    while i < len(lines) and i < 12:
+        line = lines[i].strip()
+        i += 1
+        if not line:
+            continue
+        if DOC_NUMBER_RE.fullmatch(line) or (DOC_NUMBER_RE.match(line) and len(line) < 30):
+            meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
+            consumed = i
+            continue
+        if DATE_LINE_RE.match(line):
+            meta.setdefault("date", normalise_date(line))
+            consumed = i
+            continue
+        starts_body = (
+            line.endswith(("：", ":"))
+            or line[-1] in TERMINAL
+            or len(line) > 40
+            or _STRUCTURE_START_RE.match(line)
+            or "doc_number" in meta
+        )
+        if starts_body:
+            break
+        title_parts.append(line)
+        consumed = i
+    if title_parts:
+        meta["title"] = "".join(title_parts)
+    return meta, consumed
+
+
+def _signature_meta(lines: list[str]) -> dict:
+    """Date (and the issuer just above it) from a signature block: ``国务院办公厅`` / ``2020年12月14日``."""
+    meta: dict = {}
+    nonblank = [l.strip() for l in lines if l.strip()]
+    for idx, line in enumerate(nonblank):
+        if DATE_LINE_RE.match(line):
+            meta["date"] = normalise_date(line)
+            prev = nonblank[idx - 1] if idx else ""
+            if prev and len(prev) <= 30 and prev[-1] not in TERMINAL and not _STRUCTURE_START_RE.match(prev):
+                meta["issuer"] = prev
+            break
+    return meta
+
+
+def split_layout(text: str, suffix: str = ".txt") -> Layout:
+    """Separate metadata and header lines from the body of a document."""
+    front, rest = _front_matter(text)
+    meta = _meta_from_front_matter(front)
+    markdown = bool(front) or _is_markdown(rest, suffix)
+    raw_lines = rest.split("\n")
+    header: list[str] = []
+
+    if markdown:
+        if INFO_END in rest:
+            end = next(i for i, l in enumerate(raw_lines) if l.strip() == INFO_END)
+            info = [_strip_markdown(l).text for l in raw_lines[:end] if l.strip()]
+            header = info
+            if info:
+                meta.setdefault("title", info[0])
+            for key, value in _meta_from_info_lines(info[1:]).items():
+                meta.setdefault(key, value)
+            raw_lines = raw_lines[end + 1:]
+        else:
+            # A leading ``# title`` or ``**title**`` line, then an optional date or 发文字号 line.
+            idx = next((i for i, l in enumerate(raw_lines) if l.strip()), len(raw_lines))
+            if idx < len(raw_lines):
+                first = raw_lines[idx].strip()
+                if first.startswith("# ") or _BOLD_RE.fullmatch(first):
+                    title = _strip_markdown(first).text
+                    header.append(title)
+                    meta["title"] = title
+                    idx += 1
+                    while idx < len(raw_lines):
+                        line = _strip_markdown(raw_lines[idx]).text
+                        if not line:
+                            idx += 1
+                            continue
+                        if DATE_LINE_RE.match(line):
+                            meta.setdefault("date", normalise_date(line))
+                        elif DOC_NUMBER_RE.fullmatch(line):
+                            meta.setdefault("doc_number", compact(line))
+                        else:
+                            break
+                        header.append(line)
+                        idx += 1
+                    raw_lines = raw_lines[idx:]
+        lines = [_strip_markdown(l) for l in raw_lines]
+    else:
+        found, start = _plain_header(raw_lines)
+        header = [l.strip() for l in raw_lines[:start] if l.strip()]
+        for key, value in found.items():
+            meta.setdefault(key, value)
+        raw_lines = raw_lines[start:]
+        lines = [SourceLine(l.strip()) for l in raw_lines]
+
+    for key, value in _signature_meta([l.text for l in lines]).items():
+        meta.setdefault(key, value)
+    if "title" in meta and not meta.get("issuer"):
+        meta["issuer"] = issuer_from_title(meta["title"])
+    return Layout(meta=meta, header=header, lines=lines, markdown=markdown)

@@ -1,0 +1,55 @@
+"""Load a corpus from files and folders; unreadable files are reported and skipped."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from .models import Corpus, SkippedFile
+from .parse import doc_id_for, parse_file
+from .reading import SUPPORTED_SUFFIXES, UnreadableDocument
+
+BUNDLED_DIR = Path(__file__).parent / "documents"
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
+    """Expand folders (recursively) into document files, in a stable order."""
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for path in paths:
+        if path.is_dir():
+            for f in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                if f.suffix.lower() in SUPPORTED_SUFFIXES:
+                    files.append(f)
+                else:
+                    skipped.append(SkippedFile(str(f), f"不支持的文件类型 (unsupported file type {f.suffix or '(none)'})"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            skipped.append(SkippedFile(str(path), "文件不存在 (no such file or folder)"))
+    return files, skipped
+
+
+def _unique_doc_ids(files: list[Path]) -> dict[Path, str]:
+    """File stems, with a short path hash added where two files share a stem."""
+    counts = Counter(doc_id_for(f) for f in files)
+    ids = {}
+    for f in files:
+        stem = doc_id_for(f)
+        if counts[stem] > 1:
+            stem = f"{stem}@{hashlib.sha1(str(f.resolve()).encode()).hexdigest()[:6]}"
+        ids[f] = stem
+    return ids
+
+
+def load_corpus(paths: list[Path] | None = None) -> Corpus:
+    """Parse every document under ``paths`` (default: the bundled corpus)."""
+    files, skipped = discover(list(paths) if paths else [BUNDLED_DIR])
+    ids = _unique_doc_ids(files)
+    documents = []
+    for f in files:
+        try:
+            documents.append(parse_file(f, ids[f]))
+        except UnreadableDocument as exc:
+            skipped.append(SkippedFile(str(f), str(exc)))
+    return Corpus(documents=documents, skipped=skipped)

@@ -1,0 +1,92 @@
+"""Re-assemble paragraphs from body lines, repairing PDF-extraction damage.
+
+PDF-extracted text breaks every line at the page margin, puts blank lines between lines and
+blank runs at page breaks, and may split a heading over two lines. A line is joined to the
+previous one (without inserting anything) unless the previous line ended a paragraph: it ended
+with sentence punctuation well before the margin, or it is a short heading and the next line
+starts a new structural unit.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .layout import TERMINAL, SourceLine
+from .numerals import NUMERAL_CHARS
+
+UNIT_START_RE = re.compile(
+    rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
+)
+MID_SENTENCE = "，、（“《—"
+_ASCII_CJK_SPACE_RE = re.compile(
+    r"(?<=[A-Za-z0-9%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+    r"|(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[A-Za-z0-9])"
+)
+
+
+@dataclass
+class Paragraph:
+    text: str
+    heading_level: int | None = None
+
+
+def display_width(text: str) -> float:
+    """Width in full-width cells: CJK and full-width forms count 1, ASCII counts 0.5."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def tidy_pdf_spacing(text: str) -> str:
+    """Drop spaces a PDF extractor puts between CJK text and digits (``52 号`` → ``52号``)."""
+    return _ASCII_CJK_SPACE_RE.sub("", text)
+
+
+def _margin_width(lines: list[str]) -> float | None:
+    """The common full-line width if the text looks hard-wrapped at a margin, else None."""
+    widths = sorted(display_width(l) for l in lines if l)
+    if len(widths) < 8:
+        return None
+    margin = widths[int(len(widths) * 0.9)]
+    near = sum(1 for w in widths if margin - 2 <= w <= margin + 1)
+    return margin if near >= 0.35 * len(widths) and margin >= 15 else None
+
+
+def to_paragraphs(lines: list[SourceLine], markdown: bool) -> list[Paragraph]:
+    """Turn body lines into paragraphs; Markdown lines are paragraphs already."""
+    if markdown:
+        return [Paragraph(l.text, l.heading_level) for l in lines if l.text]
+    raw = [l.text for l in lines if l.text]
+    margin = _margin_width(raw)
+    paragraphs: list[Paragraph] = []
+    current: list[str] = []
+    for prev, line in zip([""] + raw, raw):
+        if current and _continues(prev, line, margin):
+            current.append(line)
+        else:
+            if current:
+                paragraphs.append(Paragraph(tidy_pdf_spacing("".join(current))))
+            current = [line]
+    if current:
+        paragraphs.append(Paragraph(tidy_pdf_spacing("".join(current))))
+    return paragraphs
+
+
+def _continues(prev: str, line: str, margin: float | None) -> bool:
+    """Whether ``line`` continues the paragraph that ``prev`` belongs to."""
+    ended = prev[-1] in TERMINAL
+    starts_unit = bool(UNIT_START_RE.match(line)) or line.startswith("附件")
+    if prev[-1] in MID_SENTENCE:
+        return True
+    if margin is None:
+        # Not hard-wrapped: every line is a paragraph unless it was cut mid-sentence.
+        return not ended and not starts_unit and display_width(prev) > 20
+    # A paragraph's first line is indented by two cells, which extraction removed.
+    full = display_width(prev) >= margin - 2.5
+    if full:
+        # Ran into the margin: the paragraph goes on, unless a new unit visibly starts.
+        return not (ended and starts_unit)
+    if ended:
+        return False
+    # A short line without closing punctuation ends a paragraph, except a heading split over two lines.
+    short = display_width(line) < margin - 2.5
+    return bool(UNIT_START_RE.match(prev)) and short and not starts_unit and line[-1] not in TERMINAL

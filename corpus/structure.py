@@ -1,0 +1,236 @@
+"""Find the citable units of a document body: articles, 意见 items, section texts, preamble, closing.
+
+Three shapes of the genre are recognised:
+- laws and regulations: 编/分编/章/节 headings and 第X条 articles (（一）… inside an article are 项);
+- 意见/通知-style documents: 一、二、 section headings and （一）（二） items; text directly under a
+  section heading is a unit of its own, labelled by the heading (``一、总体要求``);
+- anything else: one unit per Markdown heading, or per paragraph.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .layout import DATE_LINE_RE, TERMINAL
+from .numerals import NUMERAL_CHARS, parse_chinese_number
+from .paragraphs import Paragraph
+
+N = f"[{NUMERAL_CHARS}\\d]+"
+LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3000])")
+DIVISION_RE = re.compile(rf"^第({N})(编|分编|章|节)(?:[\s\u3000]|$)")
+SECTION_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)、")
+ITEM_RE = re.compile(rf"^[（(]([{NUMERAL_CHARS}]+)[）)]")
+DIVISION_RANK = {"编": 1, "分编": 2, "章": 3, "节": 4}
+SECTION_PATH_SEP = " / "
+PREAMBLE_LABEL = "序言"
+CLOSING_LABEL = "结语"
+
+
+@dataclass
+class Unit:
+    label: str
+    number: int | None
+    part: str
+    section: str
+    paragraphs: list[str] = field(default_factory=list)
+    responsible_units: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass
+class Body:
+    units: list[Unit]
+    headings: list[str]
+
+
+class _Outline:
+    """The stack of headings above the current position."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[float, str]] = []
+
+    def push(self, rank: float, heading: str) -> None:
+        while self._stack and self._stack[-1][0] >= rank:
+            self._stack.pop()
+        self._stack.append((rank, heading))
+
+    @property
+    def path(self) -> str:
+        return SECTION_PATH_SEP.join(h for _, h in self._stack)
+
+
+def _is_heading_line(text: str) -> bool:
+    return len(text) <= 40 and text[-1] not in TERMINAL
+
+
+def _number(text: str) -> int | None:
+    try:
+        return parse_chinese_number(text)
+    except ValueError:
+        return None
+
+
+def build_body(paragraphs: list[Paragraph]) -> Body:
+    """Split body paragraphs into units; headings are returned separately."""
+    articles = sum(1 for p in paragraphs if LAW_ARTICLE_RE.match(p.text))
+    if articles >= 2:
+        body = _law_units(paragraphs)
+    elif any(ITEM_RE.match(p.text) or SECTION_RE.match(p.text) for p in paragraphs):
+        body = _opinion_units(paragraphs)
+    else:
+        body = _generic_units(paragraphs)
+    _split_closing(body.units)
+    return body
+
+
+def _article_unit(text: str, section: str) -> Unit | None:
+    """A unit for a paragraph that starts with 第X条, in any kind of document."""
+    m = LAW_ARTICLE_RE.match(text)
+    if not m:
+        return None
+    label = f"第{m.group(1)}条" + (f"之{m.group(2)}" if m.group(2) else "")
+    return Unit(label, _number(m.group(1)), "body", section, [text])
+
+
+def _law_units(paragraphs: list[Paragraph]) -> Body:
+    outline, units, headings = _Outline(), [], []
+    preamble: Unit | None = None
+    for p in paragraphs:
+        text = p.text
+        if article := _article_unit(text, outline.path):
+            units.append(article)
+            continue
+        division = DIVISION_RE.match(text)
+        if (p.heading_level or division) and _is_heading_line(text):
+            rank = DIVISION_RANK[division.group(2)] if division else 0.5 + p.heading_level / 10
+            outline.push(rank, text)
+            headings.append(text)
+            continue
+        if units:
+            units[-1].paragraphs.append(text)
+        else:
+            if preamble is None:
+                preamble = Unit(PREAMBLE_LABEL, None, "preamble", outline.path)
+            preamble.paragraphs.append(text)
+    return Body(([preamble] if preamble else []) + units, headings)
+
+
+def _section_title(text: str) -> str:
+    """``一、加强组织领导。各地要…`` → ``一、加强组织领导``."""
+    head = re.split(r"[。：:；！？]", text, maxsplit=1)[0]
+    return head if len(head) <= 40 else head[:40]
+
+
+def _opinion_units(paragraphs: list[Paragraph]) -> Body:
+    outline, units, headings = _Outline(), [], []
+    preamble: Unit | None = None
+    section_label, section_number = None, None
+    open_unit: Unit | None = None  # the unit that plain paragraphs continue
+    for p in paragraphs:
+        text = p.text
+        section = SECTION_RE.match(text)
+        if (p.heading_level or section) and _is_heading_line(text):
+            outline.push(1 if section else p.heading_level, text)
+            headings.append(text)
+            section_label, open_unit = text, None
+            section_number = _number(section.group(1)) if section else None
+            continue
+        if section:  # a section marker with its text on the same line: the section is the unit
+            section_label = _section_title(text)
+            section_number = _number(section.group(1))
+            outline.push(1, section_label)
+            open_unit = Unit(section_label, section_number, "body", outline.path, [text])
+            units.append(open_unit)
+            continue
+        if article := _article_unit(text, outline.path):
+            open_unit = article
+            units.append(open_unit)
+            continue
+        if item := ITEM_RE.match(text):
+            open_unit = Unit(f"（{item.group(1)}）", _number(item.group(1)), "body", outline.path, [text])
+            units.append(open_unit)
+            continue
+        if open_unit is None and section_label is not None:
+            open_unit = Unit(section_label, section_number, "body", outline.path, [])
+            units.append(open_unit)
+        if open_unit is None:
+            if preamble is None:
+                preamble = Unit(PREAMBLE_LABEL, None, "preamble", outline.path)
+            preamble.paragraphs.append(text)
+        else:
+            open_unit.paragraphs.append(text)
+    _qualify_repeated_items(units)
+    return Body(([preamble] if preamble else []) + units, headings)
+
+
+def _qualify_repeated_items(units: list[Unit]) -> None:
+    """Items numbered afresh in each section are cited with their section: ``二、（一）``."""
+    labels = [u.label for u in units if ITEM_RE.match(u.label)]
+    if len(labels) == len(set(labels)):
+        return
+    for unit in units:
+        if ITEM_RE.match(unit.label) and unit.section:
+            top = unit.section.split(SECTION_PATH_SEP)[0]
+            if m := SECTION_RE.match(top):
+                unit.label = f"{m.group(0)}{unit.label}"
+
+
+def _generic_units(paragraphs: list[Paragraph]) -> Body:
+    outline, units, headings = _Outline(), [], []
+    if not any(p.heading_level for p in paragraphs):
+        return Body([Unit(f"第{i}段", i, "body", "", [p.text]) for i, p in enumerate(paragraphs, 1)], [])
+    preamble: Unit | None = None
+    for p in paragraphs:
+        if p.heading_level:
+            outline.push(p.heading_level, p.text)
+            headings.append(p.text)
+            units.append(Unit(p.text, None, "body", outline.path))
+        elif article := _article_unit(p.text, outline.path):
+            units.append(article)
+        elif units:
+            units[-1].paragraphs.append(p.text)
+        else:
+            if preamble is None:
+                preamble = Unit(PREAMBLE_LABEL, None, "preamble", "")
+            preamble.paragraphs.append(p.text)
+    kept = [u for u in units if u.paragraphs]
+    for i, unit in enumerate(kept, 1):
+        unit.number = unit.number if LAW_ARTICLE_RE.match(unit.text) else i
+    return Body(([preamble] if preamble else []) + kept, headings)
+
+
+def _is_signoff(text: str) -> bool:
+    """Signature, date, 「（此件公开发布）」 or an attachment list line at the end of a document."""
+    return len(text) <= 60 and (
+        bool(DATE_LINE_RE.match(text))
+        or text.startswith("附件")
+        or (text.startswith(("（", "(")) and text.endswith(("）", ")")))
+        or text[-1] not in TERMINAL
+    )
+
+
+def _split_closing(units: list[Unit]) -> None:
+    """Move the closing paragraphs and the sign-off block off the last unit into a closing unit.
+
+    The sign-off (signature, date) is closing text whenever it holds a date. In documents whose
+    items are one paragraph each, further paragraphs after the last item are closing text too.
+    """
+    body = [u for u in units if u.part == "body"]
+    if not body:
+        return
+    last = body[-1]
+    paras = last.paragraphs
+    cut = len(paras)
+    while cut > 1 and _is_signoff(paras[cut - 1]):
+        cut -= 1
+    if not any(DATE_LINE_RE.match(p) for p in paras[cut:]):
+        cut = len(paras)
+    single_paragraph_items = len(body) > 2 and all(len(u.paragraphs) == 1 for u in body[:-1])
+    if single_paragraph_items and ITEM_RE.match(last.label):
+        cut = min(cut, 1)
+    if cut < len(paras):
+        units.append(Unit(CLOSING_LABEL, None, "closing", "", paras[cut:]))
+        del paras[cut:]

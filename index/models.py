@@ -1,0 +1,31 @@
+"""Records returned by retrieval."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from corpus.models import Clause
+
+SearchMode = Literal["hybrid", "bm25", "dense"]
+SEARCH_MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved citable clause with its fused score.
+
+    ``related`` holds the clauses linked to it (an annex task row and the article it restates),
+    returned together with it.
+    """
+
+    clause: Clause
+    score: float
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+    related: tuple[Clause, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        data = self.clause.to_dict()
+        data["score"] = round(float(self.score), 6)
+        data["related"] = [c.clause_id for c in self.related]
+        return data
