@@ -38,3 +38,5 @@ class Answer(BaseModel):
     refused: bool
     citations: list[Citation] = Field(default_factory=list)
     related: list[RelatedClause] = Field(default_factory=list)
+    answerer: str = Field(default="extractive", description="which answerer produced the text")
+    warnings: list[str] = Field(default_factory=list, description="e.g. sentences dropped for lack of a verified citation")

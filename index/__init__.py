@@ -1,0 +1,16 @@
+"""Index stage: embeddings + FAISS + BM25 (jieba) + fusion, persisted as a folder.
+
+Public surface: :func:`build_index`, :func:`load_index`, :class:`Index`, :class:`Hit`,
+:func:`get_embedder`, :func:`default_index_dir`.
+"""
+from .builder import BuildReport, build_index
+from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from .models import SEARCH_MODES, Hit
+from .retriever import Index, UnknownDocument, load_index
+from .store import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, default_index_dir
+
+__all__ = [
+    "DEFAULT_EMBEDDER", "SEARCH_MODES", "BuildReport", "Embedder", "Hit", "Index", "IndexCorrupted",
+    "IndexError_", "IndexIncompatible", "IndexMissing", "UnknownDocument", "build_index", "default_index_dir",
+    "get_embedder", "load_index",
+]

@@ -22,6 +22,8 @@ class Hit:
     score: float
     bm25_rank: int | None = None
     dense_rank: int | None = None
+    bm25_score: float = 0.0
+    dense_score: float = 0.0
     related: tuple[Clause, ...] = field(default=())
 
     def to_dict(self) -> dict:

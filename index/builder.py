@@ -1,0 +1,127 @@
+"""Build an index folder from a corpus; reuse embeddings of unchanged passages."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from corpus.models import Corpus
+
+from . import dense, lexical
+from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from .passages import dense_passages, lexical_text
+from .store import FORMAT_VERSION, IndexError_, commit_folder, read_manifest, temp_folder_for, verify_checksums
+from .tokenizer import PolicyTokenizer, default_tokenizer
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    documents: int
+    clauses: int
+    passages: int
+    embedded: int
+    reused: int
+    seconds: float
+
+    @property
+    def clauses_per_second(self) -> float:
+        return self.clauses / self.seconds if self.seconds else 0.0
+
+
+def _package_version() -> str:
+    try:
+        return version("policyqa")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]:
+    """Embeddings stored in an existing index built by the same embedder, by passage text hash."""
+    try:
+        manifest = read_manifest(folder)
+        verify_checksums(folder, manifest)
+    except IndexError_:
+        return {}
+    if manifest["embedder"]["name"] != embedder_name:
+        return {}
+    hashes = json.loads((folder / "passage_hashes.json").read_text(encoding="utf-8"))
+    index = dense.load_faiss(folder / "dense.faiss")
+    if index.ntotal != len(hashes):
+        return {}
+    vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
+    return dict(zip(hashes, vectors))
+
+
+def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,
+                dense_kind: str = "flat", tokenizer: PolicyTokenizer | None = None,
+                progress: bool = True) -> BuildReport:
+    """Write an index of ``corpus`` to ``out_dir`` atomically."""
+    started = time.perf_counter()
+    spec = embedder if isinstance(embedder, str) else embedder.name
+    embedder = get_embedder(embedder) if isinstance(embedder, str) else embedder
+    tokenizer = tokenizer or default_tokenizer()
+    clauses = corpus.clauses
+
+    passages = [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
+    hashes = [_text_hash(p.text) for p in passages]
+    cached = _previous_vectors(out_dir, embedder.name)
+    todo = [i for i, h in enumerate(hashes) if h not in cached]
+    vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
+    for i, h in enumerate(hashes):
+        if h in cached:
+            vectors[i] = cached[h]
+    todo_clauses = {passages[i].clause_index for i in todo}
+    with tqdm(total=len(todo_clauses), unit=" clauses", desc="向量化 embedding", disable=not progress or not todo,
+              smoothing=0.1) as bar:
+        done: set[int] = set()
+        for start in range(0, len(todo), 64):
+            batch = todo[start:start + 64]
+            vectors[batch] = embedder.encode_passages([passages[i].text for i in batch])
+            new = {passages[i].clause_index for i in batch} - done
+            done |= new
+            bar.update(len(new))
+
+    tmp = temp_folder_for(out_dir)
+    try:
+        bm25 = lexical.build_bm25([tokenizer.tokenize(lexical_text(c)) for c in clauses])
+        (tmp / "bm25").mkdir()
+        lexical.save_bm25(bm25, tmp / "bm25")
+        dense.save_faiss(dense.build_faiss(vectors, dense_kind), tmp / "dense.faiss")
+        np.save(tmp / "passages.npy", np.array([p.clause_index for p in passages], dtype=np.int32))
+        (tmp / "passage_hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
+        with (tmp / "clauses.jsonl").open("w", encoding="utf-8") as f:
+            for c in clauses:
+                f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
+        docs = [dict(d.meta.to_dict(), clause_count=len(d.clauses)) for d in corpus.documents]
+        (tmp / "documents.json").write_text(json.dumps(docs, ensure_ascii=False, indent=1), encoding="utf-8")
+        seconds = time.perf_counter() - started
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "package_version": _package_version(),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(seconds, 3),
+            "embedder": {"name": embedder.name, "spec": spec, "dim": embedder.dim},
+            "dense_kind": dense_kind,
+            "tokenizer": {"name": "jieba-search+policy-dict", "dictionary_hash": tokenizer.dictionary_hash},
+            "counts": {"documents": len(corpus.documents), "clauses": len(clauses), "passages": len(passages)},
+            "sources": {d.doc_id: {"path": d.meta.path, "sha256": d.meta.sha256} for d in corpus.documents},
+        }
+        commit_folder(tmp, out_dir, manifest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildReport(out_dir, len(corpus.documents), len(clauses), len(passages),
+                       len(todo), len(passages) - len(todo), time.perf_counter() - started)

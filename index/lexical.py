@@ -1,0 +1,30 @@
+"""BM25 (bm25s, Lucene variant) over jieba tokens."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+
+def build_bm25(token_lists: list[list[str]]) -> bm25s.BM25:
+    model = bm25s.BM25(k1=1.2, b=0.75)
+    # bm25s cannot index an empty vocabulary; a placeholder token keeps empty clauses indexable.
+    model.index([tokens or ["\u2205"] for tokens in token_lists], show_progress=False)
+    return model
+
+
+def save_bm25(model: bm25s.BM25, folder: Path) -> None:
+    model.save(str(folder), show_progress=False)
+
+
+def load_bm25(folder: Path) -> bm25s.BM25:
+    return bm25s.BM25.load(str(folder), show_progress=False)
+
+
+def bm25_scores(model: bm25s.BM25, query_tokens: list[str]) -> np.ndarray:
+    """Scores of every clause for the query (zeros when no query term is in the vocabulary)."""
+    known = [t for t in query_tokens if t in model.vocab_dict]
+    if not known:
+        return np.zeros(model.scores["num_docs"], dtype=np.float32)
+    return np.asarray(model.get_scores(known), dtype=np.float32)

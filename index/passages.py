@@ -1,0 +1,53 @@
+"""What gets embedded and what gets BM25-indexed for each clause.
+
+Long articles are embedded as overlapping windows of whole sentences (each prefixed with the
+article's own title sentence, so a window keeps its topic); a clause scores as its best window.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.models import Clause
+
+SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?[”’」』）)]*|\n")
+WINDOW_CHARS = 220
+TITLE_MAX_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Passage:
+    clause_index: int
+    text: str
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text``, each a verbatim substring, sentence punctuation kept."""
+    return [s for s in (m.group(0).strip() for m in SENTENCE_RE.finditer(text)) if s]
+
+
+def lexical_text(clause: Clause) -> str:
+    """Text for BM25: section heading path, label and text (annex rows: task + responsible units)."""
+    return f"{clause.section}\n{clause.label}\n{clause.text}"
+
+
+def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
+    """One passage for a short clause; overlapping sentence windows for a long one."""
+    heading = clause.section.split(" / ")[-1] if clause.section else ""
+    sentences = split_sentences(clause.text)
+    if len(clause.text) <= window_chars or len(sentences) <= 1:
+        return [Passage(clause_index, f"{heading}\n{clause.text}".strip())]
+    title = sentences[0] if len(sentences[0]) <= TITLE_MAX_CHARS else heading
+    body = sentences[1:] if title == sentences[0] else sentences
+    windows: list[list[str]] = []
+    start = 0
+    while start < len(body):
+        end, size = start, 0
+        while end < len(body) and (size == 0 or size + len(body[end]) <= window_chars):
+            size += len(body[end])
+            end += 1
+        windows.append(body[start:end])
+        if end >= len(body):
+            break
+        start = max(start + 1, end - 1)  # overlap by one sentence
+    return [Passage(clause_index, f"{title}{''.join(w)}") for w in windows]

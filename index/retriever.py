@@ -1,0 +1,115 @@
+"""A loaded index: clause records plus BM25 and FAISS, searched separately or fused."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import UserError
+from corpus.models import Clause
+
+from . import dense, lexical
+from .embedders import Embedder, get_embedder
+from .fusion import CANDIDATES, reciprocal_rank_fusion
+from .models import SEARCH_MODES, Hit
+from .store import IndexIncompatible, default_index_dir, read_manifest, verify_checksums
+from .tokenizer import PolicyTokenizer, default_tokenizer
+
+
+class UnknownDocument(UserError):
+    pass
+
+
+class Index:
+    """Everything needed to answer ``search`` for one index folder."""
+
+    def __init__(self, path: Path, manifest: dict, clauses: list[Clause], documents: list[dict], bm25,
+                 faiss_index, passage_clause: np.ndarray, embedder: Embedder, tokenizer: PolicyTokenizer) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.clauses = clauses
+        self.documents = documents
+        self._bm25 = bm25
+        self._faiss = faiss_index
+        self._passage_clause = passage_clause
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
+        self._doc_of = np.array([c.doc_id for c in clauses], dtype=object)
+
+    def clause(self, clause_id: str) -> Clause | None:
+        i = self._by_id.get(clause_id)
+        return None if i is None else self.clauses[i]
+
+    def document_ids(self) -> list[str]:
+        return [d["doc_id"] for d in self.documents]
+
+    def _allowed(self, doc_ids: list[str] | None) -> np.ndarray | None:
+        if not doc_ids:
+            return None
+        known = set(self.document_ids())
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise UnknownDocument(f"未知文件编号：{'、'.join(unknown)} (unknown doc_ids: {', '.join(unknown)})")
+        return np.isin(self._doc_of, list(doc_ids))
+
+    def bm25_ranking(self, question: str, allowed: np.ndarray | None, n: int = CANDIDATES) -> tuple[list[int], np.ndarray]:
+        scores = lexical.bm25_scores(self._bm25, self.tokenizer.tokenize(question))
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n] if n else np.array([], dtype=int)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(i) for i in top if scores[i] > 0], scores
+
+    def dense_ranking(self, question: str, allowed: np.ndarray | None, n: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        query = self.embedder.encode_queries([question])[0]
+        best = dense.best_per_clause(self._faiss, query, self._passage_clause, n * 3, allowed)
+        ranking = sorted(best, key=lambda c: -best[c])[:n]
+        return ranking, best
+
+    def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
+        """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense."""
+        if mode not in SEARCH_MODES:
+            raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
+        allowed = self._allowed(doc_ids)
+        bm25_rank, bm25_scores = self.bm25_ranking(question, allowed) if mode != "dense" else ([], None)
+        dense_rank, dense_scores = self.dense_ranking(question, allowed) if mode != "bm25" else ([], {})
+        fused = reciprocal_rank_fusion(bm25_rank, dense_rank)[:k]
+        hits = []
+        for f in fused:
+            clause = self.clauses[f.clause]
+            related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
+            hits.append(Hit(
+                clause=clause, score=f.score, bm25_rank=f.bm25_rank, dense_rank=f.dense_rank,
+                bm25_score=float(bm25_scores[f.clause]) if bm25_scores is not None else 0.0,
+                dense_score=float(dense_scores.get(f.clause, 0.0)), related=related,
+            ))
+        return hits
+
+
+def load_index(path: Path | None = None, embedder: Embedder | None = None,
+               tokenizer: PolicyTokenizer | None = None) -> Index:
+    """Load and check an index folder; refuse one built for another embedder, format or dictionary."""
+    path = Path(path) if path else default_index_dir()
+    manifest = read_manifest(path)
+    verify_checksums(path, manifest)
+    tokenizer = tokenizer or default_tokenizer()
+    if manifest["tokenizer"]["dictionary_hash"] != tokenizer.dictionary_hash:
+        raise IndexIncompatible(
+            "索引的分词词典与当前版本不同，请重建索引 (the index was built with another tokenizer dictionary; "
+            "rebuild it with `policyqa build`)"
+        )
+    if embedder is None:
+        embedder = get_embedder(manifest["embedder"]["spec"])
+    if embedder.name != manifest["embedder"]["name"] or embedder.dim != manifest["embedder"]["dim"]:
+        raise IndexIncompatible(
+            f"索引由向量模型 {manifest['embedder']['name']} 构建，与当前模型 {embedder.name} 不符 "
+            f"(index was built with embedder {manifest['embedder']['name']}, not {embedder.name}; rebuild it)"
+        )
+    with (path / "clauses.jsonl").open(encoding="utf-8") as f:
+        clauses = [Clause.from_dict(json.loads(line)) for line in f]
+    documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
+    return Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"),
+                 dense.load_faiss(path / "dense.faiss"), np.load(path / "passages.npy"), embedder, tokenizer)

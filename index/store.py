@@ -1,0 +1,119 @@
+"""The index folder on disk: files, manifest, checksums, atomic replacement.
+
+Layout::
+
+    manifest.json       format version, package version, embedder, tokenizer hash, checksums
+    clauses.jsonl       clause records, in index order
+    documents.json      document metadata
+    bm25/               bm25s arrays
+    dense.faiss         FAISS index of passage embeddings
+    passages.npy        passage → clause index
+    passage_hashes.json sha1 of each embedded passage text (reuse on rebuild)
+
+A build writes into a temporary sibling folder and renames it into place, so an interrupted
+build leaves the previous index untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from corpus.errors import UserError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+class IndexError_(UserError):
+    """Base for index problems the user can fix (missing, incompatible, corrupted)."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexIncompatible(IndexError_):
+    pass
+
+
+class IndexCorrupted(IndexError_):
+    pass
+
+
+def default_index_dir() -> Path:
+    """``$POLICYQA_INDEX``, else ``$XDG_DATA_HOME/policyqa/index`` (``~/.local/share/policyqa/index``)."""
+    if env := os.environ.get("POLICYQA_INDEX"):
+        return Path(env).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "policyqa" / "index"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): sha256_file(p)
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
+    }
+
+
+def temp_folder_for(target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    return tmp
+
+
+def commit_folder(tmp: Path, target: Path, manifest: dict) -> None:
+    """Write the manifest (with checksums) last, then swap ``tmp`` into ``target``."""
+    manifest = dict(manifest, files=file_checksums(tmp))
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    old = None
+    if target.exists():
+        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise IndexMissing(
+            f"索引不存在：{folder}，请先运行 policyqa build (no index at {folder}; run `policyqa build` first)"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexCorrupted(f"索引清单损坏：{path} (manifest is not valid JSON: {exc})") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexIncompatible(
+            f"索引格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符，请重建索引 "
+            f"(index format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild with `policyqa build`)"
+        )
+    return manifest
+
+
+def verify_checksums(folder: Path, manifest: dict) -> None:
+    expected = manifest.get("files") or {}
+    actual = file_checksums(folder)
+    for name, digest in expected.items():
+        if name not in actual:
+            raise IndexCorrupted(f"索引文件缺失：{name} (index file missing: {folder / name}); 请重建索引 (rebuild)")
+        if actual[name] != digest:
+            raise IndexCorrupted(
+                f"索引文件校验失败：{name} (checksum mismatch for {folder / name}: the index is corrupted; rebuild it)"
+            )
