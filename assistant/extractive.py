@@ -1,0 +1,111 @@
+"""The default answerer: no language model. It picks the sentences of the retrieved clauses that
+answer the question and cites each; for 谁牵头/哪个部门 questions it answers from the annex task table."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.models import Clause
+from index.models import Hit
+from index.passages import split_sentences
+from index.tokenizer import PolicyTokenizer
+
+from .drafts import Draft, DraftSentence
+
+RESPONSIBLE_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位|牵头|负责|责任单位|主管|分工")
+QUANTITY_RE = re.compile(r"多少|几[天年月岁个次倍项类]|比例|金额|标准是|什么时候|何时|哪年|哪一年|时间表|期限|目标")
+NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万]+[年月日岁天%％倍]|年底|年前")
+GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
+                    "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    hit: Hit
+    sentence: str
+    score: float
+
+
+def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
+    """Question terms worth matching, longer (more specific) terms weighing more."""
+    return {t: 1.0 + 0.5 * (len(t) - 1) for t in tokenizer.tokenize(question) if t not in GENERIC and len(t) > 1}
+
+
+def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer, wants_number: bool) -> float:
+    terms = set(tokenizer.tokenize(sentence))
+    score = sum(w for t, w in weights.items() if t in terms)
+    if wants_number and NUMBER_RE.search(sentence):
+        score += 1.5
+    return score / (1.0 + len(sentence) / 400)
+
+
+def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer, wants_number: bool) -> list[ScoredSentence]:
+    """The clause's sentences, best first. An item's own title sentence （十四）完善… ranks last."""
+    sentences = split_sentences(hit.clause.text)
+    scored = []
+    for i, s in enumerate(sentences):
+        score = _sentence_score(s, weights, tokenizer, wants_number)
+        if i == 0 and len(sentences) > 1 and len(s) <= 30 and hit.clause.part == "body":
+            score *= 0.3
+        scored.append(ScoredSentence(hit, s, score))
+    return sorted(scored, key=lambda x: -x.score)
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, tokenizer: PolicyTokenizer, max_sentences: int = 2) -> None:
+        self.tokenizer = tokenizer
+        self.max_sentences = max_sentences
+
+    def draft(self, question: str, evidence: list[Hit]) -> Draft:
+        if not evidence:
+            return Draft(refused=True)
+        if RESPONSIBLE_RE.search(question):
+            if draft := self._responsible_units(question, evidence):
+                return draft
+        weights = term_weights(question, self.tokenizer)
+        wants_number = bool(QUANTITY_RE.search(question))
+        primary = best_sentences(evidence[0], weights, self.tokenizer, wants_number)
+        chosen = [primary[0]]
+        if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:
+            chosen.append(primary[1])
+        # Where another document speaks to the question too, cite it as well.
+        for hit in evidence[1:3]:
+            if hit.clause.doc_id == evidence[0].clause.doc_id or hit.clause.part == "annex":
+                continue
+            other = best_sentences(hit, weights, self.tokenizer, wants_number)[0]
+            if other.score > 0 and other.score >= 0.6 * primary[0].score:
+                chosen.append(other)
+            break
+        chosen = self._in_reading_order(chosen)
+        return Draft([DraftSentence(s.sentence, s.hit.clause.clause_id, s.sentence) for s in chosen])
+
+    @staticmethod
+    def _in_reading_order(chosen: list[ScoredSentence]) -> list[ScoredSentence]:
+        order = {}
+        for s in chosen:
+            order.setdefault(s.hit.clause.clause_id, len(order))
+        return sorted(chosen, key=lambda s: (order[s.hit.clause.clause_id], s.hit.clause.text.find(s.sentence)))
+
+    def _responsible_units(self, question: str, evidence: list[Hit]) -> Draft | None:
+        """谁牵头…: the annex row's responsible units, then the article it restates."""
+        weights = term_weights(question, self.tokenizer)
+        rows: list[tuple[float, Clause, Hit]] = []
+        for rank, hit in enumerate(evidence[:3]):
+            for clause in (hit.clause, *hit.related):
+                if clause.part == "annex" and clause.responsible_units:
+                    task = clause.text.split("\n")[0]
+                    overlap = _sentence_score(task, weights, self.tokenizer, False)
+                    rows.append((overlap - 0.5 * rank, clause, hit))
+        if not rows:
+            return None
+        _, row, hit = max(rows, key=lambda r: r[0])
+        sentences = [DraftSentence(f"“{row.text.split(chr(10))[0]}”的责任单位：{row.responsible_units}",
+                                   row.clause_id, row.responsible_units)]
+        article = next((c for c in (hit.clause, *hit.related) if c.clause_id in row.links), None)
+        if article is not None:
+            article_hit = Hit(clause=article, score=hit.score)
+            best = best_sentences(article_hit, weights, self.tokenizer, False)[0]
+            sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))
+        return Draft(sentences)

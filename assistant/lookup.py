@@ -1,0 +1,109 @@
+"""Direct lookup: a question that names an article gets that article itself.
+
+Recognised: （十四） / 第（七）条 / 第十四条 / 第14条 / 附件第11项 / 分工表第11项 / 一、总体要求,
+optionally with a document named by 发文字号 (国办发〔2020〕52号) or by (part of) its title.
+In documents numbered （一）（二） a reader's 第十条 means （十）.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.layout import DOC_NUMBER_RE, compact
+from corpus.models import Clause
+from corpus.numerals import NUMERAL_CHARS, parse_chinese_number, to_chinese_number
+
+N = f"[{NUMERAL_CHARS}\\d]+"
+ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
+ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
+ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
+SECTION_REF_RE = re.compile(rf"(?<![（(第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\S{{2,20}})")
+_TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    kind: str  # "item" | "article" | "annex" | "section"
+    number: int
+    text: str
+
+
+def _num(text: str) -> int | None:
+    try:
+        return parse_chinese_number(text)
+    except ValueError:
+        return None
+
+
+def find_refs(question: str) -> list[ArticleRef]:
+    refs: list[ArticleRef] = []
+    for m in ANNEX_REF_RE.finditer(question):
+        n = _num(m.group(2) or m.group(3))
+        if n:
+            refs.append(ArticleRef("annex", n, m.group(0)))
+    for m in ITEM_REF_RE.finditer(question):
+        if (n := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("item", n, m.group(0)))
+    for m in ARTICLE_REF_RE.finditer(question):
+        if (n := _num(m.group(1))) is not None:
+            suffix = f"之{m.group(2)}" if m.group(2) else ""
+            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}"))
+    return refs
+
+
+def _bigrams(text: str) -> set[str]:
+    text = _TITLE_NOISE.sub("", text)
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
+    """How strongly the question names each document (发文字号 exact match wins)."""
+    scores: dict[str, float] = {}
+    numbers = {compact(m.group(0)) for m in DOC_NUMBER_RE.finditer(question)}
+    q = _bigrams(question)
+    for doc in docs:
+        if doc.get("doc_number") and doc["doc_number"] in numbers:
+            scores[doc["doc_id"]] = 100.0
+            continue
+        number = re.search(r"〔(\d{4})〕(\d+)号", doc.get("doc_number") or "")
+        if number and re.search(rf"(?<!\d){number.group(2)}号文", question):
+            scores[doc["doc_id"]] = 50.0
+            continue
+        title = _bigrams(doc["title"])
+        scores[doc["doc_id"]] = len(q & title) / max(len(title), 1)
+    return scores
+
+
+def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
+    if ref.kind == "annex":
+        return clause.part == "annex" and clause.number == ref.number and clause.label.endswith("项")
+    if ref.kind == "item":
+        return clause.label == f"（{to_chinese_number(ref.number)}）" if ref.number > 0 else False
+    if numbered_articles:  # a law: 第十条 is 第十条
+        return clause.label == ref.text
+    # A 意见 numbered （一）（二）: 第十条 means （十）.
+    return clause.number == ref.number and clause.label == f"（{to_chinese_number(ref.number)}）"
+
+
+def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[Clause]:
+    """The clauses the question names, best document first; empty if it names none."""
+    refs = find_refs(question)
+    if not refs:
+        return []
+    scores = _doc_scores(question, docs)
+    ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
+    best, second = ranked[0], ranked[1]
+    if best >= 0.2 and second < best * 0.67:
+        named = [d for d, s in scores.items() if s == best]
+    else:
+        named = [d for d, s in scores.items() if s >= 0.5 and s >= best * 0.8]
+    candidates = named or list(clauses_by_doc)
+    found: list[Clause] = []
+    for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
+        clauses = clauses_by_doc.get(doc_id, [])
+        numbered_articles = any(c.label.startswith("第") and c.label.endswith("条") for c in clauses)
+        for ref in refs:
+            found += [c for c in clauses if _matches(ref, c, numbered_articles) and c not in found]
+    if not named and len({c.doc_id for c in found}) > 2:
+        return []  # an unqualified 第十条 in a large corpus names nothing in particular
+    return found

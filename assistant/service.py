@@ -1,0 +1,187 @@
+"""The assistant: retrieval → evidence check → answerer draft → verification → answer object.
+
+One object serves the CLI, the HTTP API and the UI, so all three give the same answer.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from corpus.errors import UserError
+from corpus.models import Clause
+from corpus.titles import cite
+from index import Hit, Index, IndexMissing, build_index, default_index_dir, load_index
+
+from .drafts import Answerer, AnswererUnavailable, Draft
+from .extractive import ExtractiveAnswerer
+from .lookup import lookup
+from .models import Answer, Citation, RelatedClause
+from .refusal import check_evidence
+from .verify import VerifiedSentence, verify
+
+log = logging.getLogger(__name__)
+REFUSAL = "现有文件中未找到依据：已加载的文件中没有关于这个问题的规定。"
+EVIDENCE_K = 8
+RELATED_K = 3
+
+
+class NotFound(UserError):
+    """An unknown document or clause id."""
+
+
+def _clean_question(question: str) -> str:
+    question = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", question or "").strip()
+    if not question:
+        raise UserError("问题不能为空 (the question is empty)")
+    return question
+
+
+class Assistant:
+    def __init__(self, index: Index, answerer: Answerer | None = None) -> None:
+        self.index = index
+        self.extractive = ExtractiveAnswerer(index.tokenizer)
+        self.answerer: Answerer = answerer or self.extractive
+        self._clauses_by_doc: dict[str, list[Clause]] = {}
+        for clause in index.clauses:
+            self._clauses_by_doc.setdefault(clause.doc_id, []).append(clause)
+
+    @classmethod
+    def load(cls, index_dir: Path | None = None, answerer: Answerer | None = None) -> "Assistant":
+        """Load an index; the default location is built from the bundled corpus on first use."""
+        path = Path(index_dir) if index_dir else default_index_dir()
+        try:
+            index = load_index(path)
+        except IndexMissing:
+            if index_dir is not None:
+                raise
+            from corpus import load_corpus
+
+            print(f"首次使用：正在为内置文件建立索引 {path} (building the default index)…", file=sys.stderr)
+            build_index(load_corpus(), path)
+            index = load_index(path)
+        return cls(index, answerer)
+
+    # ---- reading -------------------------------------------------------------------------
+    @property
+    def manifest(self) -> dict:
+        return self.index.manifest
+
+    def documents(self) -> list[dict]:
+        return list(self.index.documents)
+
+    def document(self, doc_id: str) -> dict:
+        meta = next((d for d in self.index.documents if d["doc_id"] == doc_id), None)
+        if meta is None:
+            raise NotFound(f"未知文件编号：{doc_id} (unknown doc_id: {doc_id})")
+        return dict(meta, clauses=[c.to_dict() for c in self._clauses_by_doc.get(doc_id, [])])
+
+    def clause(self, clause_id: str) -> Clause:
+        clause = self.index.clause(clause_id)
+        if clause is None:
+            raise NotFound(f"未知条款编号：{clause_id} (unknown clause_id: {clause_id})")
+        return clause
+
+    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
+        return self.index.search(_clean_question(question), k=k, mode=mode, doc_ids=doc_ids)
+
+    # ---- answering -----------------------------------------------------------------------
+    def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
+        question = _clean_question(question)
+        hits = self.index.search(question, k=max(k, EVIDENCE_K), mode=mode, doc_ids=doc_ids)
+        named = self._named_articles(question, doc_ids)
+        if named:
+            return self._lookup_answer(question, named, hits)
+        check = check_evidence(question, hits, self.index.tokenizer)
+        if not check.answerable:
+            return self._refusal(question, hits)
+        evidence = hits[:k]
+        answer_name = self.answerer.name
+        warnings: list[str] = []
+        kept: list[VerifiedSentence] = []
+        if self.answerer is not self.extractive:
+            try:
+                draft = self.answerer.draft(question, evidence)
+                if draft.refused:
+                    return self._refusal(question, hits, answerer=answer_name)
+                kept, dropped = verify(draft, self.index.clause)
+                if dropped:
+                    warnings.append(f"已删除 {len(dropped)} 句无法核验引用的内容 "
+                                    f"({len(dropped)} sentence(s) without a verified citation removed)")
+            except AnswererUnavailable as exc:
+                log.warning("answerer %s unavailable: %s", answer_name, exc)
+                warnings.append(f"生成式回答不可用，已改用摘录回答 (answerer unavailable: {exc})")
+            if not kept:
+                answer_name = f"extractive (fallback from {answer_name})"
+        if not kept:
+            draft = self.extractive.draft(question, evidence)
+            if draft.refused:
+                return self._refusal(question, hits)
+            kept, _ = verify(draft, self.index.clause)
+        if not kept:
+            return self._refusal(question, hits, answerer=answer_name, warnings=warnings)
+        return self._compose(question, kept, hits, answer_name, warnings)
+
+    def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None,
+                   mode: str = "hybrid") -> Iterator[tuple[str, object]]:
+        """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer)."""
+        answer = self.ask(question, k=k, doc_ids=doc_ids, mode=mode)
+        yield "citations", answer.citations
+        for piece in re.findall(r"[^】\n]*】|[^】\n]+\n?|\n", answer.answer):
+            yield "delta", piece
+        yield "done", answer
+
+    def _named_articles(self, question: str, doc_ids: list[str] | None) -> list[Clause]:
+        by_doc = self._clauses_by_doc if not doc_ids else {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
+        docs = [d for d in self.index.documents if d["doc_id"] in by_doc]
+        return lookup(question, by_doc, docs)
+
+    def _lookup_answer(self, question: str, clauses: list[Clause], hits: list[Hit]) -> Answer:
+        kept = [VerifiedSentence(c.text, c, c.text) for c in clauses[:3]]
+        prefix = "" if len(kept) == 1 else f"有 {len(kept)} 份文件含有该条款：\n"
+        body = "\n".join(f"{cite(s.clause.doc_title, s.clause.label)}{s.clause.text}" for s in kept)
+        return Answer(question=question, answer=prefix + body, refused=False,
+                      citations=[self._citation(s, 1.0) for s in kept],
+                      related=self._related(hits, exclude={c.clause_id for c in clauses}))
+
+    def _compose(self, question: str, kept: list[VerifiedSentence], hits: list[Hit], answerer: str,
+                 warnings: list[str]) -> Answer:
+        scores = {h.clause.clause_id: h.score for h in hits}
+        docs = {s.clause.doc_id for s in kept}
+        lines = [f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept]
+        text = ("\n".join(lines) if len(docs) == 1
+                else f"{len(docs)} 份文件对此都有规定：\n" + "\n".join(lines))
+        citations, seen = [], set()
+        for s in kept:
+            citations.append(self._citation(s, scores.get(s.clause.clause_id, 0.0)))
+            seen.add(s.clause.clause_id)
+        return Answer(question=question, answer=text, refused=False, citations=citations,
+                      related=self._related(hits, exclude=seen), answerer=answerer, warnings=warnings)
+
+    def _refusal(self, question: str, hits: list[Hit], answerer: str | None = None,
+                 warnings: list[str] | None = None) -> Answer:
+        return Answer(question=question, answer=REFUSAL, refused=True, citations=[],
+                      related=self._related(hits, exclude=set()), answerer=answerer or self.answerer.name,
+                      warnings=warnings or [])
+
+    @staticmethod
+    def _citation(s: VerifiedSentence, score: float) -> Citation:
+        c = s.clause
+        return Citation(clause_id=c.clause_id, doc_id=c.doc_id, doc_title=c.doc_title, doc_number=c.doc_number,
+                        label=c.label, number=c.number, part=c.part, quote=s.quote, score=round(score, 6))
+
+    @staticmethod
+    def _related(hits: list[Hit], exclude: set[str]) -> list[RelatedClause]:
+        related = []
+        for h in hits:
+            c = h.clause
+            if c.clause_id in exclude:
+                continue
+            related.append(RelatedClause(clause_id=c.clause_id, doc_id=c.doc_id, doc_title=c.doc_title,
+                                         doc_number=c.doc_number, label=c.label, number=c.number, part=c.part,
+                                         score=round(h.score, 6), text=c.text))
+            if len(related) >= RELATED_K:
+                break
+        return related
