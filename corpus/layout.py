@@ -16,7 +16,7 @@ import yaml
 from .numerals import NUMERAL_CHARS, parse_chinese_number
 
 DOC_NUMBER_RE = re.compile(
-    r"[\u4e00-\u9fff]{1,16}\s*[〔\[【（(]\s*(?:19|20)\d{2}\s*[〕\]】）)]\s*(?:第\s*)?\d{1,5}\s*号"
+    r"[A-Za-z\u4e00-\u9fff]{1,16}\s*[〔\[【（(]\s*(?:19|20)\d{2}\s*[〕\]】）)]\s*(?:第\s*)?\d{1,5}\s*号"
 )
 _CN_YEAR = f"[{NUMERAL_CHARS}]{{4}}"
 DATE_RE = re.compile(
@@ -30,7 +30,7 @@ TERMINAL = "。！？；：…”’」』"
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
 _MEETING_RE = re.compile(
-    rf"^(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
+    rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
 _STRUCTURE_START_RE = re.compile(
     rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
@@ -147,7 +147,7 @@ def _meta_from_info_lines(info: list[str]) -> dict:
     if dates:
         meta["date"] = max(dates)
     for line in info:
-        if m := _MEETING_RE.match(line):
+        if m := _MEETING_RE.search(line):
             meta["issuer"] = m.group(1) + m.group(2)
             break
     for line in info:

@@ -98,7 +98,8 @@ class SentenceTransformerEmbedder:
             raise EmbedderUnavailable(f"无法加载向量模型 {model} (cannot load embedding model {model}: {exc})") from exc
         ident = Path(model).name if Path(model).exists() else model
         self.name = f"st:{ident}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self._query_prefix, self._passage_prefix = prompts_for(model)
         self._lock = threading.Lock()
 

