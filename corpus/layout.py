@@ -32,6 +32,7 @@ _BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
 _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
+_RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
 _STRUCTURE_START_RE = re.compile(
     rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
 )
@@ -170,6 +171,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
     """
     meta: dict = {}
     title_parts: list[str] = []
+    title_done = False
     i = 0
     consumed = 0
     while i < len(lines) and i < 12:
@@ -180,9 +182,14 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         if DOC_NUMBER_RE.fullmatch(line) or (DOC_NUMBER_RE.match(line) and len(line) < 30):
             meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
             consumed = i
+            title_done = bool(title_parts)  # 发文字号 under the title ends the header
             continue
         if DATE_LINE_RE.match(line):
             meta.setdefault("date", normalise_date(line))
+            consumed = i
+            continue
+        if _RED_HEADER_RE.match(line) and not title_parts:  # 「国务院办公厅文件」 above the title
+            meta.setdefault("issuer", line.removesuffix("文件"))
             consumed = i
             continue
         starts_body = (
@@ -190,7 +197,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             or line[-1] in TERMINAL
             or len(line) > 40
             or _STRUCTURE_START_RE.match(line)
-            or "doc_number" in meta
+            or title_done
         )
         if starts_body:
             break

@@ -17,10 +17,10 @@ from .paragraphs import Paragraph
 
 N = f"[{NUMERAL_CHARS}\\d]+"
 LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3000])")
-DIVISION_RE = re.compile(rf"^第({N})(编|分编|章|节)(?:[\s\u3000]|$)")
+DIVISION_RE = re.compile(rf"^第({N})(编|分编|部分|章|节)(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)、")
 ITEM_RE = re.compile(rf"^[（(]([{NUMERAL_CHARS}]+)[）)]")
-DIVISION_RANK = {"编": 1, "分编": 2, "章": 3, "节": 4}
+DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 SECTION_PATH_SEP = " / "
 PREAMBLE_LABEL = "序言"
 CLOSING_LABEL = "结语"
@@ -132,8 +132,10 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
     for p in paragraphs:
         text = p.text
         section = SECTION_RE.match(text)
-        if (p.heading_level or section) and _is_heading_line(text):
-            outline.push(1 if section else p.heading_level, text)
+        division = DIVISION_RE.match(text)
+        if (p.heading_level or section or division) and _is_heading_line(text):
+            rank = 1 if section else DIVISION_RANK[division.group(2)] / 10 if division else p.heading_level
+            outline.push(rank, text)
             headings.append(text)
             section_label, open_unit = text, None
             section_number = _number(section.group(1)) if section else None

@@ -152,3 +152,28 @@ def test_law_sample_articles_and_coverage():
         assert found == expected, doc.meta.path
         assert body == expected or any(c.part == "annex" for c in doc.clauses), doc.meta.path
         assert coverage_problems(doc) == [], doc.meta.path
+
+
+RED_HEADER_NOTICE = """国务院办公厅文件
+国办发〔2019〕15号
+国务院办公厅关于促进
+3岁以下婴幼儿照护服务发展的指导意见
+各省、自治区、直辖市人民政府：
+婴幼儿照护服务事关婴幼儿健康成长。现提出如下意见。
+第一部分 总体要求
+（一）指导思想。以习近平新时代中国特色社会主义思想为指导。
+（二）基本原则。家庭为主，托育补充。
+国务院办公厅
+二〇一九年四月十七日
+"""
+
+
+def test_red_header_number_above_title_and_parts():
+    doc = parse_text(RED_HEADER_NOTICE, "red")
+    assert doc.meta.doc_number == "国办发〔2019〕15号"
+    assert doc.meta.title == "国务院办公厅关于促进3岁以下婴幼儿照护服务发展的指导意见"
+    assert doc.meta.date == "2019-04-17" and doc.meta.issuer == "国务院办公厅"
+    items = [c for c in doc.clauses if c.part == "body"]
+    assert [c.label for c in items] == ["（一）", "（二）"]
+    assert items[0].section == "第一部分 总体要求"
+    assert coverage_problems(doc) == []
