@@ -17,7 +17,7 @@ N = f"[{NUMERAL_CHARS}\\d]+"
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
-SECTION_REF_RE = re.compile(rf"(?<![（(第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\S{{2,20}})")
+SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 
 
@@ -88,9 +88,9 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
 def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[Clause]:
     """The clauses the question names, best document first; empty if it names none."""
     refs = find_refs(question)
-    if not refs:
-        return []
     scores = _doc_scores(question, docs)
+    if not refs:
+        return _section_titles(question, clauses_by_doc, scores)
     ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
     best, second = ranked[0], ranked[1]
     if best >= 0.2 and second < best * 0.67:
@@ -107,3 +107,17 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     if not named and len({c.doc_id for c in found}) > 2:
         return []  # an unqualified 第十条 in a large corpus names nothing in particular
     return found
+
+
+def _section_titles(question: str, clauses_by_doc: dict[str, list[Clause]], scores: dict[str, float]) -> list[Clause]:
+    """「…意见的总体要求是什么」: a section whose own text is a clause, named by its heading."""
+    found = []
+    for doc_id, clauses in clauses_by_doc.items():
+        for c in clauses:
+            m = SECTION_LABEL_RE.match(c.label)
+            if m and m.group(1) in question:
+                found.append(c)
+    if len({c.doc_id for c in found}) > 1:
+        best = max(scores.get(c.doc_id, 0.0) for c in found)
+        found = [c for c in found if scores.get(c.doc_id, 0.0) == best]
+    return found if len(found) == 1 else []
