@@ -24,7 +24,6 @@ class Hit:
     dense_rank: int | None = None
     bm25_score: float = 0.0
     dense_score: float = 0.0
-    dense_z: float = 0.0  # how far dense_score stands above the corpus background, in standard deviations
     related: tuple[Clause, ...] = field(default=())
 
     def to_dict(self) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from corpus.models import Clause
 
 SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?[”’」』）)]*|\n")
-WINDOW_CHARS = 220
+WINDOW_CHARS = 120
 TITLE_MAX_CHARS = 40
 
 

@@ -35,7 +35,6 @@ class Index:
         self._passage_clause = passage_clause
         self.embedder = embedder
         self.tokenizer = tokenizer
-        self._background = _background_sample(faiss_index)
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
         self._doc_of = np.array([c.doc_id for c in clauses], dtype=object)
 
@@ -65,13 +64,12 @@ class Index:
         return [int(i) for i in top if scores[i] > 0], scores
 
     def dense_ranking(self, question: str, allowed: np.ndarray | None,
-                      n: int = CANDIDATES) -> tuple[list[int], dict[int, float], tuple[float, float]]:
-        """Clause ranking, best cosine per clause, and (mean, std) of the cosine over a corpus sample."""
+                      n: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
+        """Clause ranking and the best passage cosine of each clause."""
         query = self.embedder.encode_queries([question])[0]
         best = dense.best_per_clause(self._faiss, query, self._passage_clause, n * 3, allowed)
         ranking = sorted(best, key=lambda c: -best[c])[:n]
-        background = self._background @ query if len(self._background) else np.zeros(1, np.float32)
-        return ranking, best, (float(background.mean()), float(background.std()) or 1.0)
+        return ranking, best
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
         """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense."""
@@ -79,8 +77,7 @@ class Index:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
         allowed = self._allowed(doc_ids)
         bm25_rank, bm25_scores = self.bm25_ranking(question, allowed) if mode != "dense" else ([], None)
-        dense_rank, dense_scores, (mean, std) = (
-            self.dense_ranking(question, allowed) if mode != "bm25" else ([], {}, (0.0, 1.0)))
+        dense_rank, dense_scores = self.dense_ranking(question, allowed) if mode != "bm25" else ([], {})
         fused = reciprocal_rank_fusion(bm25_rank, dense_rank)[:k]
         hits = []
         for f in fused:
@@ -89,20 +86,9 @@ class Index:
             hits.append(Hit(
                 clause=clause, score=f.score, bm25_rank=f.bm25_rank, dense_rank=f.dense_rank,
                 bm25_score=float(bm25_scores[f.clause]) if bm25_scores is not None else 0.0,
-                dense_score=float(dense_scores.get(f.clause, 0.0)),
-                dense_z=(float(dense_scores[f.clause]) - mean) / std if f.clause in dense_scores else 0.0,
-                related=related,
+                dense_score=float(dense_scores.get(f.clause, 0.0)), related=related,
             ))
         return hits
-
-
-def _background_sample(faiss_index, size: int = 2048) -> np.ndarray:
-    """Evenly spaced stored passage vectors, to tell how unusual a query's best match is."""
-    n = faiss_index.ntotal
-    if n == 0:
-        return np.zeros((0, faiss_index.d), dtype=np.float32)
-    ids = np.unique(np.linspace(0, n - 1, min(n, size)).astype(np.int64))
-    return np.vstack([faiss_index.reconstruct(int(i)) for i in ids]).astype(np.float32)
 
 
 def load_index(path: Path | None = None, embedder: Embedder | None = None,
