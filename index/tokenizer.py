@@ -26,12 +26,12 @@ _TOKEN_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 jieba.setLogLevel(logging.WARNING)
 
 
-def _read_synonyms(path: Path) -> dict[str, str]:
+def _read_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     mapping = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if len(parts) == 2 and not line.startswith("#"):
-            mapping[parts[0]] = parts[1]
+        if len(parts) >= 2 and not line.startswith("#"):
+            mapping[parts[0]] = tuple(parts[1:])
     return mapping
 
 
@@ -71,9 +71,9 @@ class PolicyTokenizer:
                 word = word.strip()
                 if not word or not _TOKEN_RE.search(word):
                     continue
-                word = self.synonyms.get(word, word)
-                if word not in STOPWORDS:
-                    out.append(word.lower())
+                for term in self.synonyms.get(word, (word,)):
+                    if term not in STOPWORDS:
+                        out.append(term.lower())
         return out
 
 
