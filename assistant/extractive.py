@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.annex import ROLE_RE
 from corpus.models import Clause
 from index.models import Hit
 from index.passages import split_sentences
@@ -13,6 +14,7 @@ from index.tokenizer import PolicyTokenizer
 from .drafts import Draft, DraftSentence
 
 RESPONSIBLE_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位|牵头|负责|责任单位|主管|分工")
+WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(r"多少|几[天年月岁个次倍项类]|比例|金额|标准是|什么时候|何时|哪年|哪一年|时间表|期限|目标")
 NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万]+[年月日岁天%％倍]|年底|年前")
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
@@ -35,7 +37,7 @@ def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyT
     terms = set(tokenizer.tokenize(sentence))
     score = sum(w for t, w in weights.items() if t in terms)
     if wants_number and NUMBER_RE.search(sentence):
-        score += 1.5
+        score = score * 1.8 + 1.5
     return score / (1.0 + len(sentence) / 400)
 
 
@@ -51,18 +53,31 @@ def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokeniz
     return sorted(scored, key=lambda x: -x.score)
 
 
+def unit_names(responsible_units: str) -> list[str]:
+    """``国家卫生健康委牵头，民政部、应急部参加。`` → [国家卫生健康委, 民政部, 应急部]."""
+    names = []
+    for item in re.split(r"[、，；。,;\s]+", responsible_units):
+        name = ROLE_RE.sub("", ROLE_RE.sub("", item))
+        if len(name) >= 2:
+            names.append(name)
+    return names
+
+
 class ExtractiveAnswerer:
     name = "extractive"
+    max_listed_rows = 8
 
-    def __init__(self, tokenizer: PolicyTokenizer, max_sentences: int = 2) -> None:
+    def __init__(self, tokenizer: PolicyTokenizer, annex_rows: list[Clause] = ()) -> None:
         self.tokenizer = tokenizer
-        self.max_sentences = max_sentences
+        self._rows = [c for c in annex_rows if c.responsible_units]
+        self._units_of = {c.clause_id: unit_names(c.responsible_units) for c in self._rows}
+        self._unit_names = sorted({n for names in self._units_of.values() for n in names}, key=len, reverse=True)
 
     def draft(self, question: str, evidence: list[Hit]) -> Draft:
         if not evidence:
             return Draft(refused=True)
         if RESPONSIBLE_RE.search(question):
-            if draft := self._responsible_units(question, evidence):
+            if draft := self._tasks_of_unit(question) or self._responsible_units(question, evidence):
                 return draft
         weights = term_weights(question, self.tokenizer)
         wants_number = bool(QUANTITY_RE.search(question))
@@ -105,7 +120,19 @@ class ExtractiveAnswerer:
                                    row.clause_id, row.responsible_units)]
         article = next((c for c in (hit.clause, *hit.related) if c.clause_id in row.links), None)
         if article is not None:
-            article_hit = Hit(clause=article, score=hit.score)
-            best = best_sentences(article_hit, weights, self.tokenizer, False)[0]
+            task_weights = term_weights(row.text.split("\n")[0], self.tokenizer)
+            best = best_sentences(Hit(clause=article, score=hit.score), task_weights, self.tokenizer, False)[0]
             sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))
         return Draft(sentences)
+
+    def _tasks_of_unit(self, question: str) -> Draft | None:
+        """「民政部负责哪些任务」: every task-table row naming that department, rows it leads first."""
+        name = next((n for n in self._unit_names if n in question), None)
+        if name is None or not WHICH_TASKS_RE.search(question):
+            return None
+        rows = [r for r in self._rows if name in self._units_of[r.clause_id]]
+        rows.sort(key=lambda r: (f"{name}牵头" not in r.responsible_units, r.ordinal))
+        return Draft([
+            DraftSentence(f"“{r.text.split(chr(10))[0]}”——{r.responsible_units}", r.clause_id, r.responsible_units)
+            for r in rows[:self.max_listed_rows]
+        ])

@@ -18,7 +18,7 @@ ANNEX_MARKER_RE = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]
 _TASK_COLUMN = ("任务", "工作", "措施", "事项", "内容")
 _UNIT_COLUMN = ("责任单位", "牵头单位", "责任部门", "负责单位", "牵头部门", "责任主体", "配合单位")
 _ROW_START_RE = re.compile(r"^(\d{1,3})(?:[\s\u3000]+(.*))?$")
-_ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
+ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
     r"(部|委|局|会|院|办|行|署|联|中央|政府|厅|中心|单位|部门|机构|组|室|所|团|社|公司|银行|总局|委员会)$"
 )
@@ -56,8 +56,8 @@ def is_units_text(text: str) -> bool:
     if not items:
         return False
     for item in items:
-        core = _ROLE_RE.sub("", item)
-        core = _ROLE_RE.sub("", core)
+        core = ROLE_RE.sub("", item)
+        core = ROLE_RE.sub("", core)
         if core and (len(core) > 16 or not _ORG_RE.search(core)):
             return False
     return True
