@@ -17,6 +17,9 @@ from .store import IndexIncompatible, default_index_dir, read_manifest, verify_c
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
+SUPERSEDED_WEIGHT = 0.7
+
+
 class UnknownDocument(UserError):
     pass
 
@@ -37,6 +40,7 @@ class Index:
         self.tokenizer = tokenizer
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
         self._doc_of = np.array([c.doc_id for c in clauses], dtype=object)
+        self.superseded = superseded_documents(documents)
 
     def clause(self, clause_id: str) -> Clause | None:
         i = self._by_id.get(clause_id)
@@ -78,7 +82,11 @@ class Index:
         allowed = self._allowed(doc_ids)
         bm25_rank, bm25_scores = self.bm25_ranking(question, allowed) if mode != "dense" else ([], None)
         dense_rank, dense_scores = self.dense_ranking(question, allowed) if mode != "bm25" else ([], {})
-        fused = reciprocal_rank_fusion(bm25_rank, dense_rank)[:k]
+        fused = reciprocal_rank_fusion(bm25_rank, dense_rank)
+        if self.superseded and not doc_ids:
+            # An older version of a law ranks after the version in force.
+            fused.sort(key=lambda f: -f.score * (SUPERSEDED_WEIGHT if self.clauses[f.clause].doc_id in self.superseded else 1.0))
+        fused = fused[:k]
         hits = []
         for f in fused:
             clause = self.clauses[f.clause]
@@ -89,6 +97,16 @@ class Index:
                 dense_score=float(dense_scores.get(f.clause, 0.0)), related=related,
             ))
         return hits
+
+
+def superseded_documents(documents: list[dict]) -> set[str]:
+    """Documents with a newer version in the same index (same title, later date)."""
+    newest: dict[str, dict] = {}
+    for doc in documents:
+        current = newest.get(doc["title"])
+        if current is None or (doc.get("date") or "") > (current.get("date") or ""):
+            newest[doc["title"]] = doc
+    return {d["doc_id"] for d in documents if newest[d["title"]]["doc_id"] != d["doc_id"]}
 
 
 def load_index(path: Path | None = None, embedder: Embedder | None = None,

@@ -1,0 +1,122 @@
+"""``policyqa eval`` (run a question set, write the report) and ``policyqa eval-beir`` (BEIR export/import)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+CONFIGS_HELP = "comma-separated retrieval modes to compare: bm25, dense, hybrid (default: all three)"
+
+
+def _assistant(args: argparse.Namespace):
+    from assistant.service import Assistant
+
+    answerer = None
+    if getattr(args, "answerer", "extractive") == "llm":
+        from assistant.llm import LLMSettings, OpenAICompatibleAnswerer
+
+        answerer = OpenAICompatibleAnswerer.from_settings(LLMSettings())
+    return Assistant.load(Path(args.index) if args.index else None, answerer=answerer)
+
+
+def _print_summary(summaries: dict, out: Path) -> None:
+    keys = ("recall@1", "recall@5", "mrr@10", "ndcg@10", "first_citation_accuracy", "refusal_recall",
+            "false_refusal_rate", "latency_ask_p50_ms")
+    print("config   " + "  ".join(f"{k:>12}" for k in keys))
+    for config, s in summaries.items():
+        cells = ("—" if s[k] is None else f"{s[k]:.1f}" if k.endswith("_ms") else f"{s[k]:.3f}" for k in keys)
+        print(f"{config:<8} " + "  ".join(f"{c:>12}" for c in cells))
+    print(f"报告已写入 report written: {out / 'report.md'}")
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from .metrics import summarize
+    from .questions import read_questions
+    from .report import write_outputs
+    from .runner import check_relevant, parse_configs, run
+
+    configs = parse_configs(args.configs)
+    questions = read_questions(Path(args.questions))
+    assistant = _assistant(args)
+    check_relevant(assistant, questions)
+    results = run(assistant, questions, configs, progress=not args.quiet)
+    summaries = {config: summarize(rs) for config, rs in results.items()}
+    out = Path(args.out) if args.out else Path("eval-out") / Path(args.questions).stem
+    documents = assistant.documents()
+    meta = {
+        "question set": args.questions,
+        "index": f"{assistant.index.path} ({len(documents)} documents, "
+                 f"{sum(d['clause_count'] for d in documents)} clauses, "
+                 f"embedder {assistant.manifest.get('embedder', {}).get('name')})",
+        "answerer": assistant.answerer.name,
+        "configurations": ", ".join(configs),
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    write_outputs(out, meta, questions, summaries, results)
+    if args.json:
+        print(json.dumps(summaries, ensure_ascii=False))
+    else:
+        _print_summary(summaries, out)
+    return 0
+
+
+def beir_export(args: argparse.Namespace) -> int:
+    from .beir import export_beir
+    from .questions import read_questions
+    from .runner import check_relevant
+
+    questions = read_questions(Path(args.questions))
+    assistant = _assistant(args)
+    check_relevant(assistant, questions)
+    clauses = (c for d in assistant.documents() for c in assistant.document(d["doc_id"])["clauses"])
+    counts = export_beir(questions, clauses, Path(args.out), split=args.split)
+    print(f"BEIR 已写入 written to {args.out}: {counts['corpus']} corpus, {counts['queries']} queries, "
+          f"{counts['qrels']} qrels rows (qrels/{args.split}.tsv)")
+    return 0
+
+
+def beir_import(args: argparse.Namespace) -> int:
+    from .beir import import_beir
+    from .questions import write_questions
+
+    questions = import_beir(Path(args.folder), split=args.split)
+    write_questions(Path(args.out), questions)
+    unanswerable = sum(1 for q in questions if not q.answerable)
+    print(f"已写入 written {args.out}: {len(questions)} questions ({unanswerable} unanswerable)", file=sys.stderr)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "eval", help="run a question set (JSONL) and report retrieval, answer and latency metrics per configuration",
+        description="Run every question through Assistant.search and Assistant.ask for each configuration and write "
+                    "report.md, metrics.json, run-<config>.trec, qrels.trec, results-<config>.jsonl and chart.png. "
+                    "Formats and metric definitions: eval/README.md.",
+        epilog="BEIR export/import of a question set: policyqa eval-beir --help")
+    p.add_argument("questions", metavar="QUESTIONS.jsonl",
+                   help='one {"id", "question", "relevant": [clause_id, …], "type", "note"?} per line')
+    p.add_argument("--index", metavar="DIR", help="index folder (default: the default index, as for policyqa ask)")
+    p.add_argument("--configs", default="bm25,dense,hybrid", help=CONFIGS_HELP)
+    p.add_argument("--out", metavar="DIR", help="output folder (default: eval-out/<question file name>)")
+    p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
+                   help="as for policyqa ask: extractive (default) or llm (POLICYQA_LLM_* settings)")
+    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object keyed by configuration")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=evaluate)
+
+    p = subparsers.add_parser("eval-beir", help="convert a question set to or from the BEIR layout "
+                              "(corpus.jsonl, queries.jsonl, qrels/<split>.tsv)")
+    sub = p.add_subparsers(dest="beir_command", required=True, metavar="{export,import}")
+    e = sub.add_parser("export", help="write a question set and the index's clauses in BEIR layout")
+    e.add_argument("questions", metavar="QUESTIONS.jsonl")
+    e.add_argument("out", metavar="DIR")
+    e.add_argument("--index", metavar="DIR", help="index whose clauses form corpus.jsonl (default: the default index)")
+    e.add_argument("--split", default="test", help="qrels file name (default: test)")
+    e.set_defaults(handler=beir_export)
+    i = sub.add_parser("import", help="read a BEIR folder back as a question set (JSONL)")
+    i.add_argument("folder", metavar="DIR")
+    i.add_argument("out", metavar="QUESTIONS.jsonl")
+    i.add_argument("--split", default="test", help="qrels file to read (default: test)")
+    i.set_defaults(handler=beir_import)

@@ -1,0 +1,250 @@
+"""HTML fragments of the web UI: the chat log, the clause panel, the document list and reader.
+
+Pure functions from records to HTML strings; every piece of document text is escaped here.
+Clickable elements carry ``data-*`` attributes that the components' ``js_on_load`` turn into
+events (see :mod:`ui.app`): ``data-clause``/``data-quote`` (show a clause), ``data-question``
+(ask an example), ``data-open`` (read the document at a clause), ``data-doc`` (open a document).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from html import escape
+
+from assistant.models import Answer, Citation, RelatedClause
+from corpus.models import Clause
+from corpus.titles import cite, short_title
+
+SECTION_SEP = " / "
+PART_NAMES = {"preamble": "序言", "body": "正文", "closing": "结尾", "annex": "附件"}
+MARK_RE = re.compile(r"【[^【】]*】")
+
+EXAMPLES: list[tuple[str, str, list[str]]] = [
+    ("查政策", "想知道文件怎么规定", [
+        "养老机构的水电气热能按居民价格收费吗？",
+        "普惠养老服务有哪些支持政策？",
+    ]),
+    ("机构办事", "养老、托育机构能不能这样做", [
+        "我们想把闲置的商业用房改造成托育点，需要变更土地性质吗？",
+        "养老机构内设医疗机构可以有处方权吗？",
+    ]),
+    ("找责任部门", "哪个部门牵头、哪些部门负责", [
+        "家庭托育点管理办法由哪个部门牵头制定？",
+        "养老托育用地保障由哪些部门负责？",
+    ]),
+]
+
+
+@dataclass
+class Turn:
+    """One question and what the assistant has said so far."""
+
+    question: str
+    text: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    answer: Answer | None = None
+    error: str | None = None
+
+
+def _attr(value: str) -> str:
+    return escape(value, quote=True)
+
+
+def _text(value: str) -> str:
+    return escape(value, quote=False)
+
+
+def chip_label(doc_title: str, label: str) -> str:
+    """《关于深化养老服务改革发展的意见》（十四）"""
+    return f"《{short_title(doc_title)}》{label}"
+
+
+def chip(clause_id: str, doc_title: str, label: str, quote: str | None = None, extra: str = "") -> str:
+    quote_attr = f' data-quote="{_attr(quote)}"' if quote else ""
+    classes = f"pq-chip {extra}".strip()
+    name = chip_label(doc_title, label)
+    return (f'<button type="button" class="{classes}" data-clause="{_attr(clause_id)}"{quote_attr} '
+            f'title="{_attr("查看原文：" + name)}">{_text(name)}</button>')
+
+
+def answer_body(text: str, citations: list[Citation]) -> str:
+    """The answer text with each 【《…》label】 mark replaced by a chip for its citation.
+
+    Marks are matched to citations in order, so two sentences citing the same clause each
+    open it with their own quote highlighted. Citations without a mark in the text are
+    listed after it.
+    """
+    pending: dict[str, deque[Citation]] = defaultdict(deque)
+    for c in citations:
+        pending[cite(c.doc_title, c.label)].append(c)
+    used: set[int] = set()
+    out, last = [], 0
+    for m in MARK_RE.finditer(text):
+        out.append(_text(text[last:m.start()]))
+        queue = pending.get(m.group(0))
+        if queue:
+            c = queue.popleft()
+            used.add(id(c))
+            out.append(chip(c.clause_id, c.doc_title, c.label, c.quote))
+        else:
+            out.append(_text(m.group(0)))
+        last = m.end()
+    out.append(_text(text[last:]))
+    body = f'<div class="pq-text">{"".join(out)}</div>'
+    rest = [c for c in citations if id(c) not in used]
+    if rest:
+        chips = "".join(chip(c.clause_id, c.doc_title, c.label, c.quote) for c in rest)
+        body += f'<div class="pq-sources"><span class="pq-sources-label">依据</span>{chips}</div>'
+    return body
+
+
+def _related_list(related: list[RelatedClause]) -> str:
+    items = []
+    for r in related:
+        snippet = r.text.replace("\n", " ")
+        snippet = snippet[:60] + ("…" if len(snippet) > 60 else "")
+        items.append(f'<li>{chip(r.clause_id, r.doc_title, r.label, extra="pq-chip-related")}'
+                     f'<span class="pq-snippet">{_text(snippet)}</span></li>')
+    return "".join(items)
+
+
+def _user_warnings(warnings: list[str]) -> str:
+    # Messages are written "中文 (English)"; the page shows the Chinese part.
+    shown = [w.split(" (", 1)[0] for w in warnings]
+    return "".join(f'<div class="pq-warning">注意：{_text(w)}</div>' for w in shown)
+
+
+def _assistant_html(turn: Turn) -> str:
+    if turn.error:
+        return f'<div class="pq-msg pq-bot pq-error" role="alert">{_text(turn.error)}</div>'
+    answer = turn.answer
+    if answer is None:
+        if not turn.text:
+            return ('<div class="pq-msg pq-bot pq-pending" aria-live="polite">'
+                    '<span class="pq-dots"></span>正在查找相关条款…</div>')
+        return (f'<div class="pq-msg pq-bot pq-streaming" aria-live="polite">'
+                f'{answer_body(turn.text, turn.citations)}</div>')
+    if answer.refused:
+        related = ""
+        if answer.related:
+            related = (f'<div class="pq-related"><div class="pq-related-title">相关条款，仅供参考</div>'
+                       f'<ul>{_related_list(answer.related)}</ul></div>')
+        return (f'<div class="pq-msg pq-bot pq-refusal">'
+                f'<div class="pq-refusal-title">未找到依据</div>'
+                f'<div class="pq-text">{_text(answer.answer)}</div>{related}'
+                f'{_user_warnings(answer.warnings)}</div>')
+    return (f'<div class="pq-msg pq-bot pq-answer">{answer_body(answer.answer, answer.citations)}'
+            f'{_user_warnings(answer.warnings)}</div>')
+
+
+def welcome_html() -> str:
+    groups = []
+    for name, hint, questions in EXAMPLES:
+        buttons = "".join(f'<button type="button" class="pq-example" data-question="{_attr(q)}">{_text(q)}</button>'
+                          for q in questions)
+        groups.append(f'<div class="pq-example-group"><div class="pq-example-kind">{_text(name)}'
+                      f'<span>{_text(hint)}</span></div>{buttons}</div>')
+    return ('<div class="pq-welcome">'
+            '<p class="pq-welcome-lead">用中文提问，回答只摘录已加载文件的原文，每句都注明出处；'
+            '点击出处即可查看条款原文。文件中没有依据时，会如实说明。</p>'
+            f'<div class="pq-examples">{"".join(groups)}</div></div>')
+
+
+def chat_html(turns: list[Turn]) -> str:
+    if not turns:
+        return f'<div class="pq-chat">{welcome_html()}</div>'
+    parts = []
+    for turn in turns:
+        parts.append(f'<div class="pq-msg pq-user">{_text(turn.question)}</div>')
+        parts.append(_assistant_html(turn))
+    return f'<div class="pq-chat">{"".join(parts)}</div>'
+
+
+def _highlight(text: str, quote: str | None) -> str:
+    if quote:
+        at = text.find(quote)
+        if at >= 0:
+            return (_text(text[:at]) + f'<mark>{_text(quote)}</mark>' + _text(text[at + len(quote):]))
+    return _text(text)
+
+
+def _meta_rows(rows: list[tuple[str, str | None]]) -> str:
+    return "".join(f"<dt>{_text(k)}</dt><dd>{_text(v)}</dd>" for k, v in rows if v)
+
+
+def panel_empty_html() -> str:
+    return ('<div class="pq-panel pq-panel-empty"><div class="pq-panel-heading">条款原文</div>'
+            '<p>点击回答中的出处（如《关于……的意见》（十四）），这里会显示该条款的全文，'
+            '并用底色标出回答所引用的句子。</p></div>')
+
+
+def clause_html(clause: Clause, doc: dict, quote: str | None, titles: dict[str, str]) -> str:
+    """The side panel: one clause in full with the quoted sentence marked, and where it stands."""
+    section = SECTION_SEP.join(p for p in clause.section.split(SECTION_SEP) if p) if clause.section else ""
+    meta = _meta_rows([
+        ("文件", doc.get("title") or clause.doc_title),
+        ("发文字号", doc.get("doc_number") or clause.doc_number),
+        ("发布机关", doc.get("issuer")),
+        ("日期", doc.get("date")),
+        ("所在章节", section.replace(SECTION_SEP, " › ")),
+        ("部分", PART_NAMES.get(clause.part, clause.part)),
+    ])
+    links = ""
+    if clause.links:
+        chips = "".join(chip(cid, titles.get(cid.split(":", 1)[0], clause.doc_title), cid.split(":", 1)[1])
+                        for cid in clause.links)
+        links = f'<div class="pq-links"><span class="pq-sources-label">关联条目</span>{chips}</div>'
+    return (f'<div class="pq-panel">'
+            f'<div class="pq-panel-heading">{_text(chip_label(clause.doc_title, clause.label))}</div>'
+            f'<div class="pq-clause-text">{_highlight(clause.text, quote)}</div>'
+            f'<dl class="pq-meta">{meta}</dl>{links}'
+            f'<button type="button" class="pq-open" data-open="{_attr(clause.clause_id)}">'
+            f'阅读全文，定位到此条 →</button></div>')
+
+
+def clause_anchor(doc_id: str, ordinal: int) -> str:
+    """The element id of a clause in the reader: stable, ASCII, one per clause."""
+    return f"clause-{doc_id}-{ordinal}"
+
+
+def documents_html(docs: list[dict], active: str | None = None) -> str:
+    items = []
+    for d in docs:
+        current = " pq-doc-active" if d["doc_id"] == active else ""
+        facts = " · ".join(x for x in (d.get("doc_number"), d.get("issuer"), d.get("date")) if x)
+        items.append(f'<li><button type="button" class="pq-doc{current}" data-doc="{_attr(d["doc_id"])}">'
+                     f'<span class="pq-doc-title">{_text(d["title"])}</span>'
+                     f'<span class="pq-doc-facts">{_text(facts)}</span>'
+                     f'<span class="pq-doc-count">{d.get("clause_count", 0)} 个条款</span></button></li>')
+    return (f'<div class="pq-docs"><div class="pq-panel-heading">已加载的文件（{len(docs)}）</div>'
+            f'<ul>{"".join(items)}</ul></div>')
+
+
+def reader_empty_html() -> str:
+    return '<div class="pq-reader pq-panel-empty"><p>在左侧选择一份文件，按原文顺序逐条阅读。</p></div>'
+
+
+def reader_html(doc: dict, target: str | None = None) -> str:
+    """A whole document in reading order, section headings included; ``target`` is marked and scrolled to."""
+    facts = _meta_rows([("发文字号", doc.get("doc_number")), ("发布机关", doc.get("issuer")),
+                        ("日期", doc.get("date")), ("状态", doc.get("status"))])
+    source = ""
+    if doc.get("source_url"):
+        source = (f'<a class="pq-source" href="{_attr(doc["source_url"])}" target="_blank" '
+                  f'rel="noopener noreferrer">查看来源网页</a>')
+    body, current = [], None
+    for c in doc["clauses"]:
+        heading = c["section"].split(SECTION_SEP)[0] if c["section"] else PART_NAMES.get(c["part"], "")
+        if c["part"] == "annex":
+            heading = f'附件：{c["section"]}' if c["section"] else "附件"
+        if heading and heading != current and heading != c["label"]:
+            body.append(f'<h3 class="pq-reader-section">{_text(heading)}</h3>')
+        current = heading
+        is_target = " pq-target" if c["clause_id"] == target else ""
+        label = "" if c["text"].startswith(c["label"]) else f'<span class="pq-reader-label">{_text(c["label"])}</span>'
+        body.append(f'<section class="pq-reader-clause{is_target}" id="{clause_anchor(c["doc_id"], c["ordinal"])}" '
+                    f'data-clause-id="{_attr(c["clause_id"])}">{label}'
+                    f'<div class="pq-clause-text">{_text(c["text"])}</div></section>')
+    return (f'<article class="pq-reader"><h2 class="pq-reader-title">{_text(doc["title"])}</h2>'
+            f'<dl class="pq-meta">{facts}</dl>{source}{"".join(body)}</article>')
