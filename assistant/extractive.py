@@ -15,8 +15,26 @@ from .drafts import Draft, DraftSentence
 
 RESPONSIBLE_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位|牵头|负责|责任单位|主管|分工")
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
-QUANTITY_RE = re.compile(r"多少|几[天年月岁个次倍项类]|比例|金额|标准是|什么时候|何时|哪年|哪一年|时间表|期限|目标")
+QUANTITY_RE = re.compile(r"多少|几[天年月岁个次倍项类级日]|比例|占比|百分点|金额|标准是|什么时候|何时|哪年|哪一年|时间表|期限|截止")
+_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
+# What a figure must look like, by what the question asks for; the first matching row applies.
+FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
+    (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|标准是多少|多少费用|费用多少"),
+     re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
+    (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
+    (re.compile(r"几天|多少天|多少日|几日"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
+    (re.compile(r"几年|多少年|年限"), re.compile(r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
+    (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
+    (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")),
+)
 NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万]+[年月日岁天%％倍]|年底|年前")
+
+
+def figure_pattern(question: str) -> re.Pattern | None:
+    """The shape of the figure a question asks for (money, days, a date …), or None if it asks none."""
+    if not QUANTITY_RE.search(question):
+        return None
+    return next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
                     "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
 
@@ -33,20 +51,22 @@ def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
     return {t: 1.0 + 0.5 * (len(t) - 1) for t in tokenizer.tokenize(question) if t not in GENERIC and len(t) > 1}
 
 
-def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer, wants_number: bool) -> float:
+def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer,
+                    figure: re.Pattern | None) -> float:
     terms = set(tokenizer.tokenize(sentence))
     score = sum(w for t, w in weights.items() if t in terms)
-    if wants_number and NUMBER_RE.search(sentence):
+    if figure is not None and figure.search(sentence):
         score = score * 1.8 + 1.5
     return score / (1.0 + len(sentence) / 400)
 
 
-def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer, wants_number: bool) -> list[ScoredSentence]:
+def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer,
+                   figure: re.Pattern | None = None) -> list[ScoredSentence]:
     """The clause's sentences, best first. An item's own title sentence （十四）完善… ranks last."""
     sentences = split_sentences(hit.clause.text)
     scored = []
     for i, s in enumerate(sentences):
-        score = _sentence_score(s, weights, tokenizer, wants_number)
+        score = _sentence_score(s, weights, tokenizer, figure)
         if i == 0 and len(sentences) > 1 and len(s) <= 30 and hit.clause.part == "body":
             score *= 0.3
         scored.append(ScoredSentence(hit, s, score))
@@ -80,8 +100,8 @@ class ExtractiveAnswerer:
             if draft := self._tasks_of_unit(question) or self._responsible_units(question, evidence):
                 return draft
         weights = term_weights(question, self.tokenizer)
-        wants_number = bool(QUANTITY_RE.search(question))
-        primary = best_sentences(evidence[0], weights, self.tokenizer, wants_number)
+        figure = figure_pattern(question)
+        primary = best_sentences(evidence[0], weights, self.tokenizer, figure)
         chosen = [primary[0]]
         if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:
             chosen.append(primary[1])
@@ -89,7 +109,7 @@ class ExtractiveAnswerer:
         for hit in evidence[1:3]:
             if hit.clause.doc_id == evidence[0].clause.doc_id or hit.clause.part == "annex":
                 continue
-            other = best_sentences(hit, weights, self.tokenizer, wants_number)[0]
+            other = best_sentences(hit, weights, self.tokenizer, figure)[0]
             if other.score > 0 and other.score >= 0.6 * primary[0].score:
                 chosen.append(other)
             break
@@ -111,7 +131,7 @@ class ExtractiveAnswerer:
             for clause in (hit.clause, *hit.related):
                 if clause.part == "annex" and clause.responsible_units:
                     task = clause.text.split("\n")[0]
-                    overlap = _sentence_score(task, weights, self.tokenizer, False)
+                    overlap = _sentence_score(task, weights, self.tokenizer, None)
                     rows.append((overlap - 0.5 * rank, clause, hit))
         if not rows:
             return None
@@ -121,7 +141,7 @@ class ExtractiveAnswerer:
         article = next((c for c in (hit.clause, *hit.related) if c.clause_id in row.links), None)
         if article is not None:
             task_weights = term_weights(row.text.split("\n")[0], self.tokenizer)
-            best = best_sentences(Hit(clause=article, score=hit.score), task_weights, self.tokenizer, False)[0]
+            best = best_sentences(Hit(clause=article, score=hit.score), task_weights, self.tokenizer)[0]
             sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))
         return Draft(sentences)
 

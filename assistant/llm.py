@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from corpus.errors import UserError
 from index.models import Hit
 
-from .drafts import Draft, DraftSentence, AnswererUnavailable
+from .drafts import AnswererUnavailable, Draft, DraftSentence
 
 REFUSAL = "现有文件中未找到依据"
 
@@ -42,7 +42,7 @@ _END = "。！？!?"
 _SENTENCE = re.compile(
     rf"[^{_END}\n]*(?:[{_END}]+(?:\s*{_MARKER.pattern})*|\n|$)"
 )
-_LIST_BULLET = re.compile(r"^(?:[-*•·]\s*|[0-9]+[.、)）]\s*)")
+_LIST_BULLET = re.compile(r"^(?:[-*•·]\s*|[0-9]+(?:[.)）]\s+|、))")
 _THINK = re.compile(r"<think>.*?</think>", re.S)
 _CLAUSE_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _NOT_TEXT = re.compile(r"[\W_]+")
@@ -155,7 +155,8 @@ def _draft_sentence(raw: str, evidence: list[Hit]) -> DraftSentence | None:
 
 
 def _is_refusal(content: str) -> bool:
-    return _NOT_TEXT.sub("", _MARKER.sub("", content)) == REFUSAL
+    """The refusal phrase, possibly followed by an explanation, and no citation."""
+    return not _MARKER.search(content) and _NOT_TEXT.sub("", content).startswith(REFUSAL)
 
 
 def parse_completion(content: str, evidence: list[Hit]) -> Draft:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .extractive import NUMBER_RE, QUANTITY_RE, best_sentences, term_weights
+from .extractive import best_sentences, figure_pattern, term_weights
 
 DENSE_FLOOR = 0.875    # best clause cosine (multilingual-e5-small) below this: nothing close enough
 FIGURE_COVERAGE = 0.9  # a question asking for a figure the evidence lacks is refused below this term coverage
@@ -39,9 +39,10 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
     def result(ok: bool, reason: str) -> EvidenceCheck:
         return EvidenceCheck(ok, dense, coverage, reason)
 
-    if QUANTITY_RE.search(question) and coverage < FIGURE_COVERAGE:
-        top = best_sentences(hits[0], weights, tokenizer, True)[:2]
-        if not any(NUMBER_RE.search(s.sentence) for s in top):
+    figure = figure_pattern(question)
+    if figure is not None and coverage < FIGURE_COVERAGE:
+        top = best_sentences(hits[0], weights, tokenizer, figure)[:2]
+        if not any(figure.search(s.sentence) for s in top):
             return result(False, "asks for a figure the evidence does not state")
     if dense and dense < DENSE_FLOOR:
         return result(False, "no close clause")
