@@ -10,9 +10,9 @@ from pathlib import Path
 def _answerer(args: argparse.Namespace):
     if args.answerer != "llm":
         return None
-    from .llm import LLMSettings, OpenAICompatibleAnswerer
+    from .llm import OpenAICompatibleAnswerer, load_llm_settings
 
-    return OpenAICompatibleAnswerer.from_settings(LLMSettings())
+    return OpenAICompatibleAnswerer.from_settings(load_llm_settings())
 
 
 def ask(args: argparse.Namespace) -> int:
