@@ -53,7 +53,7 @@ def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
 
 def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer,
                     figure: re.Pattern | None) -> float:
-    terms = set(tokenizer.tokenize(sentence))
+    terms = tokenizer.terms(sentence)
     score = sum(w for t, w in weights.items() if t in terms)
     if figure is not None and figure.search(sentence):
         score = score * 1.8 + 1.5

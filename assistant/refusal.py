@@ -32,7 +32,7 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
     weights = term_weights(question, tokenizer)
     evidence_terms: set[str] = set()
     for hit in hits[:3]:
-        evidence_terms.update(tokenizer.tokenize(hit.clause.text))
+        evidence_terms |= tokenizer.terms(hit.clause.text)
     total = sum(weights.values())
     coverage = sum(w for t, w in weights.items() if t in evidence_terms) / total if total else 1.0
 

@@ -9,7 +9,7 @@ import hashlib
 import logging
 import re
 import threading
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jieba
@@ -62,6 +62,14 @@ class PolicyTokenizer:
         h.update(" ".join(sorted(STOPWORDS)).encode())
         h.update(jieba.__version__.encode())
         return h.hexdigest()[:16]
+
+    def terms(self, text: str) -> frozenset[str]:
+        """The set of terms of ``text``, memoised (clause and sentence texts recur across questions)."""
+        return self._terms(text)
+
+    @cached_property
+    def _terms(self):
+        return lru_cache(maxsize=65536)(lambda text: frozenset(self.tokenize(text)))
 
     def tokenize(self, text: str) -> list[str]:
         with self._lock:  # jieba's lazy initialisation and cache are not thread-safe
