@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from corpus.annex import ROLE_RE
 from corpus.models import Clause
+from corpus.text import split_sentences
 from index.models import Hit
-from index.passages import split_sentences
 from index.tokenizer import PolicyTokenizer
 
 from .drafts import Draft, DraftSentence

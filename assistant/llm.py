@@ -18,6 +18,7 @@ from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus.errors import UserError
+from corpus.text import char_bigrams, split_sentences
 from index.models import Hit
 
 from .drafts import AnswererUnavailable, Draft, DraftSentence
@@ -44,7 +45,6 @@ _SENTENCE = re.compile(
 )
 _LIST_BULLET = re.compile(r"^(?:[-*•·]\s*|[0-9]+(?:[.)）]\s+|、))")
 _THINK = re.compile(r"<think>.*?</think>", re.S)
-_CLAUSE_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -109,25 +109,14 @@ def build_messages(question: str, evidence: list[Hit]) -> list[dict[str, str]]:
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = _NOT_TEXT.sub("", text)
-    return {chars[i : i + 2] for i in range(len(chars) - 1)}
-
-
-def clause_sentences(text: str) -> list[str]:
-    """The clause split on 。；！？ and line breaks; each piece is a verbatim substring of ``text``."""
-    pieces = (m.group().strip() for m in _CLAUSE_SENTENCE.finditer(text))
-    return [p for p in pieces if _NOT_TEXT.sub("", p)]
-
-
 def best_quote(sentence: str, clause_text: str) -> tuple[str | None, float]:
     """The clause sentence sharing most of ``sentence``'s bigrams, and that share (None below MIN_SUPPORT)."""
-    wanted = _bigrams(sentence)
+    wanted = char_bigrams(sentence)
     if not wanted:
         return None, 0.0
     best, best_share = None, 0.0
-    for piece in clause_sentences(clause_text):
-        share = len(wanted & _bigrams(piece)) / len(wanted)
+    for piece in split_sentences(clause_text):
+        share = len(wanted & char_bigrams(piece)) / len(wanted)
         if share > best_share:
             best, best_share = piece, share
     return (best, best_share) if best_share >= MIN_SUPPORT else (None, best_share)

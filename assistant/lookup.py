@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from corpus.layout import DOC_NUMBER_RE, compact
 from corpus.models import Clause
+from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, parse_chinese_number, to_chinese_number
 
 N = f"[{NUMERAL_CHARS}\\d]+"
@@ -52,8 +53,7 @@ def find_refs(question: str) -> list[ArticleRef]:
 
 
 def _bigrams(text: str) -> set[str]:
-    text = _TITLE_NOISE.sub("", text)
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return char_bigrams(_TITLE_NOISE.sub("", text))
 
 
 def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:

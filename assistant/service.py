@@ -15,7 +15,7 @@ from corpus.models import Clause
 from corpus.titles import cite
 from index import Hit, Index, IndexMissing, build_index, default_index_dir, load_index
 
-from .drafts import Answerer, AnswererUnavailable, Draft
+from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
 from .lookup import lookup
 from .models import Answer, Citation, RelatedClause

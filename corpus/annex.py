@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 
 from .layout import SourceLine
-from .paragraphs import Paragraph, tidy_pdf_spacing, to_paragraphs
+from .paragraphs import tidy_pdf_spacing, to_paragraphs
 from .structure import SECTION_PATH_SEP, Unit, build_body
+from .text import char_bigrams
 
 ANNEX_MARKER_RE = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[：:]?$")
 _TASK_COLUMN = ("任务", "工作", "措施", "事项", "内容")
@@ -141,20 +142,15 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
     return _row_units(body, prefix, section), headings
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}
-
-
 def restated_targets(task: str, candidates: list[str], threshold: float = 0.5) -> list[int]:
     """Indices of the candidate texts that a task row restates, best first.
 
     A row restates an article when most of its character bigrams occur in the article.
     """
-    wanted = _bigrams(task)
+    wanted = char_bigrams(task)
     if not wanted:
         return []
-    scores = [len(wanted & _bigrams(text)) / len(wanted) for text in candidates]
+    scores = [len(wanted & char_bigrams(text)) / len(wanted) for text in candidates]
     best = max(scores, default=0.0)
     if best < threshold:
         return []

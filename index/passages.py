@@ -5,12 +5,11 @@ article's own title sentence, so a window keeps its topic); a clause scores as i
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from corpus.models import Clause
+from corpus.text import split_sentences
 
-SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?[”’」』）)]*|\n")
 WINDOW_CHARS = 120
 TITLE_MAX_CHARS = 40
 
@@ -19,11 +18,6 @@ TITLE_MAX_CHARS = 40
 class Passage:
     clause_index: int
     text: str
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``, each a verbatim substring, sentence punctuation kept."""
-    return [s for s in (m.group(0).strip() for m in SENTENCE_RE.finditer(text)) if s]
 
 
 def lexical_text(clause: Clause) -> str:
