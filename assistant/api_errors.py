@@ -94,11 +94,11 @@ def validation_message(errors: list[dict]) -> str:
     """One bilingual line per problem (at most three), e.g. ``body.k：数值过大 (Input should be ≤ 50)``."""
     parts = []
     for err in errors[:3]:
-        ctx_message = str(err.get("msg", ""))
+        message = str(err.get("msg", ""))
         if err["type"].startswith("policyqa_"):  # our own validators already speak both languages
-            text = ctx_message.removeprefix("Value error, ")
+            text = message
         else:
-            text = f"{_PYDANTIC_ZH.get(err['type'], '取值不合法')} ({ctx_message})"
+            text = f"{_PYDANTIC_ZH.get(err['type'], '取值不合法')} ({message})"
         parts.append(f"{_location(err.get('loc', ()))}：{text}")
     more = f"；另有 {len(errors) - 3} 处 (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return "请求参数不合法 (invalid request)：" + "；".join(parts) + more

@@ -85,6 +85,12 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     return clause.number == ref.number and clause.label == f"（{to_chinese_number(ref.number)}）"
 
 
+def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
+    """发文字号 the question names that no loaded document carries."""
+    known = {d.get("doc_number") for d in docs}
+    return [n for n in (compact(m.group(0)) for m in DOC_NUMBER_RE.finditer(question)) if n not in known]
+
+
 def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[Clause]:
     """The clauses the question names, best document first; empty if it names none."""
     refs = find_refs(question)

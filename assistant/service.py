@@ -17,13 +17,15 @@ from index import Hit, Index, IndexMissing, build_index, default_index_dir, load
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
-from .lookup import lookup
+from .lookup import lookup, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
 
 log = logging.getLogger(__name__)
 REFUSAL = "现有文件中未找到依据：已加载的文件中没有关于这个问题的规定。"
+UNKNOWN_DOCUMENT = "现有文件中未找到依据：已加载的文件中没有{numbers}。"
+MAX_QUESTION_CHARS = 1000
 EVIDENCE_K = 8
 RELATED_K = 3
 
@@ -36,6 +38,8 @@ def _clean_question(question: str) -> str:
     question = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", question or "").strip()
     if not question:
         raise UserError("问题不能为空 (the question is empty)")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise UserError(f"问题过长，最多 {MAX_QUESTION_CHARS} 字 (the question is longer than {MAX_QUESTION_CHARS} characters)")
     return question
 
 
@@ -91,6 +95,9 @@ class Assistant:
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
         question = _clean_question(question)
         hits = self.index.search(question, k=max(k, EVIDENCE_K), mode=mode, doc_ids=doc_ids)
+        if missing := unknown_doc_numbers(question, self.index.documents):
+            answer = self._refusal(question, hits)
+            return answer.model_copy(update={"answer": UNKNOWN_DOCUMENT.format(numbers="、".join(missing))})
         named = self._named_articles(question, doc_ids)
         if named:
             return self._lookup_answer(question, named, hits)

@@ -17,6 +17,8 @@ def parse_chinese_number(text: str) -> int:
     total, digit = 0, None
     for ch in text:
         if ch in DIGITS:
+            if digit:  # 九九 is not a numeral (only 零 may follow a digit, as in 一百零五)
+                raise ValueError(f"not a Chinese numeral: {text!r}")
             digit = DIGITS[ch]
         else:
             total += (1 if digit is None else digit) * UNITS[ch]

@@ -90,3 +90,22 @@ def test_cli_reports_missing_index_clearly(tmp_path):
     result = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "托育", "--index", str(tmp_path / "none")],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "policyqa build" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unloaded_document_number_is_refused(assistant):
+    answer = assistant.ask("国办发〔2099〕999号第一条")
+    assert answer.refused and "国办发〔2099〕999号" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["", "   \t", "\x00\x01", "养老" * 600])
+def test_bad_questions_are_user_errors(assistant, question):
+    from corpus.errors import UserError
+
+    with pytest.raises(UserError):
+        assistant.ask(question)
+
+
+def test_figure_questions_need_a_figure(assistant):
+    assert assistant.ask("个人养老金账户每年最多能缴多少钱").refused
+    answer = assistant.ask("培训疗养机构转型养老服务要在什么时候前投入运营")
+    assert not answer.refused and any("2022年底前" in c.quote for c in answer.citations)

@@ -1,0 +1,459 @@
+"""The HTTP API (``policyqa serve``): the same :class:`Assistant` as the CLI and the UI, over FastAPI.
+
+The index loads once, in a background thread started by the lifespan, so the port opens at once:
+``/readyz`` and every ``/v1`` route answer 503 until the assistant is complete, and only a fully
+loaded assistant is ever published. Endpoints are plain ``def`` functions, so FastAPI runs the
+CPU-bound assistant calls in its threadpool; the parts that are not thread-safe (the embedder's C
+engine, jieba) hold their own locks inside the index layer, so the API adds none.
+"""
+import hmac
+import json
+import logging
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import asynccontextmanager
+from hashlib import sha256
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, Literal
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Request, Security
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictStr, StringConstraints, WithJsonSchema,
+                      create_model)
+from pydantic_core import PydanticCustomError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from corpus.errors import UserError
+
+from .api_errors import ApiError, documented, error_response, install as install_error_handlers
+from .models import Answer
+from .service import Assistant
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+MAX_K = 50
+MAX_DOC_IDS = 50
+# C0/C1 control characters other than tab and line breaks, and lone surrogates (JSON can smuggle them in).
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+QUESTION_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+
+
+# ---- request and response records -----------------------------------------------------------
+def _check_question(value: str) -> str:
+    if _CONTROL_RE.search(value):
+        raise PydanticCustomError("policyqa_control_chars", "问题含有控制字符 (the question contains control characters)")
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("policyqa_blank", "问题不能为空或只含空白 (the question is empty or only whitespace)")
+    if len(value) > MAX_QUESTION_CHARS:
+        raise PydanticCustomError(
+            "policyqa_too_long",
+            f"问题过长，最多 {MAX_QUESTION_CHARS} 个字符 (the question is longer than {MAX_QUESTION_CHARS} characters)")
+    return value
+
+
+Question = Annotated[StrictStr, AfterValidator(_check_question), WithJsonSchema({
+    "type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_PATTERN,
+    "description": f"中文问题，去除首尾空白后 1–{MAX_QUESTION_CHARS} 个字符，不得含控制字符 "
+                   f"(the question: 1–{MAX_QUESTION_CHARS} characters after trimming, no control characters)",
+})]
+DocIds = Annotated[
+    list[Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]] | None,
+    Field(max_length=MAX_DOC_IDS, description="只在这些文件中检索 (restrict retrieval to these doc_ids)",
+          examples=[["yanglao-gaige-2024"]]),
+]
+Mode = Annotated[Literal["hybrid", "bm25", "dense"],
+                 Field(description="检索方式 (retrieval: hybrid = BM25 + dense fused, bm25, dense)")]
+AskK = Annotated[int, Field(ge=1, le=MAX_K, description="用作依据的条款数 (evidence clauses)")]
+SearchK = Annotated[int, Field(ge=1, le=MAX_K, description="返回的条款数 (clauses to return)")]
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
+        {"question": "养老机构的水电气热能按居民价格收费吗？"},
+        {"question": "家庭托育点需要登记备案吗？", "k": 5, "doc_ids": ["yanglao-tuoyu-2020"], "stream": True},
+    ]})
+
+    question: Question
+    k: AskK = 5
+    doc_ids: DocIds = None
+    mode: Mode = "hybrid"
+    stream: bool = Field(default=False, description="以 SSE 流式返回 (stream the answer as server-sent events)")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
+        {"question": "普惠托育服务价格怎么定", "k": 5},
+    ]})
+
+    question: Question
+    k: SearchK = 10
+    doc_ids: DocIds = None
+    mode: Mode = "hybrid"
+
+
+def batch_request_model(max_batch: int) -> type[BaseModel]:
+    """The batch body; its size bound comes from the settings, so the published schema states it."""
+    return create_model(
+        "AskBatchRequest",
+        __config__=ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
+            {"questions": ["养老机构的水电气热能按居民价格收费吗？", "育儿假一共有多少天？"], "k": 5},
+        ]}),
+        questions=(Annotated[list[Question], Field(min_length=1, max_length=max_batch,
+                                                    description=f"1–{max_batch} 个问题 (questions)")], ...),
+        k=(AskK, 5),
+        doc_ids=(DocIds, None),
+        mode=(Mode, "hybrid"),
+    )
+
+
+class ClauseOut(BaseModel):
+    clause_id: str = Field(examples=["yanglao-gaige-2024:（十四）"])
+    doc_id: str
+    doc_title: str
+    doc_number: str | None
+    label: str
+    number: int | None
+    part: Literal["preamble", "body", "closing", "annex"]
+    section: str
+    text: str
+    ordinal: int
+    responsible_units: str | None = None
+    links: list[str] = Field(default_factory=list, description="相关条款编号 (linked clause ids)")
+
+
+class SearchHit(ClauseOut):
+    score: float
+    related: list[str] = Field(description="随本条一并返回的关联条款编号 (ids of the clauses linked to this one)")
+
+
+class SearchResponse(BaseModel):
+    question: str
+    hits: list[SearchHit]
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str = Field(examples=["yanglao-tuoyu-2020"])
+    title: str
+    doc_number: str | None = Field(description="发文字号", examples=["国办发〔2020〕52号"])
+    issuer: str | None = None
+    date: str | None = None
+    source_url: str | None = None
+    status: str | None = None
+    clause_count: int
+
+
+class DocumentDetail(DocumentSummary):
+    clauses: list[ClauseOut] = Field(description="按原文顺序的条款 (clauses in reading order)")
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"]
+
+
+class IndexInfo(BaseModel):
+    embedder: str
+    clause_count: int
+    document_count: int
+    built_at: str | None
+    format_version: int
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "loading", "failed"]
+    message: str
+    index: IndexInfo | None = None
+
+
+# ---- the loaded assistant ---------------------------------------------------------------------
+class AssistantHolder:
+    """Loads the assistant once in a background thread and publishes it only when complete."""
+
+    def __init__(self, loader: Callable[[], Assistant]) -> None:
+        self._loader = loader
+        self.assistant: Assistant | None = None
+        self.error: str | None = None
+        self.on_failure: Callable[[], None] | None = None
+
+    def start(self) -> None:
+        threading.Thread(target=self._load, name="policyqa-index-loader", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            assistant = self._loader()
+            assistant.search("养老服务", k=1)  # warm the tokenizer and embedder before the first request
+        except Exception as exc:  # reported on /readyz and /v1 as 503; run_server stops the server
+            log.error("索引加载失败 index failed to load: %s", exc, exc_info=not isinstance(exc, UserError))
+            self.error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+            if self.on_failure is not None:
+                self.on_failure()
+            return
+        self.assistant = assistant
+        log.info("索引已加载 index loaded: %s clauses", len(assistant.index.clauses))
+
+    def require(self) -> Assistant:
+        if self.assistant is not None:
+            return self.assistant
+        if self.error is not None:
+            raise ApiError(503, "index_unavailable", f"索引加载失败 (the index failed to load): {self.error}")
+        raise ApiError(503, "index_loading", "索引正在加载，请稍后重试 (the index is still loading; retry shortly)",
+                       headers={"Retry-After": "1"})
+
+
+def _holder(request: Request) -> AssistantHolder:
+    return request.app.state.assistant_holder
+
+
+async def current_assistant(request: Request) -> Assistant:
+    return _holder(request).require()
+
+
+def _index_info(assistant: Assistant) -> IndexInfo:
+    manifest = assistant.manifest
+    return IndexInfo(embedder=manifest["embedder"]["name"], clause_count=manifest["counts"]["clauses"],
+                     document_count=manifest["counts"]["documents"], built_at=manifest.get("built_at"),
+                     format_version=manifest["format_version"])
+
+
+# ---- auth and body size -----------------------------------------------------------------------
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                     description="POLICYQA_API_KEY 设置后必需 (required when POLICYQA_API_KEY is set)")
+
+
+def api_key_guard(key: str) -> Callable:
+    expected = sha256(key.encode()).digest()
+
+    async def require_key(credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> None:
+        # Comparing digests keeps the comparison constant-time and independent of the key's length.
+        given = sha256(credentials.credentials.encode()).digest() if credentials else b""
+        if not hmac.compare_digest(given, expected):
+            raise ApiError(401, "unauthorized",
+                           "缺少或错误的 API 密钥，请使用 Authorization: Bearer <密钥> "
+                           "(missing or wrong API key; send Authorization: Bearer <key>)",
+                           headers={"WWW-Authenticate": "Bearer"})
+
+    return require_key
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with a JSON 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # later calls wait for the disconnect, as streaming responses expect
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, "payload_too_large",
+                                  f"请求体超过 {self.max_bytes} 字节 (request body larger than {self.max_bytes} bytes)",
+                                  headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
+# ---- routes -----------------------------------------------------------------------------------
+def _sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _event_stream(first: tuple[str, object], events: Iterator[tuple[str, object]]) -> Iterator[str]:
+    """``citations`` (list), ``delta`` ({"text"}) per answer piece, ``done`` (the answer object)."""
+    try:
+        for kind, payload in (first, *events):
+            if kind == "citations":
+                yield _sse(kind, [c.model_dump() for c in payload])
+            elif kind == "delta":
+                yield _sse(kind, {"text": payload})
+            else:
+                yield _sse(kind, payload.model_dump())
+    except Exception:  # the status line is already sent: end the stream with an error event instead
+        log.exception("answer stream failed")
+        yield _sse("error", {"code": "internal_error", "message": "回答生成中断 (the answer stream failed)"})
+
+
+_SSE_DOC = {200: {"description": "回答对象；stream=true 时为 SSE：citations、delta…、done "
+                                 "(the answer; with stream=true server-sent events: citations, delta…, done)",
+                  "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+async def require_json(request: Request) -> None:
+    """A body not declared as JSON (a form, text, no Content-Type) is refused up front with 415."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if has_body and media_type != "application/json" and not media_type.endswith("+json"):
+        raise ApiError(415, "unsupported_media_type",
+                       f"请求体须为 JSON，请设置 Content-Type: application/json "
+                       f"(send the body as JSON with Content-Type: application/json, not {media_type or 'none'})")
+
+
+def v1_router(settings: Settings) -> APIRouter:
+    guard = [Depends(api_key_guard(settings.api_key.get_secret_value()))] if settings.api_key else []
+    auth_errors = (401,) if settings.api_key else ()
+    router = APIRouter(prefix="/v1", dependencies=guard, responses=documented(*auth_errors, 503))
+    AssistantDep = Annotated[Assistant, Depends(current_assistant)]
+    AskBatchRequest = batch_request_model(settings.max_batch)
+    json_only, json_errors = [Depends(require_json)], documented(400, 413, 415, 422)
+
+    @router.post("/ask", response_model=Answer, tags=["问答 ask"], summary="回答问题 (answer a question)",
+                 dependencies=json_only, responses=_SSE_DOC | json_errors)
+    def ask(body: AskRequest, assistant: AssistantDep):
+        """带核验引用的回答，或「现有文件中未找到依据」 (an answer with verified citations, or an honest refusal)."""
+        if not body.stream:
+            return assistant.ask(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
+        events = assistant.ask_stream(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
+        first = next(events)  # the answer is settled before the first event: errors still get a JSON status
+        return StreamingResponse(_event_stream(first, events), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @router.post("/ask/batch", response_model=list[Answer], tags=["问答 ask"],
+                 summary="批量回答 (answer several questions)", dependencies=json_only, responses=json_errors)
+    def ask_batch(body: AskBatchRequest, assistant: AssistantDep):
+        return [assistant.ask(q, k=body.k, doc_ids=body.doc_ids, mode=body.mode) for q in body.questions]
+
+    @router.post("/search", response_model=SearchResponse, tags=["检索 search"],
+                 summary="检索条款 (ranked clauses)", dependencies=json_only, responses=json_errors)
+    def search(body: SearchRequest, assistant: AssistantDep):
+        hits = assistant.search(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
+        return SearchResponse(question=body.question, hits=[SearchHit(**h.to_dict()) for h in hits])
+
+    @router.get("/documents", response_model=list[DocumentSummary], tags=["文件 documents"],
+                summary="已加载的文件 (loaded documents)")
+    def documents(assistant: AssistantDep):
+        return [DocumentSummary.model_validate(d) for d in assistant.documents()]
+
+    @router.get("/documents/{doc_id:path}", response_model=DocumentDetail, tags=["文件 documents"],
+                summary="文件及其全部条款 (a document with its clauses in order)", responses=documented(404))
+    def document(doc_id: Annotated[str, PathParam(examples=["yanglao-gaige-2024"])], assistant: AssistantDep):
+        return DocumentDetail.model_validate(assistant.document(doc_id))
+
+    @router.get("/clauses/{clause_id:path}", response_model=ClauseOut, tags=["文件 documents"],
+                summary="单个条款 (one clause; percent-encode the id)", responses=documented(404))
+    def clause(clause_id: Annotated[str, PathParam(examples=["yanglao-gaige-2024:（十四）"])],
+               assistant: AssistantDep):
+        return ClauseOut(**assistant.clause(clause_id).to_dict())
+
+    return router
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["健康检查 health"])
+
+    @router.get("/livez", response_model=Liveness, summary="进程存活 (the process is up)")
+    async def livez():
+        return Liveness(status="ok")
+
+    @router.get("/readyz", response_model=Readiness, summary="索引已加载 (the index is loaded)",
+                responses={503: {"model": Readiness, "description": "索引加载中或加载失败 (loading or failed)"}})
+    async def readyz(request: Request):
+        holder = _holder(request)
+        if holder.assistant is not None:
+            return Readiness(status="ready", message="就绪 (ready)", index=_index_info(holder.assistant))
+        if holder.error is not None:
+            body = Readiness(status="failed", message=f"索引加载失败 (the index failed to load): {holder.error}")
+        else:
+            body = Readiness(status="loading", message="索引正在加载 (the index is loading)")
+        return JSONResponse(body.model_dump(), status_code=503)
+
+    return router
+
+
+def create_app(settings: Settings | None = None, *, loader: Callable[[], Assistant] | None = None) -> FastAPI:
+    """The API app; ``loader`` (default: ``Assistant.load(settings.index)``) runs once, in the background."""
+    settings = settings or Settings()
+    holder = AssistantHolder(loader or (lambda: Assistant.load(settings.index)))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        holder.start()
+        yield
+
+    app = FastAPI(
+        title="政策问答 API (policyqa)",
+        version=version("policyqa"),
+        description="基于政策文件条款、带核验引用的中文问答。每句回答都注明所依据的条款，找不到依据时如实说明。\n\n"
+                    "Question answering over Chinese policy documents; every answer sentence cites the exact "
+                    "article, or the answer is an honest refusal. Errors: `{\"error\": {\"code\", \"message\"}}`.",
+        lifespan=lifespan,
+    )
+    app.state.assistant_holder = holder
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health_router())
+    app.include_router(v1_router(settings))
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origin_list:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    return app
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def run_server(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, *,
+               mount: Callable[[FastAPI, Assistant], object] | None = None) -> None:
+    """Serve the API with uvicorn until SIGINT or SIGTERM; a SIGTERM ends with exit status 0.
+
+    ``mount`` adds more to the app (the web UI: ``ui.app.mount_ui``); it needs the assistant before
+    the server starts, so the index is then loaded before the port opens.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    settings = Settings()
+    if index_dir is not None:
+        settings = settings.model_copy(update={"index": Path(index_dir)})
+    loader = None
+    if mount is not None:
+        assistant = Assistant.load(settings.index)
+        loader = lambda: assistant  # noqa: E731
+    app = create_app(settings, loader=loader)
+    if mount is not None:
+        mount(app, assistant)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))
+    holder: AssistantHolder = app.state.assistant_holder
+    holder.on_failure = lambda: setattr(server, "should_exit", True)
+    # uvicorn re-raises the SIGTERM it caught once its graceful shutdown is done; end with status 0 then.
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        server.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if holder.error is not None:
+        raise UserError(f"索引加载失败，服务已停止 (the index failed to load; server stopped): {holder.error}")
