@@ -109,10 +109,13 @@ def _related_list(related: list[RelatedClause]) -> str:
     return "".join(items)
 
 
+def chinese_part(message: str) -> str:
+    """Messages are written "中文 (English)"; the page shows the Chinese part."""
+    return message.split(" (", 1)[0]
+
+
 def _user_warnings(warnings: list[str]) -> str:
-    # Messages are written "中文 (English)"; the page shows the Chinese part.
-    shown = [w.split(" (", 1)[0] for w in warnings]
-    return "".join(f'<div class="pq-warning">注意：{_text(w)}</div>' for w in shown)
+    return "".join(f'<div class="pq-warning">注意：{_text(chinese_part(w))}</div>' for w in warnings)
 
 
 def _assistant_html(turn: Turn) -> str:
@@ -179,6 +182,10 @@ def panel_empty_html() -> str:
             '并用底色标出回答所引用的句子。</p></div>')
 
 
+def panel_error_html(message: str) -> str:
+    return f'<div class="pq-panel pq-error" role="alert">{_text(chinese_part(message))}</div>'
+
+
 def clause_html(clause: Clause, doc: dict, quote: str | None, titles: dict[str, str]) -> str:
     """The side panel: one clause in full with the quoted sentence marked, and where it stands."""
     section = SECTION_SEP.join(p for p in clause.section.split(SECTION_SEP) if p) if clause.section else ""
@@ -235,16 +242,19 @@ def reader_html(doc: dict, target: str | None = None) -> str:
                   f'rel="noopener noreferrer">查看来源网页</a>')
     body, current = [], None
     for c in doc["clauses"]:
-        heading = c["section"].split(SECTION_SEP)[0] if c["section"] else PART_NAMES.get(c["part"], "")
+        path = c["section"] or ""
         if c["part"] == "annex":
-            heading = f'附件：{c["section"]}' if c["section"] else "附件"
-        if heading and heading != current and heading != c["label"]:
+            heading = f"附件：{path}" if path else "附件"
+        else:
+            heading = path.replace(SECTION_SEP, " › ")
+        if heading and heading != current:
             body.append(f'<h3 class="pq-reader-section">{_text(heading)}</h3>')
         current = heading
         is_target = " pq-target" if c["clause_id"] == target else ""
-        label = "" if c["text"].startswith(c["label"]) else f'<span class="pq-reader-label">{_text(c["label"])}</span>'
+        named = c["text"].startswith(c["label"]) or c["label"] == path.split(SECTION_SEP)[-1]
+        label = "" if named else f'<span class="pq-reader-label">{_text(c["label"])}</span>'
         body.append(f'<section class="pq-reader-clause{is_target}" id="{clause_anchor(c["doc_id"], c["ordinal"])}" '
                     f'data-clause-id="{_attr(c["clause_id"])}">{label}'
                     f'<div class="pq-clause-text">{_text(c["text"])}</div></section>')
-    return (f'<article class="pq-reader"><h2 class="pq-reader-title">{_text(doc["title"])}</h2>'
+    return (f'<article class="pq-reader"><h2 class="pq-reader-title" title="{_attr(doc["title"])}">{_text(doc["title"])}</h2>'
             f'<dl class="pq-meta">{facts}</dl>{source}{"".join(body)}</article>')

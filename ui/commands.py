@@ -1,0 +1,23 @@
+"""``policyqa ui``: the web page on its own server."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def ui(args: argparse.Namespace) -> int:
+    from assistant.service import Assistant
+
+    from .app import launch
+
+    assistant = Assistant.load(Path(args.index) if args.index else None)
+    launch(assistant, host=args.host, port=args.port)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("ui", help="run the Chinese web UI (chat with clickable citations, document browser)")
+    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.set_defaults(handler=ui)
