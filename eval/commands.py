@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+
+from corpus.errors import UserError
 
 CONFIGS_HELP = "comma-separated retrieval modes to compare: bm25, dense, hybrid (default: all three)"
 
@@ -24,10 +26,10 @@ def _assistant(args: argparse.Namespace):
 def _print_summary(summaries: dict, out: Path) -> None:
     keys = ("recall@1", "recall@5", "mrr@10", "ndcg@10", "first_citation_accuracy", "refusal_recall",
             "false_refusal_rate", "latency_ask_p50_ms")
-    print("config   " + "  ".join(f"{k:>12}" for k in keys))
+    print("config  " + "  ".join(keys))
     for config, s in summaries.items():
         cells = ("—" if s[k] is None else f"{s[k]:.1f}" if k.endswith("_ms") else f"{s[k]:.3f}" for k in keys)
-        print(f"{config:<8} " + "  ".join(f"{c:>12}" for c in cells))
+        print(f"{config:<6}  " + "  ".join(f"{c:>{len(k)}}" for c, k in zip(cells, keys)))
     print(f"报告已写入 report written: {out / 'report.md'}")
 
 
@@ -52,9 +54,12 @@ def evaluate(args: argparse.Namespace) -> int:
                  f"embedder {assistant.manifest.get('embedder', {}).get('name')})",
         "answerer": assistant.answerer.name,
         "configurations": ", ".join(configs),
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-    write_outputs(out, meta, questions, summaries, results)
+    try:
+        write_outputs(out, meta, questions, summaries, results)
+    except OSError as exc:
+        raise UserError(f"无法写入输出目录 {out} (cannot write the outputs: {exc})") from None
     if args.json:
         print(json.dumps(summaries, ensure_ascii=False))
     else:
@@ -71,7 +76,10 @@ def beir_export(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     check_relevant(assistant, questions)
     clauses = (c for d in assistant.documents() for c in assistant.document(d["doc_id"])["clauses"])
-    counts = export_beir(questions, clauses, Path(args.out), split=args.split)
+    try:
+        counts = export_beir(questions, clauses, Path(args.out), split=args.split)
+    except OSError as exc:
+        raise UserError(f"无法写入 {args.out} (cannot write the BEIR files: {exc})") from None
     print(f"BEIR 已写入 written to {args.out}: {counts['corpus']} corpus, {counts['queries']} queries, "
           f"{counts['qrels']} qrels rows (qrels/{args.split}.tsv)")
     return 0
@@ -82,7 +90,10 @@ def beir_import(args: argparse.Namespace) -> int:
     from .questions import write_questions
 
     questions = import_beir(Path(args.folder), split=args.split)
-    write_questions(Path(args.out), questions)
+    try:
+        write_questions(Path(args.out), questions)
+    except OSError as exc:
+        raise UserError(f"无法写入 {args.out} (cannot write the question file: {exc})") from None
     unanswerable = sum(1 for q in questions if not q.answerable)
     print(f"已写入 written {args.out}: {len(questions)} questions ({unanswerable} unanswerable)", file=sys.stderr)
     return 0

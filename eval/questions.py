@@ -47,6 +47,8 @@ def question_from_dict(data: object, where: str) -> Question:
     for key in ("id", "question", "type"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise QuestionSetError(f"{where}: 字段 {key} 应为非空字符串 (field {key!r} must be a non-empty string)")
+    if any(ch.isspace() for ch in data["id"]):
+        raise QuestionSetError(f"{where}: 问题编号不能含空白 (field 'id' must not contain whitespace)")
     relevant = data.get("relevant")
     if not isinstance(relevant, list) or not all(isinstance(r, str) and r.strip() for r in relevant):
         raise QuestionSetError(f"{where}: 字段 relevant 应为条款编号列表 (field 'relevant' must be a list of clause ids)")

@@ -19,7 +19,7 @@ FAILURE_TEXT = {
 }
 
 
-def _fmt(value: float | int | None, ms: bool = False) -> str:
+def _fmt(value: float | None, ms: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, int):
@@ -89,8 +89,8 @@ def render_report(meta: Mapping[str, object], questions: Sequence[Question], sum
         lines += [f"### {t} ({n})", ""]
         lines += _table(RETRIEVAL_KEYS + ANSWER_KEYS, by_type)
     lines += ["## Failed questions", "",
-              "A question fails when an answerable one is refused or its first citation is not relevant, "
-              "or when an unanswerable one is answered.", ""]
+              ("A question fails when an answerable one is refused or its first citation is not relevant, "
+               "or when an unanswerable one is answered."), ""]
     for config, rs in results.items():
         lines += _failures(config, rs)
     return "\n".join(lines)
@@ -125,24 +125,16 @@ def write_chart(path: Path, summaries: Mapping[str, Mapping]) -> None:
 
 
 def write_outputs(out: Path, meta: Mapping[str, object], questions: Sequence[Question],
-                  summaries: Mapping[str, Mapping], results: Mapping[str, Sequence[QuestionResult]]) -> list[Path]:
-    """Write every output file into ``out``; returns their paths."""
+                  summaries: Mapping[str, Mapping], results: Mapping[str, Sequence[QuestionResult]]) -> None:
+    """Write every output file into ``out``; the report and metrics first, so a TREC format error loses neither."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-
-    def put(name: str, text: str) -> None:
-        (out / name).write_text(text, encoding="utf-8")
-        written.append(out / name)
-
-    put("report.md", render_report(meta, questions, summaries, results))
-    put("metrics.json", json.dumps(summaries, ensure_ascii=False, indent=2) + "\n")
+    (out / "report.md").write_text(render_report(meta, questions, summaries, results), encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(summaries, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for config, rs in results.items():
+        (out / f"results-{config}.jsonl").write_text(
+            "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in rs), encoding="utf-8")
+    write_chart(out / "chart.png", summaries)
     write_lines(out / "qrels.trec", qrels_lines(questions))
-    written.append(out / "qrels.trec")
     for config, rs in results.items():
         write_lines(out / f"run-{config}.trec", run_lines(rs, tag=f"policyqa-{config}"))
-        written.append(out / f"run-{config}.trec")
-        put(f"results-{config}.jsonl", "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in rs))
-    write_chart(out / "chart.png", summaries)
-    written.append(out / "chart.png")
-    return written

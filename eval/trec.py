@@ -9,13 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from corpus.errors import UserError
+
 from .questions import Question
 from .results import QuestionResult
 
 
+class TrecFormatError(UserError):
+    """An id TREC's whitespace-separated columns cannot hold."""
+
+
 def _field(value: str, what: str) -> str:
     if not value or any(ch.isspace() for ch in value):
-        raise ValueError(f"{what} {value!r} cannot be written to a TREC file (empty or contains whitespace)")
+        raise TrecFormatError(f"{what} {value!r} 含空白，无法写入 TREC 文件 "
+                              "(cannot be written to a TREC file: empty or contains whitespace)")
     return value
 
 
