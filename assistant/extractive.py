@@ -140,8 +140,8 @@ class ExtractiveAnswerer:
                                    row.clause_id, row.responsible_units)]
         article = next((c for c in (hit.clause, *hit.related) if c.clause_id in row.links), None)
         if article is not None:
-            task_weights = term_weights(row.text.split("\n")[0], self.tokenizer)
-            best = best_sentences(Hit(clause=article, score=hit.score), task_weights, self.tokenizer)[0]
+            both = term_weights(row.text.split("\n")[0], self.tokenizer) | weights
+            best = best_sentences(Hit(clause=article, score=hit.score), both, self.tokenizer)[0]
             sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))
         return Draft(sentences)
 
