@@ -1,4 +1,4 @@
-"""``policyqa ask`` and ``policyqa serve``."""
+"""``policyqa search``, ``policyqa ask`` and ``policyqa serve``."""
 from __future__ import annotations
 
 import argparse
@@ -15,12 +15,33 @@ def _answerer(args: argparse.Namespace):
     return OpenAICompatibleAnswerer.from_settings(load_llm_settings())
 
 
+def _questions(question: str) -> list[str]:
+    """The question, or with ``-`` one question per line from stdin."""
+    return [question] if question != "-" else [line.strip() for line in sys.stdin if line.strip()]
+
+
+def search(args: argparse.Namespace) -> int:
+    from .service import Assistant
+
+    assistant = Assistant.load(Path(args.index) if args.index else None)
+    for question in _questions(args.question):
+        hits = assistant.search(question, k=args.k, doc_ids=args.doc or None, mode=args.mode)
+        if args.json or args.question == "-":
+            print(json.dumps({"question": question, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
+            continue
+        print(f"问：{question}")
+        for rank, hit in enumerate(hits, 1):
+            c = hit.clause
+            text = c.text.replace("\n", " ")
+            print(f"{rank:>2}. {hit.score:.4f}  《{c.doc_title}》{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
+    return 0
+
+
 def ask(args: argparse.Namespace) -> int:
     from .service import Assistant
 
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=_answerer(args))
-    questions = [args.question] if args.question != "-" else [l.strip() for l in sys.stdin if l.strip()]
-    for question in questions:
+    for question in _questions(args.question):
         answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode)
         if args.json or args.question == "-":
             print(json.dumps(answer.model_dump(), ensure_ascii=False))
@@ -46,13 +67,22 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
-    p = subparsers.add_parser("ask", help="answer a question in Chinese with verified citations")
+def _add_question_options(p: argparse.ArgumentParser, k_help: str) -> None:
     p.add_argument("question", help="the question, or - to read one question per line from stdin (JSON lines out)")
     p.add_argument("--index", metavar="DIR")
-    p.add_argument("-k", type=int, default=5, help="number of evidence clauses (default 5)")
+    p.add_argument("-k", type=int, default=5, help=k_help)
     p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="restrict to a document; repeatable")
+    p.add_argument("--json", action="store_true")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("search", help="retrieve the clauses that best match a question")
+    _add_question_options(p, k_help="number of clauses (default 5)")
+    p.set_defaults(handler=search)
+
+    p = subparsers.add_parser("ask", help="answer a question in Chinese with verified citations")
+    _add_question_options(p, k_help="number of evidence clauses (default 5)")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
                    help="extractive (offline, default) or llm (OpenAI-compatible endpoint from POLICYQA_LLM_* settings)")
     p.add_argument("--json", action="store_true")

@@ -28,6 +28,7 @@ UNKNOWN_DOCUMENT = "现有文件中未找到依据：已加载的文件中没有
 MAX_QUESTION_CHARS = 1000
 EVIDENCE_K = 8
 RELATED_K = 3
+NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its number
 
 
 class NotFound(UserError):
@@ -89,7 +90,16 @@ class Assistant:
         return clause
 
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
-        return self.index.search(_clean_question(question), k=k, mode=mode, doc_ids=doc_ids)
+        """Ranked clauses; an article the question names (「国办发〔2020〕52号第十条」) comes first, scored 1.0."""
+        question = _clean_question(question)
+        hits = self.index.search(question, k=k, mode=mode, doc_ids=doc_ids)
+        named = self._named_articles(question, doc_ids)
+        if not named:
+            return hits
+        ids = {c.clause_id for c in named}
+        first = [Hit(clause=c, score=NAMED_SCORE,
+                     related=tuple(r for r in (self.index.clause(i) for i in c.links) if r is not None)) for c in named]
+        return (first + [h for h in hits if h.clause.clause_id not in ids])[:k]
 
     # ---- answering -----------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:

@@ -1,8 +1,7 @@
-"""``policyqa build`` and ``policyqa search``."""
+"""``policyqa build``: index a corpus."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -39,30 +38,6 @@ def build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_questions(question: str) -> list[str]:
-    if question != "-":
-        return [question]
-    return [line.strip() for line in sys.stdin if line.strip()]
-
-
-def search(args: argparse.Namespace) -> int:
-    from .retriever import load_index
-
-    index = load_index(Path(args.index) if args.index else None)
-    questions = _read_questions(args.question)
-    for question in questions:
-        hits = index.search(question, k=args.k, mode=args.mode, doc_ids=args.doc or None)
-        if args.json or args.question == "-":
-            print(json.dumps({"question": question, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
-            continue
-        print(f"问：{question}")
-        for rank, hit in enumerate(hits, 1):
-            c = hit.clause
-            text = c.text.replace("\n", " ")
-            print(f"{rank:>2}. {hit.score:.4f}  《{c.doc_title}》{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
-    return 0
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser("build", help="build the search index (default: the bundled corpus)")
     p.add_argument("--corpus", action="append", metavar="PATH", help="file or folder; repeatable (default: bundled corpus)")
@@ -74,12 +49,3 @@ def register(subparsers) -> None:
     p.add_argument("--dense", choices=("flat", "hnsw"), default="flat", help="exact (flat) or approximate (hnsw) dense index")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=build)
-
-    p = subparsers.add_parser("search", help="retrieve the clauses that best match a question")
-    p.add_argument("question", help="the question, or - to read one question per line from stdin (JSON lines out)")
-    p.add_argument("--index", metavar="DIR")
-    p.add_argument("-k", type=int, default=5, help="number of clauses (default 5)")
-    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
-    p.add_argument("--doc", action="append", metavar="DOC_ID", help="restrict to a document; repeatable")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=search)
