@@ -85,7 +85,6 @@ def register(subparsers) -> None:
     _add_question_options(p, k_help="number of evidence clauses (default 5)")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
                    help="extractive (offline, default) or llm (OpenAI-compatible endpoint from POLICYQA_LLM_* settings)")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(handler=ask)
 
     p = subparsers.add_parser("serve", help="run the HTTP API (and the web UI at /ui)")
