@@ -109,3 +109,9 @@ def test_figure_questions_need_a_figure(assistant):
     assert assistant.ask("个人养老金账户每年最多能缴多少钱").refused
     answer = assistant.ask("培训疗养机构转型养老服务要在什么时候前投入运营")
     assert not answer.refused and any("2022年底前" in c.quote for c in answer.citations)
+
+
+def test_search_puts_the_named_article_first(assistant):
+    hits = assistant.search("国办发〔2020〕52号第十条", k=3)
+    assert hits[0].clause.clause_id == "yanglao-tuoyu-2020:（十）" and len(hits) == 3
+    assert len({h.clause.clause_id for h in hits}) == 3
