@@ -24,8 +24,8 @@ from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Request, Sec
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictStr, StringConstraints, WithJsonSchema,
-                      create_model)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr,
+                      StringConstraints, WithJsonSchema, create_model)
 from pydantic_core import PydanticCustomError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,23 +34,25 @@ from corpus.errors import UserError
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .models import Answer
 from .service import Assistant
-from .settings import Settings
+from .settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 MAX_K = 50
 MAX_DOC_IDS = 50
-# C0/C1 control characters other than tab and line breaks, and lone surrogates (JSON can smuggle them in).
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
-_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+# C0/C1 control characters other than tab and line breaks; lone surrogates (a JSON \ud800 escape) are refused
+# too, but stay out of the published pattern, which must be a valid ECMA/Rust regex.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL_RE = re.compile(f"[{_CONTROL}\\ud800-\\udfff]")
 QUESTION_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
 
 
 # ---- request and response records -----------------------------------------------------------
 def _check_question(value: str) -> str:
     if _CONTROL_RE.search(value):
-        raise PydanticCustomError("policyqa_control_chars", "问题含有控制字符 (the question contains control characters)")
+        raise PydanticCustomError("policyqa_control_chars",
+                                  "问题含有控制字符 (the question contains control characters)")
     value = value.strip()
     if not value:
         raise PydanticCustomError("policyqa_blank", "问题不能为空或只含空白 (the question is empty or only whitespace)")
@@ -73,8 +75,18 @@ DocIds = Annotated[
 ]
 Mode = Annotated[Literal["hybrid", "bm25", "dense"],
                  Field(description="检索方式 (retrieval: hybrid = BM25 + dense fused, bm25, dense)")]
-AskK = Annotated[int, Field(ge=1, le=MAX_K, description="用作依据的条款数 (evidence clauses)")]
-SearchK = Annotated[int, Field(ge=1, le=MAX_K, description="返回的条款数 (clauses to return)")]
+
+
+def _json_integer(value: object) -> object:
+    """JSON Schema counts 5.0 as an integer; strings and booleans stay refused by the strict check."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+AskK = Annotated[StrictInt, Field(ge=1, le=MAX_K, description="用作依据的条款数 (evidence clauses)"),
+                 BeforeValidator(_json_integer)]
+SearchK = Annotated[StrictInt, Field(ge=1, le=MAX_K, description="返回的条款数 (clauses to return)"),
+                    BeforeValidator(_json_integer)]
+
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
@@ -231,7 +243,7 @@ _bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
 def api_key_guard(key: str) -> Callable:
     expected = sha256(key.encode()).digest()
 
-    async def require_key(credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> None:
+    async def require_key(credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]) -> None:
         # Comparing digests keeps the comparison constant-time and independent of the key's length.
         given = sha256(credentials.credentials.encode()).digest() if credentials else b""
         if not hmac.compare_digest(given, expected):
@@ -246,6 +258,10 @@ def api_key_guard(key: str) -> Callable:
 class BodyLimit:
     """Refuse request bodies over ``max_bytes`` with a JSON 413, whether or not Content-Length is sent."""
 
+    # The refused body is read and discarded up to this much before answering: closing a socket with
+    # unread data makes the kernel reset the connection, and the client would lose the 413.
+    DRAIN_BYTES = 4 * 1024 * 1024
+
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -256,7 +272,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+            await self._too_large(scope, receive, send, more_body=True)
             return
         chunks, size = [], 0
         while True:
@@ -265,10 +281,11 @@ class BodyLimit:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
+            more_body = message.get("more_body", False)
             if size > self.max_bytes:
-                await self._too_large(scope, receive, send)
+                await self._too_large(scope, receive, send, more_body=more_body)
                 return
-            if not message.get("more_body", False):
+            if not more_body:
                 break
         body, replayed = b"".join(chunks), False
 
@@ -281,7 +298,14 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, more_body: bool) -> None:
+        drained = 0
+        while more_body and drained < self.DRAIN_BYTES:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            drained += len(message.get("body", b""))
+            more_body = message.get("more_body", False)
         response = error_response(413, "payload_too_large",
                                   f"请求体超过 {self.max_bytes} 字节 (request body larger than {self.max_bytes} bytes)",
                                   headers={"Connection": "close"})
@@ -308,9 +332,20 @@ def _event_stream(first: tuple[str, object], events: Iterator[tuple[str, object]
         yield _sse("error", {"code": "internal_error", "message": "回答生成中断 (the answer stream failed)"})
 
 
+# One server-sent event (OpenAPI 3.1 reads an event-stream schema as describing each event).
+_SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["citations", "delta", "done", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json",
+                 "description": "citations: [Citation]；delta: {\"text\"}；done: Answer；"
+                                "error: {\"code\", \"message\"}"},
+    },
+}
 _SSE_DOC = {200: {"description": "回答对象；stream=true 时为 SSE：citations、delta…、done "
                                  "(the answer; with stream=true server-sent events: citations, delta…, done)",
-                  "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+                  "content": {"text/event-stream": {"schema": _SSE_EVENT}}}}
 
 
 async def require_json(request: Request) -> None:
@@ -329,7 +364,7 @@ def v1_router(settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/v1", dependencies=guard, responses=documented(*auth_errors, 503))
     AssistantDep = Annotated[Assistant, Depends(current_assistant)]
     AskBatchRequest = batch_request_model(settings.max_batch)
-    json_only, json_errors = [Depends(require_json)], documented(400, 413, 415, 422)
+    json_only, json_errors = [Depends(require_json)], documented(400, 404, 413, 415, 422)
 
     @router.post("/ask", response_model=Answer, tags=["问答 ask"], summary="回答问题 (answer a question)",
                  dependencies=json_only, responses=_SSE_DOC | json_errors)
@@ -436,15 +471,12 @@ def run_server(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000
     the server starts, so the index is then loaded before the port opens.
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    settings = Settings()
-    if index_dir is not None:
-        settings = settings.model_copy(update={"index": Path(index_dir)})
-    loader = None
-    if mount is not None:
+    settings = load_settings(**({"index": Path(index_dir)} if index_dir is not None else {}))
+    if mount is None:
+        app = create_app(settings)
+    else:
         assistant = Assistant.load(settings.index)
-        loader = lambda: assistant  # noqa: E731
-    app = create_app(settings, loader=loader)
-    if mount is not None:
+        app = create_app(settings, loader=lambda: assistant)
         mount(app, assistant)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))
     holder: AssistantHolder = app.state.assistant_holder

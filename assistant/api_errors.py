@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 class ErrorBody(BaseModel):
     code: str = Field(examples=["invalid_request"])
-    message: str = Field(examples=["请求参数不合法：body.question：问题不能为空 (invalid request: the question is empty)"])
+    message: str = Field(examples=["请求参数不合法 (invalid request)：body.question：问题不能为空或只含空白 "
+                                   "(the question is empty or only whitespace)"])
 
 
 class ErrorResponse(BaseModel):
@@ -108,7 +109,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     errors = list(exc.errors())
     if any(e["type"] == "json_invalid" for e in errors):
         detail = next(e for e in errors if e["type"] == "json_invalid").get("ctx", {}).get("error", "")
-        return error_response(400, "invalid_json", f"请求体不是合法的 JSON (the request body is not valid JSON: {detail})")
+        return error_response(400, "invalid_json",
+                              f"请求体不是合法的 JSON (the request body is not valid JSON: {detail})")
     return error_response(422, "invalid_request", validation_message(errors))
 
 
@@ -116,6 +118,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     code, zh, en = _STATUS_TEXT.get(exc.status_code, ("http_error", "请求失败", "request failed"))
     if exc.status_code == 404:
         message = f"未找到路径 {request.url.path} (no such route: {request.url.path})"
+    elif exc.status_code == 400:  # FastAPI's own body-parsing failure (e.g. bytes that are not UTF-8)
+        code = "invalid_json"
+        message = "请求体无法解析，须为 UTF-8 编码的 JSON (the request body could not be parsed; send UTF-8 JSON)"
     elif exc.status_code == 405:
         message = f"路径 {request.url.path} 不支持 {request.method} 方法 (method {request.method} not allowed here)"
     else:
@@ -131,8 +136,8 @@ async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     """Errors the assistant reports for the caller's input (their messages are already bilingual)."""
     if isinstance(exc, NotFound):
         return error_response(404, "not_found", str(exc))
-    if isinstance(exc, UnknownDocument):
-        return error_response(422, "unknown_document", str(exc))
+    if isinstance(exc, UnknownDocument):  # a well-formed request naming a document that is not loaded
+        return error_response(404, "unknown_document", str(exc))
     return error_response(400, "bad_request", str(exc))
 
 

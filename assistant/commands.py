@@ -1,4 +1,4 @@
-"""``policyqa search``, ``policyqa ask`` and ``policyqa serve``."""
+"""``policyqa search`` and ``policyqa ask``."""
 from __future__ import annotations
 
 import argparse
@@ -60,13 +60,6 @@ def ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def serve(args: argparse.Namespace) -> int:
-    from .api import run_server
-
-    run_server(Path(args.index) if args.index else None, host=args.host, port=args.port)
-    return 0
-
-
 def _add_question_options(p: argparse.ArgumentParser, k_help: str) -> None:
     p.add_argument("question", help="the question, or - to read one question per line from stdin (JSON lines out)")
     p.add_argument("--index", metavar="DIR")
@@ -86,9 +79,3 @@ def register(subparsers) -> None:
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
                    help="extractive (offline, default) or llm (OpenAI-compatible endpoint from POLICYQA_LLM_* settings)")
     p.set_defaults(handler=ask)
-
-    p = subparsers.add_parser("serve", help="run the HTTP API (and the web UI at /ui)")
-    p.add_argument("--index", metavar="DIR")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(handler=serve)

@@ -18,6 +18,7 @@ from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
 SUPERSEDED_WEIGHT = 0.7
+QUERY_CHARS = 256  # the dense side reads the first characters of a pasted long text; BM25 reads all of it
 
 
 class UnknownDocument(UserError):
@@ -70,7 +71,7 @@ class Index:
     def dense_ranking(self, question: str, allowed: np.ndarray | None,
                       n: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
         """Clause ranking and the best passage cosine of each clause."""
-        query = self.embedder.encode_queries([question])[0]
+        query = self.embedder.encode_queries([question[:QUERY_CHARS]])[0]
         best = dense.best_per_clause(self._faiss, query, self._passage_clause, n * 3, allowed)
         ranking = sorted(best, key=lambda c: -best[c])[:n]
         return ranking, best

@@ -1,4 +1,4 @@
-"""``policyqa ui``: the web page on its own server."""
+"""``policyqa ui`` (the web page on its own server) and ``policyqa serve`` (the HTTP API with the page at /ui)."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +15,24 @@ def ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve(args: argparse.Namespace) -> int:
+    from assistant.api import run_server
+
+    from .app import mount_ui
+
+    run_server(Path(args.index) if args.index else None, host=args.host, port=args.port,
+               mount=None if args.no_ui else mount_ui)
+    return 0
+
+
 def register(subparsers) -> None:
+    p = subparsers.add_parser("serve", help="run the HTTP API (/v1, docs at /docs) with the web UI at /ui")
+    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--no-ui", action="store_true", help="serve the API only")
+    p.set_defaults(handler=serve)
+
     p = subparsers.add_parser("ui", help="run the Chinese web UI (chat with clickable citations, document browser)")
     p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
