@@ -432,7 +432,7 @@ def health_router() -> APIRouter:
 def create_app(settings: Settings | None = None, *, loader: Callable[[], Assistant] | None = None) -> FastAPI:
     """The API app; ``loader`` (default: ``Assistant.load(settings.index)``) runs once, in the background."""
     settings = settings or Settings()
-    holder = AssistantHolder(loader or (lambda: Assistant.load(settings.index)))
+    holder = AssistantHolder(loader or (lambda: Assistant.load(settings.index, answerer=settings.answerer)))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -475,7 +475,7 @@ def run_server(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000
     if mount is None:
         app = create_app(settings)
     else:
-        assistant = Assistant.load(settings.index)
+        assistant = Assistant.load(settings.index, answerer=settings.answerer)
         app = create_app(settings, loader=lambda: assistant)
         mount(app, assistant)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))

@@ -7,14 +7,6 @@ import sys
 from pathlib import Path
 
 
-def _answerer(args: argparse.Namespace):
-    if args.answerer != "llm":
-        return None
-    from .llm import OpenAICompatibleAnswerer, load_llm_settings
-
-    return OpenAICompatibleAnswerer.from_settings(load_llm_settings())
-
-
 def _questions(question: str) -> list[str]:
     """The question, or with ``-`` one question per line from stdin."""
     return [question] if question != "-" else [line.strip() for line in sys.stdin if line.strip()]
@@ -40,7 +32,7 @@ def search(args: argparse.Namespace) -> int:
 def ask(args: argparse.Namespace) -> int:
     from .service import Assistant
 
-    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=_answerer(args))
+    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
     for question in _questions(args.question):
         answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode)
         if args.json or args.question == "-":

@@ -54,8 +54,18 @@ class Assistant:
             self._clauses_by_doc.setdefault(clause.doc_id, []).append(clause)
 
     @classmethod
-    def load(cls, index_dir: Path | None = None, answerer: Answerer | None = None) -> "Assistant":
-        """Load an index; the default location is built from the bundled corpus on first use."""
+    def load(cls, index_dir: Path | None = None, answerer: Answerer | str | None = None) -> "Assistant":
+        """Load an index; the default location is built from the bundled corpus on first use.
+
+        ``answerer`` is an :class:`Answerer`, or ``"extractive"`` (default) / ``"llm"`` (configured by
+        ``POLICYQA_LLM_*``, see :mod:`assistant.llm`).
+        """
+        if answerer == "llm":
+            from .llm import OpenAICompatibleAnswerer, load_llm_settings
+
+            answerer = OpenAICompatibleAnswerer.from_settings(load_llm_settings())
+        elif answerer == "extractive":
+            answerer = None
         path = Path(index_dir) if index_dir else default_index_dir()
         try:
             index = load_index(path)

@@ -2,11 +2,13 @@
 
 ``POLICYQA_INDEX`` (index folder), ``POLICYQA_API_KEY`` (when set, every /v1 route needs
 ``Authorization: Bearer <key>``), ``POLICYQA_CORS_ORIGINS`` (comma-separated origins, or ``*``),
-``POLICYQA_MAX_BATCH`` (questions per /v1/ask/batch), ``POLICYQA_MAX_BODY_BYTES`` (request body limit).
+``POLICYQA_MAX_BATCH`` (questions per /v1/ask/batch), ``POLICYQA_MAX_BODY_BYTES`` (request body limit),
+``POLICYQA_ANSWERER`` (``extractive``, or ``llm`` with the ``POLICYQA_LLM_*`` settings of :mod:`assistant.llm`).
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +24,7 @@ class Settings(BaseSettings):
     cors_origins: str = Field(default="", description="comma-separated allowed origins for browsers; empty: no CORS")
     max_batch: int = Field(default=100, ge=1, le=1000, description="most questions in one /v1/ask/batch request")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024, description="largest request body")
+    answerer: Literal["extractive", "llm"] = Field(default="extractive", description="who writes the answer text")
 
     @field_validator("api_key")
     @classmethod

@@ -15,12 +15,7 @@ CONFIGS_HELP = "comma-separated retrieval modes to compare: bm25, dense, hybrid 
 def _assistant(args: argparse.Namespace):
     from assistant.service import Assistant
 
-    answerer = None
-    if getattr(args, "answerer", "extractive") == "llm":
-        from assistant.llm import LLMSettings, OpenAICompatibleAnswerer
-
-        answerer = OpenAICompatibleAnswerer.from_settings(LLMSettings())
-    return Assistant.load(Path(args.index) if args.index else None, answerer=answerer)
+    return Assistant.load(Path(args.index) if args.index else None, answerer=getattr(args, "answerer", "extractive"))
 
 
 def _print_summary(summaries: dict, out: Path) -> None:

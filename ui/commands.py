@@ -10,7 +10,7 @@ def ui(args: argparse.Namespace) -> int:
 
     from .app import launch
 
-    assistant = Assistant.load(Path(args.index) if args.index else None)
+    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
     launch(assistant, host=args.host, port=args.port)
     return 0
 
@@ -37,4 +37,6 @@ def register(subparsers) -> None:
     p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
+                   help="extractive (offline, default) or llm (OpenAI-compatible endpoint from POLICYQA_LLM_* settings)")
     p.set_defaults(handler=ui)
