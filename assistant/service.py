@@ -121,35 +121,36 @@ class Assistant:
         named = self._named_articles(question, doc_ids)
         if named:
             return self._lookup_answer(question, named, hits)
-        check = check_evidence(question, hits, self.index.tokenizer)
-        if not check.answerable:
+        if not check_evidence(question, hits, self.index.tokenizer).answerable:
             return self._refusal(question, hits)
-        evidence = hits[:k]
-        answer_name = self.answerer.name
+        kept, answerer, warnings = self._verified_draft(question, hits[:k])
+        if not kept:
+            return self._refusal(question, hits, answerer=answerer, warnings=warnings)
+        return self._compose(question, kept, hits, answerer, warnings)
+
+    def _verified_draft(self, question: str, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
+        """The configured answerer's verified sentences, falling back to the extractive answerer.
+
+        Returns the sentences, the name of the answerer that wrote them, and warnings for the user.
+        """
         warnings: list[str] = []
-        kept: list[VerifiedSentence] = []
         if self.answerer is not self.extractive:
             try:
                 draft = self.answerer.draft(question, evidence)
                 if draft.refused:
-                    return self._refusal(question, hits, answerer=answer_name)
+                    return [], self.answerer.name, warnings
                 kept, dropped = verify(draft, self.index.clause)
                 if dropped:
                     warnings.append(f"已删除 {len(dropped)} 句无法核验引用的内容 "
                                     f"({len(dropped)} sentence(s) without a verified citation removed)")
+                if kept:
+                    return kept, self.answerer.name, warnings
             except AnswererUnavailable as exc:
-                log.warning("answerer %s unavailable: %s", answer_name, exc)
+                log.warning("answerer %s unavailable: %s", self.answerer.name, exc)
                 warnings.append(f"生成式回答不可用，已改用摘录回答 (answerer unavailable: {exc})")
-            if not kept:
-                answer_name = f"extractive (fallback from {answer_name})"
-        if not kept:
-            draft = self.extractive.draft(question, evidence)
-            if draft.refused:
-                return self._refusal(question, hits)
-            kept, _ = verify(draft, self.index.clause)
-        if not kept:
-            return self._refusal(question, hits, answerer=answer_name, warnings=warnings)
-        return self._compose(question, kept, hits, answer_name, warnings)
+        name = "extractive" if self.answerer is self.extractive else f"extractive (fallback from {self.answerer.name})"
+        kept, _ = verify(self.extractive.draft(question, evidence), self.index.clause)
+        return kept, name, warnings
 
     def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None,
                    mode: str = "hybrid") -> Iterator[tuple[str, object]]:
