@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 from .coverage import coverage_problems
+from .errors import UserError
 from .loading import load_corpus
 
 ARTICLE_LINE_RE = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?[\s\u3000]", re.M)
@@ -30,6 +31,8 @@ def _fit(text: str, width: int) -> str:
 def _report_skipped(corpus) -> None:
     for skipped in corpus.skipped:
         print(f"跳过 skipped: {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if not corpus.documents:
+        raise UserError("没有可读取的文件 (no readable documents)")
 
 
 def inspect(args: argparse.Namespace) -> int:
