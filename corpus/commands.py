@@ -28,7 +28,8 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + " " * (width - used)
 
 
-def _report_skipped(corpus) -> None:
+def report_skipped(corpus) -> None:
+    """Tell the user which files were skipped and why; stop if nothing was readable."""
     for skipped in corpus.skipped:
         print(f"跳过 skipped: {skipped.path}: {skipped.reason}", file=sys.stderr)
     if not corpus.documents:
@@ -37,7 +38,7 @@ def _report_skipped(corpus) -> None:
 
 def inspect(args: argparse.Namespace) -> int:
     corpus = load_corpus([Path(p) for p in args.paths])
-    _report_skipped(corpus)
+    report_skipped(corpus)
     if args.json:
         json.dump([c.to_dict() for c in corpus.clauses], sys.stdout, ensure_ascii=False, indent=1)
         print()
@@ -53,7 +54,7 @@ def inspect(args: argparse.Namespace) -> int:
 def check(args: argparse.Namespace) -> int:
     """Coverage and article-count check over every file (the parser's regression check)."""
     corpus = load_corpus([Path(p) for p in args.paths])
-    _report_skipped(corpus)
+    report_skipped(corpus)
     failures = 0
     for doc in corpus.documents:
         problems = coverage_problems(doc)

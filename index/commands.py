@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -19,16 +18,13 @@ def _corpus_paths(args: argparse.Namespace) -> list[Path]:
 
 def build(args: argparse.Namespace) -> int:
     from corpus import load_corpus
-    from corpus.errors import UserError
+    from corpus.commands import report_skipped
 
     from .builder import build_index
     from .store import default_index_dir
 
     corpus = load_corpus(_corpus_paths(args) or None)
-    for skipped in corpus.skipped:
-        print(f"跳过 skipped: {skipped.path}: {skipped.reason}", file=sys.stderr)
-    if not corpus.documents:
-        raise UserError("没有可用的文件 (no readable documents in the given corpus)")
+    report_skipped(corpus)
     out = Path(args.index) if args.index else default_index_dir()
     report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet)
     print(f"索引已写入 index written: {report.path}\n"
