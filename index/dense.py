@@ -33,8 +33,12 @@ def load_faiss(path: Path) -> faiss.Index:
 
 
 def best_per_clause(index: faiss.Index, query: np.ndarray, passage_clause: np.ndarray, n_passages: int,
-                    allowed: np.ndarray | None = None) -> dict[int, float]:
-    """Top passages for ``query`` folded to their clauses (a clause scores as its best passage)."""
+                    allowed: np.ndarray | None = None, vectors: np.ndarray | None = None) -> dict[int, float]:
+    """Top passages for ``query`` folded to their clauses (a clause scores as its best passage).
+
+    With ``allowed`` (a mask over clauses) only those clauses' passages are scored, exactly, from ``vectors``
+    (all passage vectors in index order).
+    """
     if index.ntotal == 0:
         return {}
     if allowed is not None:
@@ -42,9 +46,7 @@ def best_per_clause(index: faiss.Index, query: np.ndarray, passage_clause: np.nd
         passages = np.flatnonzero(allowed[passage_clause])
         if not len(passages):
             return {}
-        vectors = index.reconstruct_batch(passages) if hasattr(index, "reconstruct_batch") else np.vstack(
-            [index.reconstruct(int(i)) for i in passages])
-        scores = vectors @ query
+        scores = vectors[passages] @ query
         order = np.argsort(-scores)[:n_passages]
         ids, sims = passages[order], scores[order]
     else:

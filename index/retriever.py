@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,15 @@ class Index:
         self.embedder = embedder
         self.tokenizer = tokenizer
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
-        self._doc_of = np.array([c.doc_id for c in clauses], dtype=object)
+        self._doc_number = {d["doc_id"]: i for i, d in enumerate(documents)}
+        self._doc_of = np.array([self._doc_number[c.doc_id] for c in clauses], dtype=np.int32)
         self.superseded = superseded_documents(documents)
+
+    @cached_property
+    def _passage_vectors(self) -> np.ndarray:
+        """All passage vectors in memory, for exact scoring when a search is restricted to some documents."""
+        n = self._faiss.ntotal
+        return self._faiss.reconstruct_n(0, n) if n else np.zeros((0, self._faiss.d), dtype=np.float32)
 
     def clause(self, clause_id: str) -> Clause | None:
         i = self._by_id.get(clause_id)
@@ -53,11 +61,12 @@ class Index:
     def _allowed(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
             return None
-        known = set(self.document_ids())
-        unknown = [d for d in doc_ids if d not in known]
+        unknown = [d for d in doc_ids if d not in self._doc_number]
         if unknown:
             raise UnknownDocument(f"未知文件编号：{'、'.join(unknown)} (unknown doc_ids: {', '.join(unknown)})")
-        return np.isin(self._doc_of, list(doc_ids))
+        wanted = np.zeros(len(self.documents), dtype=bool)
+        wanted[[self._doc_number[d] for d in doc_ids]] = True
+        return wanted[self._doc_of]
 
     def bm25_ranking(self, question: str, allowed: np.ndarray | None, n: int = CANDIDATES) -> tuple[list[int], np.ndarray]:
         scores = lexical.bm25_scores(self._bm25, self.tokenizer.tokenize(question))
@@ -72,7 +81,8 @@ class Index:
                       n: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
         """Clause ranking and the best passage cosine of each clause."""
         query = self.embedder.encode_queries([question[:QUERY_CHARS]])[0]
-        best = dense.best_per_clause(self._faiss, query, self._passage_clause, n * 3, allowed)
+        best = dense.best_per_clause(self._faiss, query, self._passage_clause, n * 3, allowed,
+                                     self._passage_vectors if allowed is not None else None)
         ranking = sorted(best, key=lambda c: -best[c])[:n]
         return ranking, best
 

