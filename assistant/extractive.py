@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.annex import ROLE_RE
+from corpus.annex import unit_names
 from corpus.models import Clause
 from corpus.text import split_sentences
 from index.models import Hit
@@ -71,16 +71,6 @@ def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokeniz
             score *= 0.3
         scored.append(ScoredSentence(hit, s, score))
     return sorted(scored, key=lambda x: -x.score)
-
-
-def unit_names(responsible_units: str) -> list[str]:
-    """``国家卫生健康委牵头，民政部、应急部参加。`` → [国家卫生健康委, 民政部, 应急部]."""
-    names = []
-    for item in re.split(r"[、，；。,;\s]+", responsible_units):
-        name = ROLE_RE.sub("", ROLE_RE.sub("", item))
-        if len(name) >= 2:
-            names.append(name)
-    return names
 
 
 class ExtractiveAnswerer:

@@ -51,17 +51,21 @@ def split_annexes(lines: list[SourceLine]) -> tuple[list[SourceLine], list[Annex
     return main, regions
 
 
+def _unit_cores(text: str) -> list[str]:
+    """The items of a responsible-units text with their role words removed (「国家卫生健康委牵头」 → 国家卫生健康委)."""
+    items = [x for x in re.split(r"[、，；。,;\s\u3000]+", text) if x]
+    return [ROLE_RE.sub("", ROLE_RE.sub("", item)) for item in items]
+
+
+def unit_names(responsible_units: str) -> list[str]:
+    """``国家卫生健康委牵头，民政部、应急部参加。`` → [国家卫生健康委, 民政部, 应急部]."""
+    return [core for core in _unit_cores(responsible_units) if len(core) >= 2]
+
+
 def is_units_text(text: str) -> bool:
     """True for ``民政部、国家卫生健康委按职责分工负责，地方各级人民政府负责。`` and the like."""
-    items = [x for x in re.split(r"[、，；。,;\s\u3000]+", text) if x]
-    if not items:
-        return False
-    for item in items:
-        core = ROLE_RE.sub("", item)
-        core = ROLE_RE.sub("", core)
-        if core and (len(core) > 16 or not _ORG_RE.search(core)):
-            return False
-    return True
+    cores = _unit_cores(text)
+    return bool(cores) and all(not core or (len(core) <= 16 and _ORG_RE.search(core)) for core in cores)
 
 
 def split_task_and_units(cells: list[str]) -> tuple[str, str | None]:
