@@ -19,7 +19,7 @@ ANNEX_MARKER_RE = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]
 _TASK_COLUMN = ("任务", "工作", "措施", "事项", "内容")
 _UNIT_COLUMN = ("责任单位", "牵头单位", "责任部门", "负责单位", "牵头部门", "责任主体", "配合单位")
 _ROW_START_RE = re.compile(r"^(\d{1,3})(?:[\s\u3000]+(.*))?$")
-ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
+_ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
     r"(部|委|局|会|院|办|行|署|联|中央|政府|厅|中心|单位|部门|机构|组|室|所|团|社|公司|银行|总局|委员会)$"
 )
@@ -54,7 +54,7 @@ def split_annexes(lines: list[SourceLine]) -> tuple[list[SourceLine], list[Annex
 def _unit_cores(text: str) -> list[str]:
     """The items of a responsible-units text with their role words removed (「国家卫生健康委牵头」 → 国家卫生健康委)."""
     items = [x for x in re.split(r"[、，；。,;\s\u3000]+", text) if x]
-    return [ROLE_RE.sub("", ROLE_RE.sub("", item)) for item in items]
+    return [_ROLE_RE.sub("", _ROLE_RE.sub("", item)) for item in items]
 
 
 def unit_names(responsible_units: str) -> list[str]:
