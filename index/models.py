@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from corpus.models import Clause
 
-SearchMode = Literal["hybrid", "bm25", "dense"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
 
 
@@ -20,10 +18,7 @@ class Hit:
 
     clause: Clause
     score: float
-    bm25_rank: int | None = None
-    dense_rank: int | None = None
-    bm25_score: float = 0.0
-    dense_score: float = 0.0
+    dense_score: float = 0.0  # best passage cosine; the evidence check reads it
     related: tuple[Clause, ...] = field(default=())
 
     def to_dict(self) -> dict:

@@ -55,9 +55,6 @@ class Index:
         i = self._by_id.get(clause_id)
         return None if i is None else self.clauses[i]
 
-    def document_ids(self) -> list[str]:
-        return [d["doc_id"] for d in self.documents]
-
     def _allowed(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
             return None
@@ -68,14 +65,15 @@ class Index:
         wanted[[self._doc_number[d] for d in doc_ids]] = True
         return wanted[self._doc_of]
 
-    def bm25_ranking(self, question: str, allowed: np.ndarray | None, n: int = CANDIDATES) -> tuple[list[int], np.ndarray]:
+    def bm25_ranking(self, question: str, allowed: np.ndarray | None, n: int = CANDIDATES) -> list[int]:
+        """Clause indices with a positive BM25 score, best first."""
         scores = lexical.bm25_scores(self._bm25, self.tokenizer.tokenize(question))
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n] if n else np.array([], dtype=int)
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(i) for i in top if scores[i] > 0], scores
+        return [int(i) for i in top if scores[i] > 0]
 
     def dense_ranking(self, question: str, allowed: np.ndarray | None,
                       n: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
@@ -91,7 +89,7 @@ class Index:
         if mode not in SEARCH_MODES:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
         allowed = self._allowed(doc_ids)
-        bm25_rank, bm25_scores = self.bm25_ranking(question, allowed) if mode != "dense" else ([], None)
+        bm25_rank = self.bm25_ranking(question, allowed) if mode != "dense" else []
         dense_rank, dense_scores = self.dense_ranking(question, allowed) if mode != "bm25" else ([], {})
         fused = reciprocal_rank_fusion(bm25_rank, dense_rank)
         if self.superseded and not doc_ids:
@@ -103,8 +101,7 @@ class Index:
             clause = self.clauses[f.clause]
             related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
             hits.append(Hit(
-                clause=clause, score=f.score, bm25_rank=f.bm25_rank, dense_rank=f.dense_rank,
-                bm25_score=float(bm25_scores[f.clause]) if bm25_scores is not None else 0.0,
+                clause=clause, score=f.score,
                 dense_score=float(dense_scores.get(f.clause, 0.0)), related=related,
             ))
         return hits
