@@ -30,10 +30,12 @@ class ArticleRef:
 
 
 def _num(text: str) -> int | None:
+    """The article number, or None when it is not one a document could have."""
     try:
-        return parse_chinese_number(text)
+        n = parse_chinese_number(text)
     except ValueError:
         return None
+    return n if 0 < n < 10000 else None
 
 
 def find_refs(question: str) -> list[ArticleRef]:

@@ -36,7 +36,7 @@ class NotFound(UserError):
 
 
 def _clean_question(question: str) -> str:
-    question = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", question or "").strip()
+    question = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]", "", question or "").strip()
     if not question:
         raise UserError("问题不能为空 (the question is empty)")
     if len(question) > MAX_QUESTION_CHARS:
@@ -114,6 +114,8 @@ class Assistant:
     # ---- answering -----------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
         question = _clean_question(question)
+        if k < 1:
+            raise UserError(f"k 必须为正整数 (k must be at least 1, got {k})")
         hits = self.index.search(question, k=max(k, EVIDENCE_K), mode=mode, doc_ids=doc_ids)
         if missing := unknown_doc_numbers(question, self.index.documents):
             answer = self._refusal(question, hits)

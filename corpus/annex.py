@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .layout import SourceLine
+from .numerals import parse_chinese_number
 from .paragraphs import tidy_pdf_spacing, to_paragraphs
 from .structure import SECTION_PATH_SEP, Unit, build_body
 from .text import char_bigrams
@@ -43,7 +44,7 @@ def split_annexes(lines: list[SourceLine]) -> tuple[list[SourceLine], list[Annex
             digits = m.group(1)
             number = None
             if digits:
-                number = int(digits) if digits.isdigit() else "一二三四五六七八九十".index(digits[0]) + 1
+                number = int(digits) if digits.isdigit() else parse_chinese_number(digits)
             regions.append(AnnexRegion(line.text, number, []))
             continue
         seen_text = seen_text or bool(line.text)

@@ -9,6 +9,7 @@ Three layouts of the genre are recognised, alone or combined:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
@@ -16,7 +17,7 @@ import yaml
 from .numerals import NUMERAL_CHARS, parse_chinese_number
 
 DOC_NUMBER_RE = re.compile(
-    r"[A-Za-z\u4e00-\u9fff]{1,16}\s*[〔\[【（(]\s*(?:19|20)\d{2}\s*[〕\]】）)]\s*(?:第\s*)?\d{1,5}\s*号"
+    r"[A-Za-z\u4e00-\u9fff]{1,16}\s*[〔\[【［（(]\s*(?:19|20|１９|２０)[\d０-９]{2}\s*[〕\]】］）)]\s*(?:第\s*)?[\d０-９]{1,5}\s*号"
 )
 _CN_YEAR = f"[{NUMERAL_CHARS}]{{4}}"
 DATE_RE = re.compile(
@@ -75,8 +76,12 @@ def normalise_date(text: str) -> str | None:
     return f"{year}-{month:02d}-{day:02d}"
 
 
+_OPENING, _CLOSING = str.maketrans("([【［", "〔〔〔〔"), str.maketrans(")]】］", "〕〕〕〕")
+
+
 def compact(text: str) -> str:
-    """Remove all whitespace (for 发文字号 written as ``国办发〔2020〕52 号``)."""
+    """A 发文字号 in one spelling: ``国办发(2020) 52 号`` / ``国办发［２０２０］52号`` → ``国办发〔2020〕52号``."""
+    text = unicodedata.normalize("NFKC", text).translate(_OPENING).translate(_CLOSING)
     return re.sub(r"\s+", "", text)
 
 
@@ -159,7 +164,7 @@ def _meta_from_info_lines(info: list[str]) -> dict:
 
 
 def _is_markdown(text: str, suffix: str) -> bool:
-    return suffix in (".md", ".markdown") or INFO_END in text or bool(
+    return suffix in (".md", ".markdown") or bool(re.search(rf"^\s*{re.escape(INFO_END)}\s*$", text, re.MULTILINE)) or bool(
         re.search(r"^#{1,6}\s", text, re.MULTILINE)
     )
 
@@ -231,8 +236,8 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
     header: list[str] = []
 
     if markdown:
-        if INFO_END in rest:
-            end = next(i for i, l in enumerate(raw_lines) if l.strip() == INFO_END)
+        end = next((i for i, l in enumerate(raw_lines) if l.strip() == INFO_END), None)
+        if end is not None:
             info = [_strip_markdown(l).text for l in raw_lines[:end] if l.strip()]
             header = info
             if info:

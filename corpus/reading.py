@@ -19,7 +19,10 @@ def decode_bytes(raw: bytes) -> str:
     if not raw.strip():
         raise UnreadableDocument("文件为空 (empty file)")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableDocument("不是有效的 UTF-16 文本 (invalid UTF-16 text)") from exc
     elif b"\x00" in raw:
         raise UnreadableDocument("二进制文件，不是文本 (binary file, contains NUL bytes)")
     else:

@@ -18,7 +18,7 @@ from corpus.models import Corpus
 from . import dense, lexical
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from .passages import dense_passages, lexical_text
-from .store import FORMAT_VERSION, IndexError_, commit_folder, read_manifest, temp_folder_for, verify_checksums
+from .store import FORMAT_VERSION, check_index_target, IndexError_, commit_folder, read_manifest, temp_folder_for, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
@@ -74,6 +74,7 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
     embedder = get_embedder(embedder) if isinstance(embedder, str) else embedder
     tokenizer = tokenizer or default_tokenizer()
     clauses = corpus.clauses
+    check_index_target(out_dir)
 
     passages = [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
     hashes = [_text_hash(p.text) for p in passages]

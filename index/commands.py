@@ -4,12 +4,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from corpus.errors import UserError
+
 
 def _corpus_paths(args: argparse.Namespace) -> list[Path]:
     paths = [Path(p) for p in args.corpus or []]
     if args.corpus_list:
         base = Path(args.base) if args.base else Path(args.corpus_list).parent
-        for line in Path(args.corpus_list).read_text(encoding="utf-8").splitlines():
+        try:
+            listing = Path(args.corpus_list).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"无法读取文件清单 {args.corpus_list} (cannot read --corpus-list: {exc})") from exc
+        for line in listing.splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
                 paths.append(base / line)

@@ -9,6 +9,7 @@ import numpy as np
 
 from corpus.errors import UserError
 from corpus.models import Clause
+from corpus.parse import UNTITLED
 
 from . import dense, lexical
 from .embedders import Embedder, get_embedder
@@ -86,6 +87,8 @@ class Index:
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
         """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense."""
+        if k < 1:
+            raise UserError(f"k 必须为正整数 (k must be at least 1, got {k})")
         if mode not in SEARCH_MODES:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
         allowed = self._allowed(doc_ids)
@@ -108,13 +111,13 @@ class Index:
 
 
 def superseded_documents(documents: list[dict]) -> set[str]:
-    """Documents with a newer version in the same index (same title, later date)."""
-    newest: dict[str, dict] = {}
+    """Documents with a newer version in the same index: same title, and another one strictly later dated."""
+    latest: dict[str, str] = {}
     for doc in documents:
-        current = newest.get(doc["title"])
-        if current is None or (doc.get("date") or "") > (current.get("date") or ""):
-            newest[doc["title"]] = doc
-    return {d["doc_id"] for d in documents if newest[d["title"]]["doc_id"] != d["doc_id"]}
+        if doc.get("date") and doc["title"] != UNTITLED:
+            latest[doc["title"]] = max(latest.get(doc["title"], ""), doc["date"])
+    return {d["doc_id"] for d in documents
+            if d.get("date") and d["title"] in latest and d["date"] < latest[d["title"]]}
 
 
 def load_index(path: Path | None = None, embedder: Embedder | None = None,

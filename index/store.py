@@ -67,7 +67,16 @@ def file_checksums(folder: Path) -> dict[str, str]:
     }
 
 
+def check_index_target(target: Path) -> None:
+    """Refuse to build into a file, or into a folder that holds something other than an index."""
+    if target.is_file() or (target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file()):
+        raise IndexError_(
+            f"目标不是索引文件夹，为免覆盖已拒绝：{target} (refusing to replace {target}: it is not an index folder)"
+        )
+
+
 def temp_folder_for(target: Path) -> Path:
+    """A fresh sibling of ``target`` to build in (stale ones from interrupted builds are removed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)

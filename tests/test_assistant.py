@@ -115,3 +115,24 @@ def test_search_puts_the_named_article_first(assistant):
     hits = assistant.search("国办发〔2020〕52号第十条", k=3)
     assert hits[0].clause.clause_id == "yanglao-tuoyu-2020:（十）" and len(hits) == 3
     assert len({h.clause.clause_id for h in hits}) == 3
+
+
+@pytest.mark.parametrize("question", ["（99999）是什么", "第（12345）条", "养老\ud800机构能按居民价格交水电吗"])
+def test_odd_questions_do_not_crash(assistant, question):
+    answer = assistant.ask(question)
+    _check_verbatim(assistant, answer)
+    assistant.search(question)
+
+
+def test_document_number_in_other_brackets(assistant):
+    for question in ("国办发(2020)52号第十条", "国办发［２０２０］52号第十条"):
+        assert [c.clause_id for c in assistant.ask(question).citations] == ["yanglao-tuoyu-2020:（十）"]
+
+
+def test_k_must_be_positive(assistant):
+    from corpus.errors import UserError
+
+    with pytest.raises(UserError):
+        assistant.search("托育", k=0)
+    with pytest.raises(UserError):
+        assistant.ask("托育", k=-1)

@@ -177,3 +177,15 @@ def test_red_header_number_above_title_and_parts():
     assert [c.label for c in items] == ["（一）", "（二）"]
     assert items[0].section == "第一部分 总体要求"
     assert coverage_problems(doc) == []
+
+
+def test_odd_files_are_parsed_or_skipped(tmp_path: Path):
+    (tmp_path / "mention.md").write_text("# 说明\n\n本文件解释 <!-- INFO END --> 标记的用法。\n", encoding="utf-8")
+    (tmp_path / "utf16.txt").write_bytes(b"\xff\xfe" + "托育".encode("utf-16-le") + b"\x00")
+    (tmp_path / "annexes.txt").write_text(
+        "第一条 本办法自公布之日起施行。\n\n第二条 附件为登记表。\n\n附件十二\n\n登记表格式说明。\n", encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    assert sorted(d.doc_id for d in corpus.documents) == ["annexes", "mention"]
+    assert [s.path for s in corpus.skipped] == [str(tmp_path / "utf16.txt")]
+    annex = [c for d in corpus.documents for c in d.clauses if c.part == "annex"]
+    assert [c.label for c in annex] == ["附件12第1段"]

@@ -10,7 +10,7 @@ import pytest
 
 from corpus import load_corpus, parse_text
 from corpus.models import Corpus
-from index import IndexCorrupted, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
+from index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
 from index.tokenizer import default_tokenizer
 
 QUESTIONS = ["养老机构的水电气热能按居民价格收费吗？", "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制"]
@@ -123,3 +123,13 @@ def test_incremental_rebuild_embeds_only_new_clauses(bundled_index_dir, tmp_path
     index = load_index(path)
     assert index.search("普惠托位补助", k=1)[0].clause.clause_id == "new-doc:第一条"
     np.testing.assert_array_equal(index._passage_clause[:5], load_index(bundled_index_dir)._passage_clause[:5])
+
+
+def test_build_refuses_a_folder_that_is_not_an_index(tmp_path):
+    target = tmp_path / "documents"
+    target.mkdir()
+    (target / "notes.txt").write_text("my notes", encoding="utf-8")
+    small = Corpus(documents=[parse_text("第一条 托育机构应当登记。\n\n第二条 养老机构应当备案。", "tiny")], skipped=[])
+    with pytest.raises(IndexError_, match="not an index"):
+        build_index(small, target, progress=False)
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "my notes"
