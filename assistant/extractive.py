@@ -48,7 +48,7 @@ class ScoredSentence:
 
 def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
     """Question terms worth matching, longer (more specific) terms weighing more."""
-    return {t: 1.0 + 0.5 * (len(t) - 1) for t in tokenizer.tokenize(question) if t not in GENERIC and len(t) > 1}
+    return {t: 1.0 + 0.5 * (len(t) - 1) for t in tokenizer.terms(question) if t not in GENERIC and len(t) > 1}
 
 
 def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer,

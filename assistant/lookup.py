@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from corpus.layout import DOC_NUMBER_RE, compact
 from corpus.models import Clause
 from corpus.text import char_bigrams
-from corpus.numerals import NUMERAL_CHARS, parse_chinese_number, to_chinese_number
+from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
+from corpus.structure import N
 
-N = f"[{NUMERAL_CHARS}\\d]+"
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
@@ -31,11 +31,8 @@ class ArticleRef:
 
 def _num(text: str) -> int | None:
     """The article number, or None when it is not one a document could have."""
-    try:
-        n = parse_chinese_number(text)
-    except ValueError:
-        return None
-    return n if 0 < n < 10000 else None
+    n = number_or_none(text)
+    return n if n is not None and 0 < n < 10000 else None
 
 
 def find_refs(question: str) -> list[ArticleRef]:

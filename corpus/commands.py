@@ -11,8 +11,9 @@ from pathlib import Path
 from .coverage import coverage_problems
 from .errors import UserError
 from .loading import load_corpus
+from .numerals import NUMERAL_CHARS
 
-ARTICLE_LINE_RE = re.compile(r"^第[零〇一二两三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?[\s\u3000]", re.M)
+ARTICLE_LINE_RE = re.compile(rf"^第[{NUMERAL_CHARS}\d]+条(?:之[{NUMERAL_CHARS}]+)?[\s\u3000]", re.M)
 ARTICLE_LABEL_RE = re.compile(r"^(?:附件\d*)?第.+条(?:之.+)?$")
 
 

@@ -34,7 +34,7 @@ _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
 _RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
-_STRUCTURE_START_RE = re.compile(
+UNIT_START_RE = re.compile(
     rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
 )
 
@@ -201,7 +201,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             line.endswith(("：", ":"))
             or line[-1] in TERMINAL
             or len(line) > 40
-            or _STRUCTURE_START_RE.match(line)
+            or UNIT_START_RE.match(line)
             or title_done
         )
         if starts_body:
@@ -221,7 +221,7 @@ def _signature_meta(lines: list[str]) -> dict:
         if DATE_LINE_RE.match(line):
             meta["date"] = normalise_date(line)
             prev = nonblank[idx - 1] if idx else ""
-            if prev and len(prev) <= 30 and prev[-1] not in TERMINAL and not _STRUCTURE_START_RE.match(prev):
+            if prev and len(prev) <= 30 and prev[-1] not in TERMINAL and not UNIT_START_RE.match(prev):
                 meta["issuer"] = prev
             break
     return meta

@@ -26,6 +26,14 @@ def parse_chinese_number(text: str) -> int:
     return total + (digit or 0)
 
 
+def number_or_none(text: str) -> int | None:
+    """:func:`parse_chinese_number`, or None where ``text`` is not a numeral."""
+    try:
+        return parse_chinese_number(text)
+    except ValueError:
+        return None
+
+
 def to_chinese_number(value: int) -> str:
     """Inverse of :func:`parse_chinese_number` for 1..9999, in the form used by labels."""
     if not 0 < value < 10000:

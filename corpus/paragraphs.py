@@ -12,12 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .layout import TERMINAL, SourceLine
-from .numerals import NUMERAL_CHARS
+from .layout import TERMINAL, UNIT_START_RE, SourceLine
 
-UNIT_START_RE = re.compile(
-    rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
-)
 MID_SENTENCE = "，、（“《—"
 _ASCII_CJK_SPACE_RE = re.compile(
     r"(?<=[A-Za-z0-9%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .layout import DATE_LINE_RE, TERMINAL
-from .numerals import NUMERAL_CHARS, parse_chinese_number
+from .numerals import NUMERAL_CHARS, number_or_none
 from .paragraphs import Paragraph
 
 N = f"[{NUMERAL_CHARS}\\d]+"
@@ -66,13 +66,6 @@ def _is_heading_line(text: str) -> bool:
     return len(text) <= 40 and text[-1] not in TERMINAL
 
 
-def _number(text: str) -> int | None:
-    try:
-        return parse_chinese_number(text)
-    except ValueError:
-        return None
-
-
 def build_body(paragraphs: list[Paragraph]) -> Body:
     """Split body paragraphs into units; headings are returned separately."""
     articles = sum(1 for p in paragraphs if LAW_ARTICLE_RE.match(p.text))
@@ -92,7 +85,7 @@ def _article_unit(text: str, section: str) -> Unit | None:
     if not m:
         return None
     label = f"第{m.group(1)}条" + (f"之{m.group(2)}" if m.group(2) else "")
-    return Unit(label, _number(m.group(1)), "body", section, [text])
+    return Unit(label, number_or_none(m.group(1)), "body", section, [text])
 
 
 def _law_units(paragraphs: list[Paragraph]) -> Body:
@@ -138,11 +131,11 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
             outline.push(rank, text)
             headings.append(text)
             section_label, open_unit = text, None
-            section_number = _number(section.group(1)) if section else None
+            section_number = number_or_none(section.group(1)) if section else None
             continue
         if section:  # a section marker with its text on the same line: the section is the unit
             section_label = _section_title(text)
-            section_number = _number(section.group(1))
+            section_number = number_or_none(section.group(1))
             outline.push(1, section_label)
             open_unit = Unit(section_label, section_number, "body", outline.path, [text])
             units.append(open_unit)
@@ -152,7 +145,7 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
             units.append(open_unit)
             continue
         if item := ITEM_RE.match(text):
-            open_unit = Unit(f"（{item.group(1)}）", _number(item.group(1)), "body", outline.path, [text])
+            open_unit = Unit(f"（{item.group(1)}）", number_or_none(item.group(1)), "body", outline.path, [text])
             units.append(open_unit)
             continue
         if open_unit is None and section_label is not None:

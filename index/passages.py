@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.models import Clause
+from corpus.structure import SECTION_PATH_SEP
 from corpus.text import split_sentences
 
 WINDOW_CHARS = 120
@@ -27,7 +28,7 @@ def lexical_text(clause: Clause) -> str:
 
 def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
     """One passage for a short clause; overlapping sentence windows for a long one."""
-    heading = clause.section.split(" / ")[-1] if clause.section else ""
+    heading = clause.section.split(SECTION_PATH_SEP)[-1] if clause.section else ""
     sentences = split_sentences(clause.text)
     if len(clause.text) <= window_chars or len(sentences) <= 1:
         return [Passage(clause_index, f"{heading}\n{clause.text}".strip())]
