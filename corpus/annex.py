@@ -110,7 +110,9 @@ def _pipe_units(lines: list[str], header: list[str], label_prefix: str, section:
         number = len(units) + 1
         task = cells[task_col] if task_col < len(cells) else ""
         responsible = cells[unit_col] if unit_col is not None and unit_col < len(cells) else None
-        text = f"{task}\n{responsible}" if responsible else task
+        # Further columns (完成时限 …) stay in the row's text, after the task and its units.
+        extras = [c for i, c in enumerate(cells) if c and i not in (0, task_col, unit_col)]
+        text = "\n".join([task] + ([responsible] if responsible else []) + extras)
         units.append(Unit(f"{label_prefix}第{number}项", number, "annex", section, [text], responsible or None))
     return units
 

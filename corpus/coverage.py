@@ -8,10 +8,17 @@ from collections import Counter
 from .models import Document
 
 _WS = re.compile(r"\s+")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$", re.MULTILINE)  # | --- | --- |
+
+
+def _without_table_markup(text: str) -> str:
+    """Markdown table syntax is layout, not content: drop rule rows and cell bars."""
+    text = _TABLE_RULE.sub("", text)
+    return "\n".join(l.replace("|", "") if l.lstrip().startswith("|") else l for l in text.split("\n"))
 
 
 def _chars(text: str) -> Counter:
-    return Counter(_WS.sub("", text))
+    return Counter(_WS.sub("", _without_table_markup(text)))
 
 
 def coverage_problems(document: Document) -> list[str]:

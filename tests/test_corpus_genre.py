@@ -72,10 +72,10 @@ title: 关于推进某项工作的意见
 
 重点任务分工表
 
-| 序号 | 重点任务 | 责任单位 |
-| --- | --- | --- |
-| 1 | 建立工作机制 | 市民政局牵头，市财政局参加 |
-| 2 | 落实资金 | 市财政局 |
+| 序号 | 重点任务 | 责任单位 | 完成时限 |
+| --- | --- | --- | --- |
+| 1 | 建立工作机制 | 市民政局牵头，市财政局参加 | 2025年底 |
+| 2 | 落实资金 | 市财政局 | 持续推进 |
 """
 
 
@@ -107,7 +107,9 @@ def test_markdown_pipe_task_table():
     rows = [c for c in doc.clauses if c.part == "annex"]
     assert [r.label for r in rows] == ["附件第1项", "附件第2项"]
     assert rows[0].responsible_units == "市民政局牵头，市财政局参加"
+    assert rows[0].text == "建立工作机制\n市民政局牵头，市财政局参加\n2025年底"
     assert rows[0].links == ("pipe:（一）",)
+    assert coverage_problems(doc) == []
 
 
 def test_encodings_and_bad_files(tmp_path: Path):
