@@ -149,15 +149,15 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
     return _row_units(body, prefix, section), headings
 
 
-def restated_targets(task: str, candidates: list[str], threshold: float = 0.5) -> list[int]:
-    """Indices of the candidate texts that a task row restates, best first.
+def restated_targets(task: str, candidates: list[set[str]], threshold: float = 0.5) -> list[int]:
+    """Indices of the candidates (character bigrams of article texts) that a task row restates, best first.
 
     A row restates an article when most of its character bigrams occur in the article.
     """
     wanted = char_bigrams(task)
     if not wanted:
         return []
-    scores = [len(wanted & char_bigrams(text)) / len(wanted) for text in candidates]
+    scores = [len(wanted & bigrams) / len(wanted) for bigrams in candidates]
     best = max(scores, default=0.0)
     if best < threshold:
         return []

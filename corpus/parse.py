@@ -10,6 +10,7 @@ from .layout import split_layout
 from .models import Clause, Document, DocumentMeta
 from .paragraphs import to_paragraphs
 from .reading import read_text
+from .text import char_bigrams
 from .structure import Unit, build_body
 
 UNTITLED = "（无标题文件）"
@@ -34,11 +35,14 @@ def _links(units: list[Unit], ids: list[str]) -> dict[str, list[str]]:
     """Annex rows ↔ the body/closing clauses they restate, both ways."""
     targets = [i for i, u in enumerate(units) if u.part in ("body", "closing", "preamble")]
     links: dict[str, list[str]] = {cid: [] for cid in ids}
+    if not any(u.part == "annex" and u.responsible_units is not None for u in units):
+        return links
+    target_bigrams = [char_bigrams(units[j].text) for j in targets]
     for i, unit in enumerate(units):
         if unit.part != "annex" or unit.responsible_units is None:
             continue
         task = unit.text.split("\n")[0]
-        for t in restated_targets(task, [units[j].text for j in targets]):
+        for t in restated_targets(task, target_bigrams):
             target = ids[targets[t]]
             links[ids[i]].append(target)
             links[target].append(ids[i])
