@@ -90,12 +90,21 @@ def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
     return [n for n in (compact(m.group(0)) for m in DOC_NUMBER_RE.finditer(question)) if n not in known]
 
 
-def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[Clause]:
-    """The clauses the question names, best document first; empty if it names none."""
+def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
+    """(heading title, clause) of the clauses that are a section's own text (「一、总体要求」 → 总体要求)."""
+    return [(m.group(1), c) for c in clauses if (m := SECTION_LABEL_RE.match(c.label))]
+
+
+def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict],
+           sections: list[tuple[str, Clause]]) -> list[Clause]:
+    """The clauses the question names, best document first; empty if it names none.
+
+    ``sections`` is :func:`titled_sections` of the loaded clauses, computed once.
+    """
     refs = find_refs(question)
     scores = _doc_scores(question, docs)
     if not refs:
-        return _section_titles(question, clauses_by_doc, scores)
+        return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
     ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
     best, second = ranked[0], ranked[1]
     if best >= 0.2 and second < best * 0.67:
@@ -114,14 +123,9 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     return found
 
 
-def _section_titles(question: str, clauses_by_doc: dict[str, list[Clause]], scores: dict[str, float]) -> list[Clause]:
+def _section_titles(question: str, sections: list[tuple[str, Clause]], scores: dict[str, float]) -> list[Clause]:
     """「…意见的总体要求是什么」: a section whose own text is a clause, named by its heading."""
-    found = []
-    for doc_id, clauses in clauses_by_doc.items():
-        for c in clauses:
-            m = SECTION_LABEL_RE.match(c.label)
-            if m and m.group(1) in question:
-                found.append(c)
+    found = [c for title, c in sections if title in question]
     if len({c.doc_id for c in found}) > 1:
         best = max(scores.get(c.doc_id, 0.0) for c in found)
         found = [c for c in found if scores.get(c.doc_id, 0.0) == best]

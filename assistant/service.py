@@ -17,7 +17,7 @@ from index import Hit, Index, IndexMissing, build_index, default_index_dir, load
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
-from .lookup import lookup, unknown_doc_numbers
+from .lookup import lookup, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
@@ -52,6 +52,7 @@ class Assistant:
         self._clauses_by_doc: dict[str, list[Clause]] = {}
         for clause in index.clauses:
             self._clauses_by_doc.setdefault(clause.doc_id, []).append(clause)
+        self._sections = titled_sections(index.clauses)
 
     @classmethod
     def load(cls, index_dir: Path | None = None, answerer: Answerer | str | None = None) -> "Assistant":
@@ -166,7 +167,7 @@ class Assistant:
     def _named_articles(self, question: str, doc_ids: list[str] | None) -> list[Clause]:
         by_doc = self._clauses_by_doc if not doc_ids else {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
         docs = [d for d in self.index.documents if d["doc_id"] in by_doc]
-        return lookup(question, by_doc, docs)
+        return lookup(question, by_doc, docs, self._sections)
 
     def _lookup_answer(self, question: str, clauses: list[Clause], hits: list[Hit]) -> Answer:
         kept = [VerifiedSentence(c.text, c, c.text) for c in clauses[:3]]
