@@ -11,30 +11,11 @@ from corpus.text import split_sentences
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
+from .asks import figure_pattern
 from .drafts import Draft, DraftSentence
 
 RESPONSIBLE_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位|牵头|负责|责任单位|主管|分工")
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
-QUANTITY_RE = re.compile(r"多少|几[天年月岁个次倍项类级日]|比例|占比|百分点|金额|标准是|什么时候|何时|哪年|哪一年|时间表|期限|截止")
-_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
-# What a figure must look like, by what the question asks for; the first matching row applies.
-FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|标准是多少|多少费用|费用多少"),
-     re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
-    (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
-    (re.compile(r"几天|多少天|多少日|几日"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
-    (re.compile(r"几年|多少年|年限"), re.compile(r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
-    (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
-    (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")),
-)
-NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万]+[年月日岁天%％倍]|年底|年前")
-
-
-def figure_pattern(question: str) -> re.Pattern | None:
-    """The shape of the figure a question asks for (money, days, a date …), or None if it asks none."""
-    if not QUANTITY_RE.search(question):
-        return None
-    return next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
                     "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
 

@@ -17,8 +17,8 @@ from corpus.models import Corpus
 
 from . import dense, lexical
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
-from .passages import dense_passages, lexical_text
-from .store import FORMAT_VERSION, check_index_target, IndexError_, commit_folder, read_manifest, temp_folder_for, verify_checksums
+from .passages import clause_text, dense_passages, lexical_text
+from .store import CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, check_index_target, IndexError_, commit_folder, read_manifest, temp_folder_for, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
@@ -28,8 +28,9 @@ class BuildReport:
     documents: int
     clauses: int
     passages: int
-    embedded: int
-    reused: int
+    texts: int      # distinct texts embedded in the index (windows and whole clauses)
+    embedded: int   # of those, embedded by this build
+    reused: int     # of those, taken from the previous index
     seconds: float
 
     @property
@@ -49,7 +50,7 @@ def _text_hash(text: str) -> str:
 
 
 def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]:
-    """Embeddings stored in an existing index built by the same embedder, by passage text hash."""
+    """Embeddings stored in an existing index built by the same embedder, by embedded text hash."""
     try:
         manifest = read_manifest(folder)
         verify_checksums(folder, manifest)
@@ -57,12 +58,40 @@ def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]
         return {}
     if manifest["embedder"]["name"] != embedder_name:
         return {}
-    hashes = json.loads((folder / "passage_hashes.json").read_text(encoding="utf-8"))
+    hashes = json.loads((folder / HASHES_FILE).read_text(encoding="utf-8"))
     index = dense.load_faiss(folder / "dense.faiss")
-    if index.ntotal != len(hashes):
+    clause_vectors = np.load(folder / CLAUSE_VECTORS_FILE)
+    if index.ntotal != len(hashes["passages"]) or len(clause_vectors) != len(hashes["clauses"]):
         return {}
-    vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
-    return dict(zip(hashes, vectors))
+    passage_vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), np.float32)
+    return dict(zip(hashes["passages"], passage_vectors)) | dict(zip(hashes["clauses"], clause_vectors))
+
+
+def _embed(texts: list[str], owners: list[int], embedder: Embedder, cached: dict[str, np.ndarray],
+           progress: bool) -> tuple[dict[str, np.ndarray], int]:
+    """Vectors of ``texts`` by hash, embedding only those not in ``cached``; the progress bar counts the
+    clauses (``owners``) whose texts are all done. Returns the vectors and how many texts were embedded."""
+    vectors: dict[str, np.ndarray] = {}
+    todo: dict[str, tuple[str, int]] = {}
+    for text, owner in zip(texts, owners):
+        h = _text_hash(text)
+        if h in cached:
+            vectors[h] = cached[h]
+        elif h not in todo:
+            todo[h] = (text, owner)
+    pending = list(todo.items())
+    remaining: dict[int, int] = {}
+    for _, (_, owner) in pending:
+        remaining[owner] = remaining.get(owner, 0) + 1
+    with tqdm(total=len(remaining), unit=" clauses", desc="向量化 embedding", disable=not progress or not pending,
+              smoothing=0.1) as bar:
+        for start in range(0, len(pending), 64):
+            batch = pending[start:start + 64]
+            for (h, (_, owner)), vector in zip(batch, embedder.encode_passages([t for _, (t, _) in batch])):
+                vectors[h] = vector
+                remaining[owner] -= 1
+                bar.update(remaining[owner] == 0)
+    return vectors, len(pending)
 
 
 def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,
@@ -77,32 +106,26 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
     check_index_target(out_dir)
 
     passages = [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
-    hashes = [_text_hash(p.text) for p in passages]
-    cached = _previous_vectors(out_dir, embedder.name)
-    todo = [i for i, h in enumerate(hashes) if h not in cached]
-    vectors = np.zeros((len(passages), embedder.dim), dtype=np.float32)
-    for i, h in enumerate(hashes):
-        if h in cached:
-            vectors[i] = cached[h]
-    todo_clauses = {passages[i].clause_index for i in todo}
-    with tqdm(total=len(todo_clauses), unit=" clauses", desc="向量化 embedding", disable=not progress or not todo,
-              smoothing=0.1) as bar:
-        done: set[int] = set()
-        for start in range(0, len(todo), 64):
-            batch = todo[start:start + 64]
-            vectors[batch] = embedder.encode_passages([passages[i].text for i in batch])
-            new = {passages[i].clause_index for i in batch} - done
-            done |= new
-            bar.update(len(new))
+    whole = [clause_text(c) for c in clauses]
+    texts = [p.text for p in passages] + whole
+    owners = [p.clause_index for p in passages] + list(range(len(clauses)))
+    by_hash, embedded = _embed(texts, owners, embedder, _previous_vectors(out_dir, embedder.name), progress)
+    passage_hashes = [_text_hash(p.text) for p in passages]
+    clause_hashes = [_text_hash(t) for t in whole]
+
+    def stack(hashes: list[str]) -> np.ndarray:
+        return np.array([by_hash[h] for h in hashes], dtype=np.float32).reshape(len(hashes), embedder.dim)
 
     tmp = temp_folder_for(out_dir)
     try:
         bm25 = lexical.build_bm25([tokenizer.tokenize(lexical_text(c)) for c in clauses])
         (tmp / "bm25").mkdir()
         lexical.save_bm25(bm25, tmp / "bm25")
-        dense.save_faiss(dense.build_faiss(vectors, dense_kind), tmp / "dense.faiss")
+        dense.save_faiss(dense.build_faiss(stack(passage_hashes), dense_kind), tmp / "dense.faiss")
         np.save(tmp / "passages.npy", np.array([p.clause_index for p in passages], dtype=np.int32))
-        (tmp / "passage_hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
+        np.save(tmp / CLAUSE_VECTORS_FILE, stack(clause_hashes))
+        (tmp / HASHES_FILE).write_text(json.dumps({"passages": passage_hashes, "clauses": clause_hashes}),
+                                       encoding="utf-8")
         with (tmp / "clauses.jsonl").open("w", encoding="utf-8") as f:
             for c in clauses:
                 f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
@@ -124,5 +147,5 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildReport(out_dir, len(corpus.documents), len(clauses), len(passages),
-                       len(todo), len(passages) - len(todo), time.perf_counter() - started)
+    return BuildReport(out_dir, len(corpus.documents), len(clauses), len(passages), len(by_hash),
+                       embedded, len(by_hash) - embedded, time.perf_counter() - started)

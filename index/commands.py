@@ -34,8 +34,8 @@ def build(args: argparse.Namespace) -> int:
     out = Path(args.index) if args.index else default_index_dir()
     report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet)
     print(f"索引已写入 index written: {report.path}\n"
-          f"  {report.documents} 个文件 documents, {report.clauses} 个条款 clauses, {report.passages} passages "
-          f"({report.embedded} embedded, {report.reused} reused)\n"
+          f"  {report.documents} 个文件 documents, {report.clauses} 个条款 clauses, {report.passages} passages; "
+          f"{report.texts} texts embedded ({report.embedded} new, {report.reused} reused)\n"
           f"  {report.seconds:.1f} s, {report.clauses_per_second:.1f} clauses/s")
     return 0
 

@@ -1,35 +1,36 @@
-"""Reciprocal-rank fusion of the BM25 and dense rankings.
+"""Score fusion of the lexical and dense signals of one question.
 
-Parameters chosen on eval/seed_questions.jsonl (see README, "Retrieval"): k=60 damps the
-difference between adjacent ranks; BM25 and dense get the weights below.
+Each signal (BM25 score, best-window cosine, whole-clause cosine) is z-normalised over the question's
+candidate clauses, so unbounded BM25 scores and cosines become comparable and a signal that singles out
+one clause counts for more than one that barely separates them; the weighted sum is squashed into (0, 1).
+
+Weights chosen on eval/seed_questions.jsonl and eval/dev_questions.jsonl (README, "Retrieval"): against
+reciprocal-rank fusion of BM25 and windows they raised top-1 on the plain-speech dev set from 0.658 to
+0.725 and left the seed set unchanged.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numpy as np
 
-RRF_K = 60
-BM25_WEIGHT = 1.0
-DENSE_WEIGHT = 1.0
 CANDIDATES = 100
+WEIGHTS = {"bm25": 0.3, "window": 0.3, "clause": 0.4}
 
 
-@dataclass(frozen=True)
-class Fused:
-    clause: int
-    score: float
-    bm25_rank: int | None
-    dense_rank: int | None
+def zscores(values: np.ndarray) -> np.ndarray:
+    """Standard scores; all zeros when the values do not vary (nothing to tell apart)."""
+    values = np.asarray(values, dtype=np.float64)
+    std = values.std()
+    return (values - values.mean()) / std if std > 1e-9 else np.zeros_like(values)
 
 
-def reciprocal_rank_fusion(bm25_ranking: list[int], dense_ranking: list[int], k: int = RRF_K,
-                           bm25_weight: float = BM25_WEIGHT, dense_weight: float = DENSE_WEIGHT) -> list[Fused]:
-    """Fuse two rankings of clause indices (best first); ranks in the result are 1-based."""
-    bm25_pos = {c: r for r, c in enumerate(bm25_ranking, 1)}
-    dense_pos = {c: r for r, c in enumerate(dense_ranking, 1)}
-    fused = []
-    for c in bm25_pos.keys() | dense_pos.keys():
-        br, dr = bm25_pos.get(c), dense_pos.get(c)
-        score = (bm25_weight / (k + br) if br else 0.0) + (dense_weight / (k + dr) if dr else 0.0)
-        fused.append(Fused(c, score, br, dr))
-    fused.sort(key=lambda f: (-f.score, min(f.bm25_rank or 10**9, f.dense_rank or 10**9), f.clause))
-    return fused
+def fuse(signals: dict[str, np.ndarray], penalty: np.ndarray | None = None,
+         weights: dict[str, float] = WEIGHTS) -> np.ndarray:
+    """Fused scores in (0, 1) of candidates whose ``signals`` are aligned arrays (any subset of ``weights``).
+
+    ``penalty`` (in standard-score units) is subtracted before squashing, e.g. for superseded versions.
+    """
+    total = sum(weights[name] for name in signals)
+    combined = sum(weights[name] / total * zscores(values) for name, values in signals.items())
+    if penalty is not None:
+        combined = combined - penalty
+    return 1.0 / (1.0 + np.exp(-combined))

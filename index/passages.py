@@ -2,6 +2,8 @@
 
 Long articles are embedded as overlapping windows of whole sentences (each prefixed with the
 article's own title sentence, so a window keeps its topic); a clause scores as its best window.
+Each clause is also embedded whole (its heading and first characters), which catches a question
+that paraphrases the article's gist rather than one of its sentences.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from corpus.text import split_sentences
 
 WINDOW_CHARS = 120
 TITLE_MAX_CHARS = 40
+CLAUSE_CHARS = 500  # about the 512 tokens multilingual-e5 reads
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,21 @@ def lexical_text(clause: Clause) -> str:
     return f"{clause.section}\n{clause.label}\n{clause.text}"
 
 
+def _heading(clause: Clause) -> str:
+    return clause.section.split(SECTION_PATH_SEP)[-1] if clause.section else ""
+
+
+def clause_text(clause: Clause) -> str:
+    """Text embedded for the clause as a whole; for a short clause it is its only window's text."""
+    return f"{_heading(clause)}\n{clause.text}".strip()[:CLAUSE_CHARS]
+
+
 def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
     """One passage for a short clause; overlapping sentence windows for a long one."""
-    heading = clause.section.split(SECTION_PATH_SEP)[-1] if clause.section else ""
+    heading = _heading(clause)
     sentences = split_sentences(clause.text)
     if len(clause.text) <= window_chars or len(sentences) <= 1:
-        return [Passage(clause_index, f"{heading}\n{clause.text}".strip())]
+        return [Passage(clause_index, clause_text(clause))]
     title = sentences[0] if len(sentences[0]) <= TITLE_MAX_CHARS else heading
     body = sentences[1:] if title == sentences[0] else sentences
     windows: list[list[str]] = []

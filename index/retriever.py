@@ -13,13 +13,13 @@ from corpus.parse import UNTITLED
 
 from . import dense, lexical
 from .embedders import Embedder, get_embedder
-from .fusion import CANDIDATES, reciprocal_rank_fusion
+from .fusion import CANDIDATES, fuse
 from .models import SEARCH_MODES, Hit
-from .store import IndexIncompatible, default_index_dir, read_manifest, verify_checksums
+from .store import CLAUSE_VECTORS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
-SUPERSEDED_WEIGHT = 0.7
+SUPERSEDED_PENALTY = 0.5  # standard-score units, see index.fusion
 QUERY_CHARS = 256  # the dense side reads the first characters of a pasted long text; BM25 reads all of it
 
 
@@ -31,7 +31,8 @@ class Index:
     """Everything needed to answer ``search`` for one index folder."""
 
     def __init__(self, path: Path, manifest: dict, clauses: list[Clause], documents: list[dict], bm25,
-                 faiss_index, passage_clause: np.ndarray, embedder: Embedder, tokenizer: PolicyTokenizer) -> None:
+                 faiss_index, passage_clause: np.ndarray, clause_vectors: np.ndarray, embedder: Embedder,
+                 tokenizer: PolicyTokenizer) -> None:
         self.path = path
         self.manifest = manifest
         self.clauses = clauses
@@ -39,6 +40,7 @@ class Index:
         self._bm25 = bm25
         self._faiss = faiss_index
         self._passage_clause = passage_clause
+        self._clause_vectors = clause_vectors
         self.embedder = embedder
         self.tokenizer = tokenizer
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
@@ -66,47 +68,60 @@ class Index:
         wanted[[self._doc_number[d] for d in doc_ids]] = True
         return wanted[self._doc_of]
 
-    def bm25_ranking(self, question: str, allowed: np.ndarray | None, n: int = CANDIDATES) -> list[int]:
-        """Clause indices with a positive BM25 score, best first."""
+    def _bm25_scores(self, question: str, allowed: np.ndarray | None) -> np.ndarray:
         scores = lexical.bm25_scores(self._bm25, self.tokenizer.tokenize(question))
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        n = min(n, len(scores))
-        top = np.argpartition(-scores, n - 1)[:n] if n else np.array([], dtype=int)
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(i) for i in top if scores[i] > 0]
+        return np.where(allowed, scores, 0.0) if allowed is not None else scores
 
-    def dense_ranking(self, question: str, allowed: np.ndarray | None,
-                      n: int = CANDIDATES) -> tuple[list[int], dict[int, float]]:
-        """Clause ranking and the best passage cosine of each clause."""
+    def _dense_scores(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, dict[int, float]]:
+        """The query vector and the best window cosine of the clauses nearest to it."""
         query = self.embedder.encode_queries([question[:QUERY_CHARS]])[0]
-        best = dense.best_per_clause(self._faiss, query, self._passage_clause, n * 3, allowed,
+        best = dense.best_per_clause(self._faiss, query, self._passage_clause, CANDIDATES * 3, allowed,
                                      self._passage_vectors if allowed is not None else None)
-        ranking = sorted(best, key=lambda c: -best[c])[:n]
-        return ranking, best
+        return query, best
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
-        """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense."""
+        """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense.
+
+        Candidates are the best clauses by BM25 and by nearest window; each is scored by its BM25 score,
+        best window cosine and whole-clause cosine, fused (see :mod:`index.fusion`).
+        """
         if k < 1:
             raise UserError(f"k 必须为正整数 (k must be at least 1, got {k})")
         if mode not in SEARCH_MODES:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
         allowed = self._allowed(doc_ids)
-        bm25_rank = self.bm25_ranking(question, allowed) if mode != "dense" else []
-        dense_rank, dense_scores = self.dense_ranking(question, allowed) if mode != "bm25" else ([], {})
-        fused = reciprocal_rank_fusion(bm25_rank, dense_rank)
+        candidates: set[int] = set()
+        if mode != "dense":
+            bm25 = self._bm25_scores(question, allowed)
+            top = np.argsort(-bm25, kind="stable")[:CANDIDATES]
+            candidates.update(int(i) for i in top if bm25[i] > 0)
+        best: dict[int, float] = {}
+        if mode != "bm25":
+            query, best = self._dense_scores(question, allowed)
+            candidates.update(sorted(best, key=lambda c: -best[c])[:CANDIDATES])
+        if not candidates:
+            return []
+        cands = np.array(sorted(candidates))
+        signals = {}
+        if mode != "dense":
+            signals["bm25"] = bm25[cands]
+        if mode != "bm25":
+            # A clause with no window among the nearest scores as the farthest of them: it is no closer.
+            floor = min(best.values())
+            signals["window"] = np.array([best.get(int(c), floor) for c in cands])
+            signals["clause"] = self._clause_vectors[cands] @ query
+        penalty = None
         if self.superseded and not doc_ids:
             # An older version of a law ranks after the version in force.
-            fused.sort(key=lambda f: -f.score * (SUPERSEDED_WEIGHT if self.clauses[f.clause].doc_id in self.superseded else 1.0))
-        fused = fused[:k]
+            penalty = SUPERSEDED_PENALTY * np.array([self.clauses[c].doc_id in self.superseded for c in cands])
+        scores = fuse(signals, penalty)
+        order = np.lexsort((cands, -scores))[:k]
         hits = []
-        for f in fused:
-            clause = self.clauses[f.clause]
+        for i in order:
+            clause = self.clauses[cands[i]]
             related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
-            hits.append(Hit(
-                clause=clause, score=f.score,
-                dense_score=float(dense_scores.get(f.clause, 0.0)), related=related,
-            ))
+            hits.append(Hit(clause=clause, score=float(scores[i]), dense_score=best.get(int(cands[i]), 0.0),
+                            related=related))
         return hits
 
 
@@ -143,4 +158,5 @@ def load_index(path: Path | None = None, embedder: Embedder | None = None,
         clauses = [Clause.from_dict(json.loads(line)) for line in f]
     documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
     return Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"),
-                 dense.load_faiss(path / "dense.faiss"), np.load(path / "passages.npy"), embedder, tokenizer)
+                 dense.load_faiss(path / "dense.faiss"), np.load(path / "passages.npy"),
+                 np.load(path / CLAUSE_VECTORS_FILE), embedder, tokenizer)

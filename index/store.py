@@ -6,9 +6,10 @@ Layout::
     clauses.jsonl       clause records, in index order
     documents.json      document metadata
     bm25/               bm25s arrays
-    dense.faiss         FAISS index of passage embeddings
+    dense.faiss         FAISS index of passage (sentence window) embeddings
     passages.npy        passage → clause index
-    passage_hashes.json sha1 of each embedded passage text (reuse on rebuild)
+    clause_vectors.npy  one embedding of each clause as a whole, in index order
+    embedded_hashes.json sha1 of each embedded passage and clause text (reuse on rebuild)
 
 A build writes into a temporary sibling folder and renames it into place, so an interrupted
 build leaves the previous index untouched.
@@ -24,7 +25,9 @@ from pathlib import Path
 
 from corpus.errors import UserError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+CLAUSE_VECTORS_FILE = "clause_vectors.npy"
+HASHES_FILE = "embedded_hashes.json"
 MANIFEST = "manifest.json"
 
 

@@ -71,6 +71,11 @@ class PolicyTokenizer:
     def _terms(self):
         return lru_cache(maxsize=65536)(lambda text: frozenset(self.tokenize(text)))
 
+    def words(self, text: str) -> list[str]:
+        """Words of ``text`` in jieba's accurate mode, as written (no synonyms, no stopword removal)."""
+        with self._lock:
+            return self._jieba.lcut(text)
+
     def tokenize(self, text: str) -> list[str]:
         with self._lock:  # jieba's lazy initialisation and cache are not thread-safe
             words = self._jieba.cut_for_search(text)

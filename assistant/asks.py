@@ -1,0 +1,71 @@
+"""What a question asks for: a figure of some kind (money, days, a date …) or a named thing (材料, 证书 …).
+
+The evidence check refuses a question whose asked-for figure or thing the evidence does not contain, and the
+extractive answerer prefers sentences that carry the figure.
+"""
+from __future__ import annotations
+
+import re
+
+from index.tokenizer import PolicyTokenizer
+
+# 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
+_JI = r"(?<![好这那前后头十没过有些])几"
+# 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
+ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|级|种|批|个(?!月|工作日|小时|百分点)|方面|部分)|哪几")
+# A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
+YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
+QUANTITY_RE = re.compile(
+    rf"多少|多久|多长时间|{_JI}[天年月岁次倍日]|{_JI}个(?:月|工作日|小时|百分点)|比例|占比|百分点|金额|标准是"
+    r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
+)
+_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
+# What a figure must look like, by what the question asks for; the first matching row applies.
+FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
+    (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|标准是多少|多少费用|费用多少"),
+     re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
+    (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
+    (re.compile(r"几天|多少天|多少日|几日"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
+    (re.compile(r"几年|多少年|年限"), re.compile(r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
+    (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
+    (re.compile(r"多久|多长时间"),
+     re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
+    (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")),
+)
+NUMBER_START_RE = re.compile(r"[\d一二两三四五六七八九十百千万]")  # 「哪个五年规划」 asks for a period, not a thing
+NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万]+[年月日岁天%％倍]|年底|年前")
+
+# 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
+# what is asked.
+ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,6})")
+# Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
+UNSPECIFIC = frozenset(
+    "政策 规定 要求 措施 办法 做法 方法 方式 形式 内容 方面 情况 条件 支持 说法 安排 保障 好处 作用 意义 目标 原则 "
+    "任务 工作 事 事情 事儿 东西 问题 地方 部门 单位 机构 人 人员 样子 标准 程度 责任 责任单位 举措 手段 路子 渠道 "
+    "服务 帮助 帮扶 扶持 优惠 待遇 补贴 机制 制度 体系 模式 重点 领域 类 项 种 级 区别 不同 变化 关系 影响 用 用处 "
+    "考虑 思路 提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 样子 时候 时间 时期 "
+    "日子 年 月 部委 部门 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 进展 效果 结果 区域 领域 范围".split()
+)
+
+
+def figure_pattern(question: str) -> re.Pattern | None:
+    """The shape of the figure a question asks for (money, days, a date …), or None if it asks none."""
+    if ENUMERATION_RE.search(question) and not QUANTITY_RE.search(ENUMERATION_RE.sub("", question)):
+        return None
+    if not QUANTITY_RE.search(question) or question.count("多少") > 1:  # 「想收多少收多少」 is rhetoric
+        return None
+    return next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
+
+
+def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:
+    """What a question asks for by name (「哪些材料」 → {材料}), as the terms the word maps to; unspecific
+    words (「什么政策」) ask for nothing in particular and are left out."""
+    things = []
+    for m in ASKED_THING_RE.finditer(question):
+        if m.group(0).startswith("几") and YES_NO_RE.search(question):
+            continue
+        word = tokenizer.words(m.group(1))[0]
+        terms = frozenset(tokenizer.tokenize(word))
+        if terms and word not in UNSPECIFIC and not terms & UNSPECIFIC and not NUMBER_START_RE.match(word):
+            things.append(terms)
+    return things
