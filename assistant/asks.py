@@ -1,4 +1,5 @@
-"""What a question asks for: a figure of some kind (money, days, a date …) or a named thing (材料, 证书 …).
+"""What a question asks for: a figure of some kind (money, days, a date, where to apply …) or a named thing
+(材料, 证书 …).
 
 The evidence check refuses a question whose asked-for figure or thing the evidence does not contain, and the
 extractive answerer prefers sentences that carry the figure.
@@ -10,30 +11,36 @@ import re
 from index.tokenizer import PolicyTokenizer
 
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
-_JI = r"(?<![好这那前后头十没过有些])几"
+_JI = r"(?<![好这那前后头十没过些])几"
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
-ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|级|种|批|个(?!月|工作日|小时|百分点)|方面|部分)|哪几")
+ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!月|工作日|小时|百分点|等级|星级)|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
 QUANTITY_RE = re.compile(
-    rf"多少|多久|多长时间|{_JI}[天年月岁次倍日]|{_JI}个(?:月|工作日|小时|百分点)|比例|占比|百分点|金额|标准是"
+    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:月|工作日|小时|百分点|等级|星级)|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
+    r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
 )
 _NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|标准是多少|多少费用|费用多少"),
+    (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|多少费用|费用多少"),
      re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
     (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
-    (re.compile(r"几天|多少天|多少日|几日"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
+    (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
     (re.compile(r"几年|多少年|年限"), re.compile(r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
     (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
+    # 「分几级」「几个星级」: levels are stated with their count (三级、五个等级、一至五星级).
+    (re.compile(r"几个?(?:等级|星级|级)"), re.compile(r"[\d一二两三四五六七八九十]\s*(?:个)?(?:等级|星级|星|级)")),
     (re.compile(r"多久|多长时间"),
      re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")),
+    # 「怎么办理」「去哪里申请」: the answer says where or to whom one applies.
+    (re.compile(r"办理|申请|报名|公证|流程|程序|手续"),
+     re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
 NUMBER_START_RE = re.compile(r"[\d一二两三四五六七八九十百千万]")  # 「哪个五年规划」 asks for a period, not a thing
-NUMBER_RE = re.compile(r"\d|[一二三四五六七八九十百千万]+[年月日岁天%％倍]|年底|年前")
+NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|周)?[年月日岁天倍元人项次级类小分]|百分之|年底|年前")
 
 # 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
 # what is asked.
@@ -44,8 +51,20 @@ UNSPECIFIC = frozenset(
     "任务 工作 事 事情 事儿 东西 问题 地方 部门 单位 机构 人 人员 样子 标准 程度 责任 责任单位 举措 手段 路子 渠道 "
     "服务 帮助 帮扶 扶持 优惠 待遇 补贴 机制 制度 体系 模式 重点 领域 类 项 种 级 区别 不同 变化 关系 影响 用 用处 "
     "考虑 思路 提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 样子 时候 时间 时期 "
-    "日子 年 月 部委 部门 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 进展 效果 结果 区域 领域 范围".split()
+    "日子 年 月 时段 时间段 部委 部门 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 进展 效果 结果 后果 "
+    "区域 领域 范围 部分 类别 类型 种类".split()
 )
+
+
+# Province-level names: a question about one of them is answered only by evidence that names it.
+PROVINCES = tuple(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
+    "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split()
+)
+
+
+def named_provinces(question: str) -> list[str]:
+    return [p for p in PROVINCES if p in question]
 
 
 def figure_pattern(question: str) -> re.Pattern | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpus.structure import SECTION_PATH_SEP
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import asked_things, figure_pattern
+from .asks import NUMBER_RE, asked_things, figure_pattern, named_provinces
 from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.865    # best clause cosine (multilingual-e5-small) below this: nothing close enough
@@ -44,10 +45,15 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
 
     figure = figure_pattern(question)
     if figure is not None and coverage < FIGURE_COVERAGE:
-        top = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
-        if not any(figure.search(s.sentence) for s in top):
+        sentences = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
+        # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
+        heading = hits[0].clause.section.split(SECTION_PATH_SEP)[-1] if figure is not NUMBER_RE else ""
+        if not any(figure.search(s.sentence) for s in sentences) and not figure.search(heading):
             return result(False, "asks for a figure the evidence does not state")
-    best_terms = tokenizer.terms(hits[0].clause.text)
+    best = hits[0].clause
+    if any(p not in best.doc_title and p not in best.text for p in named_provinces(question)):
+        return result(False, "asks about a province the evidence does not cover")
+    best_terms = tokenizer.terms(best.text)
     if any(not thing & best_terms for thing in asked_things(question, tokenizer)):
         return result(False, "asks for something the evidence does not name")
     if dense and dense < DENSE_FLOOR:

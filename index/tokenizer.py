@@ -47,10 +47,16 @@ class PolicyTokenizer:
     @cached_property
     def _jieba(self) -> jieba.Tokenizer:
         tok = jieba.Tokenizer()
-        tok.load_userdict(str(self.terms_file))
-        for variant in self.synonyms:
-            tok.add_word(variant, freq=20)
         tok.initialize()
+        # A word jieba already knows keeps its frequency: lowering it to 20 would split common words
+        # (家里 → 家/里) in every text, so neither the word nor its neighbours would match.
+        for line in self.terms_file.read_text(encoding="utf-8").splitlines():
+            word, *rest = line.split() or [""]
+            if word and not word.startswith("#"):
+                freq = int(rest[0]) if rest and rest[0].isdigit() else 20
+                tok.add_word(word, max(freq, tok.FREQ.get(word, 0)), rest[1] if len(rest) > 1 else None)
+        for variant in self.synonyms:
+            tok.add_word(variant, max(20, tok.FREQ.get(variant, 0)))
         return tok
 
     @cached_property

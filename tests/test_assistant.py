@@ -111,6 +111,28 @@ def test_figure_questions_need_a_figure(assistant):
     assert not answer.refused and any("2022年底前" in c.quote for c in answer.citations)
 
 
+@pytest.mark.parametrize("question", [
+    "新建住宅小区配套养老服务设施要做到几个“同步”？",       # 几个 asks for a list, not a figure
+    "我在自己家里照看几个邻居家的孩子，要不要去登记备案",    # 几个 in a yes/no question asks nothing
+    "覆盖城乡的养老服务网络分几级，分别是哪几级？",           # the count is in the section heading (三级)
+])
+def test_counting_and_passing_numbers_are_answered(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.answer
+    _check_verbatim(assistant, answer)
+
+
+@pytest.mark.parametrize("question", [
+    "县域养老服务体系创新试点选了哪些县？",        # the thing asked for (县) is not named by the evidence
+    "浙江省家庭托育点最多可以收托几个孩子",        # a province no loaded document covers
+    "婴幼儿参加城乡居民医保怎么办理",              # where/how to apply: the evidence says nothing of it
+    "养老机构等级评定一共分几个星级",              # levels are stated with their count
+])
+def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.related, answer.answer
+
+
 def test_search_puts_the_named_article_first(assistant):
     hits = assistant.search("国办发〔2020〕52号第十条", k=3)
     assert hits[0].clause.clause_id == "yanglao-tuoyu-2020:（十）" and len(hits) == 3

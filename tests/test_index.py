@@ -11,6 +11,7 @@ import pytest
 from corpus import load_corpus, parse_text
 from corpus.models import Corpus
 from index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
+from index.fusion import fuse
 from index.store import FORMAT_VERSION
 from index.tokenizer import default_tokenizer
 
@@ -21,6 +22,22 @@ def test_tokenizer_uses_policy_dictionary_and_synonyms():
     tokens = default_tokenizer().tokenize("老人住的养老院能享受一老一小政策吗")
     assert "老年人" in tokens and "养老机构" in tokens and "一老一小" in tokens
     assert "吗" not in tokens
+
+
+def test_adding_a_synonym_does_not_split_a_common_word():
+    # 家里 and 老人 are both in jieba's own dictionary; the synonym list must not lower their frequency.
+    tokens = default_tokenizer().tokenize("家里老人摔倒了没人知道")
+    assert "老年人" in tokens and "老" not in tokens
+
+
+def test_fusion_scores_candidates_by_standard_scores():
+    scores = fuse({"bm25": np.array([9.0, 6.0, 0.0]), "window": np.array([0.80, 0.90, 0.70]),
+                   "clause": np.array([0.80, 0.90, 0.70])})
+    assert list(np.argsort(-scores)) == [1, 0, 2] and ((0 < scores) & (scores < 1)).all()
+    flat = fuse({"bm25": np.array([2.0, 2.0])})
+    assert flat[0] == flat[1] == 0.5  # a signal that does not vary tells nothing apart
+    demoted = fuse({"bm25": np.array([2.0, 2.0])}, penalty=np.array([0.5, 0.0]))
+    assert demoted[0] < demoted[1]
 
 
 def test_search_finds_the_article(bundled_index_dir):
