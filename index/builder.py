@@ -79,7 +79,7 @@ def _embed(texts: list[str], owners: list[int], embedder: Embedder, cached: dict
             vectors[h] = cached[h]
         elif h not in todo:
             todo[h] = (text, owner)
-    pending = list(todo.items())
+    pending = sorted(todo.items(), key=lambda item: item[1][1])  # clause by clause, so the bar moves evenly
     remaining: dict[int, int] = {}
     for _, (_, owner) in pending:
         remaining[owner] = remaining.get(owner, 0) + 1

@@ -152,3 +152,16 @@ def test_build_refuses_a_folder_that_is_not_an_index(tmp_path):
     with pytest.raises(IndexError_, match="not an index"):
         build_index(small, target, progress=False)
     assert (target / "notes.txt").read_text(encoding="utf-8") == "my notes"
+
+
+def test_the_version_in_force_ranks_before_the_older_one(tmp_path):
+    body = "\n\n<!-- INFO END -->\n\n第一条 托育机构应当向所在地县级卫生健康部门备案。\n\n第二条 本条例自公布之日起施行。\n"
+    for date, passed in (("2019-01-01", "2019年1月1日"), ("2023-06-30", "2023年6月30日")):
+        (tmp_path / f"托育服务条例({date}).md").write_text(f"# 托育服务条例\n\n{passed} 通过{body}", encoding="utf-8")
+    build_index(load_corpus([tmp_path]), tmp_path / "index", progress=False)
+    index = load_index(tmp_path / "index")
+    assert index.superseded == {"托育服务条例(2019-01-01)"}
+    hits = index.search("托育机构向哪个部门备案", k=2)
+    assert [h.clause.clause_id for h in hits] == ["托育服务条例(2023-06-30):第一条", "托育服务条例(2019-01-01):第一条"]
+    # Restricted to the older version on purpose, it is searched as usual.
+    assert index.search("托育机构备案", k=1, doc_ids=["托育服务条例(2019-01-01)"])[0].clause.doc_id == "托育服务条例(2019-01-01)"
