@@ -19,7 +19,7 @@ def _assistant(args: argparse.Namespace):
 
 
 def _print_summary(summaries: dict, out: Path) -> None:
-    keys = ("recall@1", "recall@5", "mrr@10", "ndcg@10", "first_citation_accuracy", "refusal_recall",
+    keys = ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "first_citation_accuracy", "refusal_recall",
             "false_refusal_rate", "latency_ask_p50_ms")
     print("config  " + "  ".join(keys))
     for config, s in summaries.items():

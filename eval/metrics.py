@@ -13,8 +13,10 @@ import numpy as np
 from .results import QuestionResult
 
 RECALL_KS = (1, 3, 5, 10)
+HIT_KS = (1, 5)
 CUTOFF = 10
-RETRIEVAL_KEYS = tuple(f"recall@{k}" for k in RECALL_KS) + (f"mrr@{CUTOFF}", f"ndcg@{CUTOFF}")
+RETRIEVAL_KEYS = (tuple(f"hit@{k}" for k in HIT_KS) + tuple(f"recall@{k}" for k in RECALL_KS)
+                  + (f"mrr@{CUTOFF}", f"ndcg@{CUTOFF}"))
 ANSWER_KEYS = ("first_citation_accuracy", "citation_precision", "citation_recall", "refusal_precision",
                "refusal_recall", "false_refusal_rate", "verbatim_quote_rate")
 LATENCY_KEYS = ("latency_search_p50_ms", "latency_search_p95_ms", "latency_ask_p50_ms", "latency_ask_p95_ms")
@@ -23,6 +25,11 @@ LATENCY_KEYS = ("latency_search_p50_ms", "latency_search_p95_ms", "latency_ask_p
 def recall_at(ranking: Sequence[str], relevant: Sequence[str], k: int) -> float:
     """Share of the relevant clauses found in the first ``k`` results."""
     return len(set(ranking[:k]) & set(relevant)) / len(set(relevant))
+
+
+def hit_at(ranking: Sequence[str], relevant: Sequence[str], k: int) -> float:
+    """1 if any relevant clause is among the first ``k`` results (trec_eval's success@k), else 0."""
+    return float(bool(set(ranking[:k]) & set(relevant)))
 
 
 def reciprocal_rank(ranking: Sequence[str], relevant: Sequence[str], k: int = CUTOFF) -> float:
@@ -51,6 +58,8 @@ def retrieval_metrics(results: Sequence[QuestionResult]) -> dict[str, float | No
     """Means over the answerable questions."""
     answerable = [r for r in results if r.question.answerable]
     metrics: dict[str, float | None] = {
+        f"hit@{k}": _mean([hit_at(r.ranking, r.question.relevant, k) for r in answerable]) for k in HIT_KS}
+    metrics |= {
         f"recall@{k}": _mean([recall_at(r.ranking, r.question.relevant, k) for r in answerable]) for k in RECALL_KS}
     metrics[f"mrr@{CUTOFF}"] = _mean([reciprocal_rank(r.ranking, r.question.relevant) for r in answerable])
     metrics[f"ndcg@{CUTOFF}"] = _mean([ndcg_at(r.ranking, r.question.relevant) for r in answerable])

@@ -10,7 +10,7 @@ from .questions import Question
 from .results import QuestionResult
 from .trec import qrels_lines, run_lines, write_lines
 
-CHART_METRICS = ("recall@1", "recall@5", "mrr@10", "ndcg@10", "first_citation_accuracy", "citation_precision",
+CHART_METRICS = ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "first_citation_accuracy", "citation_precision",
                  "refusal_recall", "false_refusal_rate")
 FAILURE_TEXT = {
     "false_refusal": "拒答了可回答的问题 (refused an answerable question)",

@@ -7,6 +7,7 @@ import pytest
 
 from eval.metrics import (
     answer_metrics,
+    hit_at,
     latency_metrics,
     ndcg_at,
     percentile,
@@ -43,6 +44,7 @@ def test_per_question_retrieval_metrics():
     assert [recall_at(ranking, relevant, k) for k in (1, 2, 3, 4, 10)] == [0.0, 0.5, 0.5, 1.0, 1.0]
     assert reciprocal_rank(ranking, relevant) == 0.5
     assert reciprocal_rank(ranking, relevant, k=1) == 0.0
+    assert [hit_at(ranking, relevant, k) for k in (1, 2, 5)] == [0.0, 1.0, 1.0]
     assert ndcg_at(ranking, relevant) == pytest.approx(NDCG_Q1)
     assert ndcg_at(ranking, relevant) == pytest.approx(0.6509209298)
     assert ndcg_at(["c", "d"], ["c"]) == 1.0
@@ -53,6 +55,7 @@ def test_per_question_retrieval_metrics():
 
 def test_retrieval_means_over_answerable_questions():
     m = retrieval_metrics(RETRIEVAL)
+    assert m["hit@1"] == pytest.approx((0 + 1 + 0) / 3) and m["hit@5"] == pytest.approx((1 + 1 + 0) / 3)
     assert m["recall@1"] == pytest.approx((0 + 1 + 0) / 3)
     assert m["recall@3"] == pytest.approx((0.5 + 1 + 0) / 3)
     assert m["recall@5"] == pytest.approx((1 + 1 + 0) / 3)
@@ -63,12 +66,12 @@ def test_retrieval_means_over_answerable_questions():
 
 def test_retrieval_metrics_match_ir_measures_on_the_example():
     import ir_measures
-    from ir_measures import RR, Qrel, R, ScoredDoc, nDCG
+    from ir_measures import RR, Qrel, R, ScoredDoc, Success, nDCG
 
     qrels = [Qrel(r.question.id, cid, 1) for r in RETRIEVAL for cid in r.question.relevant]
     run = [ScoredDoc(r.question.id, cid, s) for r in RETRIEVAL for cid, s in zip(r.ranking, r.scores)]
-    names = {R @ 1: "recall@1", R @ 3: "recall@3", R @ 5: "recall@5", R @ 10: "recall@10", RR @ 10: "mrr@10",
-             nDCG @ 10: "ndcg@10"}
+    names = {Success @ 1: "hit@1", Success @ 5: "hit@5", R @ 1: "recall@1", R @ 3: "recall@3", R @ 5: "recall@5",
+             R @ 10: "recall@10", RR @ 10: "mrr@10", nDCG @ 10: "ndcg@10"}
     theirs = ir_measures.calc_aggregate(list(names), qrels, run)
     assert {names[m]: v for m, v in theirs.items()} == pytest.approx(retrieval_metrics(RETRIEVAL))
 

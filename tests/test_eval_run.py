@@ -9,13 +9,14 @@ from pathlib import Path
 
 import ir_measures
 import pytest
-from ir_measures import RR, Qrel, R, nDCG
+from ir_measures import RR, Qrel, R, Success, nDCG
 
 from eval.questions import read_questions, write_questions
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 CONFIGS = ("bm25", "hybrid")
-MEASURES = {R @ 1: "recall@1", R @ 3: "recall@3", R @ 5: "recall@5", R @ 10: "recall@10", RR @ 10: "mrr@10",
+MEASURES = {Success @ 1: "hit@1", Success @ 5: "hit@5", R @ 1: "recall@1", R @ 3: "recall@3", R @ 5: "recall@5",
+            R @ 10: "recall@10", RR @ 10: "mrr@10",
             nDCG @ 10: "ndcg@10"}
 
 
