@@ -77,14 +77,15 @@ def figure_pattern(question: str) -> re.Pattern | None:
 
 
 def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:
-    """What a question asks for by name (「哪些材料」 → {材料}), as the terms the word maps to; unspecific
-    words (「什么政策」) ask for nothing in particular and are left out."""
+    """What a question asks for by name (「哪些材料」 → {材料}), as the whole word's terms (「消防设施」 is not
+    answered by a mention of 设施); unspecific words (「什么政策」) ask for nothing in particular and are left out."""
     things = []
     for m in ASKED_THING_RE.finditer(question):
         if m.group(0).startswith("几") and YES_NO_RE.search(question):
             continue
         word = tokenizer.words(m.group(1))[0]
-        terms = frozenset(tokenizer.tokenize(word))
-        if terms and word not in UNSPECIFIC and not terms & UNSPECIFIC and not NUMBER_START_RE.match(word):
-            things.append(terms)
+        terms = tokenizer.tokenize(word)
+        whole = frozenset(t for t in terms if len(t) == max(map(len, terms), default=0))
+        if whole and word not in UNSPECIFIC and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word):
+            things.append(whole)
     return things

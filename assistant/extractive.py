@@ -103,7 +103,8 @@ class ExtractiveAnswerer:
                 if clause.part == "annex" and clause.responsible_units:
                     task = clause.text.split("\n")[0]
                     overlap = _sentence_score(task, weights, self.tokenizer, None)
-                    rows.append((overlap - 0.5 * rank, clause, hit))
+                    if overlap > 0:  # a row on another task answers nothing about who does this one
+                        rows.append((overlap - 0.5 * rank, clause, hit))
         if not rows:
             return None
         _, row, hit = max(rows, key=lambda r: r[0])

@@ -127,10 +127,16 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "浙江省家庭托育点最多可以收托几个孩子",        # a province no loaded document covers
     "婴幼儿参加城乡居民医保怎么办理",              # where/how to apply: the evidence says nothing of it
     "养老机构等级评定一共分几个星级",              # levels are stated with their count
+    "家庭托育点需要准备哪些消防设施",              # a mention of 设施 does not name 消防设施
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
     assert answer.refused and answer.related, answer.answer
+
+
+def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(assistant):
+    answer = assistant.ask("老年人助浴服务谁来提供")
+    assert not answer.refused and answer.citations[0].part == "body"
 
 
 def test_search_puts_the_named_article_first(assistant):
