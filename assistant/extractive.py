@@ -3,6 +3,7 @@ answer the question and cites each; for 谁牵头/哪个部门 questions it answ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from corpus.annex import unit_names
@@ -58,8 +59,10 @@ class ExtractiveAnswerer:
     name = "extractive"
     max_listed_rows = 8
 
-    def __init__(self, tokenizer: PolicyTokenizer, annex_rows: list[Clause] = ()) -> None:
+    def __init__(self, tokenizer: PolicyTokenizer, annex_rows: list[Clause] = (),
+                 rarity: Callable[[str], float] | None = None) -> None:
         self.tokenizer = tokenizer
+        self._rarity = rarity
         self._rows = [c for c in annex_rows if c.responsible_units]
         self._units_of = {c.clause_id: unit_names(c.responsible_units) for c in self._rows}
         self._unit_names = sorted({n for names in self._units_of.values() for n in names}, key=len, reverse=True)
@@ -72,6 +75,10 @@ class ExtractiveAnswerer:
                 return draft
         weights = term_weights(question, self.tokenizer)
         figure = figure_pattern(question)
+        if self._rarity is not None and figure is None:
+            # Within the chosen clauses a rare term (助浴) says more about the sentence than a common one (老年人);
+            # a question for a figure is answered by the sentence that states it, whatever its words.
+            weights = {t: w * (0.5 + self._rarity(t)) for t, w in weights.items()}
         primary = best_sentences(evidence[0], weights, self.tokenizer, figure)
         chosen = [primary[0]]
         if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:

@@ -47,7 +47,8 @@ def _clean_question(question: str) -> str:
 class Assistant:
     def __init__(self, index: Index, answerer: Answerer | None = None) -> None:
         self.index = index
-        self.extractive = ExtractiveAnswerer(index.tokenizer, [c for c in index.clauses if c.part == "annex"])
+        self.extractive = ExtractiveAnswerer(index.tokenizer, [c for c in index.clauses if c.part == "annex"],
+                                             rarity=index.term_rarity)
         self.answerer: Answerer = answerer or self.extractive
         self._clauses_by_doc: dict[str, list[Clause]] = {}
         for clause in index.clauses:

@@ -28,3 +28,10 @@ def bm25_scores(model: bm25s.BM25, query_tokens: list[str]) -> np.ndarray:
     if not known:
         return np.zeros(model.scores["num_docs"], dtype=np.float32)
     return np.asarray(model.get_scores(known), dtype=np.float32)
+
+
+def document_frequencies(model: bm25s.BM25) -> dict[str, int]:
+    """How many clauses contain each indexed term (the column lengths of bm25s' sparse score matrix)."""
+    counts = np.diff(model.scores["indptr"])
+    # bm25s keeps an empty-string entry past the last column; it names no term.
+    return {term: int(counts[i]) for term, i in model.vocab_dict.items() if i < len(counts)}

@@ -54,6 +54,16 @@ class Index:
         n = self._faiss.ntotal
         return self._faiss.reconstruct_n(0, n) if n else np.zeros((0, self._faiss.d), dtype=np.float32)
 
+    @cached_property
+    def _document_frequencies(self) -> dict[str, int]:
+        return lexical.document_frequencies(self._bm25)
+
+    def term_rarity(self, term: str) -> float:
+        """Inverse document frequency of ``term`` over the clauses, scaled to [0, 1] (1: in one clause or none)."""
+        n = len(self.clauses)
+        df = self._document_frequencies.get(term, 0)
+        return float(np.log((n + 1) / (df + 1)) / np.log(n + 1)) if n else 1.0
+
     def clause(self, clause_id: str) -> Clause | None:
         i = self._by_id.get(clause_id)
         return None if i is None else self.clauses[i]

@@ -137,6 +137,7 @@ def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
 def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(assistant):
     answer = assistant.ask("老年人助浴服务谁来提供")
     assert not answer.refused and answer.citations[0].part == "body"
+    assert any("助浴" in c.quote for c in answer.citations)  # the rare term picks the sentence, not 老年人
 
 
 def test_search_puts_the_named_article_first(assistant):

@@ -40,6 +40,11 @@ def test_fusion_scores_candidates_by_standard_scores():
     assert demoted[0] < demoted[1]
 
 
+def test_term_rarity_follows_document_frequency(bundled_index_dir):
+    index = load_index(bundled_index_dir)
+    assert 0 <= index.term_rarity("老年人") < index.term_rarity("助浴") < index.term_rarity("不存在的词") == 1.0
+
+
 def test_search_finds_the_article(bundled_index_dir):
     index = load_index(bundled_index_dir)
     hits = index.search(QUESTIONS[0], k=5)
