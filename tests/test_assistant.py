@@ -134,6 +134,11 @@ def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     assert answer.refused and answer.related, answer.answer
 
 
+def test_may_we_lead_is_not_a_who_leads_question(assistant):
+    answer = assistant.ask("我们行业协会能牵头给养老院和托育机构做服务能力评价吗？")
+    assert not answer.refused and answer.citations[0].part == "body"
+
+
 def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(assistant):
     answer = assistant.ask("老年人助浴服务谁来提供")
     assert not answer.refused and answer.citations[0].part == "body"
