@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corpus.structure import SECTION_PATH_SEP
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
@@ -47,7 +46,7 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
     if figure is not None and coverage < FIGURE_COVERAGE:
         sentences = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
         # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
-        heading = hits[0].clause.section.split(SECTION_PATH_SEP)[-1] if figure is not NUMBER_RE else ""
+        heading = hits[0].clause.heading if figure is not NUMBER_RE else ""
         if not any(figure.search(s.sentence) for s in sentences) and not figure.search(heading):
             return result(False, "asks for a figure the evidence does not state")
     best = hits[0].clause

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from .structure import SECTION_PATH_SEP
+
 Part = Literal["preamble", "body", "closing", "annex"]
 PARTS: tuple[str, ...] = ("preamble", "body", "closing", "annex")
 
@@ -24,6 +26,11 @@ class Clause:
     ordinal: int
     responsible_units: str | None = None
     links: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """The innermost section heading the clause sits under (「二、加快健全覆盖城乡的三级养老服务网络」), or ''."""
+        return self.section.split(SECTION_PATH_SEP)[-1] if self.section else ""
 
     def to_dict(self) -> dict:
         data = asdict(self)

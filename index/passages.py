@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.models import Clause
-from corpus.structure import SECTION_PATH_SEP
 from corpus.text import split_sentences
 
 WINDOW_CHARS = 120
@@ -29,18 +28,14 @@ def lexical_text(clause: Clause) -> str:
     return f"{clause.section}\n{clause.label}\n{clause.text}"
 
 
-def _heading(clause: Clause) -> str:
-    return clause.section.split(SECTION_PATH_SEP)[-1] if clause.section else ""
-
-
 def clause_text(clause: Clause) -> str:
     """Text embedded for the clause as a whole; for a short clause it is its only window's text."""
-    return f"{_heading(clause)}\n{clause.text}".strip()[:CLAUSE_CHARS]
+    return f"{clause.heading}\n{clause.text}".strip()[:CLAUSE_CHARS]
 
 
 def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
     """One passage for a short clause; overlapping sentence windows for a long one."""
-    heading = _heading(clause)
+    heading = clause.heading
     sentences = split_sentences(clause.text)
     if len(clause.text) <= window_chars or len(sentences) <= 1:
         return [Passage(clause_index, clause_text(clause))]
