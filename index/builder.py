@@ -67,14 +67,13 @@ def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]
     return dict(zip(hashes["passages"], passage_vectors)) | dict(zip(hashes["clauses"], clause_vectors))
 
 
-def _embed(texts: list[str], owners: list[int], embedder: Embedder, cached: dict[str, np.ndarray],
-           progress: bool) -> tuple[dict[str, np.ndarray], int]:
-    """Vectors of ``texts`` by hash, embedding only those not in ``cached``; the progress bar counts the
-    clauses (``owners``) whose texts are all done. Returns the vectors and how many texts were embedded."""
+def _embed(texts: list[str], hashes: list[str], owners: list[int], embedder: Embedder,
+           cached: dict[str, np.ndarray], progress: bool) -> tuple[dict[str, np.ndarray], int]:
+    """Vectors of ``texts`` by their ``hashes``, embedding only those not in ``cached``; the progress bar counts
+    the clauses (``owners``) whose texts are all done. Returns the vectors and how many texts were embedded."""
     vectors: dict[str, np.ndarray] = {}
     todo: dict[str, tuple[str, int]] = {}
-    for text, owner in zip(texts, owners):
-        h = _text_hash(text)
+    for text, h, owner in zip(texts, hashes, owners):
         if h in cached:
             vectors[h] = cached[h]
         elif h not in todo:
@@ -106,12 +105,11 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
     check_index_target(out_dir)
 
     passages = [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
-    whole = [clause_text(c) for c in clauses]
-    texts = [p.text for p in passages] + whole
+    texts = [p.text for p in passages] + [clause_text(c) for c in clauses]
+    hashes = [_text_hash(t) for t in texts]
+    passage_hashes, clause_hashes = hashes[:len(passages)], hashes[len(passages):]
     owners = [p.clause_index for p in passages] + list(range(len(clauses)))
-    by_hash, embedded = _embed(texts, owners, embedder, _previous_vectors(out_dir, embedder.name), progress)
-    passage_hashes = [_text_hash(p.text) for p in passages]
-    clause_hashes = [_text_hash(t) for t in whole]
+    by_hash, embedded = _embed(texts, hashes, owners, embedder, _previous_vectors(out_dir, embedder.name), progress)
 
     def stack(hashes: list[str]) -> np.ndarray:
         return np.array([by_hash[h] for h in hashes], dtype=np.float32).reshape(len(hashes), embedder.dim)
