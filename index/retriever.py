@@ -47,6 +47,9 @@ class Index:
         self._doc_number = {d["doc_id"]: i for i, d in enumerate(documents)}
         self._doc_of = np.array([self._doc_number[c.doc_id] for c in clauses], dtype=np.int32)
         self.superseded = superseded_documents(documents)
+        # Per clause, the penalty that ranks an older version of a law after the version in force.
+        self._superseded_penalty = SUPERSEDED_PENALTY * np.array(
+            [c.doc_id in self.superseded for c in clauses], dtype=np.float64)
 
     @cached_property
     def _passage_vectors(self) -> np.ndarray:
@@ -120,10 +123,7 @@ class Index:
             floor = min(best.values())
             signals["window"] = np.array([best.get(int(c), floor) for c in cands])
             signals["clause"] = self._clause_vectors[cands] @ query
-        penalty = None
-        if self.superseded and not doc_ids:
-            # An older version of a law ranks after the version in force.
-            penalty = SUPERSEDED_PENALTY * np.array([self.clauses[c].doc_id in self.superseded for c in cands])
+        penalty = self._superseded_penalty[cands] if self.superseded and not doc_ids else None
         scores = fuse(signals, penalty)
         order = np.lexsort((cands, -scores))[:k]
         hits = []
