@@ -90,3 +90,20 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         if whole and word not in UNSPECIFIC and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word):
             things.append(whole)
     return things
+
+
+
+# Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).
+_NOT_A_KIND = frozenset("服务 中心 单位 组织 场所 设施 社会 公共 专业 相关 各类".split())
+
+
+def institution_kinds(text: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:
+    """The kinds of institution that ``text`` names as 「…机构」, each as the two-character terms that tell it
+    from its siblings: 托育机构 → {托育}, 养老服务机构 → {养老}, 医疗卫生机构 → {医疗, 卫生}."""
+    kinds = []
+    for word in tokenizer.words(text):
+        if len(word) > 2 and word.endswith("机构"):
+            marks = frozenset(t for t in tokenizer.tokenize(word[:-2]) if len(t) == 2 and t not in _NOT_A_KIND)
+            if marks:
+                kinds.append(marks)
+    return kinds

@@ -3,7 +3,8 @@
 Calibrated on eval/seed_questions.jsonl and eval/dev_questions.jsonl (thresholds below; see README
 "Answers"): the answer is refused when no clause is semantically close to the question, when the
 question asks for a figure (多少、几天、什么时候…) that the best evidence sentences do not contain, or
-when it asks for a named thing (「哪些材料」「什么证书」「哪些县」) that the evidence never mentions.
+when it asks for a named thing (「哪些材料」「什么证书」「哪些县」) that the evidence never mentions, or about
+a kind of institution (托育机构) other than the one the evidence names (养老服务机构).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import NUMBER_RE, asked_things, figure_pattern, named_provinces
+from .asks import NUMBER_RE, asked_things, figure_pattern, institution_kinds, named_provinces
 from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.865    # best clause cosine (multilingual-e5-small) below this: nothing close enough
@@ -55,6 +56,10 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
     best_terms = tokenizer.terms(best.text)
     if any(not thing & best_terms for thing in asked_things(question, tokenizer)):
         return result(False, "asks for something the evidence does not name")
+    # 「托育机构能不能按居民价格用水电」 is not answered by an article on 养老服务机构.
+    unnamed_kinds = [kind for kind in institution_kinds(question, tokenizer) if not kind <= best_terms]
+    if unnamed_kinds and institution_kinds(best.text, tokenizer):
+        return result(False, "asks about a kind of institution the evidence does not cover")
     if dense and dense < DENSE_FLOOR:
         return result(False, "no close clause")
     return result(True, "evidence found")

@@ -128,10 +128,16 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "婴幼儿参加城乡居民医保怎么办理",              # where/how to apply: the evidence says nothing of it
     "养老机构等级评定一共分几个星级",              # levels are stated with their count
     "家庭托育点需要准备哪些消防设施",              # a mention of 设施 does not name 消防设施
+    "托育机构的水电气热能按居民价格收费吗",        # the article grants it to 养老服务机构, another kind
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
     assert answer.refused and answer.related, answer.answer
+
+
+def test_the_kind_of_institution_the_article_names_is_answered(assistant):
+    answer = assistant.ask("养老机构的水电气热能按居民价格收费吗")
+    assert not answer.refused and answer.citations[0].label == "（十四）"
 
 
 def test_may_we_lead_is_not_a_who_leads_question(assistant):
