@@ -1,8 +1,8 @@
-"""What a question asks for: a figure of some kind (money, days, a date, where to apply …) or a named thing
-(材料, 证书 …).
+"""What a question asks for: a figure of some kind (money, days, a date, where to apply …), a named thing
+(材料, 证书 …), a kind of institution, or the department responsible.
 
 The evidence check refuses a question whose asked-for figure or thing the evidence does not contain, and the
-extractive answerer prefers sentences that carry the figure.
+extractive answerer prefers sentences that carry the figure and answers 谁负责 from the task table.
 """
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ _JI = r"(?<![好这那前后头十没过些])几"
 ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!月|工作日|小时|百分点|等级|星级)|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
+WHO_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
+DUTY_RE = re.compile(r"牵头|负责|责任单位|主管|分工")
+WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:月|工作日|小时|百分点|等级|星级)|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
@@ -66,6 +69,11 @@ PROVINCES = tuple(
 
 def named_provinces(question: str) -> list[str]:
     return [p for p in PROVINCES if p in question]
+
+
+def asks_who_is_responsible(question: str) -> bool:
+    """「谁牵头」「责任单位有哪些」 ask for a department; 「我们协会能牵头做评价吗」 asks whether one may."""
+    return bool(WHO_RE.search(question) or (DUTY_RE.search(question) and not YES_NO_RE.search(question)))
 
 
 def figure_pattern(question: str) -> re.Pattern | None:

@@ -12,12 +12,9 @@ from corpus.text import split_sentences
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import YES_NO_RE, figure_pattern
+from .asks import WHICH_TASKS_RE, asks_who_is_responsible, figure_pattern
 from .drafts import Draft, DraftSentence
 
-WHO_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
-DUTY_RE = re.compile(r"牵头|负责|责任单位|主管|分工")
-WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
                     "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
 
@@ -27,11 +24,6 @@ class ScoredSentence:
     hit: Hit
     sentence: str
     score: float
-
-
-def asks_who_is_responsible(question: str) -> bool:
-    """「谁牵头」「责任单位有哪些」 ask for a department; 「我们协会能牵头做评价吗」 asks whether one may."""
-    return bool(WHO_RE.search(question) or (DUTY_RE.search(question) and not YES_NO_RE.search(question)))
 
 
 def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
