@@ -30,6 +30,15 @@ def test_adding_a_synonym_does_not_split_a_common_word():
     assert "老年人" in tokens and "老" not in tokens
 
 
+def test_every_policy_term_of_the_synonym_list_can_match_policy_text():
+    # A replacement that jieba would split in policy text (社会力量 → 社会/力量), or that is itself replaced,
+    # never meets the clause side and silently matches nothing.
+    tokenizer = default_tokenizer()
+    unmatched = [(word, term) for word, terms in tokenizer.synonyms.items() for term in terms
+                 if term.lower() not in tokenizer.tokenize(term)]
+    assert not unmatched
+
+
 def test_fusion_scores_candidates_by_standard_scores():
     scores = fuse({"bm25": np.array([9.0, 6.0, 0.0]), "window": np.array([0.80, 0.90, 0.70]),
                    "clause": np.array([0.80, 0.90, 0.70])})
