@@ -100,7 +100,6 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
     return things
 
 
-
 # Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).
 _NOT_A_KIND = frozenset("服务 中心 单位 组织 场所 设施 社会 公共 专业 相关 各类".split())
 

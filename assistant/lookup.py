@@ -1,7 +1,8 @@
 """Direct lookup: a question that names an article gets that article itself.
 
 Recognised: （十四） / 第（七）条 / 第十四条 / 第14条 / 附件第11项 / 分工表第11项 / 一、总体要求,
-optionally with a document named by 发文字号 (国办发〔2020〕52号) or by (part of) its title.
+optionally with a document named by 发文字号 (国办发〔2020〕52号) or by (part of) its title; and, for a named
+document, its opening or closing text by position (「52号文最后那段话」「…意见的开头」).
 In documents numbered （一）（二） a reader's 第十条 means （十）.
 """
 from __future__ import annotations
@@ -19,6 +20,11 @@ ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
+# A document's own opening (序言, before its first item) and closing text (结语), named by position.
+POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
+    ("closing", re.compile(r"(?:最后|末尾|结尾)[一那这]?(?:段|部分)|结尾|结语|结束语")),
+    ("preamble", re.compile(r"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语")),
+)
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 
 
@@ -103,14 +109,11 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     """
     refs = find_refs(question)
     scores = _doc_scores(question, docs)
+    named = _named_documents(scores)
     if not refs:
+        if named and (part := _named_position(question)):
+            return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part]
         return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
-    ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
-    best, second = ranked[0], ranked[1]
-    if best >= 0.2 and second < best * 0.67:
-        named = [d for d, s in scores.items() if s == best]
-    else:
-        named = [d for d, s in scores.items() if s >= 0.5 and s >= best * 0.8]
     candidates = named or list(clauses_by_doc)
     found: list[Clause] = []
     for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
@@ -121,6 +124,20 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     if not named and len({c.doc_id for c in found}) > 2:
         return []  # an unqualified 第十条 in a large corpus names nothing in particular
     return found
+
+
+def _named_documents(scores: dict[str, float]) -> list[str]:
+    """The documents the question names: one clearly best, or several named about equally well."""
+    ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
+    best, second = ranked[0], ranked[1]
+    if best >= 0.2 and second < best * 0.67:
+        return [d for d, s in scores.items() if s == best]
+    return [d for d, s in scores.items() if s >= 0.5 and s >= best * 0.8]
+
+
+def _named_position(question: str) -> str | None:
+    """The part (closing, preamble) a question names by its position in the document, if any."""
+    return next((part for part, pattern in POSITION_RES if pattern.search(question)), None)
 
 
 def _section_titles(question: str, sections: list[tuple[str, Clause]], scores: dict[str, float]) -> list[Clause]:

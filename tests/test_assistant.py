@@ -35,6 +35,8 @@ def test_unanswerable_is_refused_with_related(assistant):
     ("国办发〔2020〕52号第十条", ["yanglao-tuoyu-2020:（十）"]),
     ("深化养老服务改革意见第（七）条是什么内容", ["yanglao-gaige-2024:（七）"]),
     ("分工表第11项由谁负责", ["yanglao-tuoyu-2020:附件第11项"]),
+    ("国办发〔2020〕52号最后一段讲了什么", ["yanglao-tuoyu-2020:结语"]),          # by position
+    ("《关于深化养老服务改革发展的意见》开头说了什么", ["yanglao-gaige-2024:序言"]),
 ])
 def test_direct_lookup_returns_the_article_itself(assistant, question, expected):
     answer = assistant.ask(question)
