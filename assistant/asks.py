@@ -24,17 +24,20 @@ QUANTITY_RE = re.compile(
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
 )
-_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
+# Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
+_DIGITS = "一二两三四五六七八九十"
+_NUMERALS = _DIGITS + "百千万"
+_NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|多少费用|费用多少"),
      re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
     (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
-    (re.compile(r"几年|多少年|年限"), re.compile(r"(?<!\d)(?:\d{1,2}|[一二两三四五六七八九十]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
+    (re.compile(r"几年|多少年|年限"), re.compile(rf"(?<!\d)(?:\d{{1,2}}|[{_DIGITS}]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
     (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
     # 「分几级」「几个星级」: levels are stated with their count (三级、五个等级、一至五星级).
-    (re.compile(r"几个?(?:等级|星级|级)"), re.compile(r"[\d一二两三四五六七八九十]\s*(?:个)?(?:等级|星级|星|级)")),
+    (re.compile(r"几个?(?:等级|星级|级)"), re.compile(rf"[\d{_DIGITS}]\s*(?:个)?(?:等级|星级|星|级)")),
     (re.compile(r"多久|多长时间"),
      re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")),
@@ -42,8 +45,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"办理|申请|报名|公证|流程|程序|手续"),
      re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
-NUMBER_START_RE = re.compile(r"[\d一二两三四五六七八九十百千万]")  # 「哪个五年规划」 asks for a period, not a thing
-NUMBER_RE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个|周)?[年月日岁天倍元人项次级类小分]|百分之|年底|年前")
+NUMBER_START_RE = re.compile(rf"[\d{_NUMERALS}]")  # 「哪个五年规划」 asks for a period, not a thing
+NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人项次级类小分]|百分之|年底|年前")
 
 # 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
 # what is asked.
