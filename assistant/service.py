@@ -13,7 +13,7 @@ from pathlib import Path
 from corpus.errors import UserError
 from corpus.models import Clause
 from corpus.titles import cite
-from index import Hit, Index, IndexMissing, build_index, default_index_dir, load_index
+from index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
@@ -116,8 +116,7 @@ class Assistant:
     # ---- answering -----------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
         question = _clean_question(question)
-        if k < 1:
-            raise UserError(f"k 必须为正整数 (k must be at least 1, got {k})")
+        check_result_count(k)
         hits = self.index.search(question, k=max(k, EVIDENCE_K), mode=mode, doc_ids=doc_ids)
         if missing := unknown_doc_numbers(question, self.index.documents):
             answer = self._refusal(question, hits)

@@ -13,11 +13,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from .builder import BuildReport, build_index  # noqa: E402
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from .models import SEARCH_MODES, Hit
-from .retriever import Index, UnknownDocument, load_index
+from .retriever import Index, UnknownDocument, check_result_count, load_index
 from .store import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, default_index_dir
 
 __all__ = [
     "DEFAULT_EMBEDDER", "SEARCH_MODES", "BuildReport", "Embedder", "Hit", "Index", "IndexCorrupted",
     "IndexError_", "IndexIncompatible", "IndexMissing", "UnknownDocument", "build_index", "default_index_dir",
-    "get_embedder", "load_index",
+    "check_result_count", "get_embedder", "load_index",
 ]

@@ -27,6 +27,12 @@ class UnknownDocument(UserError):
     pass
 
 
+def check_result_count(k: int) -> None:
+    """Refuse a number of results below one (search, and ask, which searches for more than it shows)."""
+    if k < 1:
+        raise UserError(f"k 必须为正整数 (k must be at least 1, got {k})")
+
+
 class Index:
     """Everything needed to answer ``search`` for one index folder."""
 
@@ -98,8 +104,7 @@ class Index:
         Candidates are the best clauses by BM25 and by nearest window; each is scored by its BM25 score,
         best window cosine and whole-clause cosine, fused (see :mod:`index.fusion`).
         """
-        if k < 1:
-            raise UserError(f"k 必须为正整数 (k must be at least 1, got {k})")
+        check_result_count(k)
         if mode not in SEARCH_MODES:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
         allowed = self._allowed(doc_ids)
