@@ -18,7 +18,8 @@ from corpus.models import Corpus
 from . import dense, lexical
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
 from .passages import clause_text, dense_passages, lexical_text
-from .store import CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, check_index_target, IndexError_, commit_folder, read_manifest, temp_folder_for, verify_checksums
+from .store import (CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, IndexError_, check_index_target, commit_folder,
+                    read_manifest, temp_folder_for, verify_checksums)
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
