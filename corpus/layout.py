@@ -163,10 +163,12 @@ def _meta_from_info_lines(info: list[str]) -> dict:
     return meta
 
 
+_INFO_END_LINE_RE = re.compile(rf"^\s*{re.escape(INFO_END)}\s*$", re.MULTILINE)  # the marker on a line of its own
+_MARKDOWN_HEADING_RE = re.compile(r"^#{1,6}\s", re.MULTILINE)
+
+
 def _is_markdown(text: str, suffix: str) -> bool:
-    return suffix in (".md", ".markdown") or bool(re.search(rf"^\s*{re.escape(INFO_END)}\s*$", text, re.MULTILINE)) or bool(
-        re.search(r"^#{1,6}\s", text, re.MULTILINE)
-    )
+    return suffix in (".md", ".markdown") or bool(_INFO_END_LINE_RE.search(text) or _MARKDOWN_HEADING_RE.search(text))
 
 
 def _plain_header(lines: list[str]) -> tuple[dict, int]:
