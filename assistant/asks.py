@@ -51,6 +51,8 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 # 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
 # what is asked.
 ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,6})")
+# 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
+ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
 UNSPECIFIC = frozenset(
     "政策 规定 要求 措施 办法 做法 方法 方式 形式 内容 方面 情况 条件 支持 说法 安排 保障 "
@@ -59,7 +61,7 @@ UNSPECIFIC = frozenset(
     "机制 制度 体系 模式 重点 领域 类 项 种 级 区别 不同 变化 关系 影响 用 用处 考虑 思路 "
     "提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 时候 时间 "
     "时期 日子 年 月 时段 时间段 部委 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 "
-    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类".split()
+    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景".split()
 )
 
 
@@ -91,14 +93,20 @@ def figure_pattern(question: str) -> re.Pattern | None:
 def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:
     """What a question asks for by name (「哪些材料」 → {材料}), as the whole word's terms (「消防设施」 is not
     answered by a mention of 设施); unspecific words (「什么政策」) ask for nothing in particular and are left out."""
-    things = []
+    words = []
     for m in ASKED_THING_RE.finditer(question):
         if m.group(0).startswith("几") and YES_NO_RE.search(question):
             continue
-        word = tokenizer.words(m.group(1))[0]
+        words.append(tokenizer.words(m.group(1))[0])
+    before = ASKED_THING_BEFORE_RE.search(question)
+    if before:
+        words.append(tokenizer.words(before.group(1))[-1])
+    things = []
+    for word in words:
         terms = tokenizer.tokenize(word)
         whole = frozenset(t for t in terms if len(t) == max(map(len, terms), default=0))
-        if whole and word not in UNSPECIFIC and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word):
+        if (whole and word not in UNSPECIFIC and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word)
+                and not word.startswith("第")):
             things.append(whole)
     return things
 

@@ -117,6 +117,7 @@ def test_figure_questions_need_a_figure(assistant):
     "新建住宅小区配套养老服务设施要做到几个“同步”？",       # 几个 asks for a list, not a figure
     "我在自己家里照看几个邻居家的孩子，要不要去登记备案",    # 几个 in a yes/no question asks nothing
     "覆盖城乡的养老服务网络分几级，分别是哪几级？",           # the count is in the section heading (三级)
+    "智慧养老的应用场景有哪些",                               # 场景 asks for nothing in particular
 ])
 def test_counting_and_passing_numbers_are_answered(assistant, question):
     answer = assistant.ask(question)
@@ -130,6 +131,7 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "婴幼儿参加城乡居民医保怎么办理",              # where/how to apply: the evidence says nothing of it
     "养老机构等级评定一共分几个星级",              # levels are stated with their count
     "家庭托育点需要准备哪些消防设施",              # a mention of 设施 does not name 消防设施
+    "长期护理保险的缴费档次有哪些？",              # the thing asked (档次) comes before the interrogative
     "托育机构的水电气热能按居民价格收费吗",        # the article grants it to 养老服务机构, another kind
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
