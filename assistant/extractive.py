@@ -42,8 +42,13 @@ def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyT
 
 def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer,
                    figure: re.Pattern | None = None) -> list[ScoredSentence]:
-    """The clause's sentences, best first. An item's own title sentence （十四）完善… ranks last."""
+    """The clause's sentences, best first. An item's own title sentence （十四）完善… ranks last.
+
+    The article's label that opens its text (「第十六条 」「（十四）」) is left out: the citation names it."""
     sentences = split_sentences(hit.clause.text)
+    label = hit.clause.label
+    if sentences and sentences[0].startswith(label) and sentences[0][len(label):].strip():
+        sentences[0] = sentences[0][len(label):].strip()
     scored = []
     for i, s in enumerate(sentences):
         score = _sentence_score(s, weights, tokenizer, figure)
