@@ -12,6 +12,8 @@ from index.tokenizer import PolicyTokenizer
 
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些])几"
+# 「最多能带几个孩子」 asks for a number, not a list.
+COUNT_LIMIT_RE = re.compile(rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个")
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
 ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!月|工作日|小时|百分点|等级|星级)|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
@@ -22,6 +24,7 @@ WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:月|工作日|小时|百分点|等级|星级)|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
+    r"|(?:时间|完成)期限|时间节点"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
 )
 # Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
@@ -50,7 +53,7 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 
 # 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
 # what is asked.
-ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,6})")
+ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,12})")
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
@@ -61,7 +64,7 @@ UNSPECIFIC = frozenset(
     "机制 制度 体系 模式 重点 领域 类 项 种 级 区别 不同 变化 关系 影响 用 用处 考虑 思路 "
     "提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 时候 时间 "
     "时期 日子 年 月 时段 时间段 部委 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 "
-    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景".split()
+    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景 表述 讲法 措辞".split()
 )
 
 
@@ -83,6 +86,8 @@ def asks_who_is_responsible(question: str) -> bool:
 
 def figure_pattern(question: str) -> re.Pattern | None:
     """The shape of the figure a question asks for (money, days, a date …), or None if it asks none."""
+    if COUNT_LIMIT_RE.search(question):
+        return NUMBER_RE
     if ENUMERATION_RE.search(question) and not QUANTITY_RE.search(ENUMERATION_RE.sub("", question)):
         return None
     if not QUANTITY_RE.search(question) or question.count("多少") > 1:  # 「想收多少收多少」 is rhetoric
@@ -97,7 +102,11 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
     for m in ASKED_THING_RE.finditer(question):
         if m.group(0).startswith("几") and YES_NO_RE.search(question):
             continue
-        words.append(tokenizer.words(m.group(1))[0])
+        # 「什么只用跑一趟的说法」 asks for the noun after a short modifier's 的 (说法), not for 只用.
+        after = m.group(1)
+        de = after.find("的", 1)
+        phrase = after[de + 1:] if 0 < de <= 8 and de + 1 < len(after) else after[:6]
+        words.append(tokenizer.words(phrase)[0])
     before = ASKED_THING_BEFORE_RE.search(question)
     if before:
         words.append(tokenizer.words(before.group(1))[-1])

@@ -42,7 +42,8 @@ def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyT
 
 def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer,
                    figure: re.Pattern | None = None) -> list[ScoredSentence]:
-    """The clause's sentences, best first. An item's own title sentence （十四）完善… ranks last.
+    """The clause's sentences, best first; for a question asking for a figure, those stating one come first.
+    An item's own title sentence （十四）完善… ranks last.
 
     The article's label that opens its text (「第十六条 」「（十四）」) is left out: the citation names it."""
     sentences = split_sentences(hit.clause.text)
@@ -55,7 +56,7 @@ def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokeniz
         if i == 0 and len(sentences) > 1 and len(s) <= 30 and hit.clause.part == "body":
             score *= 0.3
         scored.append(ScoredSentence(hit, s, score))
-    return sorted(scored, key=lambda x: -x.score)
+    return sorted(scored, key=lambda x: (figure is None or not figure.search(x.sentence), -x.score))
 
 
 class ExtractiveAnswerer:

@@ -113,11 +113,17 @@ def test_figure_questions_need_a_figure(assistant):
     assert not answer.refused and any("2022年底前" in c.quote for c in answer.citations)
 
 
+def test_a_when_question_is_answered_by_the_sentence_with_the_date(assistant):
+    answer = assistant.ask("疗养院改养老院，有没有给个完成的时间节点")
+    assert not answer.refused and any("2022年底前" in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "新建住宅小区配套养老服务设施要做到几个“同步”？",       # 几个 asks for a list, not a figure
     "我在自己家里照看几个邻居家的孩子，要不要去登记备案",    # 几个 in a yes/no question asks nothing
     "覆盖城乡的养老服务网络分几级，分别是哪几级？",           # the count is in the section heading (三级)
     "智慧养老的应用场景有哪些",                               # 场景 asks for nothing in particular
+    "办养老院要跑很多部门，现在有什么只跑一次的办法",         # the thing asked is 办法, after the modifier's 的
 ])
 def test_counting_and_passing_numbers_are_answered(assistant, question):
     answer = assistant.ask(question)
@@ -132,6 +138,7 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "养老机构等级评定一共分几个星级",              # levels are stated with their count
     "家庭托育点需要准备哪些消防设施",              # a mention of 设施 does not name 消防设施
     "长期护理保险的缴费档次有哪些？",              # the thing asked (档次) comes before the interrogative
+    "一名育婴员最多可以照看几个婴幼儿",            # 「最多…几个」 asks for a number, not a list
     "托育机构的水电气热能按居民价格收费吗",        # the article grants it to 养老服务机构, another kind
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
