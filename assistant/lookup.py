@@ -3,7 +3,8 @@
 Recognised: （十四） / 第（七）条 / 第十四条 / 第14条 / 附件第11项 / 分工表第11项 / 一、总体要求,
 optionally with a document named by 发文字号 (国办发〔2020〕52号) or by (part of) its title; and, for a named
 document, its opening or closing text by position (「52号文最后那段话」「…意见的开头」).
-In documents numbered （一）（二） a reader's 第十条 means （十）.
+In documents numbered （一）（二） a reader's 第十条 means （十）; where （一） restarts in every part, 「三、（三）」 or
+「第三部分（三）」 names one item and a bare （三） every part's.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from corpus.structure import N
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
+# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
+SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
@@ -33,6 +36,7 @@ class ArticleRef:
     kind: str  # "item" | "article" | "annex" | "section"
     number: int
     text: str
+    section: int | None = None  # the part that qualifies an item (三、（三）), if named
 
 
 def _num(text: str) -> int | None:
@@ -49,7 +53,9 @@ def find_refs(question: str) -> list[ArticleRef]:
             refs.append(ArticleRef("annex", n, m.group(0)))
     for m in ITEM_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("item", n, m.group(0)))
+            part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
+            section = _num(part.group(1) or part.group(2)) if part else None
+            refs.append(ArticleRef("item", n, m.group(0), section))
     for m in ARTICLE_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             suffix = f"之{m.group(2)}" if m.group(2) else ""
@@ -83,11 +89,20 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     if ref.kind == "annex":
         return clause.part == "annex" and clause.number == ref.number and clause.label.endswith("项")
     if ref.kind == "item":
-        return clause.label == f"（{to_chinese_number(ref.number)}）" if ref.number > 0 else False
+        return _is_item(clause, ref.number, ref.section)
     if numbered_articles:  # a law: 第十条 is 第十条
         return clause.label == ref.text
     # A 意见 numbered （一）（二）: 第十条 means （十）.
-    return clause.number == ref.number and clause.label == f"（{to_chinese_number(ref.number)}）"
+    return clause.number == ref.number and _is_item(clause, ref.number, None)
+
+
+def _is_item(clause: Clause, number: int, section: int | None) -> bool:
+    """Whether the clause is item （number）; where items restart in every part they are labelled 三、（三）."""
+    item = f"（{to_chinese_number(number)}）"
+    if clause.label == item:  # numbered straight through: the item alone names it
+        return True
+    part, _, rest = clause.label.partition("、")
+    return rest == item and (section is None or part == to_chinese_number(section))
 
 
 def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:

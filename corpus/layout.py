@@ -34,6 +34,11 @@ _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
 _RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
+# A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
+# A bare number is not one: it may be a table's 序号 cell.
+PAGE_MARK_RE = re.compile(
+    r"^[—–\-－~]{1,3}\s*\d{1,4}\s*[—–\-－~]{1,3}$|^第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?$"
+)
 UNIT_START_RE = re.compile(
     rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
 )
@@ -280,6 +285,7 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
         raw_lines = raw_lines[start:]
         lines = [SourceLine(l.strip()) for l in raw_lines]
 
+    lines = [l for l in lines if not PAGE_MARK_RE.match(l.text)]
     for key, value in _signature_meta([l.text for l in lines]).items():
         meta.setdefault(key, value)
     if "title" in meta and not meta.get("issuer"):

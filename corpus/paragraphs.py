@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from .layout import TERMINAL, UNIT_START_RE, SourceLine
 
 MID_SENTENCE = "，、（“《—"
+# A numbered item inside an article (「2.综合发挥…」「（3）…」) starts a paragraph of its own; 0.1平方米 does not.
+ITEM_START_RE = re.compile(r"^(?:\d{1,2}[.．](?!\d)|\d{1,2}、|[（(]\d{1,2}[）)])")
 _ASCII_CJK_SPACE_RE = re.compile(
     r"(?<=[A-Za-z0-9%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
     r"|(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[A-Za-z0-9])"
@@ -70,7 +72,7 @@ def to_paragraphs(lines: list[SourceLine], markdown: bool) -> list[Paragraph]:
 def _continues(prev: str, line: str, margin: float | None) -> bool:
     """Whether ``line`` continues the paragraph that ``prev`` belongs to."""
     ended = prev[-1] in TERMINAL
-    starts_unit = bool(UNIT_START_RE.match(line)) or line.startswith("附件")
+    starts_unit = bool(UNIT_START_RE.match(line) or ITEM_START_RE.match(line)) or line.startswith("附件")
     if prev[-1] in MID_SENTENCE:
         return True
     if margin is None:
@@ -83,6 +85,10 @@ def _continues(prev: str, line: str, margin: float | None) -> bool:
         return not (ended and starts_unit)
     if ended:
         return False
+    # Most of a line's width without closing punctuation: cut mid-sentence short of the margin (half-width
+    # digits and letters take less room than the wrap allowed for).
+    if display_width(prev) >= 0.8 * margin:
+        return not starts_unit
     # A short line without closing punctuation ends a paragraph, except a heading split over two lines.
     short = display_width(line) < margin - 2.5
     return bool(UNIT_START_RE.match(prev)) and short and not starts_unit and line[-1] not in TERMINAL

@@ -20,8 +20,11 @@ LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3
 DIVISION_RE = re.compile(rf"^第({N})(编|分编|部分|章|节)(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)、")
 ITEM_RE = re.compile(rf"^[（(]([{NUMERAL_CHARS}]+)[）)]")
+QUALIFIED_ITEM_RE = re.compile(rf"^(?:[{NUMERAL_CHARS}]+、)?[（(]([{NUMERAL_CHARS}]+)[）)]")  # （一） or 二、（一）
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 SECTION_PATH_SEP = " / "
+# The sentence that puts the document itself in force, limits or assigns its interpretation.
+IN_FORCE_RE = re.compile(r"^本(?:方案|意见|通知|办法|规定|细则|规划|计划|措施|指南|实施意见|若干措施)[^。]{0,30}(?:施行|执行|实施|有效期|解释)")
 PREAMBLE_LABEL = "序言"
 CLOSING_LABEL = "结语"
 
@@ -226,6 +229,9 @@ def _split_closing(units: list[Unit]) -> None:
     single_paragraph_items = len(body) > 2 and all(len(u.paragraphs) == 1 for u in body[:-1])
     if single_paragraph_items and ITEM_RE.match(last.label):
         cut = min(cut, 1)
+    # 「本方案自印发之日起施行」 after the last item is the document's, not the item's (a law's is an article).
+    while QUALIFIED_ITEM_RE.match(last.label) and cut > 1 and IN_FORCE_RE.match(paras[cut - 1]):
+        cut -= 1
     if cut < len(paras):
         units.append(Unit(CLOSING_LABEL, None, "closing", "", paras[cut:]))
         del paras[cut:]

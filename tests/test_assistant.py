@@ -187,3 +187,20 @@ def test_k_must_be_positive(assistant):
         assistant.search("托育", k=0)
     with pytest.raises(UserError):
         assistant.ask("托育", k=-1)
+
+
+def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
+    from assistant.lookup import lookup, titled_sections
+    from corpus import parse_text
+    from tests.test_corpus_genre import PDF_RESTARTING_ITEMS
+
+    doc = parse_text(PDF_RESTARTING_ITEMS, "fazhan")
+    docs = [{"doc_id": "fazhan", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
+    by_doc = {"fazhan": doc.clauses}
+
+    def labels(question: str) -> list[str]:
+        return [c.label for c in lookup(question, by_doc, docs, titled_sections(doc.clauses))]
+
+    assert labels("国发〔2013〕35号二、（二）讲了什么") == ["二、（二）"]
+    assert labels("35号文第三部分（一）") == ["三、（一）"]
+    assert labels("国发〔2013〕35号（二）") == ["一、（二）", "二、（二）"]  # every part's （二）

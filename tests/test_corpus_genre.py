@@ -78,6 +78,65 @@ title: 关于推进某项工作的意见
 | 2 | 落实资金 | 市财政局 | 持续推进 |
 """
 
+# PDF-extracted, hard-wrapped at the margin, page numbers on lines of their own, （一） restarting in every part.
+PDF_RESTARTING_ITEMS = """国务院文件
+
+国发〔2013〕35号
+
+
+国务院关于加快发展养老服务业的若干意见
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+近年来，我国养老服务业快速发展，以居家为基础、社区为依托、机构为
+支撑的养老服务体系初步建立。但总体上看，养老服务和产品供给不足、市场
+发育不健全、城乡区域发展不平衡等问题还十分突出。为加快发展养老服务业，
+现提出以下意见：
+一、总体要求
+（一）指导思想。以满足日益增长的养老服务需求为出发点，从国情出发，
+把不断满足老年人日益增长的养老服务需求作为出发点和落脚点，充分发挥政
+府作用，通过简政放权，创新体制机制，激发社会活力，充分发挥社会力量的
+主体作用，健全养老服务体系，满足多样化养老服务需求。
+（二）基本原则。深化体制改革。加快转变政府职能，减少行政干预，加
+大政策支持和引导力度，激发各类服务主体活力。保障基本需求。繁荣养老市
+场，满足多样需求。完善监督机制，规范服务行为。
+（三）发展目标。到2020年，全面建成以居家为基础、社区为依托、机构
+为支撑的，功能完善、规模适度、覆盖城乡的养老服务体系。符合标准的日间
+照料中心、老年人活动中心等服务设施覆盖所有城市社区，90%以上的乡镇和
+60%以上的农村社区建立包括养老服务在内的社区综合服务设施和站点。全国
+社会养老床位数达到每千名老年人35—40张。
+二、主要任务
+（一）统筹规划发展城市养老服务设施。
+1.加强社区养老服务设施建设。城市人民政府要按人均用地不少于0.1平
+方米的标准，分区分级规划设置社区养老服务设施。凡新建城区和新建居住（
+小）区，要按标准要求配套建设养老服务设施，并与住宅同步规划、同步建设、
+同步验收、同步交付使用；凡老城区和已建成居住（小）区无养老服务设施的，
+要限期通过购置、置换、租赁等方式开辟养老服务设施，不得挪作他用。
+2.综合发挥多种设施作用。各地要发挥社区公共服务设施的养老服务功能，
+
+— 1 —
+
+加强社区养老服务设施与社区服务中心（服务站）及社区卫生、文化、体育等
+设施的功能衔接。
+（二）大力发展居家养老服务网络。地方政府要支持建立以企业和机构为
+主体、社区为纽带、满足老年人各种服务需求的居家养老服务网络。要积极培
+育居家养老服务企业和机构，上门为居家老年人提供助餐、助浴、助洁、助急、
+助医等定制服务。
+三、政策措施
+（一）完善投融资政策。积极利用财政贴息、小额贷款等方式，加大对养老服
+
+- 2 -
+
+务业的有效信贷投入。逐步放宽限制，鼓励和支持保险资金投资养老服务
+领域。开展老年人住房反向抵押养老保险试点。
+本意见自印发之日起施行。
+
+国务院
+2013年9月6日
+（此件公开发布）
+
+第 3 页 共 3 页
+"""
+
 
 def test_notice_with_inline_sections():
     doc = parse_text(NOTICE, "notice")
@@ -191,3 +250,19 @@ def test_odd_files_are_parsed_or_skipped(tmp_path: Path):
     assert [s.path for s in corpus.skipped] == [str(tmp_path / "utf16.txt")]
     annex = [c for d in corpus.documents for c in d.clauses if c.part == "annex"]
     assert [c.label for c in annex] == ["附件12第1段"]
+
+
+def test_pdf_page_numbers_items_and_parts_restarting():
+    doc = parse_text(PDF_RESTARTING_ITEMS, "fazhan")
+    assert doc.meta.doc_number == "国发〔2013〕35号" and doc.meta.date == "2013-09-06"
+    labels = [c.label for c in doc.clauses]
+    assert labels == ["序言", "一、（一）", "一、（二）", "一、（三）", "二、（一）", "二、（二）", "三、（一）", "结语"]
+    text = {c.label: c.text for c in doc.clauses}
+    # Page numbers are dropped and the words they cut are joined again.
+    assert not any(re.search(r"—\s*\d\s*—|-\s*\d\s*-|第\s*3\s*页", t) for t in text.values())
+    assert "加大对养老服务业的有效信贷投入" in text["三、（一）"]
+    # A numbered item inside an article starts its own line; a decimal (0.1平方米) does not.
+    assert "不得挪作他用。\n2.综合发挥多种设施作用" in text["二、（一）"] and "0.1平方米" in text["二、（一）"]
+    # The sentence that puts the document in force belongs to its closing, not to the last item.
+    assert text["结语"].startswith("本意见自印发之日起施行。") and "施行" not in text["三、（一）"]
+    assert coverage_problems(doc) == []
