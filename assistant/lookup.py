@@ -52,6 +52,8 @@ def find_refs(question: str) -> list[ArticleRef]:
         if n:
             refs.append(ArticleRef("annex", n, m.group(0)))
     for m in ITEM_REF_RE.finditer(question):
+        if m.group(1).isdigit() and m.group(0)[0] in "（(":
+            continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
         if (n := _num(m.group(1))) is not None:
             part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
             section = _num(part.group(1) or part.group(2)) if part else None
@@ -139,6 +141,19 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     if not named and len({c.doc_id for c in found}) > 2:
         return []  # an unqualified 第十条 in a large corpus names nothing in particular
     return found
+
+
+def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
+    """The articles the question names (「分工表第999项」「国办发〔2020〕52号第四十条」) that no loaded document it
+    could mean has; empty when it names none, or only ones that exist."""
+    refs = find_refs(question)
+    if not refs:
+        return []
+    named = _named_documents(_doc_scores(question, docs)) or list(clauses_by_doc)
+    candidates = [(clauses, any(c.label.startswith("第") and c.label.endswith("条") for c in clauses))
+                  for clauses in (clauses_by_doc.get(d, []) for d in named)]
+    return [ref.text for ref in refs
+            if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 
 
 def _named_documents(scores: dict[str, float]) -> list[str]:

@@ -17,7 +17,7 @@ from index import Hit, Index, IndexMissing, build_index, check_result_count, def
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
-from .lookup import lookup, titled_sections, unknown_doc_numbers
+from .lookup import lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
@@ -25,6 +25,7 @@ from .verify import VerifiedSentence, verify
 log = logging.getLogger(__name__)
 REFUSAL = "现有文件中未找到依据：已加载的文件中没有关于这个问题的规定。"
 UNKNOWN_DOCUMENT = "现有文件中未找到依据：已加载的文件中没有{numbers}。"
+NO_SUCH_ARTICLE = "现有文件中未找到依据：已加载的文件中没有{articles}。"
 MAX_QUESTION_CHARS = 1000
 EVIDENCE_K = 8
 RELATED_K = 3
@@ -124,6 +125,9 @@ class Assistant:
         named = self._named_articles(question, doc_ids)
         if named:
             return self._lookup_answer(question, named, hits)
+        if absent := self._missing_articles(question, doc_ids):
+            answer = self._refusal(question, hits)
+            return answer.model_copy(update={"answer": NO_SUCH_ARTICLE.format(articles="、".join(absent))})
         if not check_evidence(question, hits, self.index.tokenizer).answerable:
             return self._refusal(question, hits)
         kept, answerer, warnings = self._verified_draft(question, hits[:k])
@@ -164,10 +168,16 @@ class Assistant:
             yield "delta", piece
         yield "done", answer
 
-    def _named_articles(self, question: str, doc_ids: list[str] | None) -> list[Clause]:
+    def _scope(self, doc_ids: list[str] | None) -> tuple[dict[str, list[Clause]], list[dict]]:
+        """The clauses by document and the document records a question may refer to."""
         by_doc = self._clauses_by_doc if not doc_ids else {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
-        docs = [d for d in self.index.documents if d["doc_id"] in by_doc]
-        return lookup(question, by_doc, docs, self._sections)
+        return by_doc, [d for d in self.index.documents if d["doc_id"] in by_doc]
+
+    def _named_articles(self, question: str, doc_ids: list[str] | None) -> list[Clause]:
+        return lookup(question, *self._scope(doc_ids), self._sections)
+
+    def _missing_articles(self, question: str, doc_ids: list[str] | None) -> list[str]:
+        return missing_articles(question, *self._scope(doc_ids))
 
     def _lookup_answer(self, question: str, clauses: list[Clause], hits: list[Hit]) -> Answer:
         kept = [VerifiedSentence(c.text, c, c.text) for c in clauses[:3]]

@@ -175,6 +175,21 @@ def test_odd_questions_do_not_crash(assistant, question):
     assistant.search(question)
 
 
+@pytest.mark.parametrize("question, missing", [
+    ("分工表第999项是什么", "分工表第999项"),
+    ("国办发〔2020〕52号第四十条", "第四十条"),
+    ("（二十五）讲了什么", "（二十五）"),
+])
+def test_an_article_that_does_not_exist_is_refused_by_name(assistant, question, missing):
+    answer = assistant.ask(question)
+    assert answer.refused and f"没有{missing}" in answer.answer, answer.answer
+
+
+def test_the_askers_own_numbering_is_not_an_article(assistant):
+    answer = assistant.ask("我想问两点：(1) 家庭托育点需要登记备案吗")
+    assert not answer.refused and answer.citations[0].clause_id == "yanglao-tuoyu-2020:（八）"
+
+
 def test_document_number_in_other_brackets(assistant):
     for question in ("国办发(2020)52号第十条", "国办发［２０２０］52号第十条"):
         assert [c.clause_id for c in assistant.ask(question).citations] == ["yanglao-tuoyu-2020:（十）"]
