@@ -410,12 +410,14 @@ def v1_router(settings: Settings) -> APIRouter:
 def health_router() -> APIRouter:
     router = APIRouter(tags=["健康检查 health"])
 
-    @router.get("/livez", response_model=Liveness, summary="进程存活 (the process is up)")
+    # HEAD too: load balancers and container probes often check health with HEAD.
+    @router.api_route("/livez", methods=["GET", "HEAD"], response_model=Liveness, summary="进程存活 (the process is up)")
     async def livez():
         return Liveness(status="ok")
 
-    @router.get("/readyz", response_model=Readiness, summary="索引已加载 (the index is loaded)",
-                responses={503: {"model": Readiness, "description": "索引加载中或加载失败 (loading or failed)"}})
+    @router.api_route("/readyz", methods=["GET", "HEAD"], response_model=Readiness,
+                      summary="索引已加载 (the index is loaded)",
+                      responses={503: {"model": Readiness, "description": "索引加载中或加载失败 (loading or failed)"}})
     async def readyz(request: Request):
         holder = _holder(request)
         if holder.assistant is not None:

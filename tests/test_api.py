@@ -98,6 +98,7 @@ def parse_sse(text: str) -> list[tuple[str, object]]:
 # ---- endpoints ----------------------------------------------------------------------------------
 def test_health_and_manifest(client, assistant):
     assert client.get("/livez").json() == {"status": "ok"}
+    assert client.head("/livez").status_code == 200 and client.head("/readyz").status_code == 200
     ready = client.get("/readyz")
     assert ready.status_code == 200
     body = ready.json()
@@ -279,7 +280,7 @@ def test_unknown_ids_and_routes_get_404(client, path):
 
 @pytest.mark.parametrize("method,path,allow", [
     ("GET", "/v1/ask", "POST"), ("PUT", "/v1/search", "POST"), ("DELETE", "/v1/documents", "GET"),
-    ("POST", "/v1/documents/yanglao-gaige-2024", "GET"), ("POST", "/readyz", "GET"),
+    ("POST", "/v1/documents/yanglao-gaige-2024", "GET"), ("POST", "/readyz", "GET, HEAD"),
 ])
 def test_wrong_methods_get_405(client, method, path, allow):
     response = client.request(method, path)
@@ -415,6 +416,12 @@ def test_serve_command_reads_env_settings_and_stops_cleanly_on_sigterm(bundled_i
             time.sleep(0.1)
         assert_error(httpx.get(f"{url}/v1/documents"), 401, "unauthorized")
         auth = {"Authorization": "Bearer env-key"}
+        # The page at /ui is behind the same key: a login that takes it as the password.
+        with httpx.Client(base_url=f"{url}/ui") as page:
+            assert page.get("/config").status_code == 401
+            assert page.post("/login", data={"username": "any", "password": "wrong"}).status_code == 400
+            assert page.post("/login", data={"username": "any", "password": "env-key"}).status_code == 200
+            assert page.get("/config").status_code == 200  # the login cookie opens it
         schema = httpx.get(f"{url}/openapi.json").json()
         assert schema["components"]["schemas"]["AskBatchRequest"]["properties"]["questions"]["maxItems"] == 20
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 
 import gradio as gr
 
@@ -180,15 +181,25 @@ def _look() -> dict:
     return {"theme": theme(), "css": CSS, "footer_links": []}
 
 
+def _key_login(api_key: str | None) -> dict:
+    """With ``POLICYQA_API_KEY`` set, the page asks for the key (any user name) like the API does."""
+    if not api_key:
+        return {}
+    return {"auth": lambda _user, password: secrets.compare_digest(password.encode(), api_key.encode()),
+            "auth_message": "请输入 API 密钥（用户名任意） Enter the API key (any user name)"}
+
+
 def mount_ui(fastapi_app, assistant: Assistant, path: str = "/ui"):
-    """Serve the UI inside an existing FastAPI app (one process for API and page)."""
-    return gr.mount_gradio_app(fastapi_app, build_ui(assistant), path=path, **_look())
+    """Serve the UI inside an existing FastAPI app (one process for API and page), behind the app's API key."""
+    settings = getattr(fastapi_app.state, "settings", None)
+    key = settings.api_key.get_secret_value() if settings is not None and settings.api_key else None
+    return gr.mount_gradio_app(fastapi_app, build_ui(assistant), path=path, **_look(), **_key_login(key))
 
 
-def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
+def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, api_key: str | None = None) -> None:
     """Serve the UI on its own and block until interrupted."""
     demo = build_ui(assistant)
     demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True,
-                prevent_thread_lock=True, show_error=False, **_look())
+                prevent_thread_lock=True, show_error=False, **_look(), **_key_login(api_key))
     print(f"政策问答界面已启动 UI running at http://{host}:{port}/ （按 Ctrl+C 停止 press Ctrl+C to stop）", flush=True)
     demo.block_thread()

@@ -7,11 +7,14 @@ from pathlib import Path
 
 def ui(args: argparse.Namespace) -> int:
     from assistant.service import Assistant
+    from assistant.settings import load_settings
 
     from .app import launch
 
+    settings = load_settings()
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
-    launch(assistant, host=args.host, port=args.port)
+    launch(assistant, host=args.host, port=args.port,
+           api_key=settings.api_key.get_secret_value() if settings.api_key else None)
     return 0
 
 
