@@ -44,7 +44,8 @@ MAX_DOC_IDS = 50
 # C0/C1 control characters other than tab and line breaks; lone surrogates (a JSON \ud800 escape) are refused
 # too, but stay out of the published pattern, which must be a valid ECMA/Rust regex.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_CONTROL_RE = re.compile(f"[{_CONTROL}\\ud800-\\udfff]")
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+_SURROGATE_RE = re.compile("[\\ud800-\\udfff]")
 QUESTION_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
 
 
@@ -53,6 +54,10 @@ def _check_question(value: str) -> str:
     if _CONTROL_RE.search(value):
         raise PydanticCustomError("policyqa_control_chars",
                                   "问题含有控制字符 (the question contains control characters)")
+    if _SURROGATE_RE.search(value):
+        raise PydanticCustomError("policyqa_lone_surrogate",
+                                  "问题含有不成对的 UTF-16 代理字符，如 \\ud800 (the question contains an unpaired "
+                                  "surrogate escape such as \\ud800)")
     value = value.strip()
     if not value:
         raise PydanticCustomError("policyqa_blank", "问题不能为空或只含空白 (the question is empty or only whitespace)")
@@ -352,7 +357,8 @@ async def require_json(request: Request) -> None:
     """A body not declared as JSON (a form, text, no Content-Type) is refused up front with 415."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
-    if has_body and media_type != "application/json" and not media_type.endswith("+json"):
+    is_json = media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+    if has_body and not is_json:
         raise ApiError(415, "unsupported_media_type",
                        f"请求体须为 JSON，请设置 Content-Type: application/json "
                        f"(send the body as JSON with Content-Type: application/json, not {media_type or 'none'})")
@@ -410,14 +416,9 @@ def v1_router(settings: Settings) -> APIRouter:
 def health_router() -> APIRouter:
     router = APIRouter(tags=["健康检查 health"])
 
-    # HEAD too: load balancers and container probes often check health with HEAD.
-    @router.api_route("/livez", methods=["GET", "HEAD"], response_model=Liveness, summary="进程存活 (the process is up)")
     async def livez():
         return Liveness(status="ok")
 
-    @router.api_route("/readyz", methods=["GET", "HEAD"], response_model=Readiness,
-                      summary="索引已加载 (the index is loaded)",
-                      responses={503: {"model": Readiness, "description": "索引加载中或加载失败 (loading or failed)"}})
     async def readyz(request: Request):
         holder = _holder(request)
         if holder.assistant is not None:
@@ -428,6 +429,14 @@ def health_router() -> APIRouter:
             body = Readiness(status="loading", message="索引正在加载 (the index is loading)")
         return JSONResponse(body.model_dump(), status_code=503)
 
+    router.add_api_route("/livez", livez, methods=["GET"], response_model=Liveness,
+                         summary="进程存活 (the process is up)")
+    router.add_api_route("/readyz", readyz, methods=["GET"], response_model=Readiness,
+                         summary="索引已加载 (the index is loaded)",
+                         responses={503: {"model": Readiness, "description": "索引加载中或加载失败 (loading or failed)"}})
+    # HEAD too, for load balancers and container probes; the same answers without a body.
+    router.add_api_route("/livez", livez, methods=["HEAD"], include_in_schema=False)
+    router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
     return router
 
 

@@ -120,7 +120,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         message = f"未找到路径 {request.url.path} (no such route: {request.url.path})"
     elif exc.status_code == 400:  # FastAPI's own body-parsing failure (e.g. bytes that are not UTF-8)
         code = "invalid_json"
-        message = "请求体无法解析，须为 UTF-8 编码的 JSON (the request body could not be parsed; send UTF-8 JSON)"
+        message = ("请求体无法解析，须为 UTF-8 编码、嵌套层数合理的 JSON "
+                   "(the request body could not be parsed: send UTF-8 JSON that is not nested hundreds of levels deep)")
     elif exc.status_code == 405:
         message = f"路径 {request.url.path} 不支持 {request.method} 方法 (method {request.method} not allowed here)"
     else:

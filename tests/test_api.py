@@ -249,12 +249,19 @@ def test_question_limits_apply_after_trimming(client):
     assert "问题不能为空" in error["message"] and "body.question" in error["message"]
     error = assert_error(client.post("/v1/search", json={"question": "托育\x1b"}), 422, "invalid_request")
     assert "控制字符" in error["message"] and "control characters" in error["message"]
+    error = assert_error(client.post("/v1/search", content=b'{"question": "\\ud800"}', headers=JSON),
+                         422, "invalid_request")
+    assert "surrogate" in error["message"]
 
 
 def test_body_must_be_declared_json(client):
     assert_error(client.post("/v1/ask", data={"question": ASKED}), 415, "unsupported_media_type")
     assert_error(client.post("/v1/ask", content=json.dumps({"question": ASKED}).encode(),
                              headers={"content-type": "text/plain"}), 415, "unsupported_media_type")
+    assert_error(client.post("/v1/ask", content=json.dumps({"question": ASKED}).encode(),
+                             headers={"content-type": "text/x+json"}), 415, "unsupported_media_type")
+    nested = ('{"question": "托育", "doc_ids": ' + "[" * 2000 + "]" * 2000 + "}").encode()
+    assert "nested" in assert_error(client.post("/v1/ask", content=nested, headers=JSON), 400, "invalid_json")["message"]
 
 
 def test_oversize_bodies_get_413(client):
@@ -280,7 +287,7 @@ def test_unknown_ids_and_routes_get_404(client, path):
 
 @pytest.mark.parametrize("method,path,allow", [
     ("GET", "/v1/ask", "POST"), ("PUT", "/v1/search", "POST"), ("DELETE", "/v1/documents", "GET"),
-    ("POST", "/v1/documents/yanglao-gaige-2024", "GET"), ("POST", "/readyz", "GET, HEAD"),
+    ("POST", "/v1/documents/yanglao-gaige-2024", "GET"), ("POST", "/readyz", "GET"),
 ])
 def test_wrong_methods_get_405(client, method, path, allow):
     response = client.request(method, path)

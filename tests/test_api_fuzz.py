@@ -18,8 +18,7 @@ from assistant.settings import Settings
 from test_api import LiveServer
 
 OPERATIONS = [
-    ("GET", "/livez"), ("HEAD", "/livez"), ("GET", "/readyz"), ("HEAD", "/readyz"),
-    ("POST", "/v1/ask"), ("POST", "/v1/ask/batch"), ("POST", "/v1/search"),
+    ("GET", "/livez"), ("GET", "/readyz"), ("POST", "/v1/ask"), ("POST", "/v1/ask/batch"), ("POST", "/v1/search"),
     ("GET", "/v1/documents"), ("GET", "/v1/documents/{doc_id}"), ("GET", "/v1/clauses/{clause_id}"),
 ]
 
