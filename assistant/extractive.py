@@ -40,14 +40,37 @@ def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyT
     return score / (1.0 + len(sentence) / 400)
 
 
+WHOLE_SENTENCE_LIMIT = 160  # characters; longer ；-joined sentences are lists, quoted piece by piece
+_SUB_ITEM_NUMBER_RE = re.compile(r"^\d{1,2}[.．](?!\d)\s*")
+
+
+def _without_number(sentence: str) -> str:
+    rest = _SUB_ITEM_NUMBER_RE.sub("", sentence)
+    return rest if rest.strip() else sentence
+
+
+def whole_sentence(clause_text: str, piece: str, limit: int = WHOLE_SENTENCE_LIMIT) -> str:
+    """The piece carried on to the end of its sentence when it ends at a 「；」 (the rest of the rule:
+    「…同步交付使用；凡老城区…不得挪作他用。」), unless that makes it longer than ``limit`` characters."""
+    start = clause_text.find(piece)
+    if not piece.endswith("；") or start < 0:
+        return piece
+    end = start + len(piece)
+    stops = [i for i in (clause_text.find("。", end), clause_text.find("\n", end)) if i >= 0]
+    stop = min(stops) if stops else len(clause_text)
+    whole = clause_text[start:stop + 1 if clause_text[stop:stop + 1] == "。" else stop]
+    return whole if len(whole) <= limit else piece
+
+
 def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer,
                    figure: re.Pattern | None = None) -> list[ScoredSentence]:
     """The clause's sentences, best first; for a question asking for a figure, those stating one come first.
     An item's own title sentence （十四）完善… ranks last.
 
-    The article's label that opens its text (「第十六条 」「（十四）」) is left out: the citation names it."""
-    sentences = split_sentences(hit.clause.text)
-    label = hit.clause.label
+    The article's label that opens its text (「第十六条 」「（十四）」, the （三） of 「三、（三）」) and a numbered
+    sub-item's number (「2.」) are left out: the citation names the article, the number means nothing alone."""
+    sentences = [_without_number(s) for s in split_sentences(hit.clause.text)]
+    label = hit.clause.label.rpartition("、")[2] or hit.clause.label
     if sentences and sentences[0].startswith(label) and sentences[0][len(label):].strip():
         sentences[0] = sentences[0][len(label):].strip()
     scored = []
@@ -95,8 +118,12 @@ class ExtractiveAnswerer:
             if other.score > 0 and other.score >= 0.6 * primary[0].score:
                 chosen.append(other)
             break
-        chosen = self._in_reading_order(chosen)
-        return Draft([DraftSentence(s.sentence, s.hit.clause.clause_id, s.sentence) for s in chosen])
+        texts: list[tuple[str, str]] = []
+        for s in self._in_reading_order(chosen):
+            text = whole_sentence(s.hit.clause.text, s.sentence)
+            if not any(clause_id == s.hit.clause.clause_id and text in kept for clause_id, kept in texts):
+                texts.append((s.hit.clause.clause_id, text))
+        return Draft([DraftSentence(text, clause_id, text) for clause_id, text in texts])
 
     @staticmethod
     def _in_reading_order(chosen: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -219,3 +219,10 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号二、（二）讲了什么") == ["二、（二）"]
     assert labels("35号文第三部分（一）") == ["三、（一）"]
     assert labels("国发〔2013〕35号（二）") == ["一、（二）", "二、（二）"]  # every part's （二）
+
+
+def test_a_rule_cut_at_a_semicolon_is_quoted_to_the_end_of_its_sentence(assistant):
+    answer = assistant.ask("国有企业闲置房屋委托运营办养老，租期怎么定")
+    quote = next(c.quote for c in answer.citations if c.clause_id == "yanglao-gaige-2024:（十一）")
+    assert "按稳定经营预期原则确定租期；运营方有较大投入的，租期可适当延长。" in quote
+    _check_verbatim(assistant, answer)
