@@ -20,6 +20,7 @@ ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!月|工作日|小�
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
 WHO_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
 DUTY_RE = re.compile(r"牵头|负责|责任单位|主管|分工")
+ROLE_RE = re.compile(r"牵头|负责|责任单位|主管|分工|参与|参加|配合")
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:月|工作日|小时|百分点|等级|星级)|比例|占比|百分点|金额|标准是"
@@ -82,6 +83,12 @@ def named_provinces(question: str) -> list[str]:
 def asks_who_is_responsible(question: str) -> bool:
     """「谁牵头」「责任单位有哪些」 ask for a department; 「我们协会能牵头做评价吗」 asks whether one may."""
     return bool(WHO_RE.search(question) or (DUTY_RE.search(question) and not YES_NO_RE.search(question)))
+
+
+def asks_whether_one_takes_part(question: str) -> bool:
+    """「是住建部牵头吗」「国家医保局要参与吗」: whether a department has a part in a task (answered from the
+    task table when the question names a department in it)."""
+    return bool(YES_NO_RE.search(question) and ROLE_RE.search(question))
 
 
 def figure_pattern(question: str) -> re.Pattern | None:

@@ -12,7 +12,7 @@ from corpus.text import split_sentences
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import WHICH_TASKS_RE, asks_who_is_responsible, figure_pattern
+from .asks import WHICH_TASKS_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
 from .drafts import Draft, DraftSentence
 
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
@@ -100,6 +100,9 @@ class ExtractiveAnswerer:
         if asks_who_is_responsible(question):
             if draft := self._tasks_of_unit(question) or self._responsible_units(question, evidence):
                 return draft
+        elif asks_whether_one_takes_part(question) and self._named_unit(question):
+            if draft := self._responsible_units(question, evidence):
+                return draft
         weights = term_weights(question, self.tokenizer)
         figure = figure_pattern(question)
         if self._rarity is not None and figure is None:
@@ -154,6 +157,11 @@ class ExtractiveAnswerer:
             best = best_sentences(Hit(clause=article, score=hit.score), both, self.tokenizer)[0]
             sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))
         return Draft(sentences)
+
+    def _named_unit(self, question: str) -> str | None:
+        """The task table's department the question names, if any (住建部 is tokenized as 住房城乡建设部)."""
+        terms = self.tokenizer.terms(question)
+        return next((n for n in self._unit_names if n in question or n in terms), None)
 
     def _tasks_of_unit(self, question: str) -> Draft | None:
         """「民政部负责哪些任务」: every task-table row naming that department, rows it leads first."""

@@ -156,6 +156,12 @@ def test_may_we_lead_is_not_a_who_leads_question(assistant):
     assert not answer.refused and answer.citations[0].part == "body"
 
 
+def test_whether_a_named_department_takes_part_is_answered_from_the_task_table(assistant):
+    answer = assistant.ask("空置公租房免费提供给社会力量开展助餐助行，是住建部牵头吗？")  # 住建部 = 住房城乡建设部
+    first = answer.citations[0]
+    assert first.part == "annex" and first.quote.startswith("住房城乡建设部牵头"), answer.answer
+
+
 def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(assistant):
     answer = assistant.ask("老年人助浴服务谁来提供")
     assert not answer.refused and answer.citations[0].part == "body"
