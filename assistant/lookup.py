@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.layout import DOC_NUMBER_RE, compact
+from corpus.layout import DATE_RE, DOC_NUMBER_RE, compact
 from corpus.models import Clause
 from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
@@ -28,6 +28,10 @@ POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
     ("closing", re.compile(r"(?:最后|末尾|结尾)[一那这]?(?:段|部分)|结尾|结语|结束语")),
     ("preamble", re.compile(r"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语")),
 )
+# 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text.
+_ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文)"
+_WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
+ISSUE_DATE_RE = re.compile(rf"{_WHEN}\S{{0,2}}{_ISSUED}|{_ISSUED}的?(?:日期|时间|年份)|{_ISSUED}(?:于|在|是)?{_WHEN}")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 
 
@@ -128,6 +132,10 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     scores = _doc_scores(question, docs)
     named = _named_documents(scores)
     if not refs:
+        if named and ISSUE_DATE_RE.search(question):
+            dated = [c for d in named for c in clauses_by_doc.get(d, []) if c.part == "closing" and DATE_RE.search(c.text)]
+            if dated:
+                return dated
         if named and (part := _named_position(question)):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part]
         return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)

@@ -191,6 +191,14 @@ def test_an_article_that_does_not_exist_is_refused_by_name(assistant, question, 
     assert answer.refused and f"没有{missing}" in answer.answer, answer.answer
 
 
+def test_when_a_named_document_was_issued_is_its_dated_closing(assistant):
+    for question in ("国办发〔2020〕52号是哪天印发的？", "促进养老托育服务健康发展的意见是什么时候发布的"):
+        answer = assistant.ask(question)
+        assert [c.label for c in answer.citations] == ["结语"] and "2020年12月14日" in answer.answer
+    # 「发布以后多长时间」 asks about a deadline, not the date of issue.
+    assert "2020年12月14日" not in assistant.ask("养老托育意见发布以后多长时间要完成任务").answer
+
+
 def test_the_askers_own_numbering_is_not_an_article(assistant):
     answer = assistant.ask("我想问两点：(1) 家庭托育点需要登记备案吗")
     assert not answer.refused and answer.citations[0].clause_id == "yanglao-tuoyu-2020:（八）"
