@@ -6,6 +6,7 @@ Each stage registers its own subcommands (``corpus``, ``build``/``search``, ``as
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from corpus import commands as corpus_commands
@@ -42,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # 「policyqa corpus inspect … | head」: the reader has gone, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -26,6 +26,12 @@ SECTION_PATH_SEP = " / "
 # The sentence that puts the document itself in force, limits or assigns its interpretation.
 IN_FORCE_RE = re.compile(r"^本(?:方案|意见|通知|办法|规定|细则|规划|计划|措施|指南|实施意见|若干措施)[^。]{0,30}(?:施行|执行|实施|有效期|解释)")
 PREAMBLE_LABEL = "序言"
+COVER_NOTICE_LABEL = "印发通知"
+# The own title of a document issued under a cover notice (「…关于印发…实施方案的通知」, signed and dated, then
+# 「湖北省推进普惠托育服务体系建设实施方案」 and its text).
+COVERED_TITLE_RE = re.compile(
+    r"^[^。；：:，,！？]{2,60}(?:方案|意见|办法|规定|细则|措施|计划|规划|指南|要点|清单|标准|条例|规则|制度|通知)$")
+_PUBLICATION_NOTE_RE = re.compile(r"^[（(][^）)]{2,20}[）)]$")  # 「（此件公开发布）」
 CLOSING_LABEL = "结语"
 
 
@@ -79,6 +85,7 @@ def build_body(paragraphs: list[Paragraph]) -> Body:
     else:
         body = _generic_units(paragraphs)
     _split_closing(body.units)
+    _split_cover_notice(body)
     return body
 
 
@@ -208,6 +215,27 @@ def _is_signoff(text: str) -> bool:
         or (text.startswith(("（", "(")) and text.endswith(("）", ")")))
         or text[-1] not in TERMINAL
     )
+
+
+def _split_cover_notice(body: Body) -> None:
+    """A cover notice signed and dated above the issued document's own title is a unit of its own
+    (印发通知); the title becomes a heading and what follows it is the issued document's preamble."""
+    if not body.units or body.units[0].part != "preamble":
+        return
+    preamble = body.units[0]
+    paras = preamble.paragraphs
+    for i, text in enumerate(paras):
+        if not DATE_LINE_RE.match(text):
+            continue
+        j = i + 1
+        while j < len(paras) and _PUBLICATION_NOTE_RE.match(paras[j]):
+            j += 1
+        if j < len(paras) and COVERED_TITLE_RE.match(paras[j]):
+            notice = Unit(COVER_NOTICE_LABEL, None, "preamble", preamble.section, paras[:j])
+            body.headings.append(paras[j])
+            rest = [Unit(PREAMBLE_LABEL, None, "preamble", preamble.section, paras[j + 1:])] if paras[j + 1:] else []
+            body.units[:1] = [notice, *rest]
+        return
 
 
 def _split_closing(units: list[Unit]) -> None:
