@@ -19,7 +19,7 @@ EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 @pytest.mark.parametrize("name,total,unanswerable", [
     ("seed_questions.jsonl", 215, 40), ("dev_questions.jsonl", 150, 30), ("holdout_questions.jsonl", 110, 22),
-    ("law_questions.jsonl", 91, 15)])
+    ("chat_questions.jsonl", 60, 8), ("law_questions.jsonl", 91, 15)])
 def test_bundled_question_sets_read(name, total, unanswerable):
     questions = read_questions(EVAL / name)
     assert len(questions) == total
