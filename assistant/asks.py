@@ -34,7 +34,7 @@ _NUMERALS = _DIGITS + "百千万"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"多少钱|多少元|金额|多少补贴|补贴多少|工资多少|多少费用|费用多少"),
+    (re.compile(r"多少钱|多少元|金额|多少(?:补贴|费用|工资|津贴)|(?:补贴|工资|费用|薪酬|津贴|收费|价格)(?:标准)?(?:是|有|能有|能拿|大概)?多少"),
      re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
     (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),

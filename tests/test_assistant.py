@@ -139,6 +139,7 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "家庭托育点需要准备哪些消防设施",              # a mention of 设施 does not name 消防设施
     "长期护理保险的缴费档次有哪些？",              # the thing asked (档次) comes before the interrogative
     "一名育婴员最多可以照看几个婴幼儿",            # 「最多…几个」 asks for a number, not a list
+    "托育机构保育人员的最低工资是多少",            # a wage is money: a count of hours does not answer it
     "托育机构的水电气热能按居民价格收费吗",        # the article grants it to 养老服务机构, another kind
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
