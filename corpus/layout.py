@@ -30,6 +30,8 @@ INFO_END = "<!-- INFO END -->"
 TERMINAL = "。！？；：…”’」』"
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+# A bold run title followed by a space and Chinese text (``**（一）指导思想。** 以…``): the space goes too.
+_BOLD_THEN_SPACE_RE = re.compile(r"\*\*(.+?)\*\*[ \t]+(?=[\u4e00-\u9fff“（《])")
 _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
@@ -146,10 +148,15 @@ def _strip_markdown(line: str) -> SourceLine:
     stripped = line.strip()
     m = _MD_HEADING_RE.match(stripped)
     if m:
-        return SourceLine(_BOLD_RE.sub(r"\1", m.group(2)).strip(), heading_level=len(m.group(1)))
+        return SourceLine(_unbold(m.group(2)).strip(), heading_level=len(m.group(1)))
     if stripped.startswith(">"):
         stripped = stripped.lstrip(">").strip()
-    return SourceLine(_BOLD_RE.sub(r"\1", stripped).strip())
+    return SourceLine(_unbold(stripped).strip())
+
+
+def _unbold(text: str) -> str:
+    """Drop ``**`` markup (and the space after a bold run title, which Chinese text never has)."""
+    return _BOLD_RE.sub(r"\1", _BOLD_THEN_SPACE_RE.sub(r"\1", text))
 
 
 def _meta_from_info_lines(info: list[str]) -> dict:
