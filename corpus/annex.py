@@ -3,23 +3,37 @@
 A task table (序号 / 重点任务 / 责任单位) becomes one ``annex`` unit per row, carrying its
 responsible units; each row is later linked to the body article(s) whose text it restates.
 Both PDF-extracted tables (row number at the start of a line, cells wrapped over lines) and
-Markdown pipe tables are read.
+Markdown pipe tables are read. Category rows (「一、消防设施器材」 across the table) are headings
+of the rows under them. Any other annex (a regulation, a blank form or statistics table) is
+prose, cited by its items or paragraphs; the 版记 at the very end of the document (抄送 lines
+and the 「…年…月…日印发」 line) is recorded as headings, not as annex text.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .layout import SourceLine
-from .numerals import parse_chinese_number
-from .paragraphs import tidy_pdf_spacing, to_paragraphs
-from .structure import SECTION_PATH_SEP, Unit, build_body
+from .layout import DATE_RE, UNIT_START_RE, SourceLine
+from .numerals import NUMERAL_CHARS, parse_chinese_number
+from .paragraphs import Paragraph, tidy_pdf_spacing, to_paragraphs
+from .structure import SECTION_PATH_SEP, SECTION_RE, Unit, build_body
 from .text import char_bigrams
 
 ANNEX_MARKER_RE = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[：:]?$")
 _TASK_COLUMN = ("任务", "工作", "措施", "事项", "内容")
-_UNIT_COLUMN = ("责任单位", "牵头单位", "责任部门", "负责单位", "牵头部门", "责任主体", "配合单位")
+_UNIT_COLUMN = ("责任单位", "牵头单位", "责任部门", "负责单位", "牵头部门", "责任主体", "配合单位", "配合部门",
+                "参加单位", "参与单位")
 _ROW_START_RE = re.compile(r"^(\d{1,3})(?:[\s\u3000]+(.*))?$")
+_SERIAL_RE = re.compile(r"^\d{1,3}$")
+_RULE_CELL_RE = re.compile(r"^:?-{2,}:?$")  # a cell of a Markdown table's | --- | rule row
+_RULE_LINE_RE = re.compile(r"^[-—－_=*]{3,}$")  # a horizontal rule (the lines framing a 版记)
+# The role a unit column gives its units (牵头单位 → 牵头); only roles that unit_names() strips again.
+_COLUMN_ROLE_RE = re.compile(r"牵头|配合|参加|参与|负责")
+_COPY_TO_RE = re.compile(r"^(?:抄送|抄报|分送|发送)\s*[：:]")
+_ISSUED_RE = re.compile(rf"{DATE_RE.pattern}\s*印发$")
+_IMPRINT_SPAN = 6  # non-blank lines above the 印发 line that may still belong to the 版记
+_CATEGORY_NUMBER_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)(?:、|\s|$)")  # 「二、用电安全」「二 用电安全」
+_CELL_GAP = "\u3000"  # between the cells of a table row rendered as text
 _ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
     r"(部|委|局|会|院|办|行|署|联|中央|政府|厅|中心|单位|部门|机构|组|室|所|团|社|公司|银行|总局|委员会)$"
@@ -81,72 +95,201 @@ def split_task_and_units(cells: list[str]) -> tuple[str, str | None]:
     return content.strip(), None
 
 
-def _row_units(lines: list[str], label_prefix: str, section: str) -> list[Unit]:
-    rows: list[list[str]] = []
-    expected = 1
+def _is_category(text: str) -> bool:
+    """A short 「一、消防设施器材」 line between a table's rows: the heading of the rows under it."""
+    return bool(SECTION_RE.match(text)) and len(text) <= 40 and text[-1] not in "。；！？"
+
+
+def _under(section: str, category: str) -> str:
+    return SECTION_PATH_SEP.join(s for s in (section, category) if s)
+
+
+def _qualify_restarted(units: list[Unit], label_prefix: str) -> None:
+    """Rows numbered afresh under each category are cited with it: ``附件1二、第1项``."""
+    numbers = [u.number for u in units]
+    if len(numbers) == len(set(numbers)):
+        return
+    for unit in units:
+        if m := _CATEGORY_NUMBER_RE.match(unit.section.split(SECTION_PATH_SEP)[-1]):
+            unit.label = f"{label_prefix}{m.group(1)}、第{unit.number}项"
+
+
+def _row_units(lines: list[str], label_prefix: str, section: str) -> tuple[list[Unit], list[str]]:
+    """Rows of a PDF-extracted table: a line starting with the next 序号 opens a row."""
+    rows: list[tuple[int, str, list[str]]] = []
+    categories: list[str] = []
+    expected, after_category = 1, False
     for line in lines:
         m = _ROW_START_RE.match(line)
-        if m and int(m.group(1)) == expected:
-            rows.append([m.group(2)] if m.group(2) else [])
-            expected += 1
+        if m and (int(m.group(1)) == expected or (after_category and int(m.group(1)) == 1)):
+            number = int(m.group(1))
+            rows.append((number, categories[-1] if categories else "", [m.group(2)] if m.group(2) else []))
+            expected, after_category = number + 1, False
+        elif _is_category(line):
+            categories.append(line)
+            after_category = True
         elif rows:
-            rows[-1].append(line)
+            rows[-1][2].append(line)
     units = []
-    for number, cells in enumerate(rows, 1):
+    for number, category, cells in rows:
         task, responsible = split_task_and_units([tidy_pdf_spacing(c) for c in cells])
         text = f"{task}\n{responsible}" if responsible else task
-        units.append(Unit(f"{label_prefix}第{number}项", number, "annex", section, [text], responsible))
-    return units
+        label = f"{label_prefix}第{number}项"
+        units.append(Unit(label, number, "annex", _under(section, category), [text], responsible))
+    _qualify_restarted(units, label_prefix)
+    return units, categories
 
 
-def _pipe_units(lines: list[str], header: list[str], label_prefix: str, section: str) -> list[Unit]:
-    task_col = next((i for i, h in enumerate(header) if any(w in h for w in _TASK_COLUMN)), 1)
-    unit_col = next((i for i, h in enumerate(header) if any(w in h for w in _UNIT_COLUMN)), None)
-    units = []
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _is_rule_row(cells: list[str]) -> bool:
+    """``| --- | :---: |``, or a row with nothing in it."""
+    return all(_RULE_CELL_RE.match(c) for c in cells if c)
+
+
+def _column(header: list[str], words: tuple[str, ...]) -> list[int]:
+    return [i for i, h in enumerate(header) if any(w in h for w in words)]
+
+
+def _responsible(cells: list[str], header: list[str], unit_cols: list[int]) -> str:
+    """The row's units; with 牵头单位 and 配合单位 columns, as the PDF tables write them: ``甲牵头，乙配合``."""
+    filled = [i for i in unit_cols if i < len(cells) and cells[i]]
+    if len(unit_cols) == 1:
+        return cells[filled[0]] if filled else ""
+    parts = []
+    for i in filled:
+        role = _COLUMN_ROLE_RE.search(header[i])
+        needs_role = role and not _ROLE_RE.search(cells[i])
+        parts.append(cells[i] + (role.group(0) if needs_role else ""))
+    return "，".join(parts)
+
+
+def _pipe_units(lines: list[str], header: list[str], label_prefix: str, section: str) -> tuple[list[Unit], list[str]]:
+    """Rows of a Markdown table, numbered by their 序号 cell; a row with only a title in it is a category."""
+    serial_col = next(iter(_column(header, ("序号",))), 0)
+    task_col = next(iter(_column(header, _TASK_COLUMN)), 1)
+    unit_cols = _column(header, _UNIT_COLUMN)
+    units: list[Unit] = []
+    categories: list[str] = []
     for line in lines:
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+        cells = _cells(line)
+        if _is_rule_row(cells):  # also a row of empty cells
             continue
-        number = len(units) + 1
+        serial = cells[serial_col] if serial_col < len(cells) else ""
+        numbered = bool(_SERIAL_RE.match(serial))
+        if not numbered and not any(i < len(cells) and cells[i] for i in unit_cols):
+            categories.append(" ".join(c for c in cells if c))
+            continue
+        number = int(serial) if numbered else len(units) + 1
         task = cells[task_col] if task_col < len(cells) else ""
-        responsible = cells[unit_col] if unit_col is not None and unit_col < len(cells) else None
-        # Further columns (完成时限 …) stay in the row's text, after the task and its units.
-        extras = [c for i, c in enumerate(cells) if c and i not in (0, task_col, unit_col)]
-        text = "\n".join([task] + ([responsible] if responsible else []) + extras)
-        units.append(Unit(f"{label_prefix}第{number}项", number, "annex", section, [text], responsible or None))
-    return units
+        # The unit cells, then further columns (完成时限 …) and an unnumbered 序号 cell, one a line.
+        rest = [c for i, c in enumerate(cells) if c and i not in (serial_col, task_col, *unit_cols)]
+        units_text = [cells[i] for i in unit_cols if i < len(cells) and cells[i]]
+        numbering = [serial] if serial and not numbered else []
+        text = "\n".join([task] + units_text + rest + numbering)
+        # A row whose unit cells are empty is still a task row (units ""), cited by its 序号.
+        responsible = _responsible(cells, header, unit_cols)
+        category = categories[-1] if categories else ""
+        label = f"{label_prefix}第{number}项"
+        units.append(Unit(label, number, "annex", _under(section, category), [text], responsible))
+    _qualify_restarted(units, label_prefix)
+    return units, categories
 
 
-def _prose_units(region: AnnexRegion, markdown: bool, prefix: str) -> tuple[list[Unit], list[str]]:
-    """An annex that is a text of its own (for example the full text of a regulation)."""
-    body = build_body(to_paragraphs(region.lines, markdown))
+def _annex_title(lines: list[SourceLine]) -> tuple[str, list[SourceLine]]:
+    """The Markdown heading(s) an annex opens with are its title, not a heading to label its paragraphs by."""
+    nonblank = [l for l in lines if l.text]
+    n = 0
+    while n < len(nonblank) - 1 and nonblank[n].heading_level and not UNIT_START_RE.match(nonblank[n].text):
+        n += 1
+    return "".join(l.text for l in nonblank[:n]), nonblank[n:]
+
+
+def _markdown_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
+    """Paragraphs of a Markdown annex; a table that is not a task table (a blank form, statistics) is one
+    paragraph, a line per row with its cells spaced, rule rows dropped."""
+    paragraphs: list[Paragraph] = []
+    table: list[str] = []
+    for line in lines + [SourceLine("")]:
+        if line.text.startswith("|"):
+            cells = _cells(line.text)
+            if not _is_rule_row(cells):
+                table.append(_CELL_GAP.join(c for c in cells if c))
+            continue
+        if table:
+            paragraphs.append(Paragraph("\n".join(table)))
+        table = []
+        if line.text:
+            paragraphs.append(Paragraph(line.text, line.heading_level))
+    return paragraphs
+
+
+def _text_units(lines: list[SourceLine], markdown: bool, prefix: str, section: str) -> tuple[list[Unit], list[str]]:
+    """Units and headings of annex text: articles, items, or paragraphs (``附件12第1段``)."""
+    paragraphs = _markdown_paragraphs(lines) if markdown else to_paragraphs(lines, markdown)
+    body = build_body(paragraphs)
     units = []
     for unit in body.units:
         label = prefix if unit.part == "preamble" else f"{prefix}{unit.label}"
-        section = SECTION_PATH_SEP.join(s for s in (region.marker, unit.section) if s)
-        units.append(Unit(label, unit.number, "annex", section, unit.paragraphs))
-    return units, [region.marker] + body.headings
+        units.append(Unit(label, unit.number, "annex", _under(section, unit.section), unit.paragraphs))
+    return units, body.headings
+
+
+def _prose_units(region: AnnexRegion, markdown: bool, prefix: str) -> tuple[list[Unit], list[str]]:
+    """An annex that is a text of its own (the full text of a regulation, a form to fill in)."""
+    title, lines = _annex_title(region.lines)
+    units, headings = _text_units(lines, markdown, prefix, _under(region.marker, title))
+    return units, [region.marker] + ([title] if title else []) + headings
 
 
 def _is_table_header(text: str) -> bool:
     return "序号" in text and any(w in text for w in _UNIT_COLUMN)
 
 
+def _split_imprint(lines: list[SourceLine]) -> tuple[list[SourceLine], list[str]]:
+    """Cut the 版记 off the end of a document: its 抄送 lines and the 「…2024年3月21日印发」 line, with rules.
+
+    It records who was sent and who printed the document, not what the document says.
+    """
+    at = [i for i, l in enumerate(lines) if l.text]
+    if not at or not _ISSUED_RE.search(lines[at[-1]].text):
+        return lines, []
+    start = at[-1]
+    for i in reversed(at[-_IMPRINT_SPAN - 1:-1]):
+        text = lines[i].text
+        if text.startswith("|") or lines[i].heading_level:
+            break
+        if _COPY_TO_RE.match(text):
+            start = i
+    while start and (not lines[start - 1].text or _RULE_LINE_RE.match(lines[start - 1].text)):
+        start -= 1
+    imprint = [l.text for l in lines[start:] if l.text and not _RULE_LINE_RE.match(l.text)]
+    return lines[:start], imprint
+
+
 def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[str]]:
     """Units and headings of one annex."""
     prefix = f"附件{region.number}" if region.number else "附件"
-    texts = [l.text for l in region.lines if l.text]
+    lines, imprint = _split_imprint(region.lines)
+    nonblank = [l for l in lines if l.text]
+    texts = [l.text for l in nonblank]
     header_at = next((i for i, t in enumerate(texts) if _is_table_header(t)), None)
     if header_at is None:
-        return _prose_units(region, markdown, prefix)
+        units, headings = _prose_units(AnnexRegion(region.marker, region.number, lines), markdown, prefix)
+        return units, headings + imprint
     title = "".join(texts[:header_at])
     section = tidy_pdf_spacing(title) if title else region.marker
     headings = [region.marker] + ([title] if title else []) + [texts[header_at]]
-    body = texts[header_at + 1:]
-    if texts[header_at].startswith("|"):
-        header_cells = [c.strip() for c in texts[header_at].strip("|").split("|")]
-        return _pipe_units(body, header_cells, prefix, section), headings
-    return _row_units(body, prefix, section), headings
+    if not texts[header_at].startswith("|"):
+        units, categories = _row_units(texts[header_at + 1:], prefix, section)
+        return units, headings + categories + imprint
+    # Notes under a Markdown table (「注：…」) are paragraphs of the annex, not rows.
+    end = next((i for i in range(header_at + 1, len(texts)) if not texts[i].startswith("|")), len(texts))
+    units, categories = _pipe_units(texts[header_at + 1:end], _cells(texts[header_at]), prefix, section)
+    notes, note_headings = _text_units(nonblank[end:], markdown, prefix, section)
+    return units + notes, headings + categories + note_headings + imprint
 
 
 def restated_targets(task: str, candidates: list[set[str]], threshold: float = 0.5) -> list[int]:

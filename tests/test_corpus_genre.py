@@ -266,3 +266,69 @@ def test_pdf_page_numbers_items_and_parts_restarting():
     # The sentence that puts the document in force belongs to its closing, not to the last item.
     assert text["结语"].startswith("本意见自印发之日起施行。") and "施行" not in text["三、（一）"]
     assert coverage_problems(doc) == []
+
+
+CATEGORY_TABLE_AND_FORM = """# 某某局关于开展消防安全专项整治的通知
+
+（一）消防设施器材。为每个居室配备独立式感烟火灾探测报警器。
+
+（二）用电安全。排查私拉乱接电线问题。
+
+附件1
+
+## 重点任务分工表
+
+| 序号 | 工作任务 | 牵头单位 | 配合单位 | 完成时限 |
+|:---:|---|---|---|---|
+| 一、消防设施器材 | | | | |
+| 1 | 为每个居室配备独立式感烟火灾探测报警器 | 县级民政部门 | 消防救援机构 | 2024年9月底前 |
+| 二、用电安全 | | | | |
+| 2 | 排查私拉乱接电线问题 | 消防救援机构 | 县级民政部门、供电企业 | 持续推进 |
+
+附件2
+
+## 情况统计表
+
+填报单位（盖章）：　　　　填报日期：　　年　　月　　日
+
+| 地区 | 排查机构数（家） |
+|---|---|
+| 合计 | |
+
+---
+
+抄送：应急管理部。
+
+某某局办公室　　　　2024年3月21日印发
+"""
+
+
+def test_task_table_category_rows_and_unit_columns():
+    doc = parse_text(CATEGORY_TABLE_AND_FORM, "xf", ".md")
+    rows = [c for c in doc.clauses if c.part == "annex" and c.label.startswith("附件1")]
+    assert [(r.label, r.number) for r in rows] == [("附件1第1项", 1), ("附件1第2项", 2)]
+    assert rows[0].section == "重点任务分工表 / 一、消防设施器材" and "一、消防设施器材" in doc.headings
+    assert rows[0].responsible_units == "县级民政部门牵头，消防救援机构配合"
+    assert rows[1].responsible_units == "消防救援机构牵头，县级民政部门、供电企业配合"
+    assert rows[0].text == "为每个居室配备独立式感烟火灾探测报警器\n县级民政部门\n消防救援机构\n2024年9月底前"
+    assert rows[0].links == ("xf:（一）",) and rows[1].links == ("xf:（二）",)
+    assert coverage_problems(doc) == []
+
+
+def test_form_annex_and_imprint():
+    doc = parse_text(CATEGORY_TABLE_AND_FORM, "xf", ".md")
+    form = [c for c in doc.clauses if c.label.startswith("附件2")]
+    assert [c.label for c in form] == ["附件2第1段", "附件2第2段"]
+    assert form[0].section == "附件2 / 情况统计表"
+    assert form[1].text == "地区\u3000排查机构数（家）\n合计"
+    assert not any("抄送" in c.text or "印发" in c.text or "---" in c.text for c in doc.clauses)
+    assert "抄送：应急管理部。" in doc.headings
+    assert coverage_problems(doc) == []
+
+
+def test_task_table_rows_numbered_afresh_under_categories():
+    text = CATEGORY_TABLE_AND_FORM.replace("| 2 | 排查", "| 1 | 排查")
+    doc = parse_text(text, "xf", ".md")
+    rows = [c.label for c in doc.clauses if c.part == "annex" and c.label.startswith("附件1")]
+    assert rows == ["附件1一、第1项", "附件1二、第1项"]
+    assert coverage_problems(doc) == []
