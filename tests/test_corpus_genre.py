@@ -332,3 +332,39 @@ def test_task_table_rows_numbered_afresh_under_categories():
     rows = [c.label for c in doc.clauses if c.part == "annex" and c.label.startswith("附件1")]
     assert rows == ["附件1一、第1项", "附件1二、第1项"]
     assert coverage_problems(doc) == []
+
+
+COVER_NOTICE = """湖北省人民政府办公厅关于印发湖北省推进普惠托育服务体系建设实施方案的通知
+鄂政办发〔2023〕18号
+
+各市、州、县人民政府，省政府各部门：
+《湖北省推进普惠托育服务体系建设实施方案》已经省人民政府同意，现印发给你们，请结合实际，认真组织实施。
+
+湖北省人民政府办公厅
+2023年6月12日
+
+湖北省推进普惠托育服务体系建设实施方案
+
+为加快构建普惠托育服务体系，制定本方案。
+
+一、重点任务
+（一）扩大普惠托育服务供给。新建居住区按标准配套建设托育服务设施。
+（二）落实支持政策。对新增的普惠性托位给予一次性建设补助。
+"""
+
+
+def test_cover_notice_and_the_issued_documents_own_preamble():
+    doc = parse_text(COVER_NOTICE, "hubei")
+    assert doc.meta.doc_number == "鄂政办发〔2023〕18号" and doc.meta.date == "2023-06-12"
+    labels = [(c.label, c.part) for c in doc.clauses]
+    assert labels[:2] == [("印发通知", "preamble"), ("序言", "preamble")]
+    assert doc.clauses[0].text.endswith("湖北省人民政府办公厅\n2023年6月12日")
+    assert doc.clauses[1].text == "为加快构建普惠托育服务体系，制定本方案。"
+    assert "湖北省推进普惠托育服务体系建设实施方案" in doc.headings
+    assert coverage_problems(doc) == []
+
+
+def test_space_after_a_bold_run_title_is_dropped():
+    doc = parse_text("---\ntitle: 关于某项工作的意见\n---\n\n**（一）指导思想。** 以满足需求为出发点。\n\n"
+                     "**（二）基本原则。** 保障基本。\n", "bold", ".md")
+    assert [c.text for c in doc.clauses] == ["（一）指导思想。以满足需求为出发点。", "（二）基本原则。保障基本。"]
