@@ -27,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr,
                       StringConstraints, WithJsonSchema, create_model)
 from pydantic_core import PydanticCustomError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corpus.errors import UserError
@@ -385,8 +386,15 @@ def v1_router(settings: Settings) -> APIRouter:
 
     @router.post("/ask/batch", response_model=list[Answer], tags=["问答 ask"],
                  summary="批量回答 (answer several questions)", dependencies=json_only, responses=json_errors)
-    def ask_batch(body: AskBatchRequest, assistant: AssistantDep):
-        return [assistant.ask(q, k=body.k, doc_ids=body.doc_ids, mode=body.mode) for q in body.questions]
+    async def ask_batch(body: AskBatchRequest, assistant: AssistantDep, request: Request):
+        answers = []
+        for question in body.questions:
+            if await request.is_disconnected():  # the client gave up: the rest would be work for nobody
+                log.info("batch abandoned by the client after %d of %d questions", len(answers), len(body.questions))
+                break
+            answers.append(await run_in_threadpool(assistant.ask, question, k=body.k, doc_ids=body.doc_ids,
+                                                   mode=body.mode))
+        return answers
 
     @router.post("/search", response_model=SearchResponse, tags=["检索 search"],
                  summary="检索条款 (ranked clauses)", dependencies=json_only, responses=json_errors)

@@ -296,6 +296,21 @@ def test_wrong_methods_get_405(client, method, path, allow):
 
 
 # ---- concurrency, loading, auth ------------------------------------------------------------------
+def test_an_abandoned_batch_stops_being_answered(bundled_index_dir, assistant, monkeypatch):
+    asked = []
+    real_ask = assistant.ask
+    monkeypatch.setattr(assistant, "ask", lambda *a, **kw: asked.append(1) or real_ask(*a, **kw))
+    questions = [f"{ASKED}{i}" for i in range(200)]  # several seconds of work
+    with LiveServer(create_app(_settings(bundled_index_dir, max_batch=200), loader=lambda: assistant)) as live:
+        live.wait_ready()
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{live.url}/v1/ask/batch", json={"questions": questions}, timeout=0.3)
+        time.sleep(1.0)  # the question in hand is finished, then the batch stops
+        done = len(asked)
+        time.sleep(1.0)
+        assert 0 < done == len(asked) < len(questions)
+
+
 def test_concurrent_requests_get_the_sequential_answers(server, assistant):
     questions = [ASKED, REFUSED, "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制",
                  "普惠托育服务价格怎么定"]
