@@ -56,7 +56,7 @@ def find_refs(question: str) -> list[ArticleRef]:
         if n:
             refs.append(ArticleRef("annex", n, m.group(0)))
     for m in ITEM_REF_RE.finditer(question):
-        if m.group(1).isdigit() and m.group(0)[0] in "（(":
+        if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
             continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
         if (n := _num(m.group(1))) is not None:
             part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
