@@ -366,7 +366,7 @@ async def require_json(request: Request) -> None:
 
 
 def v1_router(settings: Settings) -> APIRouter:
-    guard = [Depends(api_key_guard(settings.api_key.get_secret_value()))] if settings.api_key else []
+    guard = [Depends(api_key_guard(settings.api_key_value))] if settings.api_key else []
     auth_errors = (401,) if settings.api_key else ()
     router = APIRouter(prefix="/v1", dependencies=guard, responses=documented(*auth_errors, 503))
     AssistantDep = Annotated[Assistant, Depends(current_assistant)]

@@ -13,14 +13,16 @@ from index.tokenizer import PolicyTokenizer
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些])几"
 # 「最多能带几个孩子」 asks for a number, not a list.
-COUNT_LIMIT_RE = re.compile(rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个")
+COUNT_LIMIT_RE = re.compile(
+    rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个(?!月|工作日|小时|百分点|等级|星级)")
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
 ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!月|工作日|小时|百分点|等级|星级)|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
 WHO_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
-DUTY_RE = re.compile(r"牵头|负责|责任单位|主管|分工")
-ROLE_RE = re.compile(r"牵头|负责|责任单位|主管|分工|参与|参加|配合")
+_DUTY = r"牵头|负责(?!人)|责任单位|主管|分工"
+DUTY_RE = re.compile(_DUTY)
+ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:月|工作日|小时|百分点|等级|星级)|比例|占比|百分点|金额|标准是"
@@ -49,6 +51,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"办理|申请|报名|公证|流程|程序|手续"),
      re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
+COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")  # how many people, places, beds
 NUMBER_START_RE = re.compile(rf"[\d{_NUMERALS}]")  # 「哪个五年规划」 asks for a period, not a thing
 NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人项次级类小分]|百分之|年底|年前")
 
@@ -94,7 +97,7 @@ def asks_whether_one_takes_part(question: str) -> bool:
 def figure_pattern(question: str) -> re.Pattern | None:
     """The shape of the figure a question asks for (money, days, a date …), or None if it asks none."""
     if COUNT_LIMIT_RE.search(question):
-        return NUMBER_RE
+        return COUNT_RE
     if ENUMERATION_RE.search(question) and not QUANTITY_RE.search(ENUMERATION_RE.sub("", question)):
         return None
     if not QUANTITY_RE.search(question) or question.count("多少") > 1:  # 「想收多少收多少」 is rhetoric
@@ -109,14 +112,18 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
     for m in ASKED_THING_RE.finditer(question):
         if m.group(0).startswith("几") and YES_NO_RE.search(question):
             continue
-        # 「什么只用跑一趟的说法」 asks for the noun after a short modifier's 的 (说法), not for 只用.
-        after = m.group(1)
-        de = after.find("的", 1)
-        phrase = after[de + 1:] if 0 < de <= 8 and de + 1 < len(after) else after[:6]
-        words.append(tokenizer.words(phrase)[0])
+        # 「什么只用跑一趟的说法」 asks for the noun after a short modifier's 的 (说法), not for 只用;
+        # 的 inside a word (目的, 的话) is no modifier's.
+        after = tokenizer.words(question[m.start(1):])
+        de = next((i for i, w in enumerate(after[:6]) if w == "的"), None)
+        modifier = "".join(after[:de]) if de is not None else ""
+        noun = after[de + 1] if de is not None and de + 1 < len(after) and len(modifier) <= 8 else after[0]
+        words.append(noun)
     before = ASKED_THING_BEFORE_RE.search(question)
     if before:
-        words.append(tokenizer.words(before.group(1))[-1])
+        # 「设置要求具体有哪些」: the noun before the adverb.
+        nouns = [w for w in tokenizer.words(before.group(1)) if w not in _ADVERBS]
+        words += nouns[-1:]
     things = []
     for word in words:
         terms = tokenizer.tokenize(word)
@@ -125,6 +132,10 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
                 and not word.startswith("第")):
             things.append(whole)
     return things
+
+
+# Adverbs that may stand between the thing asked and 有哪些/是什么.
+_ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 
 
 # Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).

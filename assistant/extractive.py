@@ -12,7 +12,7 @@ from corpus.text import split_sentences
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import WHICH_TASKS_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
+from .asks import WHICH_TASKS_RE, WHO_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
 from .drafts import Draft, DraftSentence
 
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
@@ -24,6 +24,9 @@ class ScoredSentence:
     hit: Hit
     sentence: str
     score: float
+    # For a question asking for a figure: 0 states it and shares a term with the question, 1 only states
+    # it, 2 does not state it. Sentences rank by tier, then score.
+    figure_tier: int = 2
 
 
 def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
@@ -31,12 +34,13 @@ def term_weights(question: str, tokenizer: PolicyTokenizer) -> dict[str, float]:
     return {t: 1.0 + 0.5 * (len(t) - 1) for t in tokenizer.terms(question) if t not in GENERIC and len(t) > 1}
 
 
-def _sentence_score(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer,
-                    figure: re.Pattern | None) -> float:
+def _overlap(sentence: str, weights: dict[str, float], tokenizer: PolicyTokenizer) -> float:
     terms = tokenizer.terms(sentence)
-    score = sum(w for t, w in weights.items() if t in terms)
-    if figure is not None and figure.search(sentence):
-        score = score * 1.8 + 1.5
+    return sum(w for t, w in weights.items() if t in terms)
+
+
+def _sentence_score(sentence: str, overlap: float, figure: re.Pattern | None) -> float:
+    score = overlap * 1.8 + 1.5 if figure is not None and figure.search(sentence) else overlap
     return score / (1.0 + len(sentence) / 400)
 
 
@@ -75,11 +79,16 @@ def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokeniz
         sentences[0] = sentences[0][len(label):].strip()
     scored = []
     for i, s in enumerate(sentences):
-        score = _sentence_score(s, weights, tokenizer, figure)
+        overlap = _overlap(s, weights, tokenizer)
+        score = _sentence_score(s, overlap, figure)
         if i == 0 and len(sentences) > 1 and len(s) <= 30 and hit.clause.part == "body":
             score *= 0.3
-        scored.append(ScoredSentence(hit, s, score))
-    return sorted(scored, key=lambda x: (figure is None or not figure.search(x.sentence), -x.score))
+        tier = 2 if figure is None or not figure.search(s) else 0 if overlap > 0 else 1
+        scored.append(ScoredSentence(hit, s, score, tier))
+    return sorted(scored, key=lambda x: (x.figure_tier, -x.score))
+
+
+UNITS_ASKED_RE = re.compile(r"责任单位|哪些部门|哪个部门|哪些单位|哪个单位|什么部门")
 
 
 class ExtractiveAnswerer:
@@ -139,11 +148,19 @@ class ExtractiveAnswerer:
         """谁牵头…: the annex row's responsible units, then the article it restates."""
         weights = term_weights(question, self.tokenizer)
         rows: list[tuple[float, Clause, Hit]] = []
+        units_asked = bool(UNITS_ASKED_RE.search(question))
         for rank, hit in enumerate(evidence[:3]):
+            # Asked for a task's 责任单位, a row restating the article found answers for it even in other words
+            # (「提高人才要素供给能力」 for 「学科专业建设…责任单位有哪些」), as well as the article's best sentence.
+            via_article = 0.0
+            if units_asked and hit.clause.part != "annex" and hit.related:
+                via_article = best_sentences(hit, weights, self.tokenizer)[0].score
             for clause in (hit.clause, *hit.related):
                 if clause.part == "annex" and clause.responsible_units:
                     task = clause.text.split("\n")[0]
-                    overlap = _sentence_score(task, weights, self.tokenizer, None)
+                    overlap = _sentence_score(task, _overlap(task, weights, self.tokenizer), None)
+                    if clause is not hit.clause:
+                        overlap = max(overlap, via_article)
                     if overlap > 0:  # a row on another task answers nothing about who does this one
                         rows.append((overlap - 0.5 * rank, clause, hit))
         if not rows:
@@ -159,14 +176,16 @@ class ExtractiveAnswerer:
         return Draft(sentences)
 
     def _named_unit(self, question: str) -> str | None:
-        """The task table's department the question names, if any (住建部 is tokenized as 住房城乡建设部)."""
-        terms = self.tokenizer.terms(question)
-        return next((n for n in self._unit_names if n in question or n in terms), None)
+        """The task table's department the question names, if any: written out (民政部, not the 民政部门 of
+        「民政部门」) or as a word the synonyms give its name (住建部 → 住房城乡建设部)."""
+        words = {t for w in self.tokenizer.words(question) for t in self.tokenizer.synonyms.get(w, (w,))}
+        return next((n for n in self._unit_names if n in words or re.search(f"{re.escape(n)}(?!门)", question)), None)
 
     def _tasks_of_unit(self, question: str) -> Draft | None:
         """「民政部负责哪些任务」: every task-table row naming that department, rows it leads first."""
-        name = next((n for n in self._unit_names if n in question), None)
-        if name is None or not WHICH_TASKS_RE.search(question):
+        name = self._named_unit(question)
+        # 「责任单位有哪些？教育部在不在里面」 asks for a task's units, naming a department to check.
+        if name is None or not WHICH_TASKS_RE.search(question) or WHO_RE.search(question) or "责任单位" in question:
             return None
         rows = [r for r in self._rows if name in self._units_of[r.clause_id]]
         rows.sort(key=lambda r: (f"{name}牵头" not in r.responsible_units, r.ordinal))

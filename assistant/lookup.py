@@ -22,6 +22,8 @@ ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
+MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
+LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则))》?$")
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
@@ -31,7 +33,9 @@ POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
 # 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text.
 _ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文)"
 _WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
-ISSUE_DATE_RE = re.compile(rf"{_WHEN}\S{{0,2}}{_ISSUED}|{_ISSUED}的?(?:日期|时间|年份)|{_ISSUED}(?:于|在|是)?{_WHEN}")
+# The verb ends the question (「…是哪天印发的？」), or names the date (「发文日期」): 「要求哪年出台管理办法」 asks a deadline.
+ISSUE_DATE_RE = re.compile(
+    rf"{_WHEN}\S{{0,2}}{_ISSUED}(?:的|了)?[？?。]*$|{_ISSUED}的?(?:日期|时间|年份)|{_ISSUED}(?:于|在|是)?{_WHEN}[的？?。]*$")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 
 
@@ -41,6 +45,8 @@ class ArticleRef:
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
+    explicit: bool = True  # False for a bare 「第一项」「第十条」, which may mean anything or any document's
+    law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
 
 
 def _num(text: str) -> int | None:
@@ -54,7 +60,7 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in ANNEX_REF_RE.finditer(question):
         n = _num(m.group(2) or m.group(3))
         if n:
-            refs.append(ArticleRef("annex", n, m.group(0)))
+            refs.append(ArticleRef("annex", n, m.group(0), explicit=m.group(2) is not None))
     for m in ITEM_REF_RE.finditer(question):
         if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
             continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
@@ -65,7 +71,10 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in ARTICLE_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             suffix = f"之{m.group(2)}" if m.group(2) else ""
-            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}"))
+            # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
+            law = LAW_NAME_RE.search(question[:m.start()])
+            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=law is not None,
+                                   law=law.group(1) if law else ""))
     return refs
 
 
@@ -130,7 +139,11 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     """
     refs = find_refs(question)
     scores = _doc_scores(question, docs)
-    named = _named_documents(scores)
+    named = _named_by_law(refs, docs)
+    if named is None:
+        named = _named_documents(scores)
+    elif not named:
+        return []  # the law it names is not loaded
     if not refs:
         if named and ISSUE_DATE_RE.search(question):
             dated = [c for d in named for c in clauses_by_doc.get(d, []) if c.part == "closing" and DATE_RE.search(c.text)]
@@ -143,7 +156,7 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     found: list[Clause] = []
     for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
         clauses = clauses_by_doc.get(doc_id, [])
-        numbered_articles = any(c.label.startswith("第") and c.label.endswith("条") for c in clauses)
+        numbered_articles = _is_law(clauses)
         for ref in refs:
             found += [c for c in clauses if _matches(ref, c, numbered_articles) and c not in found]
     if not named and len({c.doc_id for c in found}) > 2:
@@ -154,14 +167,39 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
 def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
     """The articles the question names (「分工表第999项」「国办发〔2020〕52号第四十条」) that no loaded document it
     could mean has; empty when it names none, or only ones that exist."""
-    refs = find_refs(question)
-    if not refs:
-        return []
-    named = _named_documents(_doc_scores(question, docs)) or list(clauses_by_doc)
-    candidates = [(clauses, any(c.label.startswith("第") and c.label.endswith("条") for c in clauses))
-                  for clauses in (clauses_by_doc.get(d, []) for d in named)]
-    return [ref.text for ref in refs
+    all_refs = find_refs(question)
+    named = _named_by_law(all_refs, docs)
+    if named is None:
+        named = _named_documents(_doc_scores(question, docs))
+    elif not named:
+        return [r.law + r.text for r in all_refs if r.law]
+    # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
+    # 「分工表第999项」「（二十五）」 do on their own.
+    refs = [r for r in all_refs if r.explicit or (named and r.kind == "article")]
+    candidates = [(clauses, _is_law(clauses)) for clauses in (clauses_by_doc.get(d, []) for d in named or clauses_by_doc)]
+    return [ref.law + ref.text for ref in refs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
+
+
+def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
+    """The documents whose title is the law a 第X条 is named with (「慈善法第二十六条」 → 中华人民共和国慈善法,
+    not 妇女权益保障法 for 「老年人权益保障法」); None when no law is named, or only a short name that may be an
+    abbreviation (「未保法」) and names no title, so that looser matching by title words decides."""
+    laws = {r.law for r in refs if r.law}
+    if not laws:
+        return None
+    named = [d["doc_id"] for d in docs if (core := _core_title(d["title"])) and any(l.endswith(core) for l in laws)]
+    return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
+
+
+def _core_title(title: str) -> str:
+    """「中华人民共和国慈善法（2023年修正）」 → 「慈善法」."""
+    return re.sub(r"[（(][^）)]*[）)]$|中华人民共和国|[《》\s　]", "", title)
+
+
+def _is_law(clauses: list[Clause]) -> bool:
+    """Articles labelled 第X条: a reader's 第十条 is that article (in an 意见, it means （十）)."""
+    return any(c.label.startswith("第") and c.label.endswith("条") for c in clauses)
 
 
 def _named_documents(scores: dict[str, float]) -> list[str]:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         return value if value is not None and value.get_secret_value().strip() else None
 
     @property
+    def api_key_value(self) -> str | None:
+        """The key in clear text, for the places that check it."""
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 

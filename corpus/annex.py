@@ -200,11 +200,12 @@ def _pipe_units(lines: list[str], header: list[str], label_prefix: str, section:
 
 def _annex_title(lines: list[SourceLine]) -> tuple[str, list[SourceLine]]:
     """The Markdown heading(s) an annex opens with are its title, not a heading to label its paragraphs by."""
-    nonblank = [l for l in lines if l.text]
+    at = [i for i, l in enumerate(lines) if l.text]
     n = 0
-    while n < len(nonblank) - 1 and nonblank[n].heading_level and not UNIT_START_RE.match(nonblank[n].text):
+    while n < len(at) - 1 and lines[at[n]].heading_level and not UNIT_START_RE.match(lines[at[n]].text):
         n += 1
-    return "".join(l.text for l in nonblank[:n]), nonblank[n:]
+    # The rest keeps its blank lines: they separate one table from the next.
+    return "".join(lines[i].text for i in at[:n]), lines[at[n]:] if at else []
 
 
 def _markdown_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:

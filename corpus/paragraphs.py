@@ -69,6 +69,11 @@ def to_paragraphs(lines: list[SourceLine], markdown: bool) -> list[Paragraph]:
     return paragraphs
 
 
+def _is_heading(line: str) -> bool:
+    """「二、强化居家社区养老服务能力建设」: a unit's marker and a title with no sentence inside it."""
+    return bool(UNIT_START_RE.match(line)) and not any(p in line for p in "。；！？")
+
+
 def _continues(prev: str, line: str, margin: float | None) -> bool:
     """Whether ``line`` continues the paragraph that ``prev`` belongs to."""
     ended = prev[-1] in TERMINAL
@@ -87,7 +92,7 @@ def _continues(prev: str, line: str, margin: float | None) -> bool:
         return False
     # Most of a line's width without closing punctuation: cut mid-sentence short of the margin (half-width
     # digits and letters take less room than the wrap allowed for).
-    if display_width(prev) >= 0.8 * margin:
+    if display_width(prev) >= 0.8 * margin and not _is_heading(prev):
         return not starts_unit
     # A short line without closing punctuation ends a paragraph, except a heading split over two lines.
     short = display_width(line) < margin - 2.5

@@ -24,7 +24,9 @@ QUALIFIED_ITEM_RE = re.compile(rf"^(?:[{NUMERAL_CHARS}]+、)?[（(]([{NUMERAL_CH
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 SECTION_PATH_SEP = " / "
 # The sentence that puts the document itself in force, limits or assigns its interpretation.
-IN_FORCE_RE = re.compile(r"^本(?:方案|意见|通知|办法|规定|细则|规划|计划|措施|指南|实施意见|若干措施)[^。]{0,30}(?:施行|执行|实施|有效期|解释)")
+IN_FORCE_RE = re.compile(
+    r"^本(?:方案|意见|通知|办法|规定|细则|规划|计划|措施|指南|实施意见|若干措施)"
+    r"(?:自[^。]{1,20}(?:施行|执行|实施)|[^。]{0,20}有效期|由[^。]{1,30}负责解释)")
 PREAMBLE_LABEL = "序言"
 COVER_NOTICE_LABEL = "印发通知"
 # The own title of a document issued under a cover notice (「…关于印发…实施方案的通知」, signed and dated, then

@@ -123,6 +123,8 @@ def test_a_when_question_is_answered_by_the_sentence_with_the_date(assistant):
     "我在自己家里照看几个邻居家的孩子，要不要去登记备案",    # 几个 in a yes/no question asks nothing
     "覆盖城乡的养老服务网络分几级，分别是哪几级？",           # the count is in the section heading (三级)
     "智慧养老的应用场景有哪些",                               # 场景 asks for nothing in particular
+    "家庭托育点的设置要求具体有哪些",                         # 具体 is an adverb, 要求 asks nothing in particular
+    "出于什么目的出台养老托育这个意见",                       # the 的 of 目的 is no modifier's
     "办养老院要跑很多部门，现在有什么只跑一次的办法",         # the thing asked is 办法, after the modifier's 的
 ])
 def test_counting_and_passing_numbers_are_answered(assistant, question):
@@ -196,8 +198,22 @@ def test_when_a_named_document_was_issued_is_its_dated_closing(assistant):
     for question in ("国办发〔2020〕52号是哪天印发的？", "促进养老托育服务健康发展的意见是什么时候发布的"):
         answer = assistant.ask(question)
         assert [c.label for c in answer.citations] == ["结语"] and "2020年12月14日" in answer.answer
-    # 「发布以后多长时间」 asks about a deadline, not the date of issue.
+    # 「发布以后多长时间」「要求哪年出台…办法」 ask about a deadline, not the date of issue.
     assert "2020年12月14日" not in assistant.ask("养老托育意见发布以后多长时间要完成任务").answer
+    assert "2020年12月14日" not in assistant.ask("52号文要求哪年出台家庭托育点管理办法").answer
+
+
+def test_ordinary_wording_and_unloaded_laws_around_article_references(assistant):
+    # 「第一项任务」 is wording, not a task-table row that is missing.
+    assert "没有第一项" not in assistant.ask("发展养老服务的第一项任务是什么").answer
+    # A law named with its article that is not loaded is said to be missing, whatever other documents hold.
+    answer = assistant.ask("老年人权益保障法第二十六条")
+    assert answer.refused and "没有老年人权益保障法第二十六条" in answer.answer
+
+
+def test_a_person_in_charge_is_not_a_department_taking_part(assistant):
+    answer = assistant.ask("公办养老机构的负责人是否要由民政部门任命")  # 负责人, and 民政部门 is not 民政部
+    assert not answer.citations or answer.citations[0].part != "annex", answer.answer
 
 
 def test_the_askers_own_numbering_is_not_an_article(assistant):

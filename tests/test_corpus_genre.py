@@ -368,3 +368,29 @@ def test_space_after_a_bold_run_title_is_dropped():
     doc = parse_text("---\ntitle: 关于某项工作的意见\n---\n\n**（一）指导思想。** 以满足需求为出发点。\n\n"
                      "**（二）基本原则。** 保障基本。\n", "bold", ".md")
     assert [c.text for c in doc.clauses] == ["（一）指导思想。以满足需求为出发点。", "（二）基本原则。保障基本。"]
+
+
+def test_a_long_heading_without_punctuation_stays_a_paragraph_of_its_own():
+    body = "各地要按照统筹规划、分步实施的原则，加快推进居家社区养老服务设施建设，完善服务网络，提升服务能力和水平。" * 3
+    wrapped = [body[i:i + 25] for i in range(0, len(body), 25)]
+    text = "\n".join(["二、强化居家社区养老服务能力和设施建设保障", *wrapped, "三、加强组织领导", *wrapped])
+    doc = parse_text(text, "wrapped")
+    assert [c.label for c in doc.clauses] == ["二、强化居家社区养老服务能力和设施建设保障", "三、加强组织领导"]
+    assert doc.clauses[0].text == body
+
+
+def test_only_the_sentence_putting_the_document_in_force_is_closing_text():
+    doc = parse_text("某省实施方案\n一、重点任务\n（一）扩大供给。新建居住区配建托育设施。\n"
+                     "（二）落实政策。对新增托位给予补助。\n本方案确定的各项任务，各地要结合实际抓好组织实施。\n"
+                     "本方案自印发之日起施行。\n", "fa")
+    text = {c.label: c.text for c in doc.clauses}
+    assert text["（二）"].endswith("本方案确定的各项任务，各地要结合实际抓好组织实施。")
+    assert text["结语"] == "本方案自印发之日起施行。"
+
+
+def test_tables_of_a_form_annex_stay_apart():
+    doc = parse_text("# 某某通知\n\n（一）加强统计。按月报送。\n\n附件2\n\n## 情况统计表\n\n"
+                     "| 地区 | 托位数 |\n|---|---|\n| 甲市 | 100 |\n\n| 地区 | 机构数 |\n|---|---|\n| 乙市 | 5 |\n",
+                     "form", ".md")
+    assert [c.text for c in doc.clauses if c.part == "annex"] == ["地区\u3000托位数\n甲市\u3000100", "地区\u3000机构数\n乙市\u30005"]
+    assert coverage_problems(doc) == []

@@ -191,8 +191,8 @@ def _key_login(api_key: str | None) -> dict:
 
 def mount_ui(fastapi_app, assistant: Assistant, path: str = "/ui"):
     """Serve the UI inside an existing FastAPI app (one process for API and page), behind the app's API key."""
-    settings = getattr(fastapi_app.state, "settings", None)
-    key = settings.api_key.get_secret_value() if settings is not None and settings.api_key else None
+    settings = getattr(fastapi_app.state, "settings", None)  # set by assistant.api.create_app
+    key = settings.api_key_value if settings is not None else None
     return gr.mount_gradio_app(fastapi_app, build_ui(assistant), path=path, **_look(), **_key_login(key))
 
 

@@ -13,8 +13,7 @@ def ui(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
-    launch(assistant, host=args.host, port=args.port,
-           api_key=settings.api_key.get_secret_value() if settings.api_key else None)
+    launch(assistant, host=args.host, port=args.port, api_key=settings.api_key_value)
     return 0
 
 
