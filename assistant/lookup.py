@@ -60,7 +60,11 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in ANNEX_REF_RE.finditer(question):
         n = _num(m.group(2) or m.group(3))
         if n:
-            refs.append(ArticleRef("annex", n, m.group(0), explicit=m.group(2) is not None))
+            # Rows numbered afresh under each category of the table are cited with it: 「附件1二、第1项」.
+            before_di = (m.start(2) if m.group(2) else m.start(3)) - 1  # where 「第」 starts
+            category = re.search(rf"([{NUMERAL_CHARS}]+)、$", question[:before_di])
+            refs.append(ArticleRef("annex", n, m.group(0), section=_num(category.group(1)) if category else None,
+                                   explicit=m.group(2) is not None))
     for m in ITEM_REF_RE.finditer(question):
         if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
             continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
@@ -102,7 +106,8 @@ def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
 
 def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     if ref.kind == "annex":
-        return clause.part == "annex" and clause.number == ref.number and clause.label.endswith("项")
+        in_category = ref.section is None or f"{to_chinese_number(ref.section)}、第" in clause.label
+        return clause.part == "annex" and clause.number == ref.number and clause.label.endswith("项") and in_category
     if ref.kind == "item":
         return _is_item(clause, ref.number, ref.section)
     if numbered_articles:  # a law: 第十条 is 第十条

@@ -252,6 +252,21 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号（二）") == ["一、（二）", "二、（二）"]  # every part's （二）
 
 
+def test_task_rows_numbered_afresh_under_categories_are_looked_up_with_their_category():
+    from assistant.lookup import lookup, titled_sections
+    from corpus import parse_text
+    from tests.test_corpus_genre import CATEGORY_TABLE_AND_FORM
+
+    doc = parse_text(CATEGORY_TABLE_AND_FORM.replace("| 2 | 排查", "| 1 | 排查"), "xf", ".md")
+    docs = [{"doc_id": "xf", "title": doc.meta.title, "doc_number": None}]
+
+    def labels(question: str) -> list[str]:
+        return [c.label for c in lookup(question, {"xf": doc.clauses}, docs, titled_sections(doc.clauses))]
+
+    assert labels("附件1二、第1项是什么任务") == ["附件1二、第1项"]
+    assert labels("分工表第1项") == ["附件1一、第1项", "附件1二、第1项"]
+
+
 def test_a_rule_cut_at_a_semicolon_is_quoted_to_the_end_of_its_sentence(assistant):
     answer = assistant.ask("国有企业闲置房屋委托运营办养老，租期怎么定")
     quote = next(c.quote for c in answer.citations if c.clause_id == "yanglao-gaige-2024:（十一）")
