@@ -143,11 +143,8 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     ``sections`` is :func:`titled_sections` of the loaded clauses, computed once.
     """
     refs = find_refs(question)
-    scores = _doc_scores(question, docs)
-    named = _named_by_law(refs, docs)
+    named, scores = _documents_named(question, refs, docs)
     if named is None:
-        named = _named_documents(scores)
-    elif not named:
         return []  # the law it names is not loaded
     if not refs:
         if named and ISSUE_DATE_RE.search(question):
@@ -173,10 +170,10 @@ def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], doc
     """The articles the question names (「分工表第999项」「国办发〔2020〕52号第四十条」) that no loaded document it
     could mean has; empty when it names none, or only ones that exist."""
     all_refs = find_refs(question)
-    named = _named_by_law(all_refs, docs)
+    if not all_refs:
+        return []
+    named, _ = _documents_named(question, all_refs, docs)
     if named is None:
-        named = _named_documents(_doc_scores(question, docs))
-    elif not named:
         return [r.law + r.text for r in all_refs if r.law]
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
@@ -184,6 +181,16 @@ def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], doc
     candidates = [(clauses, _is_law(clauses)) for clauses in (clauses_by_doc.get(d, []) for d in named or clauses_by_doc)]
     return [ref.law + ref.text for ref in refs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
+
+
+def _documents_named(question: str, refs: list[ArticleRef], docs: list[dict]) -> tuple[list[str] | None, dict]:
+    """The documents the question names (by the law of a 第X条, else by 发文字号 or title words) and every
+    document's naming score; None instead of the list when the law it names is not loaded."""
+    scores = _doc_scores(question, docs)
+    by_law = _named_by_law(refs, docs)
+    if by_law is None:
+        return _named_documents(scores), scores
+    return by_law or None, scores
 
 
 def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
