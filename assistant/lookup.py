@@ -20,6 +20,7 @@ from corpus.structure import N
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
+POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
@@ -41,7 +42,7 @@ _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公�
 
 @dataclass(frozen=True)
 class ArticleRef:
-    kind: str  # "item" | "article" | "annex" | "section"
+    kind: str  # "item" | "point" | "article" | "annex"
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
@@ -72,6 +73,9 @@ def find_refs(question: str) -> list[ArticleRef]:
             part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
             section = _num(part.group(1) or part.group(2)) if part else None
             refs.append(ArticleRef("item", n, m.group(0), section))
+    for m in POINT_REF_RE.finditer(question):
+        if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("point", n, m.group(0), section=part))
     for m in ARTICLE_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             suffix = f"之{m.group(2)}" if m.group(2) else ""
@@ -110,6 +114,8 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return clause.part == "annex" and clause.number == ref.number and clause.label.endswith("项") and in_category
     if ref.kind == "item":
         return _is_item(clause, ref.number, ref.section)
+    if ref.kind == "point":
+        return re.fullmatch(rf"{to_chinese_number(ref.section)}、{ref.number}[.．]?", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
         return clause.label == ref.text
     # A 意见 numbered （一）（二）: 第十条 means （十）.

@@ -20,7 +20,9 @@ LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3
 DIVISION_RE = re.compile(rf"^第({N})(编|分编|部分|章|节)(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)、")
 ITEM_RE = re.compile(rf"^[（(]([{NUMERAL_CHARS}]+)[）)]")
-QUALIFIED_ITEM_RE = re.compile(rf"^(?:[{NUMERAL_CHARS}]+、)?[（(]([{NUMERAL_CHARS}]+)[）)]")  # （一） or 二、（一）
+QUALIFIED_ITEM_RE = re.compile(  # （一）, 二、（一）, or a part's numbered point 二、1.
+    rf"^(?:[{NUMERAL_CHARS}]+、)?[（(]([{NUMERAL_CHARS}]+)[）)]|^[{NUMERAL_CHARS}]+、\d{{1,2}}(?:[.．]|$)")
+POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 SECTION_PATH_SEP = " / "
 # The sentence that puts the document itself in force, limits or assigns its interpretation.
@@ -132,8 +134,10 @@ def _section_title(text: str) -> str:
 def _opinion_units(paragraphs: list[Paragraph]) -> Body:
     outline, units, headings = _Outline(), [], []
     preamble: Unit | None = None
-    section_label, section_number = None, None
+    section_label, section_number, section_marker = None, None, ""
     open_unit: Unit | None = None  # the unit that plain paragraphs continue
+    # Without （一） items, a part's numbered points 「1.健全县域养老服务网络。」 are its citable units (二、1.).
+    points_are_units = not any(ITEM_RE.match(p.text) for p in paragraphs)
     for p in paragraphs:
         text = p.text
         section = SECTION_RE.match(text)
@@ -144,10 +148,12 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
             headings.append(text)
             section_label, open_unit = text, None
             section_number = number_or_none(section.group(1)) if section else None
+            section_marker = section.group(0) if section else ""
             continue
         if section:  # a section marker with its text on the same line: the section is the unit
             section_label = _section_title(text)
             section_number = number_or_none(section.group(1))
+            section_marker = section.group(0)
             outline.push(1, section_label)
             open_unit = Unit(section_label, section_number, "body", outline.path, [text])
             units.append(open_unit)
@@ -158,6 +164,11 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
             continue
         if item := ITEM_RE.match(text):
             open_unit = Unit(f"（{item.group(1)}）", number_or_none(item.group(1)), "body", outline.path, [text])
+            units.append(open_unit)
+            continue
+        if points_are_units and section_marker and (point := POINT_RE.match(text)):
+            label = f"{section_marker}{point.group(0).rstrip('、')}"
+            open_unit = Unit(label, int(point.group(1)), "body", outline.path, [text])
             units.append(open_unit)
             continue
         if open_unit is None and section_label is not None:

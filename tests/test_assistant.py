@@ -252,6 +252,17 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号（二）") == ["一、（二）", "二、（二）"]  # every part's （二）
 
 
+def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
+    from assistant.lookup import lookup, titled_sections
+    from corpus import parse_text
+    from tests.test_corpus_genre import NUMBERED_POINTS
+
+    doc = parse_text(NUMBERED_POINTS, "nongcun")
+    docs = [{"doc_id": "nongcun", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
+    found = lookup("民发〔2024〕20号二、2讲了什么", {"nongcun": doc.clauses}, docs, titled_sections(doc.clauses))
+    assert [c.label for c in found] == ["二、2."]
+
+
 def test_task_rows_numbered_afresh_under_categories_are_looked_up_with_their_category():
     from assistant.lookup import lookup, titled_sections
     from corpus import parse_text

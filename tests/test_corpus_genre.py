@@ -394,3 +394,35 @@ def test_tables_of_a_form_annex_stay_apart():
                      "form", ".md")
     assert [c.text for c in doc.clauses if c.part == "annex"] == ["地区\u3000托位数\n甲市\u3000100", "地区\u3000机构数\n乙市\u30005"]
     assert coverage_problems(doc) == []
+
+
+NUMBERED_POINTS = """民政部关于加快发展农村养老服务的指导意见
+民发〔2024〕20号
+
+各省、自治区、直辖市民政厅（局）：
+为加快发展农村养老服务，提出如下意见。
+
+一、总体要求
+到2025年，农村养老服务网络进一步健全。
+
+二、主要任务
+1.健全县域养老服务网络。推进县级特困供养服务机构改造提升。
+2.发展互助养老。鼓励村级邻里互助点建设。
+（1）支持农村幸福院运营。
+（2）发展老年食堂。
+
+三、保障措施
+1．加强组织领导。各地要把农村养老服务纳入议事日程。
+本意见自印发之日起施行。
+
+民政部
+2024年5月8日
+"""
+
+
+def test_numbered_points_of_a_part_are_its_units_when_there_are_no_items():
+    doc = parse_text(NUMBERED_POINTS, "nongcun")
+    assert [c.label for c in doc.clauses] == ["序言", "一、总体要求", "二、1.", "二、2.", "三、1．", "结语"]
+    point = {c.label: c for c in doc.clauses}["二、2."]
+    assert point.number == 2 and point.section == "二、主要任务" and point.text.endswith("（2）发展老年食堂。")
+    assert coverage_problems(doc) == []
