@@ -118,8 +118,9 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return re.fullmatch(rf"{to_chinese_number(ref.section)}、{ref.number}[.．]?", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
         return clause.label == ref.text
-    # A 意见 numbered （一）（二）: 第十条 means （十）.
-    return clause.number == ref.number and _is_item(clause, ref.number, None)
+    # A 意见 numbered （一）（二）: 第十条 means （十）; one numbered by points (二、9.), its point 9.
+    return clause.number == ref.number and (_is_item(clause, ref.number, None)
+                                             or re.fullmatch(rf"[{NUMERAL_CHARS}]+、{ref.number}[.．]?", clause.label) is not None)
 
 
 def _is_item(clause: Clause, number: int, section: int | None) -> bool:

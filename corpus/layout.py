@@ -36,6 +36,9 @@ _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
 _RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
+ORDER_RE = re.compile(r"^(?:中华人民共和国)?(\S{2,16}?)令$")  # 「中华人民共和国民政部令」「国务院令」
+ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
+PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
 # A bare number is not one: it may be a table's 序号 cell.
 PAGE_MARK_RE = re.compile(
@@ -191,6 +194,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
     meta: dict = {}
     title_parts: list[str] = []
     title_done = False
+    order_name = ""  # a 令 (部门规章, 国务院令) is numbered 「民政部令第66号」 on two lines
     i = 0
     consumed = 0
     while i < len(lines) and i < 12:
@@ -198,6 +202,17 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         i += 1
         if not line:
             continue
+        if (order := ORDER_RE.fullmatch(line)) and not title_parts:  # 「中华人民共和国民政部令」
+            meta.setdefault("issuer", order.group(1))
+            order_name, consumed = f"{order.group(1)}令", i
+            continue
+        if order_name and (number := ORDER_NUMBER_RE.fullmatch(line)):  # 「第66号」 under it
+            meta["doc_number"] = f"{order_name}第{number.group(1)}号"
+            consumed, title_done = i, True
+            continue
+        if order_name and not title_parts and (promulgated := PROMULGATED_RE.match(line)):
+            meta["title"] = promulgated.group(1)  # 「《养老机构管理办法》已经…通过，现予公布」
+            break
         if DOC_NUMBER_RE.fullmatch(line) or (DOC_NUMBER_RE.match(line) and len(line) < 30):
             meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
             consumed = i
@@ -223,8 +238,16 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         title_parts.append(line)
         consumed = i
     if title_parts:
-        meta["title"] = "".join(title_parts)
+        meta.setdefault("title", _join_title(title_parts))
     return meta, consumed
+
+
+def _join_title(parts: list[str]) -> str:
+    """Title lines joined; a line listing joint issuers apart (「民政部　…　财政部」) keeps a space after it."""
+    joined = parts[0]
+    for prev, part in zip(parts, parts[1:]):
+        joined += ("　" if "　" in prev.strip("　") and not part.startswith("关于") else "") + part
+    return joined
 
 
 def _signature_meta(lines: list[str]) -> dict:
@@ -234,9 +257,16 @@ def _signature_meta(lines: list[str]) -> dict:
     for idx, line in enumerate(nonblank):
         if DATE_LINE_RE.match(line):
             meta["date"] = normalise_date(line)
-            prev = nonblank[idx - 1] if idx else ""
-            if prev and len(prev) <= 30 and prev[-1] not in TERMINAL and not UNIT_START_RE.match(prev):
-                meta["issuer"] = prev
+            # The signature: the short unpunctuated lines just above the date, one or more signers on each
+            # (「民政部　　　中央精神文明建设办公室」); a minister's name (「部长　李纪恒」) is not an issuer.
+            signers: list[str] = []
+            for prev in reversed(nonblank[max(0, idx - 4):idx]):
+                if len(prev) > 40 or prev[-1] in TERMINAL or UNIT_START_RE.match(prev) or prev.startswith("附件"):
+                    break
+                signers[:0] = [s for s in re.split(r"[\s　]{2,}|\s*　\s*", prev) if s]
+            signers = [s for s in signers if not re.match(r"^(?:部长|主任|局长|总理|主席|署长)", s)]
+            if signers:
+                meta["issuer"] = "、".join(signers)
             break
     return meta
 

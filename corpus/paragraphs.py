@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from .layout import TERMINAL, UNIT_START_RE, SourceLine
 
 MID_SENTENCE = "，、（“《—"
+ATTACHMENT_LINE_RE = re.compile(r"^附\s*件\s*\d*\s*[：:]")
+# 「第一章　总　　则」 on a line of its own: a heading, never the end of the line above.
+HEADING_LINE_RE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[编章节][\s　]+\S.{0,20}$")
 # A numbered item inside an article (「2.综合发挥…」「（3）…」) starts a paragraph of its own; 0.1平方米 does not.
 ITEM_START_RE = re.compile(r"^(?:\d{1,2}[.．](?!\d)|\d{1,2}、|[（(]\d{1,2}[）)])")
 _ASCII_CJK_SPACE_RE = re.compile(
@@ -76,8 +79,11 @@ def _is_heading(line: str) -> bool:
 
 def _continues(prev: str, line: str, margin: float | None) -> bool:
     """Whether ``line`` continues the paragraph that ``prev`` belongs to."""
-    ended = prev[-1] in TERMINAL
+    # A line set out in columns (「民政部　　　　财政部」) or naming an attachment (「附件：…实施细则」) stands alone.
+    ended = prev[-1] in TERMINAL or "　　" in prev.strip("　") or ATTACHMENT_LINE_RE.match(prev) is not None
     starts_unit = bool(UNIT_START_RE.match(line) or ITEM_START_RE.match(line)) or line.startswith("附件")
+    if HEADING_LINE_RE.match(line):
+        return False
     if prev[-1] in MID_SENTENCE:
         return True
     if margin is None:

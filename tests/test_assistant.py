@@ -259,8 +259,10 @@ def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
 
     doc = parse_text(NUMBERED_POINTS, "nongcun")
     docs = [{"doc_id": "nongcun", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
-    found = lookup("民发〔2024〕20号二、2讲了什么", {"nongcun": doc.clauses}, docs, titled_sections(doc.clauses))
-    assert [c.label for c in found] == ["二、2."]
+    for question, labels in (("民发〔2024〕20号二、2讲了什么", ["二、2."]), ("民发〔2024〕20号第2条", ["二、2."]),
+                             ("民发〔2024〕20号第1条", ["二、1.", "三、1．"])):
+        found = lookup(question, {"nongcun": doc.clauses}, docs, titled_sections(doc.clauses))
+        assert [c.label for c in found] == labels
 
 
 def test_task_rows_numbered_afresh_under_categories_are_looked_up_with_their_category():

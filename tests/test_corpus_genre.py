@@ -426,3 +426,64 @@ def test_numbered_points_of_a_part_are_its_units_when_there_are_no_items():
     point = {c.label: c for c in doc.clauses}["二、2."]
     assert point.number == 2 and point.section == "二、主要任务" and point.text.endswith("（2）发展老年食堂。")
     assert coverage_problems(doc) == []
+
+
+# A 部门规章 as published: the 令 and its number, the promulgation, the minister's signature, then the 办法 itself.
+MINISTRY_ORDER = """                中华人民共和国民政部令
+                        第66号
+　　《养老机构管理办法》已经2020年8月31日民政部部务会议
+修订通过，现予公布，自2020年11月1日起施行。
+　　　　　　　　　　　　　　　　　　　　部长　李纪恒
+　　　　　　　　　　　　　　　　　2020年9月1日
+
+                    养老机构管理办法
+                    第一章　总　　则
+　　第一条　为了规范对养老机构的管理，制定本办法。
+　　第二条　本办法所称养老机构是指依法办理登记的机构。
+"""
+
+# Joint issuers over several lines, above the title and again in the signature, set out in columns.
+JOINT_ISSUERS = """民政部　中央精神文明建设办公室　国家发展改革委　财政部
+农业农村部　国家卫生健康委　国家医保局
+关于加快发展农村养老服务的指导意见
+
+民发〔2024〕20号
+
+各省、自治区、直辖市民政厅（局）：
+
+为加快补齐农村养老服务短板，现提出如下意见。
+
+一、总体要求
+
+1.指导思想。坚持以满足农村老年人基本养老服务需求为导向。
+
+2.主要目标。到2025年，农村养老服务网络进一步健全。
+
+民政部　　　　　　　　　　中央精神文明建设办公室
+国家发展改革委　　　　　　财政部
+农业农村部　　　　　　　　国家卫生健康委
+国家医保局
+2024年5月8日
+（此件公开发布）
+"""
+
+
+def test_a_ministry_order_is_titled_and_numbered_by_its_order():
+    doc = parse_text(MINISTRY_ORDER, "banfa")
+    assert (doc.meta.title, doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == (
+        "养老机构管理办法", "民政部令第66号", "民政部", "2020-09-01")
+    notice, first = doc.clauses[0], doc.clauses[1]
+    assert notice.label == "印发通知" and notice.text.startswith("《养老机构管理办法》已经2020年8月31日民政部部务会议修订通过")
+    assert first.label == "第一条" and first.section == "第一章　总　　则"
+    assert coverage_problems(doc) == []
+
+
+def test_joint_issuers_in_title_and_signature():
+    doc = parse_text(JOINT_ISSUERS, "nongcun")
+    assert doc.meta.title == ("民政部　中央精神文明建设办公室　国家发展改革委　财政部　农业农村部　国家卫生健康委　"
+                              "国家医保局关于加快发展农村养老服务的指导意见")
+    assert doc.meta.issuer.split("、") == ["民政部", "中央精神文明建设办公室", "国家发展改革委", "财政部", "农业农村部",
+                                          "国家卫生健康委", "国家医保局"]
+    closing = {c.label: c.text for c in doc.clauses}["结语"]
+    assert closing.startswith("民政部　　　　　　　　　　中央精神文明建设办公室\n国家发展改革委")
+    assert coverage_problems(doc) == []
