@@ -23,6 +23,7 @@ SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHAR
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
+ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则))》?$")
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
@@ -48,6 +49,12 @@ class ArticleRef:
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
     explicit: bool = True  # False for a bare 「第一项」「第十条」, which may mean anything or any document's
     law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
+    annex: bool = False  # 「附件第五条」: the article of an annex
+
+    @property
+    def named(self) -> str:
+        """The reference as the question names it (「老年人权益保障法第二十六条」「附件第五条」)."""
+        return (self.law or ("附件" if self.annex else "")) + self.text
 
 
 def _num(text: str) -> int | None:
@@ -81,8 +88,9 @@ def find_refs(question: str) -> list[ArticleRef]:
             suffix = f"之{m.group(2)}" if m.group(2) else ""
             # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
             law = LAW_NAME_RE.search(question[:m.start()])
-            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=law is not None,
-                                   law=law.group(1) if law else ""))
+            annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
+            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=bool(law or annex),
+                                   law=law.group(1) if law else "", annex=annex is not None))
     return refs
 
 
@@ -116,6 +124,8 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return _is_item(clause, ref.number, ref.section)
     if ref.kind == "point":
         return re.fullmatch(rf"{to_chinese_number(ref.section)}、{ref.number}[.．]?", clause.label) is not None
+    if ref.annex:
+        return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
         return clause.label == ref.text
     # A 意见 numbered （一）（二）: 第十条 means （十）; one numbered by points (二、9.), its point 9.
@@ -181,12 +191,12 @@ def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], doc
         return []
     named, _ = _documents_named(question, all_refs, docs)
     if named is None:
-        return [r.law + r.text for r in all_refs if r.law]
+        return [r.named for r in all_refs if r.law]
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
     refs = [r for r in all_refs if r.explicit or (named and r.kind == "article")]
     candidates = [(clauses, _is_law(clauses)) for clauses in (clauses_by_doc.get(d, []) for d in named or clauses_by_doc)]
-    return [ref.law + ref.text for ref in refs
+    return [ref.named for ref in refs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 
 

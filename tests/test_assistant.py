@@ -188,6 +188,7 @@ def test_odd_questions_do_not_crash(assistant, question):
     ("分工表第999项是什么", "分工表第999项"),
     ("国办发〔2020〕52号第四十条", "第四十条"),
     ("（二十五）讲了什么", "（二十五）"),
+    ("附件第五条讲了什么", "附件第五条"),  # the annex is a task table, not a text with articles
 ])
 def test_an_article_that_does_not_exist_is_refused_by_name(assistant, question, missing):
     answer = assistant.ask(question)
@@ -285,3 +286,14 @@ def test_a_rule_cut_at_a_semicolon_is_quoted_to_the_end_of_its_sentence(assistan
     quote = next(c.quote for c in answer.citations if c.clause_id == "yanglao-gaige-2024:（十一）")
     assert "按稳定经营预期原则确定租期；运营方有较大投入的，租期可适当延长。" in quote
     _check_verbatim(assistant, answer)
+
+
+def test_an_article_of_an_annexed_text_is_looked_up_as_such():
+    from assistant.lookup import lookup, titled_sections
+    from corpus import parse_text
+
+    doc = parse_text("关于做好项目实施工作的通知\n\n一、明确支持重点。项目支持家庭养老床位建设。\n\n附件\n\n项目实施细则\n\n"
+                     "第一条　为规范项目实施，制定本细则。\n\n第二条　本细则自印发之日起施行。\n", "xm")
+    docs = [{"doc_id": "xm", "title": doc.meta.title, "doc_number": None}]
+    found = lookup("附件第二条讲了什么", {"xm": doc.clauses}, docs, titled_sections(doc.clauses))
+    assert [c.label for c in found] == ["附件第二条"]
