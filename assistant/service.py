@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corpus.errors import UserError
+from corpus.layout import DATE_LINE_RE
 from corpus.models import Clause
 from corpus.titles import cite
 from index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
-from .lookup import lookup, missing_articles, titled_sections, unknown_doc_numbers
+from .lookup import ISSUE_DATE_RE, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
@@ -25,6 +26,9 @@ from .verify import VerifiedSentence, verify
 log = logging.getLogger(__name__)
 REFUSAL = "现有文件中未找到依据：已加载的文件中没有关于这个问题的规定。"
 UNKNOWN_DOCUMENT = "现有文件中未找到依据：已加载的文件中没有{numbers}。"
+NOT_CHINESE = ("请用中文提问：已加载的是中文政策文件，只有中文问题能可靠地找到依据。"
+               "(Please ask in Chinese: the loaded documents are Chinese policy texts.)")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 NO_SUCH_ARTICLE = "现有文件中未找到依据：已加载的文件中没有{articles}。"
 MAX_QUESTION_CHARS = 1000
 EVIDENCE_K = 8
@@ -34,6 +38,16 @@ NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its
 
 class NotFound(UserError):
     """An unknown document or clause id."""
+
+
+def _sign_off(text: str) -> str:
+    """The issuer line and date line of a closing text (「国务院办公厅\n2020年12月14日」), verbatim."""
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if DATE_LINE_RE.match(line.strip())), None)
+    if at is None:
+        return ""
+    first = at - 1 if at and len(lines[at - 1]) <= 40 and lines[at - 1][-1:] not in "。；：" else at
+    return "\n".join(lines[first:at + 1])
 
 
 def _clean_question(question: str) -> str:
@@ -122,6 +136,9 @@ class Assistant:
         if missing := unknown_doc_numbers(question, self.index.documents):
             answer = self._refusal(question, hits)
             return answer.model_copy(update={"answer": UNKNOWN_DOCUMENT.format(numbers="、".join(missing))})
+        if not CJK_RE.search(question):
+            answer = self._refusal(question, hits)
+            return answer.model_copy(update={"answer": NOT_CHINESE})
         named = self._named_articles(question, doc_ids)
         if named:
             return self._lookup_answer(question, named, hits)
@@ -180,9 +197,17 @@ class Assistant:
         return missing_articles(question, *self._scope(doc_ids))
 
     def _lookup_answer(self, question: str, clauses: list[Clause], hits: list[Hit]) -> Answer:
-        kept = [VerifiedSentence(c.text, c, c.text) for c in clauses[:3]]
-        prefix = "" if len(kept) == 1 else f"有 {len(kept)} 份文件含有该条款：\n"
-        body = "\n".join(f"{cite(s.clause.doc_title, s.clause.label)}{s.clause.text}" for s in kept)
+        if ISSUE_DATE_RE.search(question):  # 「…是哪天印发的」: the signature and date, not the whole closing
+            kept = [VerifiedSentence(q.replace("\n", "　"), c, q) for c in clauses[:3] if (q := _sign_off(c.text))]
+        else:
+            kept = [VerifiedSentence(c.text, c, c.text) for c in clauses[:3]]
+        if len(kept) == 1:
+            prefix = ""
+        elif len({s.clause.doc_id for s in kept}) == len(kept):
+            prefix = f"有 {len(kept)} 份文件含有该条款：\n"
+        else:
+            prefix = f"有 {len(kept)} 个条款符合：\n"
+        body = "\n".join(f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept)
         return Answer(question=question, answer=prefix + body, refused=False,
                       citations=[self._citation(s, 1.0) for s in kept],
                       related=self._related(hits, exclude={c.clause_id for c in clauses}))

@@ -199,6 +199,7 @@ def test_when_a_named_document_was_issued_is_its_dated_closing(assistant):
     for question in ("国办发〔2020〕52号是哪天印发的？", "促进养老托育服务健康发展的意见是什么时候发布的"):
         answer = assistant.ask(question)
         assert [c.label for c in answer.citations] == ["结语"] and "2020年12月14日" in answer.answer
+        assert answer.citations[0].quote == "国务院办公厅\n2020年12月14日"  # the sign-off, not the whole closing
     # 「发布以后多长时间」「要求哪年出台…办法」 ask about a deadline, not the date of issue.
     assert "2020年12月14日" not in assistant.ask("养老托育意见发布以后多长时间要完成任务").answer
     assert "2020年12月14日" not in assistant.ask("52号文要求哪年出台家庭托育点管理办法").answer
@@ -297,3 +298,8 @@ def test_an_article_of_an_annexed_text_is_looked_up_as_such():
     docs = [{"doc_id": "xm", "title": doc.meta.title, "doc_number": None}]
     found = lookup("附件第二条讲了什么", {"xm": doc.clauses}, docs, titled_sections(doc.clauses))
     assert [c.label for c in found] == ["附件第二条"]
+
+
+def test_a_question_without_chinese_is_asked_to_be_put_in_chinese(assistant):
+    answer = assistant.ask("Can elderly care institutions pay residential prices for water?")
+    assert answer.refused and answer.answer.startswith("请用中文提问")

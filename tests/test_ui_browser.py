@@ -171,6 +171,7 @@ def test_refusal_is_shown_as_refusal_with_related_clauses(ui_url, page):
     refusal = page.locator(".pq-refusal")
     refusal.wait_for(timeout=ANSWER_TIMEOUT_MS)
     assert "未找到依据" in refusal.inner_text()
+    assert refusal.inner_text().count("未找到依据") == 1  # the heading says it; the reason does not repeat it
     assert "相关条款，仅供参考" in refusal.inner_text()
     assert page.locator(".pq-answer").count() == 0
     related = refusal.locator(".pq-chip").first
@@ -264,3 +265,21 @@ def test_mounted_in_fastapi_with_document_browser(assistant, browser):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_a_long_question_and_the_start_of_its_long_answer_are_in_view(ui_url, page):
+    page.goto(ui_url)
+    page.wait_for_selector(".pq-example")
+    _ask(page, "养老机构的水电气热能按居民价格收费吗？")
+    page.wait_for_selector(".pq-answer .pq-chip", timeout=ANSWER_TIMEOUT_MS)
+    _ask(page, "我们是民营养老机构，" * 20 + "请问民政部负责哪些任务？")  # a long question, a long list
+    page.wait_for_function("document.querySelectorAll('#pq-chat .pq-answer').length == 2", timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    seen = page.evaluate("""() => {
+        const box = document.querySelector('#pq-chat').getBoundingClientRect();
+        const asked = [...document.querySelectorAll('#pq-chat .pq-user')].pop().getBoundingClientRect();
+        const answer = [...document.querySelectorAll('#pq-chat .pq-answer')].pop().getBoundingClientRect();
+        return {question: asked.top >= box.top - 1 && asked.top < box.bottom,
+                answer: answer.top >= box.top && answer.top < box.bottom};
+    }""")
+    assert seen == {"question": True, "answer": True}  # the new question and the start of its answer are in view

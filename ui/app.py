@@ -39,6 +39,14 @@ element.addEventListener('click', (event) => {
   const example = event.target.closest('[data-question]');
   if (example) trigger('example', {question: example.dataset.question});
 });
+// Keep the latest question at the top of the chat box, its answer (however long) flowing below it.
+watch('value', () => {
+  const asked = element.querySelectorAll('.pq-user');
+  const last = asked[asked.length - 1];
+  const box = element.closest('#pq-chat');
+  if (!last || !box) return;
+  box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+});
 """
 PANEL_JS = """
 element.addEventListener('click', (event) => {
@@ -145,7 +153,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             with gr.Tab("问答", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
                     chat = gr.HTML(render.chat_html([]), js_on_load=CHAT_JS, elem_id="pq-chat",
-                                   autoscroll=True, min_height=320, max_height="calc(100vh - 300px)")
+                                   autoscroll=False, min_height=320, max_height="calc(100vh - 300px)")
                     question = gr.Textbox(label="问题", show_label=False, placeholder="请输入问题，按回车提问",
                                           lines=1, max_lines=4, submit_btn="提问", autofocus=True,
                                           elem_id="pq-question")

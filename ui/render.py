@@ -135,10 +135,15 @@ def _assistant_html(turn: Turn) -> str:
                        f'<ul>{_related_list(answer.related)}</ul></div>')
         return (f'<div class="pq-msg pq-bot pq-refusal">'
                 f'<div class="pq-refusal-title">未找到依据</div>'
-                f'<div class="pq-text">{_text(answer.answer)}</div>{related}'
+                f'<div class="pq-text">{_text(_after_refusal_heading(answer.answer))}</div>{related}'
                 f'{_user_warnings(answer.warnings)}</div>')
     return (f'<div class="pq-msg pq-bot pq-answer">{answer_body(answer.answer, answer.citations)}'
             f'{_user_warnings(answer.warnings)}</div>')
+
+
+def _after_refusal_heading(text: str) -> str:
+    """The refusal's reason without the 「现有文件中未找到依据：」 the heading above it already says."""
+    return text.split("未找到依据：", 1)[1] if "未找到依据：" in text[:20] else text
 
 
 def welcome_html() -> str:
@@ -191,7 +196,7 @@ def clause_html(clause: Clause, doc: dict, quote: str | None, titles: dict[str, 
     section = SECTION_SEP.join(p for p in clause.section.split(SECTION_SEP) if p) if clause.section else ""
     meta = _meta_rows([
         ("文件", doc.get("title") or clause.doc_title),
-        ("发文字号", doc.get("doc_number") or clause.doc_number),
+        ("发文字号", doc.get("doc_number") or clause.doc_number or "无"),
         ("发布机关", doc.get("issuer")),
         ("日期", doc.get("date")),
         ("所在章节", section.replace(SECTION_SEP, " › ")),

@@ -26,7 +26,8 @@ footer, .show-api, .built-with { display: none !important; }
 .pq-chat { display: flex; flex-direction: column; gap: 12px; }
 .pq-msg { border-radius: 12px; padding: 10px 14px; line-height: 1.75; font-size: 15px; max-width: 100%;
           overflow-wrap: anywhere; }
-.pq-user { align-self: flex-end; max-width: 85%; background: var(--primary-600); color: #fff; white-space: pre-wrap; }
+.pq-user { align-self: flex-end; max-width: 85%; background: var(--primary-600); color: #fff; white-space: pre-wrap;
+           max-height: 7.5em; overflow-y: auto; }  /* a very long question scrolls in its own bubble */
 .pq-bot { align-self: flex-start; background: var(--background-fill-primary);
           border: 1px solid var(--border-color-primary); }
 .pq-text { white-space: pre-wrap; }
