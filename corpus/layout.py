@@ -36,6 +36,7 @@ _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
 _RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
+_INDENT_RE = re.compile(r"^(?:\u3000+|[ \t]{2,})(?=\S)")
 ORDER_RE = re.compile(r"^(?:中华人民共和国)?(\S{2,16}?)令$")  # 「中华人民共和国民政部令」「国务院令」
 ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
@@ -55,6 +56,7 @@ class SourceLine:
 
     text: str
     heading_level: int | None = None
+    indented: bool = False  # plain text: the line began with a paragraph indent (「　　」 or spaces)
 
 
 @dataclass
@@ -320,7 +322,7 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
         for key, value in found.items():
             meta.setdefault(key, value)
         raw_lines = raw_lines[start:]
-        lines = [SourceLine(l.strip()) for l in raw_lines]
+        lines = [SourceLine(l.strip(), indented=bool(_INDENT_RE.match(l))) for l in raw_lines]
 
     lines = [l for l in lines if not PAGE_MARK_RE.match(l.text)]
     for key, value in _signature_meta([l.text for l in lines]).items():

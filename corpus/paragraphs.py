@@ -56,12 +56,17 @@ def to_paragraphs(lines: list[SourceLine], markdown: bool) -> list[Paragraph]:
     """Turn body lines into paragraphs; Markdown lines are paragraphs already."""
     if markdown:
         return [Paragraph(l.text, l.heading_level) for l in lines if l.text]
-    raw = [l.text for l in lines if l.text]
+    kept = [l for l in lines if l.text]
+    raw = [l.text for l in kept]
     margin = _margin_width(raw)
+    # Where the text indents its paragraphs (nearly every line after a full stop opens with an indent), the
+    # indent, not where a line ends, says where a paragraph begins.
+    after_stop = [l.indented for prev, l in zip(kept, kept[1:]) if prev.text[-1] in "。；：！？"]
+    indents = len(after_stop) >= 3 and sum(after_stop) >= 0.8 * len(after_stop)
     paragraphs: list[Paragraph] = []
     current: list[str] = []
-    for prev, line in zip([""] + raw, raw):
-        if current and _continues(prev, line, margin):
+    for prev, line, source in zip([""] + raw, raw, kept):
+        if current and _continues(prev, line, margin, source.indented if indents else None):
             current.append(line)
         else:
             if current:
@@ -77,8 +82,9 @@ def _is_heading(line: str) -> bool:
     return bool(UNIT_START_RE.match(line)) and not any(p in line for p in "。；！？")
 
 
-def _continues(prev: str, line: str, margin: float | None) -> bool:
-    """Whether ``line`` continues the paragraph that ``prev`` belongs to."""
+def _continues(prev: str, line: str, margin: float | None, indented: bool | None = None) -> bool:
+    """Whether ``line`` continues the paragraph that ``prev`` belongs to; ``indented`` (None where the text
+    does not indent its paragraphs) whether ``line`` opens with a paragraph indent."""
     # A line set out in columns (「民政部　　　　财政部」) or naming an attachment (「附件：…实施细则」) stands alone.
     ended = prev[-1] in TERMINAL or "　　" in prev.strip("　") or ATTACHMENT_LINE_RE.match(prev) is not None
     starts_unit = bool(UNIT_START_RE.match(line) or ITEM_START_RE.match(line)) or line.startswith("附件")
@@ -86,10 +92,12 @@ def _continues(prev: str, line: str, margin: float | None) -> bool:
         return False
     if prev[-1] in MID_SENTENCE:
         return True
+    if indented is not None and (ended or margin is None or display_width(prev) >= 0.8 * margin):
+        return not indented and not starts_unit
     if margin is None:
         # Not hard-wrapped: every line is a paragraph unless it was cut mid-sentence.
         return not ended and not starts_unit and display_width(prev) > 20
-    # A paragraph's first line is indented by two cells, which extraction removed.
+    # A paragraph's first line is indented by two cells, which extraction often removed.
     full = display_width(prev) >= margin - 2.5
     if full:
         # Ran into the margin: the paragraph goes on, unless a new unit visibly starts.

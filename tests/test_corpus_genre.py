@@ -487,3 +487,27 @@ def test_joint_issuers_in_title_and_signature():
     closing = {c.label: c.text for c in doc.clauses}["结语"]
     assert closing.startswith("民政部　　　　　　　　　　中央精神文明建设办公室\n国家发展改革委")
     assert coverage_problems(doc) == []
+
+
+# PDF text that indents every paragraph (「　　」), an article's closing paragraph after its items.
+INDENTED_PARAGRAPHS = """　　第八条　养老机构办理备案，应当如实向民政部门提交以下
+材料：
+　　（一）备案书；
+　　（二）养老机构登记证书；
+　　（三）服务场所的自有产权证明或者租赁合同；
+　　（四）服务场所符合消防、卫生、环境保护等要求的承诺书。
+　　民政部门应当将备案信息告知同级消防、市场监督管理等部
+门。
+　　第九条　养老机构名称、法定代表人、服务场所等备案事项
+发生变更的，应当在变更后10个工作日以内向原备案民政部门办
+理变更备案。
+
+"""
+
+
+def test_an_indent_starts_a_paragraph_where_the_text_indents_its_paragraphs():
+    doc = parse_text(INDENTED_PARAGRAPHS, "banfa")
+    article = {c.label: c.text for c in doc.clauses}["第八条"]
+    assert "承诺书。\n民政部门应当将备案信息告知同级消防、市场监督管理等部门。" in article
+    assert "以下材料：\n（一）备案书；" in article  # the wrapped first line is still joined
+    assert coverage_problems(doc) == []
