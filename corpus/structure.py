@@ -29,6 +29,7 @@ SECTION_PATH_SEP = " / "
 IN_FORCE_RE = re.compile(
     r"^本(?:方案|意见|通知|办法|规定|细则|规划|计划|措施|指南|实施意见|若干措施)"
     r"(?:自[^。]{1,20}(?:施行|执行|实施)|[^。]{0,20}有效期|由[^。]{1,30}负责解释)")
+TABLE_OF_CONTENTS_RE = re.compile(r"^目[\s　]*录$")
 PREAMBLE_LABEL = "序言"
 COVER_NOTICE_LABEL = "印发通知"
 # The own title of a document issued under a cover notice (「…关于印发…实施方案的通知」, signed and dated, then
@@ -109,6 +110,9 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
         text = p.text
         if article := _article_unit(text, outline.path):
             units.append(article)
+            continue
+        if TABLE_OF_CONTENTS_RE.match(text):  # 「目　　录」: its entries are the chapter headings that follow
+            headings.append(text)
             continue
         division = DIVISION_RE.match(text)
         if (p.heading_level or division) and _is_heading_line(text):

@@ -511,3 +511,12 @@ def test_an_indent_starts_a_paragraph_where_the_text_indents_its_paragraphs():
     assert "承诺书。\n民政部门应当将备案信息告知同级消防、市场监督管理等部门。" in article
     assert "以下材料：\n（一）备案书；" in article  # the wrapped first line is still joined
     assert coverage_problems(doc) == []
+
+
+def test_a_statutes_table_of_contents_is_no_preamble_text():
+    doc = parse_text("# 某市居家养老服务条例\n\n（2015年1月29日某市人民代表大会通过）\n\n目　　录\n\n第一章　总则\n第二章　附则\n\n"
+                     "## 第一章　总则\n\n第一条　为了满足居家养老服务需求，制定本条例。\n\n"
+                     "## 第二章　附则\n\n第二条　本条例自2015年5月1日起施行。\n", "tiaoli", ".md")
+    assert doc.clauses[0].text == "（2015年1月29日某市人民代表大会通过）"
+    assert [c.section for c in doc.clauses[1:]] == ["第一章　总则", "第二章　附则"]
+    assert coverage_problems(doc) == []
