@@ -134,17 +134,14 @@ class Assistant:
         check_result_count(k)
         hits = self.index.search(question, k=max(k, EVIDENCE_K), mode=mode, doc_ids=doc_ids)
         if missing := unknown_doc_numbers(question, self.index.documents):
-            answer = self._refusal(question, hits)
-            return answer.model_copy(update={"answer": UNKNOWN_DOCUMENT.format(numbers="、".join(missing))})
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(missing)))
         if not CJK_RE.search(question):
-            answer = self._refusal(question, hits)
-            return answer.model_copy(update={"answer": NOT_CHINESE})
+            return self._refusal(question, hits, NOT_CHINESE)
         named = self._named_articles(question, doc_ids)
         if named:
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
-            answer = self._refusal(question, hits)
-            return answer.model_copy(update={"answer": NO_SUCH_ARTICLE.format(articles="、".join(absent))})
+            return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
         if not check_evidence(question, hits, self.index.tokenizer).answerable:
             return self._refusal(question, hits)
         kept, answerer, warnings = self._verified_draft(question, hits[:k])
@@ -226,9 +223,9 @@ class Assistant:
         return Answer(question=question, answer=text, refused=False, citations=citations,
                       related=self._related(hits, exclude=seen), answerer=answerer, warnings=warnings)
 
-    def _refusal(self, question: str, hits: list[Hit], answerer: str | None = None,
+    def _refusal(self, question: str, hits: list[Hit], message: str = REFUSAL, answerer: str | None = None,
                  warnings: list[str] | None = None) -> Answer:
-        return Answer(question=question, answer=REFUSAL, refused=True, citations=[],
+        return Answer(question=question, answer=message, refused=True, citations=[],
                       related=self._related(hits, exclude=set()), answerer=answerer or self.answerer.name,
                       warnings=warnings or [])
 
