@@ -68,7 +68,7 @@ def whole_sentence(clause_text: str, piece: str, limit: int = WHOLE_SENTENCE_LIM
 
 def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer,
                    figure: re.Pattern | None = None) -> list[ScoredSentence]:
-    """The clause's sentences, best first; for a question asking for a figure, those stating one come first.
+    """The clause's sentences, best match first (:func:`figure_first` puts those stating an asked figure ahead).
     An item's own title sentence （十四）完善… ranks last.
 
     The article's label that opens its text (「第十六条 」「（十四）」, the （三） of 「三、（三）」) and a numbered
@@ -85,7 +85,12 @@ def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokeniz
             score *= 0.3
         tier = 2 if figure is None or not figure.search(s) else 0 if overlap > 0 else 1
         scored.append(ScoredSentence(hit, s, score, tier))
-    return sorted(scored, key=lambda x: (x.figure_tier, -x.score))
+    return sorted(scored, key=lambda x: -x.score)
+
+
+def figure_first(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences that state the figure a question asks for first, then the rest, each by score."""
+    return sorted(sentences, key=lambda x: x.figure_tier)
 
 
 UNITS_ASKED_RE = re.compile(r"责任单位|哪些部门|哪个部门|哪些单位|哪个单位|什么部门")
@@ -118,7 +123,7 @@ class ExtractiveAnswerer:
             # Within the chosen clauses a rare term (助浴) says more about the sentence than a common one (老年人);
             # a question for a figure is answered by the sentence that states it, whatever its words.
             weights = {t: w * (0.5 + self._rarity(t)) for t, w in weights.items()}
-        primary = best_sentences(evidence[0], weights, self.tokenizer, figure)
+        primary = figure_first(best_sentences(evidence[0], weights, self.tokenizer, figure))
         chosen = [primary[0]]
         if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:
             chosen.append(primary[1])
@@ -126,7 +131,7 @@ class ExtractiveAnswerer:
         for hit in evidence[1:3]:
             if hit.clause.doc_id == evidence[0].clause.doc_id or hit.clause.part == "annex":
                 continue
-            other = best_sentences(hit, weights, self.tokenizer, figure)[0]
+            other = figure_first(best_sentences(hit, weights, self.tokenizer, figure))[0]
             if other.score > 0 and other.score >= 0.6 * primary[0].score:
                 chosen.append(other)
             break

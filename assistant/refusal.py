@@ -45,9 +45,7 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
 
     figure = figure_pattern(question)
     if figure is not None and coverage < FIGURE_COVERAGE:
-        # The sentences that best match the question, whether or not they state a figure.
-        matching = sorted(best_sentences(hits[0], weights, tokenizer, figure), key=lambda s: -s.score)
-        sentences = matching[:FIGURE_SENTENCES]
+        sentences = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
         # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
         heading = hits[0].clause.heading if figure is not NUMBER_RE else ""
         if not any(figure.search(s.sentence) for s in sentences) and not figure.search(heading):
