@@ -12,11 +12,12 @@ from index.tokenizer import PolicyTokenizer
 
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些])几"
+# 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
+_MEASURED = "月|工作日|小时|百分点|等级|星级"
 # 「最多能带几个孩子」 asks for a number, not a list.
-COUNT_LIMIT_RE = re.compile(
-    rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个(?!月|工作日|小时|百分点|等级|星级)")
+COUNT_LIMIT_RE = re.compile(rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个(?!{_MEASURED})")
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
-ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!月|工作日|小时|百分点|等级|星级)|方面|部分)|哪几")
+ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!{_MEASURED})|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
 WHO_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
@@ -25,7 +26,7 @@ DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
-    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:月|工作日|小时|百分点|等级|星级)|比例|占比|百分点|金额|标准是"
+    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
     r"|(?:时间|完成)期限|时间节点"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
@@ -60,6 +61,8 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,12})")
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
+# Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
+_ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
 UNSPECIFIC = frozenset(
     "政策 规定 要求 措施 办法 做法 方法 方式 形式 内容 方面 情况 条件 支持 说法 安排 保障 "
@@ -133,9 +136,6 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
             things.append(whole)
     return things
 
-
-# Adverbs that may stand between the thing asked and 有哪些/是什么.
-_ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 
 
 # Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).
