@@ -123,14 +123,13 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     if ref.kind == "item":
         return _is_item(clause, ref.number, ref.section)
     if ref.kind == "point":
-        return re.fullmatch(rf"{to_chinese_number(ref.section)}、{ref.number}[.．]?", clause.label) is not None
+        return _is_point(clause, ref.number, ref.section)
     if ref.annex:
         return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
         return clause.label == ref.text
     # A 意见 numbered （一）（二）: 第十条 means （十）; one numbered by points (二、9.), its point 9.
-    return clause.number == ref.number and (_is_item(clause, ref.number, None)
-                                             or re.fullmatch(rf"[{NUMERAL_CHARS}]+、{ref.number}[.．]?", clause.label) is not None)
+    return clause.number == ref.number and (_is_item(clause, ref.number, None) or _is_point(clause, ref.number, None))
 
 
 def _is_item(clause: Clause, number: int, section: int | None) -> bool:
@@ -140,6 +139,12 @@ def _is_item(clause: Clause, number: int, section: int | None) -> bool:
         return True
     part, _, rest = clause.label.partition("、")
     return rest == item and (section is None or part == to_chinese_number(section))
+
+
+def _is_point(clause: Clause, number: int, section: int | None) -> bool:
+    """Whether the clause is a part's numbered point (二、2.), of the given part if one is named."""
+    part = to_chinese_number(section) if section is not None else f"[{NUMERAL_CHARS}]+"
+    return re.fullmatch(rf"{part}、{number}[.．]?", clause.label) is not None
 
 
 def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
