@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.layout import DATE_RE, DOC_NUMBER_RE, compact
+from corpus.layout import DATE_LINE_RE, DATE_RE, DOC_NUMBER_RE, compact
 from corpus.models import Clause
 from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
-from corpus.structure import N
+from corpus.structure import TITLE_NOTE_LABEL, N
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
@@ -32,12 +32,19 @@ POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
     ("closing", re.compile(r"(?:最后|末尾|结尾)[一那这]?(?:段|部分)|结尾|结语|结束语")),
     ("preamble", re.compile(r"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语")),
 )
-# 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text.
-_ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文)"
+# 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
+# of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
+_ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文|颁布|通过|修正|修订)"
 _WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
 # The verb ends the question (「…是哪天印发的？」), or names the date (「发文日期」): 「要求哪年出台管理办法」 asks a deadline.
 ISSUE_DATE_RE = re.compile(
     rf"{_WHEN}\S{{0,2}}{_ISSUED}(?:的|了)?[？?。]*$|{_ISSUED}的?(?:日期|时间|年份)|{_ISSUED}(?:于|在|是)?{_WHEN}[的？?。]*$")
+# 「劳动合同法什么时候施行」: the sentence that puts a named document in force (「本法自2008年1月1日起施行」).
+IN_FORCE_QUESTION_RE = re.compile(
+    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)|(?:施行|生效)(?:于|在|是)?{_WHEN}[的？?。]*$")
+IN_FORCE_SENTENCE_RE = re.compile(
+    r"本(?:法|条例|规定|办法|细则|规则|意见|方案|通知|决定|措施|实施意见|若干措施)[^。；\n]{0,12}"
+    r"自[^。；\n]{1,30}(?:施行|实施|执行|生效)[^。；\n]*[。；]?")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 
 
@@ -147,6 +154,34 @@ def _is_point(clause: Clause, number: int, section: int | None) -> bool:
     return re.fullmatch(rf"{part}、{number}[.．]?", clause.label) is not None
 
 
+def _dated(question: str, clauses: list[Clause]) -> list[Clause]:
+    """For a question asking when a document was issued or came into force: the clause of the document that says
+    it (its dated closing text, else its title note; the article putting it in force); empty for other questions."""
+    if IN_FORCE_QUESTION_RE.search(question):
+        return [c for c in clauses if IN_FORCE_SENTENCE_RE.search(c.text)]
+    if not ISSUE_DATE_RE.search(question):
+        return []
+    closing = [c for c in clauses if c.part == "closing" and DATE_RE.search(c.text)]
+    return closing or [c for c in clauses if c.label == TITLE_NOTE_LABEL]
+
+
+def date_quote(question: str, clause: Clause) -> str | None:
+    """What of a looked-up clause answers a when-question: the sentence putting the document in force, a title
+    note whole, or a closing's signature and date (「国务院办公厅\n2020年12月14日」); None for other questions."""
+    if IN_FORCE_QUESTION_RE.search(question) and (m := IN_FORCE_SENTENCE_RE.search(clause.text)):
+        return m.group(0)
+    if not ISSUE_DATE_RE.search(question):
+        return None
+    if clause.label == TITLE_NOTE_LABEL:
+        return clause.text
+    lines = clause.text.split("\n")
+    at = next((i for i, line in enumerate(lines) if DATE_LINE_RE.match(line.strip())), None)
+    if at is None:
+        return ""
+    first = at - 1 if at and len(lines[at - 1]) <= 40 and lines[at - 1][-1:] not in "。；：" else at
+    return "\n".join(lines[first:at + 1])
+
+
 def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
     """发文字号 the question names that no loaded document carries."""
     known = {d.get("doc_number") for d in docs}
@@ -169,12 +204,10 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     if named is None:
         return []  # the law it names is not loaded
     if not refs:
-        if named and ISSUE_DATE_RE.search(question):
-            dated = [c for d in named for c in clauses_by_doc.get(d, []) if c.part == "closing" and DATE_RE.search(c.text)]
-            if dated:
-                return dated
+        if named and (dated := [c for d in named for c in _dated(question, clauses_by_doc.get(d, []))]):
+            return dated
         if named and (part := _named_position(question)):
-            return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part]
+            return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and c.label != TITLE_NOTE_LABEL]
         return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
     found: list[Clause] = []

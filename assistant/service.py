@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from corpus.errors import UserError
-from corpus.layout import DATE_LINE_RE
 from corpus.models import Clause
 from corpus.titles import cite
 from index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
-from .lookup import ISSUE_DATE_RE, lookup, missing_articles, titled_sections, unknown_doc_numbers
+from .mentions import document_mentions, without_mentions
+from .lookup import date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
@@ -38,16 +38,6 @@ NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its
 
 class NotFound(UserError):
     """An unknown document or clause id."""
-
-
-def _sign_off(text: str) -> str:
-    """The issuer line and date line of a closing text (「国务院办公厅\n2020年12月14日」), verbatim."""
-    lines = text.split("\n")
-    at = next((i for i, line in enumerate(lines) if DATE_LINE_RE.match(line.strip())), None)
-    if at is None:
-        return ""
-    first = at - 1 if at and len(lines[at - 1]) <= 40 and lines[at - 1][-1:] not in "。；：" else at
-    return "\n".join(lines[first:at + 1])
 
 
 def _clean_question(question: str) -> str:
@@ -119,7 +109,7 @@ class Assistant:
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
         """Ranked clauses; an article the question names (「国办发〔2020〕52号第十条」) comes first, scored 1.0."""
         question = _clean_question(question)
-        hits = self.index.search(question, k=k, mode=mode, doc_ids=doc_ids)
+        hits = self._retrieve(question, k, doc_ids, mode)
         named = self._named_articles(question, doc_ids)
         if not named:
             return hits
@@ -132,7 +122,7 @@ class Assistant:
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
         question = _clean_question(question)
         check_result_count(k)
-        hits = self.index.search(question, k=max(k, EVIDENCE_K), mode=mode, doc_ids=doc_ids)
+        hits = self._retrieve(question, max(k, EVIDENCE_K), doc_ids, mode)
         if missing := unknown_doc_numbers(question, self.index.documents):
             return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(missing)))
         if not CJK_RE.search(question):
@@ -148,6 +138,14 @@ class Assistant:
         if not kept:
             return self._refusal(question, hits, answerer=answerer, warnings=warnings)
         return self._compose(question, kept, hits, answerer, warnings)
+
+    def _retrieve(self, question: str, k: int, doc_ids: list[str] | None, mode: str) -> list[Hit]:
+        """The index's ranking for the question without the words naming a document (「52号文」「2024年养老意见」),
+        within the documents it names unless the caller chose documents."""
+        mentions = document_mentions(question, self.index.documents)
+        if mentions and doc_ids is None:
+            doc_ids = sorted({d for m in mentions for d in m.doc_ids})
+        return self.index.search(without_mentions(question, mentions), k=k, mode=mode, doc_ids=doc_ids)
 
     def _verified_draft(self, question: str, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
         """The configured answerer's verified sentences, falling back to the extractive answerer.
@@ -194,10 +192,13 @@ class Assistant:
         return missing_articles(question, *self._scope(doc_ids))
 
     def _lookup_answer(self, question: str, clauses: list[Clause], hits: list[Hit]) -> Answer:
-        if ISSUE_DATE_RE.search(question):  # 「…是哪天印发的」: the signature and date, not the whole closing
-            kept = [VerifiedSentence(q.replace("\n", "　"), c, q) for c in clauses[:3] if (q := _sign_off(c.text))]
-        else:
-            kept = [VerifiedSentence(c.text, c, c.text) for c in clauses[:3]]
+        kept = []
+        for c in clauses[:3]:
+            quote = date_quote(question, c)  # 「…是哪天印发的」: the signature and date, not the whole closing
+            if quote is None:
+                kept.append(VerifiedSentence(c.text, c, c.text))
+            elif quote:
+                kept.append(VerifiedSentence(quote.replace("\n", "　"), c, quote))
         if len(kept) == 1:
             prefix = ""
         elif len({s.clause.doc_id for s in kept}) == len(kept):

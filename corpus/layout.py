@@ -45,6 +45,9 @@ PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 PAGE_MARK_RE = re.compile(
     r"^[—–\-－~]{1,3}\s*\d{1,4}\s*[—–\-－~]{1,3}$|^第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?$"
 )
+# The first line of a title note (题注) under the title: the document's date, or the date its adoption or amendment
+# begins with (「（2024年12月30日）」「2009年2月28日 第十一届全国人民代表大会常务委员会第七次会议通过」).
+TITLE_NOTE_START_RE = re.compile(rf"^[（(]?\s*{DATE_RE.pattern}")
 UNIT_START_RE = re.compile(
     rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
 )
@@ -63,6 +66,7 @@ class SourceLine:
 class Layout:
     meta: dict
     header: list[str] = field(default_factory=list)
+    title_note: list[str] = field(default_factory=list)  # the 题注 lines under the title, a citable unit
     lines: list[SourceLine] = field(default_factory=list)
     markdown: bool = False
 
@@ -280,12 +284,15 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
     markdown = bool(front) or _is_markdown(rest, suffix)
     raw_lines = rest.split("\n")
     header: list[str] = []
+    title_note: list[str] = []
 
     if markdown:
         end = next((i for i, l in enumerate(raw_lines) if l.strip() == INFO_END), None)
         if end is not None:
             info = [_strip_markdown(l).text for l in raw_lines[:end] if l.strip()]
-            header = info
+            # The title (possibly over two lines), then the adoption and amendment history: the 题注.
+            note_at = next((i for i, l in enumerate(info) if i and TITLE_NOTE_START_RE.match(l)), len(info))
+            header, title_note = info[:note_at], info[note_at:]
             if info:
                 meta.setdefault("title", info[0])
             for key, value in _meta_from_info_lines(info[1:]).items():
@@ -308,17 +315,20 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
                             continue
                         if DATE_LINE_RE.match(line):
                             meta.setdefault("date", normalise_date(line))
+                            title_note.append(line)
                         elif DOC_NUMBER_RE.fullmatch(line):
                             meta.setdefault("doc_number", compact(line))
+                            header.append(line)
                         else:
                             break
-                        header.append(line)
                         idx += 1
                     raw_lines = raw_lines[idx:]
         lines = [_strip_markdown(l) for l in raw_lines]
     else:
         found, start = _plain_header(raw_lines)
         header = [l.strip() for l in raw_lines[:start] if l.strip()]
+        title_note = [l for l in header if found.get("title") and DATE_LINE_RE.match(l)]
+        header = [l for l in header if l not in title_note]
         for key, value in found.items():
             meta.setdefault(key, value)
         raw_lines = raw_lines[start:]
@@ -329,4 +339,4 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
         meta.setdefault(key, value)
     if "title" in meta and not meta.get("issuer"):
         meta["issuer"] = issuer_from_title(meta["title"])
-    return Layout(meta=meta, header=header, lines=lines, markdown=markdown)
+    return Layout(meta=meta, header=header, title_note=title_note, lines=lines, markdown=markdown)

@@ -11,7 +11,7 @@ from .models import Clause, Document, DocumentMeta
 from .paragraphs import to_paragraphs
 from .reading import read_text
 from .text import char_bigrams
-from .structure import Unit, build_body
+from .structure import TITLE_NOTE_LABEL, Unit, build_body
 
 UNTITLED = "（无标题文件）"
 
@@ -55,6 +55,8 @@ def parse_text(text: str, doc_id: str, suffix: str = ".txt", path: str = "", sha
     main_lines, annex_regions = split_annexes(layout.lines)
     body = build_body(to_paragraphs(main_lines, layout.markdown))
     units, headings = list(body.units), list(body.headings)
+    if layout.title_note:  # 「（2024年12月30日）」 under the title: cited for when the document was issued or adopted
+        units.insert(0, Unit(TITLE_NOTE_LABEL, None, "preamble", "", list(layout.title_note)))
     for region in annex_regions:
         annex_units, annex_headings = parse_annex(region, layout.markdown)
         units += annex_units
@@ -70,7 +72,7 @@ def parse_text(text: str, doc_id: str, suffix: str = ".txt", path: str = "", sha
                ordinal=i, responsible_units=u.responsible_units, links=tuple(links[cid]))
         for i, (cid, u) in enumerate(zip(ids, units))
     ]
-    body_text = "\n".join(l.text for l in layout.lines)
+    body_text = "\n".join(layout.title_note + [l.text for l in layout.lines])
     return Document(meta=meta, clauses=clauses, header=layout.header, headings=headings, body=body_text)
 
 

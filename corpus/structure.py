@@ -31,6 +31,7 @@ IN_FORCE_RE = re.compile(
     r"(?:自[^。]{1,20}(?:施行|执行|实施)|[^。]{0,20}有效期|由[^。]{1,30}负责解释)")
 TABLE_OF_CONTENTS_RE = re.compile(r"^目[\s　]*录$")
 PREAMBLE_LABEL = "序言"
+TITLE_NOTE_LABEL = "题注"  # the date or adoption history printed under the title
 COVER_NOTICE_LABEL = "印发通知"
 # The own title of a document issued under a cover notice (「…关于印发…实施方案的通知」, signed and dated, then
 # 「湖北省推进普惠托育服务体系建设实施方案」 and its text).

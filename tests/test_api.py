@@ -104,7 +104,7 @@ def test_health_and_manifest(client, assistant):
     body = ready.json()
     assert body["status"] == "ready"
     assert body["index"] == {
-        "embedder": assistant.manifest["embedder"]["name"], "clause_count": 78, "document_count": 2,
+        "embedder": assistant.manifest["embedder"]["name"], "clause_count": 79, "document_count": 2,
         "built_at": assistant.manifest["built_at"], "format_version": assistant.manifest["format_version"],
     }
 
@@ -176,7 +176,7 @@ def test_documents_list_and_detail(client, assistant):
     tuoyu = listed[1]
     assert tuoyu["title"] == "国务院办公厅关于促进养老托育服务健康发展的意见"
     assert tuoyu["doc_number"] == "国办发〔2020〕52号" and tuoyu["date"] == "2020-12-14"
-    assert sum(d["clause_count"] for d in listed) == 78
+    assert sum(d["clause_count"] for d in listed) == 79
     assert all("path" not in d and "sha256" not in d for d in listed)  # no server file paths leak out
     for summary in listed:
         detail = client.get(f"/v1/documents/{quote(summary['doc_id'])}").json()

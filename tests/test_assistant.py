@@ -205,6 +205,56 @@ def test_when_a_named_document_was_issued_is_its_dated_closing(assistant):
     assert "2020年12月14日" not in assistant.ask("52号文要求哪年出台家庭托育点管理办法").answer
 
 
+def test_a_document_dated_under_its_title_is_dated_by_its_title_note(assistant):
+    answer = assistant.ask("中共中央国务院关于深化养老服务改革发展的意见是哪年出台的")
+    assert [c.clause_id for c in answer.citations] == ["yanglao-gaige-2024:题注"]
+    assert answer.citations[0].quote == "（2024年12月30日）"
+
+
+def test_when_a_law_was_adopted_and_came_into_force():
+    from assistant.lookup import date_quote, lookup, titled_sections
+    from corpus import parse_text
+
+    doc = parse_text("# 某某省养老服务条例\n\n2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过\n\n"
+                     "<!-- INFO END -->\n\n第一条 为了规范养老服务，制定本条例。\n\n"
+                     "第二条 本条例自2021年5月1日起施行。2015年施行的暂行办法同时废止。\n", "tl", ".md")
+    docs = [{"doc_id": "tl", "title": doc.meta.title, "doc_number": None}]
+
+    def answer(question: str) -> list[tuple[str, str | None]]:
+        found = lookup(question, {"tl": doc.clauses}, docs, titled_sections(doc.clauses))
+        return [(c.label, date_quote(question, c)) for c in found]
+
+    adopted = "2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过"
+    assert answer("某某省养老服务条例是什么时候通过的") == [("题注", adopted)]
+    assert answer("某某省养老服务条例什么时候施行") == [("第二条", "本条例自2021年5月1日起施行。")]
+    assert answer("某某省养老服务条例的施行日期") == [("第二条", "本条例自2021年5月1日起施行。")]
+    assert answer("某某省养老服务条例规定了什么") == []  # not a when-question: retrieval answers it
+
+
+def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assistant):
+    from assistant.mentions import document_mentions, without_mentions
+
+    docs = assistant.index.documents
+
+    def named(question: str) -> list[tuple[str, tuple[str, ...]]]:
+        return [(question[m.start:m.end], m.doc_ids) for m in document_mentions(question, docs)]
+
+    assert named("医养结合，2020年国办文件和2024年中央文件分别怎么要求？") == [
+        ("2020年国办文件", ("yanglao-tuoyu-2020",)), ("2024年中央文件", ("yanglao-gaige-2024",))]
+    assert named("交通运输部在养老托育意见的分工中负责什么") == [("养老托育意见", ("yanglao-tuoyu-2020",))]
+    assert named("国办发〔2020〕52号文的主送单位是哪些") == [("国办发〔2020〕52号文", ("yanglao-tuoyu-2020",))]
+    assert named("24年养老意见第十四条讲什么") == [("24年养老意见", ("yanglao-gaige-2024",))]
+    for question in ("国家文件里有没有说法", "两份文件对公建民营都有什么规定？", "托育机构收费有规定吗", "征求意见了吗"):
+        assert named(question) == [], question
+    question = "52号文对社区托育怎么说"
+    assert without_mentions(question, document_mentions(question, docs)) == "社区托育怎么说"
+    # The title's words no longer pull up the preamble that restates the title.
+    answer = assistant.ask("深化养老服务改革发展的意见的主要目标")
+    assert answer.citations[0].clause_id == "yanglao-gaige-2024:一、总体要求"
+    hits = assistant.search("52号文对社区养老服务怎么说", k=10)
+    assert {h.clause.doc_id for h in hits} == {"yanglao-tuoyu-2020"}  # within the document it names
+
+
 def test_ordinary_wording_and_unloaded_laws_around_article_references(assistant):
     # 「第一项任务」 is wording, not a task-table row that is missing.
     assert "没有第一项" not in assistant.ask("发展养老服务的第一项任务是什么").answer

@@ -154,10 +154,13 @@ def test_law_items_stay_inside_articles():
     doc = parse_text(LAW, "law", ".md")
     assert doc.meta.title == "某某省养老服务条例"
     assert doc.meta.issuer == "某某省人民代表大会常务委员会"
-    assert [c.label for c in doc.clauses] == ["第一条", "第二条", "第三条", "第三条之一"]
-    art2 = doc.clauses[1]
+    assert [c.label for c in doc.clauses] == ["题注", "第一条", "第二条", "第三条", "第三条之一"]
+    # The adoption history under the title is its title note (题注), cited for when the law was adopted.
+    assert doc.clauses[0].text == "2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过"
+    assert doc.clauses[0].part == "preamble"
+    art2 = doc.clauses[2]
     assert "（一）居家养老服务；" in art2.text and "（二）社区养老服务。" in art2.text
-    assert doc.clauses[2].section == "第二章 服务供给 / 第一节 居家"
+    assert doc.clauses[3].section == "第二章 服务供给 / 第一节 居家"
     assert coverage_problems(doc) == []
 
 
@@ -237,6 +240,16 @@ def test_red_header_number_above_title_and_parts():
     items = [c for c in doc.clauses if c.part == "body"]
     assert [c.label for c in items] == ["（一）", "（二）"]
     assert items[0].section == "第一部分 总体要求"
+    assert "题注" not in [c.label for c in doc.clauses]  # its date is the sign-off's, in the closing
+
+
+def test_a_date_under_the_title_is_the_title_note():
+    doc = parse_text("XX省民政厅关于加强养老机构消防安全的通知\n（2024年5月6日）\n一、落实主体责任。养老机构要建立消防制度。\n",
+                     "xf")
+    assert doc.meta.date == "2024-05-06"
+    assert [(c.label, c.text) for c in doc.clauses] == [
+        ("题注", "（2024年5月6日）"), ("一、落实主体责任", "一、落实主体责任。养老机构要建立消防制度。")]
+    assert coverage_problems(doc) == []
     assert coverage_problems(doc) == []
 
 

@@ -66,7 +66,8 @@ def test_2024_opinion_structure(bundled_corpus):
     assert [c.number for c in items] == list(range(1, 18))
     assert {c.section.split("、")[0] for c in items} == {"二", "三", "四", "五"}
     labels = [c.label for c in doc.clauses]
-    assert labels[0] == "序言" and "一、总体要求" in labels and labels[-1] == "六、加强组织实施"
+    assert labels[:2] == ["题注", "序言"] and "一、总体要求" in labels and labels[-1] == "六、加强组织实施"
+    assert doc.clauses[0].text == "（2024年12月30日）"  # the date under the title: when the opinion was issued
     assert "到2035年" in next(c for c in doc.clauses if c.label == "一、总体要求").text
 
 

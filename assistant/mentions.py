@@ -1,0 +1,116 @@
+"""Which loaded documents a question names, and the question without the naming, for retrieval.
+
+A question names a document by 发文字号 (「国办发〔2020〕52号」「52号文」) or by a shortened title ending in the
+kind of document (「养老托育意见」「2024年养老意见」「24年意见」「2020年国办文件」「慈善法」). The naming says where to
+look, not what is asked: left in the question, the title's words pull up the clauses that restate the title
+(序言, 总体要求, 结语) above the one that answers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.layout import DOC_NUMBER_RE, compact
+
+# The kinds of document a shortened title ends in; 文件 fits any document.
+KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|方案|办法|条例|规定|细则|措施|规划|决定|公告|纲要|计划|法|文件")
+GENERIC_KIND = "文件"
+SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号文件?")  # 「52号文」
+_YEAR_RE = re.compile(r"(?:19|20)?(\d{2})年$")  # a year just before a name
+_ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央办公厅", "中央": "中共中央"}
+MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the question that names documents."""
+
+    start: int
+    end: int
+    doc_ids: tuple[str, ...]
+
+
+def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
+    """The spans of the question naming loaded documents, in order, without overlaps."""
+    found: list[Mention] = []
+    for m in DOC_NUMBER_RE.finditer(question):
+        ids = tuple(d["doc_id"] for d in docs if d.get("doc_number") == compact(m.group(0)))
+        if ids:
+            after = re.match(r"文件?", question[m.end():])  # 「国办发〔2020〕52号文」
+            found.append(Mention(m.start(), m.end() + (after.end() if after else 0), ids))
+    for m in SHORT_NUMBER_RE.finditer(question):
+        ids = tuple(d["doc_id"] for d in docs if re.search(rf"〕{m.group(1)}号$", d.get("doc_number") or ""))
+        if ids:
+            found.append(Mention(m.start(), m.end(), ids))
+    for m in KIND_RE.finditer(question):
+        if mention := _title_mention(question, m, docs):
+            found.append(mention)
+    kept: list[Mention] = []
+    for mention in sorted(found, key=lambda x: (x.start, -x.end)):
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
+
+
+def without_mentions(question: str, mentions: list[Mention]) -> str:
+    """The question with the spans that name documents taken out (the whole question if nothing is left)."""
+    rest, at = "", 0
+    for mention in mentions:
+        rest += question[at:mention.start]
+        at = mention.end
+    rest += question[at:]
+    stripped = re.sub(r"^[的对在里中和与及、，,\s]+", "", rest.strip())
+    return stripped if re.search(r"[\u4e00-\u9fff]{2}", stripped) else question
+
+
+def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention | None:
+    """The documents a shortened title ending at ``kind`` names: those whose title accounts for the longest run of
+    characters before it (title characters, its year, an abbreviated issuer). 「劳动合同法」 names the law and its
+    实施条例 alike: a question about a law may be answered by the rules implementing it."""
+    best: list[str] = []
+    best_start = kind.start()
+    for doc in docs:
+        title = doc["title"]
+        if kind.group(0) != GENERIC_KIND and kind.group(0) not in title:
+            continue
+        start = _name_start(question, kind.start(), doc)
+        if start is None:
+            continue
+        if start < best_start:
+            best, best_start = [doc["doc_id"]], start
+        elif start == best_start and start < kind.start():
+            best.append(doc["doc_id"])
+    if not best:
+        return None
+    return Mention(best_start, kind.end(), tuple(best))
+
+
+def _name_start(question: str, end: int, doc: dict) -> int | None:
+    """Where a name of ``doc`` ending at ``end`` starts, or None when the characters before ``end`` do not name it:
+    at least MIN_NAME_CHARS of its title's characters, or a year or issuer abbreviation that is its own."""
+    title = doc["title"]
+    year = (doc.get("date") or "")[:4]
+    start, title_chars, identifying = end, 0, False
+    while start > 0:
+        before = question[:start]
+        if (y := _YEAR_RE.search(before)) and y.end() == start and year.endswith(y.group(1)) and y.group(0)[:-1] in year:
+            start, identifying = y.start(), True
+            continue
+        abbreviation = next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None)
+        if abbreviation and _ISSUER_ABBREVIATIONS[abbreviation] in title:
+            start, identifying = start - len(abbreviation), True
+            continue
+        char = question[start - 1]
+        if char in title and not char.isspace() and char not in "，。？！":
+            start -= 1
+            title_chars += char != "的"
+            continue
+        if char in " 　" and start < end:
+            start -= 1
+            continue
+        break
+    while start < end and question[start] in " 　的":
+        start += 1
+    if identifying or title_chars >= MIN_NAME_CHARS:
+        return start
+    return None
