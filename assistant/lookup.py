@@ -114,8 +114,8 @@ def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
         if doc.get("doc_number") and doc["doc_number"] in numbers:
             scores[doc["doc_id"]] = 100.0
             continue
-        number = re.search(r"〔(\d{4})〕(\d+)号", doc.get("doc_number") or "")
-        if number and re.search(rf"(?<!\d){number.group(2)}号文", question):
+        number = re.search(r"(?:〔\d{4}〕|\d{4}年第)(\d+)号$", doc.get("doc_number") or "")
+        if number and re.search(rf"(?<!\d){number.group(1)}号(?:文|公告)", question):
             scores[doc["doc_id"]] = 50.0
             continue
         title = _bigrams(doc["title"])
@@ -135,8 +135,10 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
         return clause.label == ref.text
-    # A 意见 numbered （一）（二）: 第十条 means （十）; one numbered by points (二、9.), its point 9.
-    return clause.number == ref.number and (_is_item(clause, ref.number, None) or _is_point(clause, ref.number, None))
+    # A 意见 numbered （一）（二）: 第十条 means （十）; one numbered by points (二、9.), its point 9; a 公告 whose
+    # parts are its articles (「二、提供…」), part 二、.
+    return clause.number == ref.number and (_is_item(clause, ref.number, None) or _is_point(clause, ref.number, None)
+                                            or clause.label == f"{to_chinese_number(ref.number)}、")
 
 
 def _is_item(clause: Clause, number: int, section: int | None) -> bool:

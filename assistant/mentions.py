@@ -15,7 +15,7 @@ from corpus.layout import DOC_NUMBER_RE, compact
 # The kinds of document a shortened title ends in; 文件 fits any document.
 KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|方案|办法|条例|规定|细则|措施|规划|决定|公告|纲要|计划|法|文件")
 GENERIC_KIND = "文件"
-SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号文件?")  # 「52号文」
+SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
 _YEAR_RE = re.compile(r"(?:19|20)?(\d{2})年$")  # a year just before a name
 _ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央办公厅", "中央": "中共中央"}
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
@@ -39,7 +39,7 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
             after = re.match(r"文件?", question[m.end():])  # 「国办发〔2020〕52号文」
             found.append(Mention(m.start(), m.end() + (after.end() if after else 0), ids))
     for m in SHORT_NUMBER_RE.finditer(question):
-        ids = tuple(d["doc_id"] for d in docs if re.search(rf"〕{m.group(1)}号$", d.get("doc_number") or ""))
+        ids = tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or ""))
         if ids:
             found.append(Mention(m.start(), m.end(), ids))
     for m in KIND_RE.finditer(question):

@@ -39,6 +39,13 @@ _RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
 _INDENT_RE = re.compile(r"^(?:\u3000+|[ \t]{2,})(?=\S)")
 ORDER_RE = re.compile(r"^(?:中华人民共和国)?(\S{2,16}?)令$")  # 「中华人民共和国民政部令」「国务院令」
 ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
+# 「2019年第76号」 under 「财政部　税务总局…公告」: a 公告 is numbered by year, after its issuers.
+ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号[）)]?$")
+# An issuing organ's name on a line of its own above the 发文字号 (「民政部办公厅」), where 「…文件」 is not written.
+_ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公室|政府|院|会|办)$")
+# A title line that completes the title: it names the kind of document (「…的公告」「…的通知」「…的指导意见」).
+_TITLE_END_RE = re.compile(r"(?:公告|通知|意见|方案|办法|规定|细则|措施|决定|批复|条例|规划|纲要|计划|标准|规范|指南|通告|函)$")
+_LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
 # A bare number is not one: it may be a table's 序号 cell.
@@ -219,9 +226,17 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         if order_name and not title_parts and (promulgated := PROMULGATED_RE.match(line)):
             meta["title"] = promulgated.group(1)  # 「《养老机构管理办法》已经…通过，现予公布」
             break
+        if (number := ANNOUNCEMENT_NUMBER_RE.fullmatch(line)) and title_parts and title_parts[-1].endswith("公告"):
+            issuers = _join_title(title_parts)  # 「财政部　税务总局　…卫生健康委公告」
+            meta.setdefault("issuer", "、".join(re.split(r"[\s　]+", issuers.removesuffix("公告").strip())))
+            meta["doc_number"] = f"{issuers}{number.group(1)}年第{number.group(2)}号"
+            title_parts, consumed = [], i
+            continue
         if DOC_NUMBER_RE.fullmatch(line) or (DOC_NUMBER_RE.match(line) and len(line) < 30):
             meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
             consumed = i
+            if len(title_parts) == 1 and _ORGAN_RE.match(title_parts[0]) and "关于" not in title_parts[0]:
+                meta.setdefault("issuer", title_parts.pop())  # 「民政部办公厅」 above the number: the issuer, not the title
             title_done = bool(title_parts)  # 发文字号 under the title ends the header
             continue
         if DATE_LINE_RE.match(line):
@@ -235,7 +250,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         starts_body = (
             line.endswith(("：", ":"))
             or line[-1] in TERMINAL
-            or len(line) > 40
+            or (len(line) > 40 and not (_LONG_TITLE_RE.match(line) and _TITLE_END_RE.search(line)))
             or UNIT_START_RE.match(line)
             or title_done
         )
@@ -243,6 +258,8 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             break
         title_parts.append(line)
         consumed = i
+        # 「…税费优惠政策的公告」 ends the title: the next line is body text, however short PDF wrapping made it.
+        title_done = "关于" in "".join(title_parts) and bool(_TITLE_END_RE.search(line))
     if title_parts:
         meta.setdefault("title", _join_title(title_parts))
     return meta, consumed
@@ -267,7 +284,8 @@ def _signature_meta(lines: list[str]) -> dict:
             # (「民政部　　　中央精神文明建设办公室」); a minister's name (「部长　李纪恒」) is not an issuer.
             signers: list[str] = []
             for prev in reversed(nonblank[max(0, idx - 4):idx]):
-                if len(prev) > 40 or prev[-1] in TERMINAL or UNIT_START_RE.match(prev) or prev.startswith("附件"):
+                if (len(prev) > 40 or prev[-1] in TERMINAL or UNIT_START_RE.match(prev) or prev.startswith("附件")
+                        or re.match(r"\d{1,2}[.．、]", prev)):  # 「2．…登记表」 goes on an attachment list
                     break
                 signers[:0] = [s for s in re.split(r"[\s　]{2,}|\s*　\s*", prev) if s]
             signers = [s for s in signers if not re.match(r"^(?:部长|主任|局长|总理|主席|署长)", s)]

@@ -88,7 +88,7 @@ def _continues(prev: str, line: str, margin: float | None, indented: bool | None
     # A line set out in columns (「民政部　　　　财政部」) or naming an attachment (「附件：…实施细则」) stands alone.
     ended = prev[-1] in TERMINAL or "　　" in prev.strip("　") or ATTACHMENT_LINE_RE.match(prev) is not None
     starts_unit = bool(UNIT_START_RE.match(line) or ITEM_START_RE.match(line)) or line.startswith("附件")
-    if HEADING_LINE_RE.match(line):
+    if HEADING_LINE_RE.match(line) or "　　" in line.strip("　"):  # a heading, or a line set out in columns
         return False
     if prev[-1] in MID_SENTENCE:
         return True

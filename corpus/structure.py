@@ -39,6 +39,8 @@ COVERED_TITLE_RE = re.compile(
     r"^[^。；：:，,！？]{2,60}(?:方案|意见|办法|规定|细则|措施|计划|规划|指南|要点|清单|标准|条例|规则|制度|通知)$")
 _PUBLICATION_NOTE_RE = re.compile(r"^[（(][^）)]{2,20}[）)]$")  # 「（此件公开发布）」
 CLOSING_LABEL = "结语"
+ATTACHMENT_LIST_RE = re.compile(r"^附\s*件\s*[：:]")
+CLOSING_FORMULA_RE = re.compile(r"^特此(?:公告|通告|通知|批复|函告|函复|公布)[。！]?$")
 
 
 @dataclass
@@ -130,10 +132,11 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
     return Body(([preamble] if preamble else []) + units, headings)
 
 
-def _section_title(text: str) -> str:
-    """``一、加强组织领导。各地要…`` → ``一、加强组织领导``."""
+def _run_title(text: str) -> str | None:
+    """``一、加强组织领导。各地要…`` → ``一、加强组织领导``; None when the part opens with a sentence, not a title
+    (「一、提供社区养老、托育、家政服务取得的收入，免征增值税。」, an article of a 公告)."""
     head = re.split(r"[。：:；！？]", text, maxsplit=1)[0]
-    return head if len(head) <= 40 else head[:40]
+    return None if re.search(r"[，,]", head) or len(head) > 40 else head
 
 
 def _opinion_units(paragraphs: list[Paragraph]) -> Body:
@@ -141,37 +144,47 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
     preamble: Unit | None = None
     section_label, section_number, section_marker = None, None, ""
     open_unit: Unit | None = None  # the unit that plain paragraphs continue
+    items_inside = False  # whether （一） items continue the open unit (they do in a part that opens with a sentence)
+    # Parts whose marker opens a sentence (a 公告's 「一、提供…，免征增值税。」) are labelled by the marker alone, all of
+    # them, where most do; elsewhere a part is labelled by its run title (「一、加强组织领导。各地要…」).
+    inline_parts = [p.text for p in paragraphs if SECTION_RE.match(p.text) and not _is_heading_line(p.text)]
+    parts_have_titles = sum(_run_title(t) is not None for t in inline_parts) * 2 > len(inline_parts)
     # Without （一） items, a part's numbered points 「1.健全县域养老服务网络。」 are its citable units (二、1.).
     points_are_units = not any(ITEM_RE.match(p.text) for p in paragraphs)
+    in_attachment_list = False  # 「附件：1．…」 then 「2．…」: the list goes on, its numbers are not points
     for p in paragraphs:
         text = p.text
+        in_attachment_list = bool(ATTACHMENT_LIST_RE.match(text) or (in_attachment_list and POINT_RE.match(text)))
         section = SECTION_RE.match(text)
         division = DIVISION_RE.match(text)
         if (p.heading_level or section or division) and _is_heading_line(text):
             rank = 1 if section else DIVISION_RANK[division.group(2)] / 10 if division else p.heading_level
             outline.push(rank, text)
             headings.append(text)
-            section_label, open_unit = text, None
+            section_label, open_unit, items_inside = text, None, False
             section_number = number_or_none(section.group(1)) if section else None
             section_marker = section.group(0) if section else ""
             continue
         if section:  # a section marker with its text on the same line: the section is the unit
-            section_label = _section_title(text)
             section_number = number_or_none(section.group(1))
             section_marker = section.group(0)
-            outline.push(1, section_label)
+            title = _run_title(text) if parts_have_titles else None
+            section_label = title or section_marker
+            if title:
+                outline.push(1, title)
             open_unit = Unit(section_label, section_number, "body", outline.path, [text])
             units.append(open_unit)
+            items_inside = title is None  # its （一）（二） are the article's 项, as in a law
             continue
         if article := _article_unit(text, outline.path):
             open_unit = article
             units.append(open_unit)
             continue
-        if item := ITEM_RE.match(text):
+        if (item := ITEM_RE.match(text)) and not items_inside:
             open_unit = Unit(f"（{item.group(1)}）", number_or_none(item.group(1)), "body", outline.path, [text])
             units.append(open_unit)
             continue
-        if points_are_units and section_marker and (point := POINT_RE.match(text)):
+        if points_are_units and section_marker and (point := POINT_RE.match(text)) and not in_attachment_list:
             label = f"{section_marker}{point.group(0).rstrip('、')}"
             open_unit = Unit(label, int(point.group(1)), "body", outline.path, [text])
             units.append(open_unit)
@@ -204,7 +217,11 @@ def _qualify_repeated_items(units: list[Unit]) -> None:
 def _generic_units(paragraphs: list[Paragraph]) -> Body:
     outline, units, headings = _Outline(), [], []
     if not any(p.heading_level for p in paragraphs):
-        return Body([Unit(f"第{i}段", i, "body", "", [p.text]) for i, p in enumerate(paragraphs, 1)], [])
+        # Each paragraph is a unit, but the sign-off (attachment list, signature, date) is the closing text.
+        texts = [p.text for p in paragraphs]
+        cut = _sign_off_start(texts)
+        closing = [Unit(CLOSING_LABEL, None, "closing", "", texts[cut:])] if cut < len(texts) else []
+        return Body([Unit(f"第{i}段", i, "body", "", [t]) for i, t in enumerate(texts[:cut], 1)] + closing, [])
     preamble: Unit | None = None
     for p in paragraphs:
         if p.heading_level:
@@ -233,6 +250,15 @@ def _is_signoff(text: str) -> bool:
         or (text.startswith(("（", "(")) and text.endswith(("）", ")")))
         or text[-1] not in TERMINAL
     )
+
+
+def _sign_off_start(paras: list[str]) -> int:
+    """Where the sign-off block (lines of signature, date, attachment list, holding a date) at the end of
+    ``paras`` starts; len(paras) when there is none."""
+    cut = len(paras)
+    while cut > 0 and _is_signoff(paras[cut - 1]):
+        cut -= 1
+    return cut if any(DATE_LINE_RE.match(p) for p in paras[cut:]) else len(paras)
 
 
 def _split_cover_notice(body: Body) -> None:
@@ -267,16 +293,14 @@ def _split_closing(units: list[Unit]) -> None:
         return
     last = body[-1]
     paras = last.paragraphs
-    cut = len(paras)
-    while cut > 1 and _is_signoff(paras[cut - 1]):
-        cut -= 1
-    if not any(DATE_LINE_RE.match(p) for p in paras[cut:]):
-        cut = len(paras)
+    cut = max(_sign_off_start(paras), 1)
     single_paragraph_items = len(body) > 2 and all(len(u.paragraphs) == 1 for u in body[:-1])
     if single_paragraph_items and ITEM_RE.match(last.label):
         cut = min(cut, 1)
     # 「本方案自印发之日起施行」 after the last item is the document's, not the item's (a law's is an article).
     while QUALIFIED_ITEM_RE.match(last.label) and cut > 1 and IN_FORCE_RE.match(paras[cut - 1]):
+        cut -= 1
+    while cut > 1 and CLOSING_FORMULA_RE.match(paras[cut - 1]):  # 「特此公告。」 ends the document, not its last article
         cut -= 1
     if cut < len(paras):
         units.append(Unit(CLOSING_LABEL, None, "closing", "", paras[cut:]))

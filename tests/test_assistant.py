@@ -255,6 +255,17 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert {h.clause.doc_id for h in hits} == {"yanglao-tuoyu-2020"}  # within the document it names
 
 
+def test_an_announcements_article_is_looked_up_by_its_number():
+    from assistant.lookup import lookup, titled_sections
+    from corpus import parse_text
+    from tests.test_corpus_genre import ANNOUNCEMENT
+
+    doc = parse_text(ANNOUNCEMENT, "gg")
+    docs = [{"doc_id": "gg", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
+    for question, labels in (("76号公告第二条", ["二、"]), ("76号公告第三条讲了什么", ["三、"]), ("76号公告是哪天发布的", ["结语"])):
+        assert [c.label for c in lookup(question, {"gg": doc.clauses}, docs, titled_sections(doc.clauses))] == labels
+
+
 def test_ordinary_wording_and_unloaded_laws_around_article_references(assistant):
     # 「第一项任务」 is wording, not a task-table row that is missing.
     assert "没有第一项" not in assistant.ask("发展养老服务的第一项任务是什么").answer

@@ -533,3 +533,53 @@ def test_a_statutes_table_of_contents_is_no_preamble_text():
     assert doc.clauses[0].text == "（2015年1月29日某市人民代表大会通过）"
     assert [c.section for c in doc.clauses[1:]] == ["第一章　总则", "第二章　附则"]
     assert coverage_problems(doc) == []
+
+
+ANNOUNCEMENT = """财政部　税务总局　发展改革委　民政部
+商务部　卫生健康委公告
+2019年第76号
+
+关于养老、托育、家政等社区家庭服务业
+税费优惠政策的公告
+
+为支持养老、托育、家政等社区家庭服务业发展，现将有关税费政策
+公告如下：
+一、提供社区养老、托育、家政服务取得的收入，免征增值税。
+二、符合下列条件的家政服务企业提供家政服务取得的收入，免征增值税。
+（一）与家政服务员签订半年及半年以上的劳动合同或者服务协议；
+（二）为家政服务员缴纳社会保险费。
+家政服务员已享受新型农村养老保险等社会保险的，不受本条第（二）项规定的限制。
+三、本公告自2019年6月1日起执行至2025年12月31日。
+特此公告。
+附件：1．社区养老、托育、家政服务税费优惠政策留存备查资料清单
+　　　2．社区养老、托育、家政服务机构享受税费优惠政策情况登记表
+财政部　　　　　税务总局　　　　　发展改革委
+2019年6月28日
+"""
+
+
+def test_an_announcement_numbered_by_year_with_sentence_articles():
+    doc = parse_text(ANNOUNCEMENT, "gg")
+    assert doc.meta.title == "关于养老、托育、家政等社区家庭服务业税费优惠政策的公告"  # not the body's first line
+    assert doc.meta.doc_number == "财政部　税务总局　发展改革委　民政部　商务部　卫生健康委公告2019年第76号"
+    assert doc.meta.issuer == "财政部、税务总局、发展改革委、民政部、商务部、卫生健康委" and doc.meta.date == "2019-06-28"
+    text = {c.label: c.text for c in doc.clauses}
+    # Parts that open with a sentence are cited by their number; their （一）（二） and the paragraph after them
+    # are the article's, as in a law.
+    assert list(text) == ["序言", "一、", "二、", "三、", "结语"]
+    assert text["二、"].endswith("不受本条第（二）项规定的限制。") and "（一）与家政服务员" in text["二、"]
+    assert text["三、"] == "三、本公告自2019年6月1日起执行至2025年12月31日。"
+    assert text["结语"].startswith("特此公告。\n附件：1．") and "2．社区养老" in text["结语"]
+    assert coverage_problems(doc) == []
+
+
+def test_a_cover_notice_without_parts_keeps_its_sign_off_apart():
+    doc = parse_text("民政部办公厅\n民办函〔2023〕28号\n\n民政部办公厅关于印发《全国养老服务领域安全生产重大事故隐患专项排查整治"
+                     "工作方案》的通知\n\n各省、自治区、直辖市民政厅（局）：\n现将工作方案印发给你们，请结合实际认真抓好贯彻落实。\n\n"
+                     "附件：1．工作方案\n2．统计表\n\n民政部办公厅\n2023年5月10日\n", "tz")
+    # The organ above the 发文字号 is the issuer; the title is one line of 47 characters.
+    assert doc.meta.title == "民政部办公厅关于印发《全国养老服务领域安全生产重大事故隐患专项排查整治工作方案》的通知"
+    assert doc.meta.doc_number == "民办函〔2023〕28号" and doc.meta.issuer == "民政部办公厅"
+    assert [(c.label, c.part) for c in doc.clauses] == [("第1段", "body"), ("第2段", "body"), ("结语", "closing")]
+    assert doc.clauses[-1].text == "附件：1．工作方案\n2．统计表\n民政部办公厅\n2023年5月10日"
+    assert coverage_problems(doc) == []
