@@ -14,8 +14,9 @@ from index.tokenizer import PolicyTokenizer
 _JI = r"(?<![好这那前后头十没过些])几"
 # 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
 _MEASURED = "月|工作日|小时|百分点|等级|星级"
-# 「最多能带几个孩子」 asks for a number, not a list.
-COUNT_LIMIT_RE = re.compile(rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个(?!{_MEASURED})")
+# 「最多能带几个孩子」「配几名保育员」 ask for a number, not a list.
+COUNT_LIMIT_RE = re.compile(
+    rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个(?!{_MEASURED})|(?:配|配备|要|需要|有){_JI}(?:名|位)")
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
 ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!{_MEASURED})|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
@@ -28,18 +29,22 @@ WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
-    r"|(?:时间|完成)期限|时间节点"
+    r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
 )
 # Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
 _DIGITS = "一二两三四五六七八九十"
 _NUMERALS = _DIGITS + "百千万"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
+MONEY_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")  # an amount (or a share of one)
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    (re.compile(r"多少钱|多少元|金额|多少(?:补贴|费用|工资|津贴)|(?:补贴|工资|费用|薪酬|津贴|收费|价格)(?:标准)?(?:是|有|能有|能拿|大概)?多少"),
-     re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")),
+    # 「补贴每月发多少」「每张床位补助多少钱」「罚多少」: money, unless 多少 counts people or things.
+    (re.compile(r"多少钱|多少元|金额|多少(?:补贴|补助|费用|工资|津贴)|(?:罚|补|奖|赔)多少"
+                r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,6}?多少(?![人家个名户所张项次天年岁周位月日])"),
+     MONEY_RE),
     (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
+    (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?"), re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
     (re.compile(r"几年|多少年|年限"), re.compile(rf"(?<!\d)(?:\d{{1,2}}|[{_DIGITS}]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
     (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
@@ -143,12 +148,15 @@ _NOT_A_KIND = frozenset("服务 中心 单位 组织 场所 设施 社会 公共
 
 
 def institution_kinds(text: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:
-    """The kinds of institution that ``text`` names as 「…机构」, each as the two-character terms that tell it
-    from its siblings: 托育机构 → {托育}, 养老服务机构 → {养老}, 医疗卫生机构 → {医疗, 卫生}."""
+    """The kinds of institution that ``text`` names as 「…机构」 (or by a word the synonyms make one), each as the
+    two-character terms that tell it from its siblings: 托育机构 → {托育}, 养老服务机构 → {养老}, 医疗卫生机构 →
+    {医疗, 卫生}."""
     kinds = []
-    for word in tokenizer.words(text):
-        if len(word) > 2 and word.endswith("机构"):
-            marks = frozenset(t for t in tokenizer.tokenize(word[:-2]) if len(t) == 2 and t not in _NOT_A_KIND)
-            if marks:
-                kinds.append(marks)
+    for written in tokenizer.words(text):
+        # 「托儿所」 is a 托育机构 and 「养老院」 a 养老机构 in the synonyms the search uses.
+        for word in (written, *tokenizer.synonyms.get(written, ())):
+            if len(word) > 2 and word.endswith("机构"):
+                marks = frozenset(t for t in tokenizer.tokenize(word[:-2]) if len(t) == 2 and t not in _NOT_A_KIND)
+                if marks:
+                    kinds.append(marks)
     return kinds

@@ -143,6 +143,9 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "一名育婴员最多可以照看几个婴幼儿",            # 「最多…几个」 asks for a number, not a list
     "托育机构保育人员的最低工资是多少",            # a wage is money: a count of hours does not answer it
     "托育机构的水电气热能按居民价格收费吗",        # the article grants it to 养老服务机构, another kind
+    "托儿所的水电气也能按居民价格收吗？",          # 托儿所 is a 托育机构 (the synonym the search uses)
+    "经济困难失能老年人护理补贴每月发多少？",      # an amount, which 「合理确定…补贴标准」 does not state
+    "开家庭托育点最少要多大面积、配几名保育员？",  # an area and a headcount
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
