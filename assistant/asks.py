@@ -36,11 +36,13 @@ QUANTITY_RE = re.compile(
 _DIGITS = "一二两三四五六七八九十"
 _NUMERALS = _DIGITS + "百千万"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
-MONEY_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元|%|％|百分之")  # an amount (or a share of one)
+AMOUNT_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元")  # 「多少钱」 asks an amount in 元
+MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之")  # 「补贴多少」: an amount, or a share of a cost
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
-    # 「补贴每月发多少」「每张床位补助多少钱」「罚多少」: money, unless 多少 counts people or things.
-    (re.compile(r"多少钱|多少元|金额|多少(?:补贴|补助|费用|工资|津贴)|(?:罚|补|奖|赔)多少"
+    (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
+    # 「补贴每月发多少」「罚多少」: money, unless 多少 counts people or things (「津贴发给多少周岁以上」).
+    (re.compile(r"金额|多少(?:补贴|补助|费用|工资|津贴)|(?:罚|补|奖|赔)多少"
                 r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,6}?多少(?![人家个名户所张项次天年岁周位月日])"),
      MONEY_RE),
     (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.models import Clause
+from corpus.structure import ATTACHMENT_LIST_RE, POINT_RE
 from corpus.text import split_sentences
 
 WINDOW_CHARS = 120
@@ -23,21 +24,36 @@ class Passage:
     text: str
 
 
+def searchable_text(clause: Clause) -> str:
+    """The clause's text as searched: a closing text without its attachment list (「附件：促进养老托育服务健康发展
+    重点任务分工表」), whose annex titles repeat the document's own title words and would pull the closing up for
+    any question in them. The clause itself, and what is quoted from it, keep every line."""
+    if clause.part != "closing":
+        return clause.text
+    kept, in_list = [], False
+    for line in clause.text.split("\n"):
+        in_list = bool(ATTACHMENT_LIST_RE.match(line) or (in_list and POINT_RE.match(line)))
+        if not in_list:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def lexical_text(clause: Clause) -> str:
     """Text for BM25: section heading path, label and text (annex rows: task + responsible units)."""
-    return f"{clause.section}\n{clause.label}\n{clause.text}"
+    return f"{clause.section}\n{clause.label}\n{searchable_text(clause)}"
 
 
 def clause_text(clause: Clause) -> str:
     """Text embedded for the clause as a whole; for a short clause it is its only window's text."""
-    return f"{clause.heading}\n{clause.text}".strip()[:CLAUSE_CHARS]
+    return f"{clause.heading}\n{searchable_text(clause)}".strip()[:CLAUSE_CHARS]
 
 
 def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
     """One passage for a short clause; overlapping sentence windows for a long one."""
     heading = clause.heading
-    sentences = split_sentences(clause.text)
-    if len(clause.text) <= window_chars or len(sentences) <= 1:
+    text = searchable_text(clause)
+    sentences = split_sentences(text)
+    if len(text) <= window_chars or len(sentences) <= 1:
         return [Passage(clause_index, clause_text(clause))]
     title = sentences[0] if len(sentences[0]) <= TITLE_MAX_CHARS else heading
     body = sentences[1:] if title == sentences[0] else sentences

@@ -152,6 +152,15 @@ def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     assert answer.refused and answer.related, answer.answer
 
 
+def test_an_amount_in_yuan_is_not_answered_by_a_share():
+    from assistant.asks import AMOUNT_RE, MONEY_RE, figure_pattern
+
+    assert figure_pattern("养老机构被查出重大事故隐患要罚款多少钱？") is AMOUNT_RE
+    assert not AMOUNT_RE.search("整改率＝已整改隐患数÷发现重大事故隐患数×100%。")
+    assert figure_pattern("运营补贴每月发多少") is MONEY_RE and MONEY_RE.search("按建设成本的30%给予补助")
+    assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
+
+
 def test_the_kind_of_institution_the_article_names_is_answered(assistant):
     answer = assistant.ask("养老机构的水电气热能按居民价格收费吗")
     assert not answer.refused and answer.citations[0].label == "（十四）"

@@ -54,6 +54,18 @@ def test_term_rarity_follows_document_frequency(bundled_index_dir):
     assert 0 <= index.term_rarity("老年人") < index.term_rarity("助浴") < index.term_rarity("不存在的词") == 1.0
 
 
+def test_a_closings_attachment_list_is_not_searched(bundled_corpus):
+    from index.passages import dense_passages, lexical_text, searchable_text
+
+    closing = next(c for c in bundled_corpus.clauses if c.clause_id == "yanglao-tuoyu-2020:结语")
+    assert "附件：促进养老托育服务健康发展重点任务分工表" in closing.text  # kept in the clause, for quoting
+    for text in (searchable_text(closing), lexical_text(closing), *(p.text for p in dense_passages(closing, 0))):
+        assert "分工表" not in text  # the annex title repeats the document's title words
+    assert "国务院办公厅\n2020年12月14日" in searchable_text(closing)
+    article = next(c for c in bundled_corpus.clauses if c.label == "（十四）")
+    assert searchable_text(article) == article.text
+
+
 def test_search_finds_the_article(bundled_index_dir):
     index = load_index(bundled_index_dir)
     hits = index.search(QUESTIONS[0], k=5)
