@@ -154,7 +154,10 @@ class ExtractiveAnswerer:
         weights = term_weights(question, self.tokenizer)
         rows: list[tuple[float, Clause, Hit]] = []
         units_asked = bool(UNITS_ASKED_RE.search(question))
-        for rank, hit in enumerate(evidence[:3]):
+        # The table of the best clause's document: a row of another document's table does not answer a question
+        # whose best clause names the department itself (「敬老院由哪个部门直管」: 县级民政部门).
+        top_doc = evidence[0].clause.doc_id if evidence else None
+        for rank, hit in enumerate(h for h in evidence[:3] if h.clause.doc_id == top_doc):
             # Asked for a task's 责任单位, a row restating the article found answers for it even in other words
             # (「提高人才要素供给能力」 for 「学科专业建设…责任单位有哪些」), as well as the article's best sentence.
             via_article = 0.0

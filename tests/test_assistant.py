@@ -177,6 +177,11 @@ def test_whether_a_named_department_takes_part_is_answered_from_the_task_table(a
     assert first.part == "annex" and first.quote.startswith("住房城乡建设部牵头"), answer.answer
 
 
+def test_a_who_question_is_not_answered_from_another_documents_task_table(assistant):
+    answer = assistant.ask("乡镇（街道）敬老院可以由哪个部门直管？")  # 2024 opinion （二）: 县级民政部门直管
+    assert answer.citations[0].clause_id == "yanglao-gaige-2024:（二）", answer.answer
+
+
 def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(assistant):
     answer = assistant.ask("老年人助浴服务谁来提供")
     assert not answer.refused and answer.citations[0].part == "body"
