@@ -25,7 +25,8 @@ ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
-LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则))》?$")
+LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
+ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
@@ -202,6 +203,8 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     ``sections`` is :func:`titled_sections` of the loaded clauses, computed once.
     """
     refs = find_refs(question)
+    if annexed := _annexed_articles(refs, clauses_by_doc):
+        return annexed  # 「托育机构设置标准第八条」: an article of a text annexed under its own title
     named, scores = _documents_named(question, refs, docs)
     if named is None:
         return []  # the law it names is not loaded
@@ -226,7 +229,9 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
 def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
     """The articles the question names (「分工表第999项」「国办发〔2020〕52号第四十条」) that no loaded document it
     could mean has; empty when it names none, or only ones that exist."""
-    all_refs = find_refs(question)
+    refs = find_refs(question)
+    annexed = _annexed_articles(refs, clauses_by_doc)
+    all_refs = [r for r in refs if not (r.law and any(c.label.endswith(r.text) for c in annexed))]
     if not all_refs:
         return []
     named, _ = _documents_named(question, all_refs, docs)
@@ -248,6 +253,19 @@ def _documents_named(question: str, refs: list[ArticleRef], docs: list[dict]) ->
     if by_law is None:
         return _named_documents(scores), scores
     return by_law or None, scores
+
+
+def _annexed_articles(refs: list[ArticleRef], clauses_by_doc: dict[str, list[Clause]]) -> list[Clause]:
+    """The articles that 「托育机构设置标准第八条」 names where 托育机构设置标准 is the title of an annexed text
+    (附件1 of a 通知 that issues it), not of a loaded document."""
+    found: list[Clause] = []
+    for ref in (r for r in refs if r.kind == "article" and r.law):
+        for clauses in clauses_by_doc.values():
+            for title in clauses:
+                if (title.part == "annex" and ANNEX_TITLE_LABEL_RE.fullmatch(title.label)
+                        and ref.law.endswith(_core_title(title.text.split("\n")[0]))):
+                    found += [c for c in clauses if c.label == f"{title.label}{ref.text}" and c not in found]
+    return found
 
 
 def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:

@@ -283,6 +283,22 @@ def test_an_announcements_article_is_looked_up_by_its_number():
         assert [c.label for c in lookup(question, {"gg": doc.clauses}, docs, titled_sections(doc.clauses))] == labels
 
 
+def test_an_annexed_text_is_looked_up_by_its_own_title():
+    from assistant.lookup import lookup, missing_articles, titled_sections
+    from corpus import parse_text
+
+    doc = parse_text("国家卫生健康委关于印发托育机构设置标准（试行）的通知\n国卫人口发〔2019〕58号\n现印发给你们，请遵照执行。\n"
+                     "附件：1．托育机构设置标准（试行）\n2．托育机构管理规范（试行）\n国家卫生健康委\n2019年10月8日\n\n"
+                     "附件1\n\n托育机构设置标准（试行）\n\n第一条　本标准所称托育机构是指为3岁以下婴幼儿提供照护服务的机构。\n\n"
+                     "第二条　托育机构应当有自有场地或租赁期不少于3年的场地。\n\n附件2\n\n托育机构管理规范（试行）\n\n"
+                     "第一条　为加强托育机构管理，制定本规范。\n\n第二条　托育机构应当保证婴幼儿每日户外活动不少于2小时。\n", "wjw")
+    by_doc, docs = {"wjw": doc.clauses}, [{"doc_id": "wjw", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
+    assert [c.label for c in lookup("托育机构管理规范第二条说了什么", by_doc, docs, titled_sections(doc.clauses))] == [
+        "附件2第二条"]
+    assert missing_articles("托育机构设置标准第二条", by_doc, docs) == []
+    assert missing_articles("托育机构设置标准第九十九条", by_doc, docs) == ["托育机构设置标准第九十九条"]
+
+
 def test_ordinary_wording_and_unloaded_laws_around_article_references(assistant):
     # 「第一项任务」 is wording, not a task-table row that is missing.
     assert "没有第一项" not in assistant.ask("发展养老服务的第一项任务是什么").answer
