@@ -17,6 +17,8 @@ from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from corpus.structure import TITLE_NOTE_LABEL, N
 
+from .mentions import document_mentions
+
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
@@ -109,6 +111,8 @@ def _bigrams(text: str) -> set[str]:
 def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
     """How strongly the question names each document (发文字号 exact match wins)."""
     scores: dict[str, float] = {}
+    # 「那个若干措施」「2024年养老意见」: named as the search reads a question's naming of documents.
+    mentioned = {d: len(m.doc_ids) for m in document_mentions(question, docs) for d in m.doc_ids}
     numbers = {compact(m.group(0)) for m in DOC_NUMBER_RE.finditer(question)}
     q = _bigrams(question)
     for doc in docs:
@@ -121,6 +125,8 @@ def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
             continue
         title = _bigrams(doc["title"])
         scores[doc["doc_id"]] = len(q & title) / max(len(title), 1)
+        if doc["doc_id"] in mentioned:
+            scores[doc["doc_id"]] = max(scores[doc["doc_id"]], 1.0 / mentioned[doc["doc_id"]])
     return scores
 
 

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from corpus.layout import DOC_NUMBER_RE, compact
 
 # The kinds of document a shortened title ends in; 文件 fits any document.
-KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|方案|办法|条例|规定|细则|措施|规划|决定|公告|纲要|计划|法|文件")
+KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工作方案|方案|管理办法|办法|条例|规定|细则|若干措施|措施|规划|决定"
+                     r"|公告|纲要|计划|标准|规范|法|文件")
+# 「那个若干措施」「这份公告」: the kind alone names the one loaded document of that kind.
+DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份|该)$")
 GENERIC_KIND = "文件"
 SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
 _YEAR_RE = re.compile(r"(?:19|20)?(\d{2})年$")  # a year just before a name
@@ -80,6 +83,10 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
             best, best_start = [doc["doc_id"]], start
         elif start == best_start and start < kind.start():
             best.append(doc["doc_id"])
+    if not best and kind.group(0) != GENERIC_KIND and (this := DEMONSTRATIVE_RE.search(question[:kind.start()])):
+        of_kind = [d["doc_id"] for d in docs if kind.group(0) in d["title"]]
+        if len(of_kind) == 1:
+            return Mention(this.start(), kind.end(), tuple(of_kind))
     if not best:
         return None
     return Mention(best_start, kind.end(), tuple(best))

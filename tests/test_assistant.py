@@ -263,6 +263,7 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert named("24年养老意见第十四条讲什么") == [("24年养老意见", ("yanglao-gaige-2024",))]
     for question in ("国家文件里有没有说法", "两份文件对公建民营都有什么规定？", "托育机构收费有规定吗", "征求意见了吗"):
         assert named(question) == [], question
+    assert named("那个意见（九）") == []  # two loaded documents are 意见: the kind alone names neither
     question = "52号文对社区托育怎么说"
     assert without_mentions(question, document_mentions(question, docs)) == "社区托育怎么说"
     # The title's words no longer pull up the preamble that restates the title.
@@ -279,7 +280,8 @@ def test_an_announcements_article_is_looked_up_by_its_number():
 
     doc = parse_text(ANNOUNCEMENT, "gg")
     docs = [{"doc_id": "gg", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
-    for question, labels in (("76号公告第二条", ["二、"]), ("76号公告第三条讲了什么", ["三、"]), ("76号公告是哪天发布的", ["结语"])):
+    for question, labels in (("76号公告第二条", ["二、"]), ("76号公告第三条讲了什么", ["三、"]), ("76号公告是哪天发布的", ["结语"]),
+                             ("这份公告第三条", ["三、"])):  # the one loaded 公告
         assert [c.label for c in lookup(question, {"gg": doc.clauses}, docs, titled_sections(doc.clauses))] == labels
 
 
