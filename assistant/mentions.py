@@ -19,7 +19,7 @@ KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工�
 DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份|该)$")
 GENERIC_KIND = "文件"
 SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
-_YEAR_RE = re.compile(r"(?:19|20)?(\d{2})年$")  # a year just before a name
+_YEAR_RE = re.compile(r"(?:19|20)?\d{2}年$")  # a year just before a name
 _ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央办公厅", "中央": "中共中央"}
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
 
@@ -100,7 +100,7 @@ def _name_start(question: str, end: int, doc: dict) -> int | None:
     start, title_chars, identifying = end, 0, False
     while start > 0:
         before = question[:start]
-        if (y := _YEAR_RE.search(before)) and y.end() == start and year.endswith(y.group(1)) and y.group(0)[:-1] in year:
+        if (y := _YEAR_RE.search(before)) and year and year.endswith(y.group(0)[:-1]):  # 「2024年」「24年」
             start, identifying = y.start(), True
             continue
         abbreviation = next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None)
