@@ -15,6 +15,8 @@ from index.tokenizer import PolicyTokenizer
 from .asks import WHICH_TASKS_RE, WHO_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
 from .drafts import Draft, DraftSentence
 
+# 「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: the question asks what each document says.
+EACH_DOCUMENT_RE = re.compile(r"两份|两个文件|两个意见|两文|分别|各有|各自|各怎么|各提|各是")
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
                     "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
 
@@ -127,12 +129,14 @@ class ExtractiveAnswerer:
         chosen = [primary[0]]
         if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:
             chosen.append(primary[1])
-        # Where another document speaks to the question too, cite it as well.
-        for hit in evidence[1:3]:
+        # Where another document speaks to the question too, cite it as well; asked what each document says
+        # (「两份文件分别怎么要求」), cite the other's best clause among more of the evidence.
+        each = bool(EACH_DOCUMENT_RE.search(question))
+        for hit in evidence[1:5 if each else 3]:
             if hit.clause.doc_id == evidence[0].clause.doc_id or hit.clause.part == "annex":
                 continue
             other = figure_first(best_sentences(hit, weights, self.tokenizer, figure))[0]
-            if other.score > 0 and other.score >= 0.6 * primary[0].score:
+            if other.score > 0 and (each or other.score >= 0.6 * primary[0].score):
                 chosen.append(other)
             break
         texts: list[tuple[str, str]] = []

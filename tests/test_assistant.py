@@ -49,6 +49,12 @@ def test_ambiguous_lookup_cites_each_document(assistant):
     assert {c.doc_id for c in answer.citations} == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}
 
 
+def test_asked_what_each_document_says_both_are_cited(assistant):
+    answer = assistant.ask("医养结合，2020年国办文件和2024年中央文件分别怎么要求？")
+    assert {c.doc_id for c in answer.citations} == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}, answer.answer
+    _check_verbatim(assistant, answer)
+
+
 def test_responsible_units_from_the_task_table(assistant):
     answer = assistant.ask("家庭托育点管理办法由哪个部门牵头制定？")
     ids = [c.clause_id for c in answer.citations]
