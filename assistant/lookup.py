@@ -11,19 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.layout import DATE_LINE_RE, DATE_RE, DOC_NUMBER_RE, compact
+from corpus.layout import DATE_LINE_RE, DATE_RE
 from corpus.models import Clause
 from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from corpus.structure import TITLE_NOTE_LABEL, N
 
-from .mentions import document_mentions
+from .mentions import doc_numbers, document_mentions
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
-ARTICLE_REF_RE = re.compile(rf"第({N})条(?:之([{NUMERAL_CHARS}]+))?")
+ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
@@ -37,7 +37,7 @@ POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
 )
 # 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
 # of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
-_ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文|颁布|通过|修正|修订)"
+_ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文|颁布|通过|修正|修订|落款)"
 _WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
 # The verb ends the question (「…是哪天印发的？」), or names the date (「发文日期」): 「要求哪年出台管理办法」 asks a deadline.
 ISSUE_DATE_RE = re.compile(
@@ -113,7 +113,7 @@ def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
     scores: dict[str, float] = {}
     # 「那个若干措施」「2024年养老意见」: named as the search reads a question's naming of documents.
     mentioned = {d: len(m.doc_ids) for m in document_mentions(question, docs) for d in m.doc_ids}
-    numbers = {compact(m.group(0)) for m in DOC_NUMBER_RE.finditer(question)}
+    numbers = {n.number for n in doc_numbers(question)}
     q = _bigrams(question)
     for doc in docs:
         if doc.get("doc_number") and doc["doc_number"] in numbers:
@@ -194,7 +194,7 @@ def date_quote(question: str, clause: Clause) -> str | None:
 def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
     """发文字号 the question names that no loaded document carries."""
     known = {d.get("doc_number") for d in docs}
-    return [n for n in (compact(m.group(0)) for m in DOC_NUMBER_RE.finditer(question)) if n not in known]
+    return [n.number for n in doc_numbers(question) if n.number not in known]
 
 
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:

@@ -24,6 +24,37 @@ _ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
 
 
+# 「国办发2020年52号」: a 发文字号 typed without its brackets.
+_BARE_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12}发)\s*((?:19|20)\d{2})\s*年\s*第?\s*(\d{1,5})\s*号")
+# Words of asking that run into a 发文字号 (「请问国办发〔2020〕52号…」): not part of the issuer's abbreviation.
+_ASKING_RE = re.compile(r"^(?:请问|请教|问一下|问下|查一下|查询|看看|关于|根据|按照|依据|那个|这个|该)+")
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """A 发文字号 the question names, in the spelling documents carry (「国办发〔2020〕52号」)."""
+
+    start: int
+    end: int
+    number: str
+
+
+def doc_numbers(question: str) -> list[DocNumber]:
+    """The 发文字号 a question names: 「国办发〔2020〕52号」「国办发(2020)52号」, or typed 「国办发2020年52号」."""
+    found = []
+    for m in DOC_NUMBER_RE.finditer(question):
+        found.append((m.start(), m.end(), compact(m.group(0))))
+    for m in _BARE_DOC_NUMBER_RE.finditer(question):
+        if not any(start < m.end() and m.start() < end for start, end, _ in found):
+            found.append((m.start(), m.end(), f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"))
+    numbers = []
+    for start, end, number in sorted(found):
+        asking = _ASKING_RE.match(number)
+        skip = asking.end() if asking else 0
+        numbers.append(DocNumber(start + skip, end, number[skip:]))
+    return numbers
+
+
 @dataclass(frozen=True)
 class Mention:
     """A span of the question that names documents."""
@@ -36,11 +67,11 @@ class Mention:
 def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
     """The spans of the question naming loaded documents, in order, without overlaps."""
     found: list[Mention] = []
-    for m in DOC_NUMBER_RE.finditer(question):
-        ids = tuple(d["doc_id"] for d in docs if d.get("doc_number") == compact(m.group(0)))
+    for n in doc_numbers(question):
+        ids = tuple(d["doc_id"] for d in docs if d.get("doc_number") == n.number)
         if ids:
-            after = re.match(r"文件?", question[m.end():])  # 「国办发〔2020〕52号文」
-            found.append(Mention(m.start(), m.end() + (after.end() if after else 0), ids))
+            after = re.match(r"文件?", question[n.end:])  # 「国办发〔2020〕52号文」
+            found.append(Mention(n.start, n.end + (after.end() if after else 0), ids))
     for m in SHORT_NUMBER_RE.finditer(question):
         ids = tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or ""))
         if ids:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.models import Clause
-from corpus.structure import ATTACHMENT_LIST_RE, POINT_RE
+from corpus.structure import ATTACHMENT_LIST_RE, POINT_RE, TITLE_NOTE_LABEL
 from corpus.text import split_sentences
 
 WINDOW_CHARS = 120
@@ -27,7 +27,11 @@ class Passage:
 def searchable_text(clause: Clause) -> str:
     """The clause's text as searched: a closing text without its attachment list (「附件：促进养老托育服务健康发展
     重点任务分工表」), whose annex titles repeat the document's own title words and would pull the closing up for
-    any question in them. The clause itself, and what is quoted from it, keep every line."""
+    any question in them. A title note (题注: 「（2024年12月30日）」) is not searched at all: a bare date would answer
+    any when-question; it is looked up for its document (「…意见是哪天印发的」). The clause itself, and what is quoted
+    from it, keep every line."""
+    if clause.label == TITLE_NOTE_LABEL:
+        return ""
     if clause.part != "closing":
         return clause.text
     kept, in_list = [], False
@@ -40,7 +44,8 @@ def searchable_text(clause: Clause) -> str:
 
 def lexical_text(clause: Clause) -> str:
     """Text for BM25: section heading path, label and text (annex rows: task + responsible units)."""
-    return f"{clause.section}\n{clause.label}\n{searchable_text(clause)}"
+    text = searchable_text(clause)
+    return f"{clause.section}\n{clause.label}\n{text}" if text else ""
 
 
 def clause_text(clause: Clause) -> str:
@@ -49,9 +54,11 @@ def clause_text(clause: Clause) -> str:
 
 
 def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
-    """One passage for a short clause; overlapping sentence windows for a long one."""
+    """One passage for a short clause; overlapping sentence windows for a long one; none for a clause not searched."""
     heading = clause.heading
     text = searchable_text(clause)
+    if not text:
+        return []
     sentences = split_sentences(text)
     if len(text) <= window_chars or len(sentences) <= 1:
         return [Passage(clause_index, clause_text(clause))]

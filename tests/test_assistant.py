@@ -307,6 +307,22 @@ def test_an_annexed_text_is_looked_up_by_its_own_title():
     assert missing_articles("托育机构设置标准第九十九条", by_doc, docs) == ["托育机构设置标准第九十九条"]
 
 
+@pytest.mark.parametrize("question, label", [
+    ("请问国办发〔2020〕52号第十条讲什么", "（十）"),  # 「请问」 is not part of the 发文字号
+    ("国办发2020年52号 第五点是什么", "（五）"),       # typed without brackets; 第五点 for 第五条
+])
+def test_document_numbers_as_people_type_them(assistant, question, label):
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].label == label, answer.answer
+
+
+def test_a_title_note_is_looked_up_not_searched(assistant):
+    for question in ("高考志愿填报截止时间是哪天？", "这个会议是什么时候开的"):
+        assert all(h.clause.label != "题注" for h in assistant.search(question, k=20))
+    answer = assistant.ask("《中共中央 国务院关于深化养老服务改革发展的意见》落款日期是哪天？")
+    assert [c.label for c in answer.citations] == ["题注"]
+
+
 def test_ordinary_wording_and_unloaded_laws_around_article_references(assistant):
     # 「第一项任务」 is wording, not a task-table row that is missing.
     assert "没有第一项" not in assistant.ask("发展养老服务的第一项任务是什么").answer
