@@ -26,6 +26,8 @@ MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or i
 
 # 「国办发2020年52号」: a 发文字号 typed without its brackets.
 _BARE_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12}发)\s*((?:19|20)\d{2})\s*年\s*第?\s*(\d{1,5})\s*号")
+# 「国务院令第456号」「民政部令第66号」: a 令 is numbered by its issuer.
+_ORDER_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,16}令)\s*第\s*(\d{1,5})\s*号")
 # Words of asking that run into a 发文字号 (「请问国办发〔2020〕52号…」): not part of the issuer's abbreviation.
 _ASKING_RE = re.compile(r"^(?:请问|请教|问一下|问下|查一下|查询|看看|关于|根据|按照|依据|那个|这个|该)+")
 
@@ -40,17 +42,22 @@ class DocNumber:
 
 
 def doc_numbers(question: str) -> list[DocNumber]:
-    """The 发文字号 a question names: 「国办发〔2020〕52号」「国办发(2020)52号」, or typed 「国办发2020年52号」."""
+    """The 发文字号 a question names: 「国办发〔2020〕52号」「国办发(2020)52号」, typed 「国办发2020年52号」, or a 令's
+    number 「国务院令第456号」."""
     found = []
     for m in DOC_NUMBER_RE.finditer(question):
         found.append((m.start(), m.end(), compact(m.group(0))))
     for m in _BARE_DOC_NUMBER_RE.finditer(question):
         if not any(start < m.end() and m.start() < end for start, end, _ in found):
             found.append((m.start(), m.end(), f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"))
+    for m in _ORDER_NUMBER_RE.finditer(question):
+        found.append((m.start(), m.end(), f"{m.group(1)}第{m.group(2)}号"))
     numbers = []
     for start, end, number in sorted(found):
         asking = _ASKING_RE.match(number)
         skip = asking.end() if asking else 0
+        if "令第" in number and number[skip:].startswith("中华人民共和国"):  # 「中华人民共和国民政部令」 is 民政部令
+            skip += len("中华人民共和国")
         numbers.append(DocNumber(start + skip, end, number[skip:]))
     return numbers
 

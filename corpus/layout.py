@@ -45,6 +45,8 @@ ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d
 _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公室|政府|院|会|办)$")
 # A title line that completes the title: it names the kind of document (「…的公告」「…的通知」「…的指导意见」).
 _TITLE_END_RE = re.compile(r"(?:公告|通知|意见|方案|办法|规定|细则|措施|决定|批复|条例|规划|纲要|计划|标准|规范|指南|通告|函)$")
+# 「发布单位：济南市历下区民政局」「更新日期：2023年3月1日」 under a guide's title: metadata, not title text.
+_META_LINE_RE = re.compile(r"^(发布单位|发布机关|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期)[：:]\s*(\S.*)$")
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
@@ -242,6 +244,12 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         if DATE_LINE_RE.match(line):
             meta.setdefault("date", normalise_date(line))
             consumed = i
+            continue
+        if title_parts and (field_line := _META_LINE_RE.match(line)):
+            key, value = field_line.groups()
+            meta.setdefault("date" if key.endswith(("日期", "时间")) else "issuer",
+                            normalise_date(value) if key.endswith(("日期", "时间")) else value.strip())
+            consumed, title_done = i, True
             continue
         if _RED_HEADER_RE.match(line) and not title_parts:  # 「国务院办公厅文件」 above the title
             meta.setdefault("issuer", line.removesuffix("文件"))

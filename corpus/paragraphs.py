@@ -90,6 +90,8 @@ def _continues(prev: str, line: str, margin: float | None, indented: bool | None
     starts_unit = bool(UNIT_START_RE.match(line) or ITEM_START_RE.match(line)) or line.startswith("附件")
     if HEADING_LINE_RE.match(line) or "　　" in line.strip("　"):  # a heading, or a line set out in columns
         return False
+    if line.startswith("|") or prev.startswith("|"):  # a table row (「| 乳儿班 | 6—12个月 |」) is a line of its own
+        return False
     if prev[-1] in MID_SENTENCE:
         return True
     if indented is not None and (ended or margin is None or display_width(prev) >= 0.8 * margin):

@@ -85,16 +85,29 @@ def _is_heading_line(text: str) -> bool:
 
 def build_body(paragraphs: list[Paragraph]) -> Body:
     """Split body paragraphs into units; headings are returned separately."""
-    articles = sum(1 for p in paragraphs if LAW_ARTICLE_RE.match(p.text))
-    if articles >= 2:
+    own = own_articles([p.text for p in paragraphs])
+    if own and sum(1 for p in paragraphs if LAW_ARTICLE_RE.match(p.text)) >= 2:
         body = _law_units(paragraphs)
     elif any(ITEM_RE.match(p.text) or SECTION_RE.match(p.text) for p in paragraphs):
-        body = _opinion_units(paragraphs)
+        body = _opinion_units(paragraphs, own)
     else:
-        body = _generic_units(paragraphs)
+        body = _generic_units(paragraphs, own)
     _split_closing(body.units)
     _split_cover_notice(body)
     return body
+
+
+def own_articles(paragraphs: list[str]) -> bool:
+    """Whether the paragraphs opening with 第X条 are the document's own articles, numbered on (第一条, 第二条 …; a
+    民法典 编 from 第二百零五条), rather than articles of other laws quoted in it (「第三十三条　国家鼓励…」
+    「第二十七条…」 under a guide's 设定依据, one article in a court case), which are text of the part quoting them."""
+    numbers = [number_or_none(m.group(1)) for m in (LAW_ARTICLE_RE.match(p) for p in paragraphs) if m]
+    if len(numbers) < 2:
+        return numbers in ([], [1])
+    pairs = list(zip(numbers, numbers[1:]))
+    steps = sum(1 for a, b in pairs if a is not None and b in (a, a + 1))
+    rising = all(a is not None and b is not None and b >= a for a, b in pairs)
+    return steps * 2 >= len(pairs) or (rising and numbers[0] == 1)  # or from 第一条 on, some lines lost
 
 
 def _article_unit(text: str, section: str) -> Unit | None:
@@ -139,7 +152,7 @@ def _run_title(text: str) -> str | None:
     return None if re.search(r"[，,]", head) or len(head) > 40 else head
 
 
-def _opinion_units(paragraphs: list[Paragraph]) -> Body:
+def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Body:
     outline, units, headings = _Outline(), [], []
     preamble: Unit | None = None
     section_label, section_number, section_marker = None, None, ""
@@ -176,7 +189,7 @@ def _opinion_units(paragraphs: list[Paragraph]) -> Body:
             units.append(open_unit)
             items_inside = title is None  # its （一）（二） are the article's 项, as in a law
             continue
-        if article := _article_unit(text, outline.path):
+        if own_articles and (article := _article_unit(text, outline.path)):
             open_unit = article
             units.append(open_unit)
             continue
@@ -214,7 +227,7 @@ def _qualify_repeated_items(units: list[Unit]) -> None:
                 unit.label = f"{m.group(0)}{unit.label}"
 
 
-def _generic_units(paragraphs: list[Paragraph]) -> Body:
+def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Body:
     outline, units, headings = _Outline(), [], []
     if not any(p.heading_level for p in paragraphs):
         # Each paragraph is a unit, but the sign-off (attachment list, signature, date) is the closing text.
@@ -228,7 +241,7 @@ def _generic_units(paragraphs: list[Paragraph]) -> Body:
             outline.push(p.heading_level, p.text)
             headings.append(p.text)
             units.append(Unit(p.text, None, "body", outline.path))
-        elif article := _article_unit(p.text, outline.path):
+        elif own_articles and (article := _article_unit(p.text, outline.path)):
             units.append(article)
         elif units:
             units[-1].paragraphs.append(p.text)

@@ -316,6 +316,13 @@ def test_document_numbers_as_people_type_them(assistant, question, label):
     assert not answer.refused and answer.citations[0].label == label, answer.answer
 
 
+def test_an_orders_number_names_it():
+    from assistant.mentions import doc_numbers
+
+    for question in ("国务院令第456号第十一条是怎么规定的？", "请问中华人民共和国国务院令第456号"):
+        assert [n.number for n in doc_numbers(question)] == ["国务院令第456号"]
+
+
 def test_a_title_note_is_looked_up_not_searched(assistant):
     for question in ("高考志愿填报截止时间是哪天？", "这个会议是什么时候开的"):
         assert all(h.clause.label != "题注" for h in assistant.search(question, k=20))
