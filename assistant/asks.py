@@ -68,6 +68,8 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,12})")
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
+# Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
+_FUNCTION_WORDS = frozenset("来 去 做 用 办 让 给 把 被 从 在 对 跟 和 与 比 是 要 会 能 才 就 都 也 还 又 再".split())
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
 _ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
@@ -128,7 +130,8 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         de = next((i for i, w in enumerate(after[:6]) if w == "的"), None)
         modifier = "".join(after[:de]) if de is not None else ""
         noun = after[de + 1] if de is not None and de + 1 < len(after) and len(modifier) <= 8 else after[0]
-        words.append(noun)
+        if noun not in _FUNCTION_WORDS:
+            words.append(noun)
     before = ASKED_THING_BEFORE_RE.search(question)
     if before:
         # 「设置要求具体有哪些」: the noun before the adverb.

@@ -167,6 +167,11 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
 
 
+def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
+    answer = assistant.ask("县级综合养老服务管理平台依托什么来建设？")  # 来 goes on the sentence; no thing is asked
+    assert not answer.refused and answer.citations[0].clause_id == "yanglao-gaige-2024:（一）"
+
+
 def test_the_kind_of_institution_the_article_names_is_answered(assistant):
     answer = assistant.ask("养老机构的水电气热能按居民价格收费吗")
     assert not answer.refused and answer.citations[0].label == "（十四）"
