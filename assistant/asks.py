@@ -148,6 +148,24 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
 
 
 
+# Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡): a question about one that no loaded
+# clause names asks about something the documents do not cover. (…园 is not one: 托育园, 产业园 are said loosely.)
+NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡)$")
+
+
+def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency) -> list[str]:
+    """The words of ``question`` naming a tax, a certificate, a leave or a card (NAMED_KIND_RE) that no
+    clause of the index names, as the word or as what the synonyms make of it."""
+    missing = []
+    for word in tokenizer.words(question):
+        if NAMED_KIND_RE.match(word):
+            terms = tokenizer.tokenize(word)
+            whole = [t for t in terms if len(t) == max(map(len, terms), default=0)]
+            if whole and not any(document_frequency(t) for t in whole):
+                missing.append(word)
+    return missing
+
+
 # Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).
 _NOT_A_KIND = frozenset("服务 中心 单位 组织 场所 设施 社会 公共 专业 相关 各类".split())
 

@@ -8,12 +8,14 @@ a kind of institution (托育机构) other than the one the evidence names (养�
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, named_provinces
+from .asks import (AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, named_provinces,
+                   unnamed_things)
 from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.86     # best window cosine (multilingual-e5-small) below this: nothing close enough
@@ -29,7 +31,10 @@ class EvidenceCheck:
     reason: str
 
 
-def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> EvidenceCheck:
+def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer,
+                   document_frequency: Callable[[str], int] | None = None) -> EvidenceCheck:
+    """Whether ``hits`` can answer ``question``; ``document_frequency`` (clauses holding a term, over the whole
+    index) lets a question about a thing no loaded clause names (「托育机构免征增值税的条件」) be refused."""
     if not hits:
         return EvidenceCheck(False, 0.0, 0.0, "no evidence")
     dense = max(h.dense_score for h in hits[:3])
@@ -53,6 +58,8 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -
         if not any(figure.search(s.sentence) for s in sentences) and not figure.search(heading):
             return result(False, "asks for a figure the evidence does not state")
     best = hits[0].clause
+    if document_frequency is not None and unnamed_things(question, tokenizer, document_frequency):
+        return result(False, "asks about something no loaded document names")
     if any(p not in best.doc_title and p not in best.text for p in named_provinces(question)):
         return result(False, "asks about a province the evidence does not cover")
     best_terms = tokenizer.terms(best.text)

@@ -132,7 +132,7 @@ class Assistant:
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
             return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
-        if not check_evidence(question, hits, self.index.tokenizer).answerable:
+        if not check_evidence(question, hits, self.index.tokenizer, self.index.document_frequency).answerable:
             return self._refusal(question, hits)
         kept, answerer, warnings = self._verified_draft(question, hits[:k])
         if not kept:

@@ -67,10 +67,14 @@ class Index:
     def _document_frequencies(self) -> dict[str, int]:
         return lexical.document_frequencies(self._bm25)
 
+    def document_frequency(self, term: str) -> int:
+        """How many clauses hold ``term`` (a tokenizer term), as BM25 counts them."""
+        return self._document_frequencies.get(term, 0)
+
     def term_rarity(self, term: str) -> float:
         """Inverse document frequency of ``term`` over the clauses, scaled to [0, 1] (1: in one clause or none)."""
         n = len(self.clauses)
-        df = self._document_frequencies.get(term, 0)
+        df = self.document_frequency(term)
         return float(np.log((n + 1) / (df + 1)) / np.log(n + 1)) if n else 1.0
 
     def clause(self, clause_id: str) -> Clause | None:
