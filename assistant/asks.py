@@ -43,7 +43,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
     # 「补贴每月发多少」「罚多少」: money, unless 多少 counts people or things (「津贴发给多少周岁以上」).
     (re.compile(r"金额|多少(?:补贴|补助|费用|工资|津贴)|(?:罚|补|奖|赔)多少"
-                r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,6}?多少(?![人家个名户所张项次天年岁周位月日])"),
+                r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,6}?多少(?![人家个名户所张项次天年岁周位月日工时小老批])"),
      MONEY_RE),
     (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
     (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?"), re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
@@ -151,6 +151,8 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
 # Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡): a question about one that no loaded
 # clause names asks about something the documents do not cover. (…园 is not one: 托育园, 产业园 are said loosely.)
 NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡)$")
+# Papers anyone carries or any licensing asks for: asked about loosely (「要办许可证吗」 of a 备案), not a named kind.
+_EVERYDAY_PAPERS = frozenset("身份证 居住证 银行卡 信用卡 许可证 工作证 证件 会员卡 户口本".split())
 
 
 def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency) -> list[str]:
@@ -158,7 +160,7 @@ def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency
     clause of the index names, as the word or as what the synonyms make of it."""
     missing = []
     for word in tokenizer.words(question):
-        if NAMED_KIND_RE.match(word):
+        if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS:
             terms = tokenizer.tokenize(word)
             whole = [t for t in terms if len(t) == max(map(len, terms), default=0)]
             if whole and not any(document_frequency(t) for t in whole):

@@ -15,8 +15,10 @@ from index.tokenizer import PolicyTokenizer
 from .asks import WHICH_TASKS_RE, WHO_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
 from .drafts import Draft, DraftSentence
 
-# 「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: the question asks what each document says.
-EACH_DOCUMENT_RE = re.compile(r"两份|两个文件|两个意见|两文|分别|各有|各自|各怎么|各提|各是")
+# 「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: the question asks what each document says (not
+# 「居家养老和社区养老分别怎么支持」: two topics).
+EACH_DOCUMENT_RE = re.compile(
+    r"两份|两个文件|两个意见|两文|两部|几份文件|(?:和|与|跟)\S{0,15}?(?:意见|文件|号文|通知|方案|办法|条例|法)\S{0,3}?(?:各|分别)")
 GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
                     "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
 
@@ -161,7 +163,9 @@ class ExtractiveAnswerer:
         # The table of the best clause's document: a row of another document's table does not answer a question
         # whose best clause names the department itself (「敬老院由哪个部门直管」: 县级民政部门).
         top_doc = evidence[0].clause.doc_id if evidence else None
-        for rank, hit in enumerate(h for h in evidence[:3] if h.clause.doc_id == top_doc):
+        for rank, hit in enumerate(evidence[:3]):
+            if hit.clause.doc_id != top_doc:
+                continue
             # Asked for a task's 责任单位, a row restating the article found answers for it even in other words
             # (「提高人才要素供给能力」 for 「学科专业建设…责任单位有哪些」), as well as the article's best sentence.
             via_article = 0.0

@@ -15,9 +15,9 @@ from corpus.layout import DATE_LINE_RE, DATE_RE
 from corpus.models import Clause
 from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
-from corpus.structure import TITLE_NOTE_LABEL, N
+from corpus.structure import N
 
-from .mentions import doc_numbers, document_mentions
+from .mentions import doc_numbers, document_mentions, numbered_documents
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
@@ -37,16 +37,20 @@ POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
 )
 # 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
 # of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
-_ISSUED = "(?:印发|发布|出台|发文|公布|下发|签发|成文|颁布|通过|修正|修订|落款)"
+_ISSUING = "印发|发布|出台|发文|公布|下发|签发|成文|颁布|落款"
+_ISSUED = f"(?:{_ISSUING})"
+_ADOPTED = f"(?:{_ISSUING}|通过|修正|修订)"  # 通过 also says when a 申请 passed: only where the verb ends the question
 _WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
-# The verb ends the question (「…是哪天印发的？」), or names the date (「发文日期」): 「要求哪年出台管理办法」 asks a deadline.
+# The verb ends the question (「…是哪天印发的？」「…哪年修正的」), or names the date (「发文日期」「落款日期」):
+# 「要求哪年出台管理办法」 asks a deadline, 「审核通过的时间有要求吗」 a time limit.
 ISSUE_DATE_RE = re.compile(
-    rf"{_WHEN}\S{{0,2}}{_ISSUED}(?:的|了)?[？?。]*$|{_ISSUED}的?(?:日期|时间|年份)|{_ISSUED}(?:于|在|是)?{_WHEN}[的？?。]*$")
+    rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?[？?。]*$|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
 # 「劳动合同法什么时候施行」: the sentence that puts a named document in force (「本法自2008年1月1日起施行」).
 IN_FORCE_QUESTION_RE = re.compile(
-    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)|(?:施行|生效)(?:于|在|是)?{_WHEN}[的？?。]*$")
+    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
+    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}[的？?。]*$")
 IN_FORCE_SENTENCE_RE = re.compile(
-    r"本(?:法|条例|规定|办法|细则|规则|意见|方案|通知|决定|措施|实施意见|若干措施)[^。；\n]{0,12}"
+    r"本(?:法|条例|规定|办法|细则|规则|意见|方案|通知|公告|决定|措施|实施意见|若干措施)[^。；\n]{0,12}"
     r"自[^。；\n]{1,30}(?:施行|实施|执行|生效)[^。；\n]*[。；]?")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 
@@ -110,23 +114,17 @@ def _bigrams(text: str) -> set[str]:
 
 def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
     """How strongly the question names each document (发文字号 exact match wins)."""
-    scores: dict[str, float] = {}
-    # 「那个若干措施」「2024年养老意见」: named as the search reads a question's naming of documents.
-    mentioned = {d: len(m.doc_ids) for m in document_mentions(question, docs) for d in m.doc_ids}
-    numbers = {n.number for n in doc_numbers(question)}
+    # Named as the search reads a question's naming of documents: by 发文字号 (「52号文」), which wins, or by a
+    # shortened title (「那个若干措施」「2024年养老意见」), which counts as the title's words do.
+    mentions = document_mentions(question, docs)
+    by_number = {d for m in mentions if m.by_number for d in m.doc_ids}
+    by_title = {d: 1.0 / len(m.doc_ids) for m in mentions if not m.by_number for d in m.doc_ids}
     q = _bigrams(question)
+    scores: dict[str, float] = {}
     for doc in docs:
-        if doc.get("doc_number") and doc["doc_number"] in numbers:
-            scores[doc["doc_id"]] = 100.0
-            continue
-        number = re.search(r"(?:〔\d{4}〕|\d{4}年第)(\d+)号$", doc.get("doc_number") or "")
-        if number and re.search(rf"(?<!\d){number.group(1)}号(?:文|公告)", question):
-            scores[doc["doc_id"]] = 50.0
-            continue
         title = _bigrams(doc["title"])
-        scores[doc["doc_id"]] = len(q & title) / max(len(title), 1)
-        if doc["doc_id"] in mentioned:
-            scores[doc["doc_id"]] = max(scores[doc["doc_id"]], 1.0 / mentioned[doc["doc_id"]])
+        scores[doc["doc_id"]] = 100.0 if doc["doc_id"] in by_number else max(
+            len(q & title) / max(len(title), 1), by_title.get(doc["doc_id"], 0.0))
     return scores
 
 
@@ -171,7 +169,7 @@ def _dated(question: str, clauses: list[Clause]) -> list[Clause]:
     if not ISSUE_DATE_RE.search(question):
         return []
     closing = [c for c in clauses if c.part == "closing" and DATE_RE.search(c.text)]
-    return closing or [c for c in clauses if c.label == TITLE_NOTE_LABEL]
+    return closing or [c for c in clauses if c.is_title_note]
 
 
 def date_quote(question: str, clause: Clause) -> str | None:
@@ -181,7 +179,7 @@ def date_quote(question: str, clause: Clause) -> str | None:
         return m.group(0)
     if not ISSUE_DATE_RE.search(question):
         return None
-    if clause.label == TITLE_NOTE_LABEL:
+    if clause.is_title_note:
         return clause.text
     lines = clause.text.split("\n")
     at = next((i for i, line in enumerate(lines) if DATE_LINE_RE.match(line.strip())), None)
@@ -193,8 +191,7 @@ def date_quote(question: str, clause: Clause) -> str | None:
 
 def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
     """发文字号 the question names that no loaded document carries."""
-    known = {d.get("doc_number") for d in docs}
-    return [n.number for n in doc_numbers(question) if n.number not in known]
+    return [n.number for n in doc_numbers(question) if not numbered_documents(n, docs)]
 
 
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
@@ -218,7 +215,7 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
         if named and (dated := [c for d in named for c in _dated(question, clauses_by_doc.get(d, []))]):
             return dated
         if named and (part := _named_position(question)):
-            return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and c.label != TITLE_NOTE_LABEL]
+            return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
     found: list[Clause] = []

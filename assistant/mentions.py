@@ -16,20 +16,23 @@ from corpus.layout import DOC_NUMBER_RE, compact
 KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工作方案|方案|管理办法|办法|条例|规定|细则|若干措施|措施|规划|决定"
                      r"|公告|纲要|计划|标准|规范|法|文件")
 # 「那个若干措施」「这份公告」: the kind alone names the one loaded document of that kind.
-DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份|该)$")
+DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份)$")
 GENERIC_KIND = "文件"
 SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
 _YEAR_RE = re.compile(r"(?:19|20)?\d{2}年$")  # a year just before a name
 _ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央办公厅", "中央": "中共中央"}
+_STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is named 「慈善法」
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
+# Characters joining a document's name to the rest of the question (「52号文对社区托育怎么说」「和24年意见」).
+_JOINING_RE = re.compile(r"^[的对在里中和与及、，,\s]+")
 
-
-# 「国办发2020年52号」: a 发文字号 typed without its brackets.
-_BARE_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12}发)\s*((?:19|20)\d{2})\s*年\s*第?\s*(\d{1,5})\s*号")
+# 「国办发2020年52号」: a 发文字号 typed without its brackets (「…公告2019年第76号」 is a 公告's own numbering).
+_BARE_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12}发)\s*((?:19|20)\d{2})\s*年\s*(\d{1,5})\s*号")
+_ISSUING_VERB_RE = re.compile(r"(?:印|下|转|颁|签)发$")  # 「财政部印发…」: a verb, not an issuer's abbreviation
 # 「国务院令第456号」「民政部令第66号」: a 令 is numbered by its issuer.
 _ORDER_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,16}令)\s*第\s*(\d{1,5})\s*号")
 # Words of asking that run into a 发文字号 (「请问国办发〔2020〕52号…」): not part of the issuer's abbreviation.
-_ASKING_RE = re.compile(r"^(?:请问|请教|问一下|问下|查一下|查询|看看|关于|根据|按照|依据|那个|这个|该)+")
+_ASKING_RE = re.compile(r"^(?:我想问|想问|请问|请教|问一下|问下|查一下|查询|看一下|看下|看看|关于|根据|按照|依据|参照|按|在|那个|这个)+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ def doc_numbers(question: str) -> list[DocNumber]:
     for m in DOC_NUMBER_RE.finditer(question):
         found.append((m.start(), m.end(), compact(m.group(0))))
     for m in _BARE_DOC_NUMBER_RE.finditer(question):
+        if _ISSUING_VERB_RE.search(m.group(1)):
+            continue
         if not any(start < m.end() and m.start() < end for start, end, _ in found):
             found.append((m.start(), m.end(), f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"))
     for m in _ORDER_NUMBER_RE.finditer(question):
@@ -62,6 +67,12 @@ def doc_numbers(question: str) -> list[DocNumber]:
     return numbers
 
 
+def numbered_documents(number: DocNumber, docs: list[dict]) -> tuple[str, ...]:
+    """The documents carrying the 发文字号; the question's reading may have words before the issuer that no list of
+    asking words foresaw (「我想问问国办发〔2020〕52号」), so a loaded 发文字号 it ends with is the one meant."""
+    return tuple(d["doc_id"] for d in docs if d.get("doc_number") and number.number.endswith(d["doc_number"]))
+
+
 @dataclass(frozen=True)
 class Mention:
     """A span of the question that names documents."""
@@ -69,20 +80,22 @@ class Mention:
     start: int
     end: int
     doc_ids: tuple[str, ...]
+    by_number: bool = False  # named by 发文字号 (「国办发〔2020〕52号」「52号文」), which no title words outweigh
 
 
 def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
     """The spans of the question naming loaded documents, in order, without overlaps."""
     found: list[Mention] = []
     for n in doc_numbers(question):
-        ids = tuple(d["doc_id"] for d in docs if d.get("doc_number") == n.number)
-        if ids:
+        if ids := numbered_documents(n, docs):
             after = re.match(r"文件?", question[n.end:])  # 「国办发〔2020〕52号文」
-            found.append(Mention(n.start, n.end + (after.end() if after else 0), ids))
+            number = min((d["doc_number"] for d in docs if d["doc_id"] in ids), key=len)
+            start = max(n.start, n.end - len(number))  # 「我想问问国办发〔2020〕52号」: the number, not 「问」
+            found.append(Mention(start, n.end + (after.end() if after else 0), ids, by_number=True))
     for m in SHORT_NUMBER_RE.finditer(question):
         ids = tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or ""))
         if ids:
-            found.append(Mention(m.start(), m.end(), ids))
+            found.append(Mention(m.start(), m.end(), ids, by_number=True))
     for m in KIND_RE.finditer(question):
         if mention := _title_mention(question, m, docs):
             found.append(mention)
@@ -94,27 +107,29 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
 
 
 def without_mentions(question: str, mentions: list[Mention]) -> str:
-    """The question with the spans that name documents taken out (the whole question if nothing is left)."""
-    rest, at = "", 0
-    for mention in mentions:
-        rest += question[at:mention.start]
+    """The question with the spans that name documents taken out, and the words joining them to it (「52号文对社区
+    托育怎么说」 → 「社区托育怎么说」); the whole question if nothing of it is left."""
+    if not mentions:
+        return question
+    rest, at = question[:mentions[0].start], mentions[0].end
+    for mention in mentions[1:]:
+        rest += _JOINING_RE.sub("", question[at:mention.start])
         at = mention.end
-    rest += question[at:]
-    stripped = re.sub(r"^[的对在里中和与及、，,\s]+", "", rest.strip())
-    return stripped if re.search(r"[\u4e00-\u9fff]{2}", stripped) else question
+    rest = (rest + _JOINING_RE.sub("", question[at:])).strip()
+    return rest if re.search(r"[\u4e00-\u9fff]{2}", rest) else question
 
 
 def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention | None:
     """The documents a shortened title ending at ``kind`` names: those whose title accounts for the longest run of
-    characters before it (title characters, its year, an abbreviated issuer). 「劳动合同法」 names the law and its
-    实施条例 alike: a question about a law may be answered by the rules implementing it."""
+    characters before it (see :func:`_name_start`). 「劳动合同法」 names the law and its 实施条例 alike: a question
+    about a law may be answered by the rules implementing it."""
     best: list[str] = []
     best_start = kind.start()
     for doc in docs:
         title = doc["title"]
         if kind.group(0) != GENERIC_KIND and kind.group(0) not in title:
             continue
-        start = _name_start(question, kind.start(), doc)
+        start = _name_start(question, kind, doc)
         if start is None:
             continue
         if start < best_start:
@@ -130,32 +145,41 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
     return Mention(best_start, kind.end(), tuple(best))
 
 
-def _name_start(question: str, end: int, doc: dict) -> int | None:
-    """Where a name of ``doc`` ending at ``end`` starts, or None when the characters before ``end`` do not name it:
-    at least MIN_NAME_CHARS of its title's characters, or a year or issuer abbreviation that is its own."""
-    title = doc["title"]
+def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
+    """Where a name of ``doc`` ending in ``kind`` starts, or None when the characters before the kind do not name it.
+
+    A name is characters of the title in their order (「养老托育意见」 of 国务院办公厅关于促进养老托育服务健康发展的意见),
+    its year (「2024年」「24年」) and an abbreviated issuer of its own (「国办」「中央」); it names the document when it
+    holds MIN_NAME_CHARS title characters, or a year or issuer, or is the short title whole (「慈善法」)."""
+    title = doc["title"].replace(_STATE_NAME, "")
+    short = re.sub(r"[（(][^）)]*[）)]$", "", title)
     year = (doc.get("date") or "")[:4]
-    start, title_chars, identifying = end, 0, False
+    at = title.rfind(kind.group(0)) if kind.group(0) in title else len(title)
+    start, title_chars, identifying = kind.start(), 0, False
     while start > 0:
         before = question[:start]
         if (y := _YEAR_RE.search(before)) and year and year.endswith(y.group(0)[:-1]):  # 「2024年」「24年」
             start, identifying = y.start(), True
             continue
-        abbreviation = next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None)
-        if abbreviation and _ISSUER_ABBREVIATIONS[abbreviation] in title:
+        if before.endswith(_STATE_NAME) and _STATE_NAME in doc["title"]:  # 「中华人民共和国慈善法」
+            start -= len(_STATE_NAME)
+            continue
+        if abbreviation := next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None):
+            if _ISSUER_ABBREVIATIONS[abbreviation] not in title:
+                break  # another issuer's abbreviation: not this document's name
             start, identifying = start - len(abbreviation), True
             continue
         char = question[start - 1]
-        if char in title and not char.isspace() and char not in "，。？！":
-            start -= 1
-            title_chars += char != "的"
-            continue
-        if char in " 　" and start < end:
+        if char in " 　" and start < kind.start():
             start -= 1
             continue
-        break
-    while start < end and question[start] in " 　的":
+        found = title.rfind(char, 0, at)
+        if found < 0 or char in "，。？！":
+            break
+        start, at = start - 1, found
+        title_chars += char != "的"
+    while start < kind.start() and question[start] in " 　的":
         start += 1
-    if identifying or title_chars >= MIN_NAME_CHARS:
+    if identifying or title_chars >= MIN_NAME_CHARS or question[start:kind.end()].replace(_STATE_NAME, "") == short:
         return start
     return None

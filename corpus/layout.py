@@ -43,8 +43,9 @@ ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
 ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号[）)]?$")
 # An issuing organ's name on a line of its own above the 发文字号 (「民政部办公厅」), where 「…文件」 is not written.
 _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公室|政府|院|会|办)$")
-# A title line that completes the title: it names the kind of document (「…的公告」「…的通知」「…的指导意见」).
-_TITLE_END_RE = re.compile(r"(?:公告|通知|意见|方案|办法|规定|细则|措施|决定|批复|条例|规划|纲要|计划|标准|规范|指南|通告|函)$")
+# A title line that completes the title: 的 and the kind of document (「…的公告」「…的通知」「…的指导意见」); a line
+# ending in a kind without 的 (「国务院关于印发…养老服务体系规划」) may go on (「的通知」).
+_TITLE_END_RE = re.compile(r"的(?:公告|通知|\S{0,2}意见|\S{0,2}方案|\S{0,2}办法|规定|细则|\S{0,2}措施|决定|批复|通告|函)$")
 # 「发布单位：济南市历下区民政局」「更新日期：2023年3月1日」 under a guide's title: metadata, not title text.
 _META_LINE_RE = re.compile(r"^(发布单位|发布机关|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期)[：:]\s*(\S.*)$")
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
@@ -247,8 +248,10 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             continue
         if title_parts and (field_line := _META_LINE_RE.match(line)):
             key, value = field_line.groups()
-            meta.setdefault("date" if key.endswith(("日期", "时间")) else "issuer",
-                            normalise_date(value) if key.endswith(("日期", "时间")) else value.strip())
+            if not key.endswith(("日期", "时间")):
+                meta.setdefault("issuer", value.strip())
+            elif date := normalise_date(value):  # 「发布时间：2023年3月」 dates nothing; the sign-off may
+                meta.setdefault("date", date)
             consumed, title_done = i, True
             continue
         if _RED_HEADER_RE.match(line) and not title_parts:  # 「国务院办公厅文件」 above the title

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .structure import SECTION_PATH_SEP
+from .structure import SECTION_PATH_SEP, TITLE_NOTE_LABEL
 
 Part = Literal["preamble", "body", "closing", "annex"]
 PARTS: tuple[str, ...] = ("preamble", "body", "closing", "annex")
@@ -26,6 +26,11 @@ class Clause:
     ordinal: int
     responsible_units: str | None = None
     links: tuple[str, ...] = ()
+
+    @property
+    def is_title_note(self) -> bool:
+        """The date or adoption history under the title (题注): looked up for its document, never searched."""
+        return self.label == TITLE_NOTE_LABEL and self.part == "preamble"
 
     @property
     def heading(self) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .layout import DATE_LINE_RE, TERMINAL
 from .numerals import NUMERAL_CHARS, number_or_none
-from .paragraphs import Paragraph
+from .paragraphs import ATTACHMENT_LINE_RE, Paragraph
 
 N = f"[{NUMERAL_CHARS}\\d]+"
 LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3000])")
@@ -39,7 +39,6 @@ COVERED_TITLE_RE = re.compile(
     r"^[^。；：:，,！？]{2,60}(?:方案|意见|办法|规定|细则|措施|计划|规划|指南|要点|清单|标准|条例|规则|制度|通知)$")
 _PUBLICATION_NOTE_RE = re.compile(r"^[（(][^）)]{2,20}[）)]$")  # 「（此件公开发布）」
 CLOSING_LABEL = "结语"
-ATTACHMENT_LIST_RE = re.compile(r"^附\s*件\s*[：:]")
 CLOSING_FORMULA_RE = re.compile(r"^特此(?:公告|通告|通知|批复|函告|函复|公布)[。！]?$")
 
 
@@ -145,11 +144,27 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
     return Body(([preamble] if preamble else []) + units, headings)
 
 
-def _run_title(text: str) -> str | None:
-    """``一、加强组织领导。各地要…`` → ``一、加强组织领导``; None when the part opens with a sentence, not a title
-    (「一、提供社区养老、托育、家政服务取得的收入，免征增值税。」, an article of a 公告)."""
+def _section_title(text: str) -> str:
+    """``一、加强组织领导。各地要…`` → ``一、加强组织领导`` (cut at 40 characters)."""
     head = re.split(r"[。：:；！？]", text, maxsplit=1)[0]
-    return None if re.search(r"[，,]", head) or len(head) > 40 else head
+    return head if len(head) <= 40 else head[:40]
+
+
+def _opens_with_sentence(text: str) -> bool:
+    """Whether a part's marker opens a sentence rather than a run title: 「一、提供社区养老、托育、家政服务取得的收入，
+    免征增值税。」 (an article of a 公告), not 「一、加强组织领导。各地要…」."""
+    head = re.split(r"[。：:；！？]", text, maxsplit=1)[0]
+    return bool(re.search(r"[，,]", head)) or len(head) > 40
+
+
+def attachment_list_lines(lines: list[str]) -> list[bool]:
+    """For each line, whether it belongs to an attachment list: 「附件：1．…」 and the numbered lines going on from it
+    (「2．…登记表」), whose numbers are not the document's points."""
+    flags, in_list = [], False
+    for line in lines:
+        in_list = bool(ATTACHMENT_LINE_RE.match(line) or (in_list and POINT_RE.match(line)))
+        flags.append(in_list)
+    return flags
 
 
 def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Body:
@@ -157,17 +172,17 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
     preamble: Unit | None = None
     section_label, section_number, section_marker = None, None, ""
     open_unit: Unit | None = None  # the unit that plain paragraphs continue
-    items_inside = False  # whether （一） items continue the open unit (they do in a part that opens with a sentence)
-    # Parts whose marker opens a sentence (a 公告's 「一、提供…，免征增值税。」) are labelled by the marker alone, all of
-    # them, where most do; elsewhere a part is labelled by its run title (「一、加强组织领导。各地要…」).
+    # Where most parts open with a sentence (a 公告's 「一、提供…，免征增值税。」), every part is an article: labelled by
+    # its marker alone, its （一）（二） inside it as a law's 项. Elsewhere a part is labelled by its run title
+    # (「一、加强组织领导。各地要…」) and its items are units of their own.
     inline_parts = [p.text for p in paragraphs if SECTION_RE.match(p.text) and not _is_heading_line(p.text)]
-    parts_have_titles = sum(_run_title(t) is not None for t in inline_parts) * 2 > len(inline_parts)
+    parts_are_articles = sum(map(_opens_with_sentence, inline_parts)) * 2 >= len(inline_parts) > 0
+    items_inside = False  # whether （一） items continue the open unit (they do in a part that is an article)
     # Without （一） items, a part's numbered points 「1.健全县域养老服务网络。」 are its citable units (二、1.).
     points_are_units = not any(ITEM_RE.match(p.text) for p in paragraphs)
-    in_attachment_list = False  # 「附件：1．…」 then 「2．…」: the list goes on, its numbers are not points
-    for p in paragraphs:
+    attachment_list = attachment_list_lines([p.text for p in paragraphs])  # 「2．…」 going on from 「附件：1．…」
+    for p, in_attachment_list in zip(paragraphs, attachment_list):
         text = p.text
-        in_attachment_list = bool(ATTACHMENT_LIST_RE.match(text) or (in_attachment_list and POINT_RE.match(text)))
         section = SECTION_RE.match(text)
         division = DIVISION_RE.match(text)
         if (p.heading_level or section or division) and _is_heading_line(text):
@@ -181,13 +196,12 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         if section:  # a section marker with its text on the same line: the section is the unit
             section_number = number_or_none(section.group(1))
             section_marker = section.group(0)
-            title = _run_title(text) if parts_have_titles else None
-            section_label = title or section_marker
-            if title:
-                outline.push(1, title)
+            section_label = section_marker if parts_are_articles else _section_title(text)
+            if not parts_are_articles:
+                outline.push(1, section_label)
             open_unit = Unit(section_label, section_number, "body", outline.path, [text])
             units.append(open_unit)
-            items_inside = title is None  # its （一）（二） are the article's 项, as in a law
+            items_inside = parts_are_articles
             continue
         if own_articles and (article := _article_unit(text, outline.path)):
             open_unit = article

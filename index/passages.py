@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpus.models import Clause
-from corpus.structure import ATTACHMENT_LIST_RE, POINT_RE, TITLE_NOTE_LABEL
+from corpus.structure import attachment_list_lines
 from corpus.text import split_sentences
 
 WINDOW_CHARS = 120
@@ -30,16 +30,12 @@ def searchable_text(clause: Clause) -> str:
     any question in them. A title note (题注: 「（2024年12月30日）」) is not searched at all: a bare date would answer
     any when-question; it is looked up for its document (「…意见是哪天印发的」). The clause itself, and what is quoted
     from it, keep every line."""
-    if clause.label == TITLE_NOTE_LABEL:
+    if clause.is_title_note:
         return ""
     if clause.part != "closing":
         return clause.text
-    kept, in_list = [], False
-    for line in clause.text.split("\n"):
-        in_list = bool(ATTACHMENT_LIST_RE.match(line) or (in_list and POINT_RE.match(line)))
-        if not in_list:
-            kept.append(line)
-    return "\n".join(kept)
+    lines = clause.text.split("\n")
+    return "\n".join(line for line, listed in zip(lines, attachment_list_lines(lines)) if not listed)
 
 
 def lexical_text(clause: Clause) -> str:

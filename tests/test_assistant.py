@@ -163,6 +163,9 @@ def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
 def test_an_amount_in_yuan_is_not_answered_by_a_share():
     from assistant.asks import AMOUNT_RE, MONEY_RE, figure_pattern
 
+    for question in ("申请护理补贴需要多少工作日", "养老补贴惠及多少老年人", "补贴审核要多少时间"):
+        assert figure_pattern(question) not in (AMOUNT_RE, MONEY_RE), question
+
     assert figure_pattern("养老机构被查出重大事故隐患要罚款多少钱？") is AMOUNT_RE
     assert not AMOUNT_RE.search("整改率＝已整改隐患数÷发现重大事故隐患数×100%。")
     assert figure_pattern("运营补贴每月发多少") is MONEY_RE and MONEY_RE.search("按建设成本的30%给予补助")
@@ -230,7 +233,8 @@ def test_when_a_named_document_was_issued_is_its_dated_closing(assistant):
         answer = assistant.ask(question)
         assert [c.label for c in answer.citations] == ["结语"] and "2020年12月14日" in answer.answer
         assert answer.citations[0].quote == "国务院办公厅\n2020年12月14日"  # the sign-off, not the whole closing
-    # 「发布以后多长时间」「要求哪年出台…办法」 ask about a deadline, not the date of issue.
+    # 「发布以后多长时间」「要求哪年出台…办法」「审核通过的时间」 ask about a deadline, not the date of issue.
+    assert "2020年12月14日" not in assistant.ask("52号文中托育机构备案审核通过的时间有要求吗").answer
     assert "2020年12月14日" not in assistant.ask("养老托育意见发布以后多长时间要完成任务").answer
     assert "2020年12月14日" not in assistant.ask("52号文要求哪年出台家庭托育点管理办法").answer
 
@@ -277,6 +281,17 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     for question in ("国家文件里有没有说法", "两份文件对公建民营都有什么规定？", "托育机构收费有规定吗", "征求意见了吗"):
         assert named(question) == [], question
     assert named("那个意见（九）") == []  # two loaded documents are 意见: the kind alone names neither
+    assert named("老人走失后养老机构应该通知谁") == []  # the 该 of 应该 is no 「该通知」
+    assert without_mentions("对口支援养老服务怎么做", []) == "对口支援养老服务怎么做"  # nothing named, nothing cut
+    laws = [{"doc_id": "cs", "title": "中华人民共和国慈善法", "date": "2023-12-29"},
+            {"doc_id": "gy", "title": "中华人民共和国公益事业捐赠法", "date": "1999-06-28"},
+            {"doc_id": "ldht", "title": "中华人民共和国劳动合同法", "date": "2012-12-28"},
+            {"doc_id": "ldtl", "title": "中华人民共和国劳动合同法实施条例", "date": "2008-09-18"}]
+    question = "慈善法和公益事业捐赠法有什么区别"  # each law by its short title; 和 is no title character
+    assert [(question[m.start:m.end], m.doc_ids) for m in document_mentions(question, laws)] == [
+        ("慈善法", ("cs",)), ("公益事业捐赠法", ("gy",))]
+    question = "基金会算不算劳动合同法规定的用人单位"  # a law, and the rules implementing it
+    assert [m.doc_ids for m in document_mentions(question, laws)] == [("ldht", "ldtl")]
     question = "52号文对社区托育怎么说"
     assert without_mentions(question, document_mentions(question, docs)) == "社区托育怎么说"
     # The title's words no longer pull up the preamble that restates the title.
@@ -317,6 +332,7 @@ def test_an_annexed_text_is_looked_up_by_its_own_title():
 @pytest.mark.parametrize("question, label", [
     ("请问国办发〔2020〕52号第十条讲什么", "（十）"),  # 「请问」 is not part of the 发文字号
     ("国办发2020年52号 第五点是什么", "（五）"),       # typed without brackets; 第五点 for 第五条
+    ("我想问问国办发〔2020〕52号第十条讲什么", "（十）"),  # words before the issuer that no list foresaw
 ])
 def test_document_numbers_as_people_type_them(assistant, question, label):
     answer = assistant.ask(question)

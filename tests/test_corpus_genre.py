@@ -606,3 +606,14 @@ def test_table_rows_in_pdf_text_stay_apart():
     assert doc.clauses[0].text == ("第一条　各班型保育人员配备应当不低于下表标准：\n| 班型 | 比例 |\n|------|------|\n"
                                    "| 乳儿班 | 1:3 |\n每个班的生活单元应当独立使用。")
     assert coverage_problems(doc) == []
+
+
+def test_titled_parts_keep_their_items_and_a_title_may_wrap_before_its_kind():
+    doc = parse_text("国务院关于印发“十四五”国家老龄事业发展和养老服务体系规划\n的通知\n国发〔2021〕35号\n"
+                     "一、健全服务网络。建设站点。\n二、强化要素保障，支持机构发展。加大投入。\n（三）落实用地。保障用地。\n"
+                     "（四）落实补贴。给予补贴。\n三、加强组织领导。各地要落实。\n", "gh")
+    assert doc.meta.title == "国务院关于印发“十四五”国家老龄事业发展和养老服务体系规划的通知"
+    assert doc.meta.doc_number == "国发〔2021〕35号"
+    # Most parts have run titles: a part whose title has a comma is still titled, and its items are units.
+    assert [c.label for c in doc.clauses] == ["一、健全服务网络", "二、强化要素保障，支持机构发展", "（三）", "（四）",
+                                              "三、加强组织领导"]
