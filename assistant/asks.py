@@ -27,7 +27,7 @@ DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
-    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级]|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
+    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?小时|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
     r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
@@ -45,7 +45,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"金额|多少(?:补贴|补助|费用|工资|津贴)|(?:罚|补|奖|赔)多少"
                 r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,6}?多少(?![人家个名户所张项次天年岁周位月日工时小老批])"),
      MONEY_RE),
-    (re.compile(r"百分点|比例|占比|百分之"), re.compile(r"%|％|百分")),
+    (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
+    (re.compile(r"几个?小时|多少小时|多少个小时"), re.compile(rf"{_NUM}\s*(?:个)?小时")),
     (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?"), re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
     (re.compile(r"几年|多少年|年限"), re.compile(rf"(?<!\d)(?:\d{{1,2}}|[{_DIGITS}]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
@@ -80,7 +81,8 @@ UNSPECIFIC = frozenset(
     "机制 制度 体系 模式 重点 领域 类 项 种 级 区别 不同 变化 关系 影响 用 用处 考虑 思路 "
     "提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 时候 时间 "
     "时期 日子 年 月 时段 时间段 部委 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 "
-    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景 表述 讲法 措辞".split()
+    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景 表述 讲法 措辞 "
+    "照顾 照料 照护 关爱 关怀".split()
 )
 
 
@@ -91,8 +93,14 @@ PROVINCES = tuple(
 )
 
 
+# 「户口都在湖南老家」「我是湖北人」: the province says where the asker is from, not whose policy is asked.
+_PROVINCE_AS_ORIGIN_RE = re.compile(r"^(?:省|的)?(?:老家|人|籍|户口|那边)")
+
+
 def named_provinces(question: str) -> list[str]:
-    return [p for p in PROVINCES if p in question]
+    """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin."""
+    return [p for p in PROVINCES
+            if any(not _PROVINCE_AS_ORIGIN_RE.match(question[m.end():]) for m in re.finditer(p, question))]
 
 
 def asks_who_is_responsible(question: str) -> bool:
@@ -113,6 +121,9 @@ def figure_pattern(question: str) -> re.Pattern | None:
     if ENUMERATION_RE.search(question) and not QUANTITY_RE.search(ENUMERATION_RE.sub("", question)):
         return None
     if not QUANTITY_RE.search(question) or question.count("多少") > 1:  # 「想收多少收多少」 is rhetoric
+        return None
+    # 「住几个月那种，国家支持吗」: 几 in a yes/no question describes; it asks for no figure.
+    if YES_NO_RE.search(question) and all(m.group(0).startswith("几") for m in QUANTITY_RE.finditer(question)):
         return None
     return next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
 

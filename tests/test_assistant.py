@@ -165,11 +165,20 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
 
     for question in ("申请护理补贴需要多少工作日", "养老补贴惠及多少老年人", "补贴审核要多少时间"):
         assert figure_pattern(question) not in (AMOUNT_RE, MONEY_RE), question
-
+    # 几 describing in a yes/no question asks for no figure; 几成 asks a share, 几小时 a number of hours.
+    assert figure_pattern("冬天带老人去海南住几个月那种边玩边养老，国家支持吗？") is None
+    assert figure_pattern("场地租金最多能减免几成？").search("减免三成") and figure_pattern("能换几小时服务？").search("2小时")
     assert figure_pattern("养老机构被查出重大事故隐患要罚款多少钱？") is AMOUNT_RE
     assert not AMOUNT_RE.search("整改率＝已整改隐患数÷发现重大事故隐患数×100%。")
     assert figure_pattern("运营补贴每月发多少") is MONEY_RE and MONEY_RE.search("按建设成本的30%给予补助")
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
+
+
+def test_a_province_named_as_the_askers_origin_is_not_asked_about():
+    from assistant.asks import named_provinces
+
+    assert named_provinces("我爸妈户口都在湖南老家，去年搬来深圳跟我住") == []
+    assert named_provinces("浙江省家庭托育点最多可以收托几个孩子") == ["浙江"]
 
 
 def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
