@@ -26,6 +26,7 @@ POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1
 ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
+MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
@@ -105,7 +106,9 @@ def find_refs(question: str) -> list[ArticleRef]:
             annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
             refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=bool(law or annex),
                                    law=law.group(1) if law else "", annex=annex is not None))
-    return refs
+    # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
+    # every clause.
+    return list(dict.fromkeys(refs))[:MAX_REFS]
 
 
 def _bigrams(text: str) -> set[str]:

@@ -23,6 +23,8 @@ _YEAR_RE = re.compile(r"(?:19|20)?\d{2}年$")  # a year just before a name
 _ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央办公厅", "中央": "中共中央"}
 _STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is named 「慈善法」
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
+MAX_NAME_CHARS = 60  # a name is read back from its kind at most this far
+MAX_KIND_WORDS = 8  # kind words read as possible names: a question names a few documents, not hundreds
 # Characters joining a document's name to the rest of the question (「52号文对社区托育怎么说」「和24年意见」).
 _JOINING_RE = re.compile(r"^[的对在里中和与及、，,\s]+")
 
@@ -96,7 +98,7 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
         ids = tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or ""))
         if ids:
             found.append(Mention(m.start(), m.end(), ids, by_number=True))
-    for m in KIND_RE.finditer(question):
+    for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS]:
         if mention := _title_mention(question, m, docs):
             found.append(mention)
     kept: list[Mention] = []
@@ -156,7 +158,7 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
     year = (doc.get("date") or "")[:4]
     at = title.rfind(kind.group(0)) if kind.group(0) in title else len(title)
     start, title_chars, identifying = kind.start(), 0, False
-    while start > 0:
+    while start > max(0, kind.start() - MAX_NAME_CHARS):
         before = question[:start]
         if (y := _YEAR_RE.search(before)) and year and year.endswith(y.group(0)[:-1]):  # 「2024年」「24年」
             start, identifying = y.start(), True

@@ -348,6 +348,17 @@ def test_document_numbers_as_people_type_them(assistant, question, label):
     assert not answer.refused and answer.citations[0].label == label, answer.answer
 
 
+def test_a_question_repeating_names_and_articles_costs_no_more_than_a_few():
+    from assistant.lookup import MAX_REFS, find_refs
+    from assistant.mentions import MAX_KIND_WORDS, document_mentions
+
+    assert len(find_refs("第一条" * 300)) == 1 and len(find_refs("第一条第二条第三条第四条第五条第六条第七条第八条")) == MAX_REFS
+    # Every 法 could end a law's name; only the first few kind words are read as names.
+    docs = [{"doc_id": "cs", "title": "中华人民共和国慈善法", "date": "2023-12-29"}]
+    assert [m.doc_ids for m in document_mentions("慈善法对慈善信托怎么规定", docs)] == [("cs",)]
+    assert document_mentions("无效" * 2 + "办法" * MAX_KIND_WORDS + "慈善法", docs) == []
+
+
 def test_an_orders_number_names_it():
     from assistant.mentions import doc_numbers
 
