@@ -131,6 +131,13 @@ def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
     return scores
 
 
+def _numbered_as(refs: list[ArticleRef], clauses: list[Clause]) -> list[Clause]:
+    """The clauses numbered as one of ``refs`` (every clause a reference can match carries its number): one cheap
+    pass, so that :func:`_matches` runs on a few clauses instead of all of them for each reference."""
+    numbers = {r.number for r in refs}
+    return [c for c in clauses if c.number in numbers]
+
+
 def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     if ref.kind == "annex":
         in_category = ref.section is None or f"{to_chinese_number(ref.section)}、第" in clause.label
@@ -221,15 +228,16 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
-    found: list[Clause] = []
+    found: dict[str, Clause] = {}  # by clause id, in the order found
     for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
         clauses = clauses_by_doc.get(doc_id, [])
         numbered_articles = _is_law(clauses)
+        numbered = _numbered_as(refs, clauses)
         for ref in refs:
-            found += [c for c in clauses if _matches(ref, c, numbered_articles) and c not in found]
-    if not named and len({c.doc_id for c in found}) > 2:
-        return []  # an unqualified 第十条 in a large corpus names nothing in particular
-    return found
+            found.update((c.clause_id, c) for c in numbered if _matches(ref, c, numbered_articles))
+        if not named and len({c.doc_id for c in found.values()}) > 2:
+            return []  # an unqualified 第十条 in a large corpus names nothing in particular
+    return list(found.values())
 
 
 def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
@@ -246,7 +254,8 @@ def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], doc
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
     refs = [r for r in all_refs if r.explicit or (named and r.kind == "article")]
-    candidates = [(clauses, _is_law(clauses)) for clauses in (clauses_by_doc.get(d, []) for d in named or clauses_by_doc)]
+    candidates = [(_numbered_as(refs, clauses), _is_law(clauses))
+                  for clauses in (clauses_by_doc.get(d, []) for d in named or clauses_by_doc)]
     return [ref.named for ref in refs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 
