@@ -38,14 +38,14 @@ POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
 )
 # 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
 # of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
-_ISSUING = "印发|发布|出台|发文|公布|下发|签发|成文|颁布|落款"
+_ISSUING = "印发|发布|出台|发文|公布|下发|签发|成文|颁布|落款|发(?=的)"
 _ISSUED = f"(?:{_ISSUING})"
 _ADOPTED = f"(?:{_ISSUING}|通过|修正|修订)"  # 通过 also says when a 申请 passed: only where the verb ends the question
 _WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
-# The verb ends the question (「…是哪天印发的？」「…哪年修正的」), or names the date (「发文日期」「落款日期」):
-# 「要求哪年出台管理办法」 asks a deadline, 「审核通过的时间有要求吗」 a time limit.
+# The verb ends the question or a sentence of it (「…是哪天印发的？」「…哪年修正的」「是哪天发的？2024年那个」), or
+# names the date (「发文日期」「落款日期」): 「要求哪年出台管理办法」 asks a deadline, 「审核通过的时间有要求吗」 a time limit.
 ISSUE_DATE_RE = re.compile(
-    rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?[？?。]*$|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
+    rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?(?:[？?。]|$)|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
 # 「劳动合同法什么时候施行」: the sentence that puts a named document in force (「本法自2008年1月1日起施行」).
 IN_FORCE_QUESTION_RE = re.compile(
     rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
