@@ -7,6 +7,7 @@ extractive answerer prefers sentences that carry the figure and answers 谁负�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from index.tokenizer import PolicyTokenizer
 
@@ -150,13 +151,11 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         words += nouns[-1:]
     things = []
     for word in words:
-        terms = tokenizer.tokenize(word)
-        whole = frozenset(t for t in terms if len(t) == max(map(len, terms), default=0))
+        whole = _whole_terms(word, tokenizer)
         if (whole and word not in UNSPECIFIC and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word)
                 and not word.startswith("第")):
             things.append(whole)
     return things
-
 
 
 # Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡): a question about one that no loaded
@@ -166,17 +165,22 @@ NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡)$")
 _EVERYDAY_PAPERS = frozenset("身份证 居住证 银行卡 信用卡 许可证 工作证 证件 会员卡 户口本".split())
 
 
-def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency) -> list[str]:
+def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency: Callable[[str], int]) -> list[str]:
     """The words of ``question`` naming a tax, a certificate, a leave or a card (NAMED_KIND_RE) that no
     clause of the index names, as the word or as what the synonyms make of it."""
     missing = []
     for word in tokenizer.words(question):
         if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS:
-            terms = tokenizer.tokenize(word)
-            whole = [t for t in terms if len(t) == max(map(len, terms), default=0)]
+            whole = _whole_terms(word, tokenizer)
             if whole and not any(document_frequency(t) for t in whole):
                 missing.append(word)
     return missing
+
+
+def _whole_terms(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:
+    """The longest of a word's terms: the word itself, or what the synonyms make of it (「消防设施」, not 设施)."""
+    terms = tokenizer.tokenize(word)
+    return frozenset(t for t in terms if len(t) == max(map(len, terms), default=0))
 
 
 # Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).

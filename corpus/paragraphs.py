@@ -82,13 +82,18 @@ def _is_heading(line: str) -> bool:
     return bool(UNIT_START_RE.match(line)) and not any(p in line for p in "。；！？")
 
 
+def _in_columns(line: str) -> bool:
+    """「民政部　　　　财政部」: two full-width spaces inside the line (not the paragraph indent) set it out in columns."""
+    return "　　" in line.strip("　")
+
+
 def _continues(prev: str, line: str, margin: float | None, indented: bool | None = None) -> bool:
     """Whether ``line`` continues the paragraph that ``prev`` belongs to; ``indented`` (None where the text
     does not indent its paragraphs) whether ``line`` opens with a paragraph indent."""
     # A line set out in columns (「民政部　　　　财政部」) or naming an attachment (「附件：…实施细则」) stands alone.
-    ended = prev[-1] in TERMINAL or "　　" in prev.strip("　") or ATTACHMENT_LINE_RE.match(prev) is not None
+    ended = prev[-1] in TERMINAL or _in_columns(prev) or ATTACHMENT_LINE_RE.match(prev) is not None
     starts_unit = bool(UNIT_START_RE.match(line) or ITEM_START_RE.match(line)) or line.startswith("附件")
-    if HEADING_LINE_RE.match(line) or "　　" in line.strip("　"):  # a heading, or a line set out in columns
+    if HEADING_LINE_RE.match(line) or _in_columns(line):  # a heading, or a line set out in columns
         return False
     if line.startswith("|") or prev.startswith("|"):  # a table row (「| 乳儿班 | 6—12个月 |」) is a line of its own
         return False

@@ -144,16 +144,20 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
     return Body(([preamble] if preamble else []) + units, headings)
 
 
+def _head(text: str) -> str:
+    """A part's text up to its first full stop: its run title, or the sentence it opens with."""
+    return re.split(r"[。：:；！？]", text, maxsplit=1)[0]
+
+
 def _section_title(text: str) -> str:
     """``一、加强组织领导。各地要…`` → ``一、加强组织领导`` (cut at 40 characters)."""
-    head = re.split(r"[。：:；！？]", text, maxsplit=1)[0]
-    return head if len(head) <= 40 else head[:40]
+    return _head(text)[:40]
 
 
 def _opens_with_sentence(text: str) -> bool:
     """Whether a part's marker opens a sentence rather than a run title: 「一、提供社区养老、托育、家政服务取得的收入，
     免征增值税。」 (an article of a 公告), not 「一、加强组织领导。各地要…」."""
-    head = re.split(r"[。：:；！？]", text, maxsplit=1)[0]
+    head = _head(text)
     return bool(re.search(r"[，,]", head)) or len(head) > 40
 
 
