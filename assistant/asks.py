@@ -15,14 +15,16 @@ from index.tokenizer import PolicyTokenizer
 _JI = r"(?<![好这那前后头十没过些])几"
 # 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
 _MEASURED = "月|工作日|小时|百分点|等级|星级"
-# 「最多能带几个孩子」「配几名保育员」 ask for a number, not a list.
+# 「最多能带几个孩子」「最多可以收多少个」「配几名保育员」 ask for a number, not a list.
 COUNT_LIMIT_RE = re.compile(
-    rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}{_JI}个(?!{_MEASURED})|(?:配|配备|要|需要|有){_JI}(?:名|位)")
+    rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}(?:{_JI}|多少)个(?!{_MEASURED})|(?:配|配备|要|需要|有){_JI}(?:名|位)")
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
 ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!{_MEASURED})|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
-WHO_RE = re.compile(r"谁|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
+# 谁 asks who does a task (「谁牵头」「由谁建设」), not whom one turns to (「找谁要」「向谁报告」) or who acts for
+# someone (「谁替他做决定」「谁愿意干」).
+WHO_RE = re.compile(r"(?<![找向给跟问替和同对])谁(?!替|愿意|报价)|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
 _DUTY = r"牵头|负责(?!人)|责任单位|主管|分工"
 DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合")  # a department's part in a task, led or not
@@ -30,7 +32,7 @@ WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?小时|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
-    r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大"
+    r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大|百分之(?:几|多少)|多少分钟|几分钟"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
 )
 # Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
@@ -48,6 +50,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      MONEY_RE),
     (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
     (re.compile(r"几个?小时|多少小时|多少个小时"), re.compile(rf"{_NUM}\s*(?:个)?小时")),
+    (re.compile(r"几分钟|多少分钟"), re.compile(rf"{_NUM}\s*分钟|一刻钟|半小时|{_NUM}\s*(?:个)?小时")),
     (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?"), re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
     (re.compile(r"几年|多少年|年限"), re.compile(rf"(?<!\d)(?:\d{{1,2}}|[{_DIGITS}]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
@@ -62,6 +65,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
 COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")  # how many people, places, beds
+# 「按工资的百分之几缴费」「报销几成」 ask for a share itself; 「用地比例如何调整」 asks about one.
+_SHARE_ASKED_RE = re.compile(r"百分之(?:几|多少)|几成|多少成")
 NUMBER_START_RE = re.compile(rf"[\d{_NUMERALS}]")  # 「哪个五年规划」 asks for a period, not a thing
 NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人项次级类小分]|百分之|年底|年前")
 
@@ -94,14 +99,19 @@ PROVINCES = tuple(
 )
 
 
-# 「户口都在湖南老家」「我是湖北人」: the province says where the asker is from, not whose policy is asked.
+# 「户口都在湖南老家」「我是湖北人」: the province says where the asker is from, not whose policy is asked;
+# 「冬天去海南住几个月」: where the asker goes.
 _PROVINCE_AS_ORIGIN_RE = re.compile(r"^(?:省|的)?(?:老家|人|籍|户口|那边)")
+_PROVINCE_AS_DESTINATION_RE = re.compile(r"(?:去|到|来|往|赴)$")
 
 
 def named_provinces(question: str) -> list[str]:
-    """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin."""
+    """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin or
+    destination."""
     return [p for p in PROVINCES
-            if any(not _PROVINCE_AS_ORIGIN_RE.match(question[m.end():]) for m in re.finditer(p, question))]
+            if any(not _PROVINCE_AS_ORIGIN_RE.match(question[m.end():])
+                   and not _PROVINCE_AS_DESTINATION_RE.search(question[:m.start()])
+                   for m in re.finditer(p, question))]
 
 
 def asks_who_is_responsible(question: str) -> bool:
@@ -127,6 +137,13 @@ def figure_pattern(question: str) -> re.Pattern | None:
     if YES_NO_RE.search(question) and all(m.group(0).startswith("几") for m in QUANTITY_RE.finditer(question)):
         return None
     return next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
+
+
+def must_state_figure(question: str, figure: re.Pattern) -> bool:
+    """Whether only a sentence stating the figure answers, however well the evidence covers the question's words:
+    an amount (「护理补贴每月发多少」 against 「合理确定…补贴标准」), a share, or a count limit (「家庭托育点最多收多少个
+    孩子」 against 「明确…服务规模」)."""
+    return figure in (AMOUNT_RE, MONEY_RE, COUNT_RE) or bool(_SHARE_ASKED_RE.search(question))
 
 
 def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:

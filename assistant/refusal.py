@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import (AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, named_provinces,
+from .asks import (NUMBER_RE, asked_things, figure_pattern, institution_kinds, must_state_figure, named_provinces,
                    unnamed_things)
 from .extractive import best_sentences, term_weights
 
@@ -49,9 +49,7 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer,
         return EvidenceCheck(ok, dense, coverage, reason)
 
     figure = figure_pattern(question)
-    # An amount is answered only by a sentence stating one, however well the evidence covers the question's words
-    # (「护理补贴每月发多少」 against 「合理确定…补贴标准」).
-    if figure is not None and (coverage < FIGURE_COVERAGE or figure in (AMOUNT_RE, MONEY_RE)):
+    if figure is not None and (coverage < FIGURE_COVERAGE or must_state_figure(question, figure)):
         sentences = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
         # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
         heading = hits[0].clause.heading if figure is not NUMBER_RE else ""

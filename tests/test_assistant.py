@@ -154,6 +154,8 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "开家庭托育点最少要多大面积、配几名保育员？",  # an area and a headcount
     "托育机构免征增值税需要满足什么条件？",        # no loaded clause names 增值税
     "托育机构保育人员需要持有教师资格证吗",        # nor 教师资格证
+    "家庭托育点最多可以收多少个孩子",              # a count limit: 「明确…服务规模」 states none
+    "长期护理保险个人和单位各按工资的百分之几缴费",  # a share no sentence states
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
@@ -179,6 +181,22 @@ def test_a_province_named_as_the_askers_origin_is_not_asked_about():
 
     assert named_provinces("我爸妈户口都在湖南老家，去年搬来深圳跟我住") == []
     assert named_provinces("浙江省家庭托育点最多可以收托几个孩子") == ["浙江"]
+    assert named_provinces("我爸妈冬天想去海南住几个月，这种候鸟式的养老国家提倡吗") == []  # where they go
+
+
+def test_figures_written_in_words_and_topics_named_with_a_figure_word(assistant):
+    answer = assistant.ask("社区养老服务要纳入城市多少分钟的便民生活圈")  # the text says 一刻钟
+    assert not answer.refused and "一刻钟" in answer.citations[0].quote, answer.answer
+    assert not assistant.ask("养老服务设施用地比例如何调整").refused  # asks about a share, not for one
+
+
+@pytest.mark.parametrize("question, label", [
+    ("养老托育52号文要求地方政府把服务能力提升成效向谁报告", "结语"),        # to whom one reports
+    ("孩子送的托儿所突然说不干了，交的钱找谁要，国家对托育机构关门有没有规定", "（二十）"),  # whom one turns to
+])
+def test_who_as_the_object_does_not_ask_for_a_responsible_department(assistant, question, label):
+    answer = assistant.ask(question)
+    assert answer.citations[0].part != "annex" and answer.citations[0].label == label, answer.answer
 
 
 def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
