@@ -28,6 +28,7 @@ ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
+PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
 LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
@@ -153,7 +154,12 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     # A 意见 numbered （一）（二）: 第十条 means （十）; one numbered by points (二、9.), its point 9; a 公告 whose
     # parts are its articles (「二、提供…」), part 二、.
     return clause.number == ref.number and (_is_item(clause, ref.number, None) or _is_point(clause, ref.number, None)
-                                            or clause.label == f"{to_chinese_number(ref.number)}、")
+                                            or _is_part(clause, ref.number))
+
+
+def _is_part(clause: Clause, number: int) -> bool:
+    """Whether the clause is part 六、 as a whole (labelled 「六、」 or with its heading 「六、强化组织实施」)."""
+    return re.fullmatch(rf"{to_chinese_number(number)}、(?:[^\d（(].*)?", clause.label) is not None
 
 
 def _is_item(clause: Clause, number: int, section: int | None) -> bool:
@@ -234,7 +240,10 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
         numbered_articles = _is_law(clauses)
         numbered = _numbered_as(refs, clauses)
         for ref in refs:
-            found.update((c.clause_id, c) for c in numbered if _matches(ref, c, numbered_articles))
+            matched = [c for c in numbered if _matches(ref, c, numbered_articles)]
+            # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
+            items = [c for c in matched if not _is_part(c, ref.number)]
+            found.update((c.clause_id, c) for c in items or matched)
         if not named and len({c.doc_id for c in found.values()}) > 2:
             return []  # an unqualified 第十条 in a large corpus names nothing in particular
     return list(found.values())
@@ -290,13 +299,21 @@ def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
     laws = {r.law for r in refs if r.law}
     if not laws:
         return None
-    named = [d["doc_id"] for d in docs if (core := _core_title(d["title"])) and any(l.endswith(core) for l in laws)]
+    named = [d["doc_id"] for d in docs if (core := _core_title(d["title"]))
+             and any(law.endswith(core) or law.endswith(_without_place(core)) for law in laws)]
     return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
 
 
 def _core_title(title: str) -> str:
     """「中华人民共和国慈善法（2023年修正）」 → 「慈善法」."""
     return re.sub(r"[（(][^）)]*[）)]$|中华人民共和国|[《》\s　]", "", title)
+
+
+def _without_place(core_title: str) -> str:
+    """「青岚市居家养老服务条例」 → 「居家养老服务条例」: a local rule is named without its place as often as with it;
+    the title itself when what would be left is too short to name anything."""
+    rest = PLACE_PREFIX_RE.sub("", core_title)
+    return rest if len(rest) >= MIN_FULL_LAW_NAME else core_title
 
 
 def _is_law(clauses: list[Clause]) -> bool:

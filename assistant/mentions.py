@@ -17,6 +17,9 @@ KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工�
                      r"|公告|纲要|计划|标准|规范|法|文件")
 # 「那个若干措施」「这份公告」: the kind alone names the one loaded document of that kind.
 DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份)$")
+# Kinds no one says but of a document: alone (「托育若干措施」, where the title says 婴幼儿照护) they name the one
+# loaded document of that kind. 意见, 措施, 规定 are everyday words too.
+DISTINCT_KIND_RE = re.compile(r"若干措施|实施方案|工作方案|实施意见|指导意见|实施细则|管理办法|条例")
 GENERIC_KIND = "文件"
 SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
 _YEAR_RE = re.compile(r"(?:19|20)?\d{2}年$")  # a year just before a name
@@ -138,10 +141,11 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
             best, best_start = [doc["doc_id"]], start
         elif start == best_start and start < kind.start():
             best.append(doc["doc_id"])
-    if not best and kind.group(0) != GENERIC_KIND and (this := DEMONSTRATIVE_RE.search(question[:kind.start()])):
+    this = DEMONSTRATIVE_RE.search(question[:kind.start()])
+    if not best and kind.group(0) != GENERIC_KIND and (this or DISTINCT_KIND_RE.fullmatch(kind.group(0))):
         of_kind = [d["doc_id"] for d in docs if kind.group(0) in d["title"]]
         if len(of_kind) == 1:
-            return Mention(this.start(), kind.end(), tuple(of_kind))
+            return Mention(this.start() if this else kind.start(), kind.end(), tuple(of_kind))
     if not best:
         return None
     return Mention(best_start, kind.end(), tuple(best))

@@ -47,7 +47,8 @@ _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公
 # ending in a kind without 的 (「国务院关于印发…养老服务体系规划」) may go on (「的通知」).
 _TITLE_END_RE = re.compile(r"的(?:公告|通知|\S{0,2}意见|\S{0,2}方案|\S{0,2}办法|规定|细则|\S{0,2}措施|决定|批复|通告|函)$")
 # 「发布单位：济南市历下区民政局」「更新日期：2023年3月1日」 under a guide's title: metadata, not title text.
-_META_LINE_RE = re.compile(r"^(发布单位|发布机关|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期)[：:]\s*(\S.*)$")
+_META_LINE_RE = re.compile(
+    r"^(发文字号|文号|发布单位|发布机关|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期)[：:]\s*(\S.*)$")
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
@@ -246,12 +247,9 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             meta.setdefault("date", normalise_date(line))
             consumed = i
             continue
-        if title_parts and (field_line := _META_LINE_RE.match(line)):
-            key, value = field_line.groups()
-            if not key.endswith(("日期", "时间")):
-                meta.setdefault("issuer", value.strip())
-            elif date := normalise_date(value):  # 「发布时间：2023年3月」 dates nothing; the sign-off may
-                meta.setdefault("date", date)
+        if title_parts and (fields := _field_line_meta(line)) is not None:
+            for key, value in fields.items():
+                meta.setdefault(key, value)
             consumed, title_done = i, True
             continue
         if _RED_HEADER_RE.match(line) and not title_parts:  # 「国务院办公厅文件」 above the title
@@ -274,6 +272,22 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
     if title_parts:
         meta.setdefault("title", _join_title(title_parts))
     return meta, consumed
+
+
+def _field_line_meta(line: str) -> dict | None:
+    """The metadata a 「发文字号：…」「发布单位：…」「成文日期：…」 line under a title gives (joint issuers joined by
+    、); None for any other line."""
+    field_line = _META_LINE_RE.match(line)
+    if field_line is None:
+        return None
+    key, value = field_line.groups()
+    if key in ("发文字号", "文号"):
+        number = DOC_NUMBER_RE.search(value)
+        return {"doc_number": compact(number.group(0))} if number else {}
+    if not key.endswith(("日期", "时间")):
+        return {"issuer": "、".join(re.split(r"[\s　]+", value.strip()))}
+    date = normalise_date(value)  # 「发布时间：2023年3月」 dates nothing; the sign-off may
+    return {"date": date} if date else {}
 
 
 def _join_title(parts: list[str]) -> str:
@@ -347,6 +361,10 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
                             title_note.append(line)
                         elif DOC_NUMBER_RE.fullmatch(line):
                             meta.setdefault("doc_number", compact(line))
+                            header.append(line)
+                        elif (fields := _field_line_meta(line)) is not None:  # 「> 发文字号：青卫发〔2024〕8号」
+                            for key, value in fields.items():
+                                meta.setdefault(key, value)
                             header.append(line)
                         else:
                             break

@@ -341,6 +341,28 @@ def test_an_announcements_article_is_looked_up_by_its_number():
         assert [c.label for c in lookup(question, {"gg": doc.clauses}, docs, titled_sections(doc.clauses))] == labels
 
 
+def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
+    from assistant.lookup import lookup, missing_articles, titled_sections
+    from corpus import parse_text
+
+    rule = parse_text("# 某某市居家养老服务条例\n\n第一条　为了规范居家养老服务，制定本条例。\n\n"
+                      "第二条　本条例自2022年1月1日起施行。\n", "tl", ".md")
+    measures = parse_text("# 某某市促进婴幼儿照护服务发展的若干措施\n\n**一、扩大托育供给。** 建成托位。\n\n"
+                          "**二、强化用地保障。** 配套建设。\n", "cs", ".md")
+    by_doc = {"tl": rule.clauses, "cs": measures.clauses}
+    docs = [{"doc_id": d, "title": doc.meta.title, "doc_number": None} for d, doc in (("tl", rule), ("cs", measures))]
+    sections = titled_sections(rule.clauses + measures.clauses)
+    assert [c.clause_id for c in lookup("居家养老服务条例第二条讲了什么", by_doc, docs, sections)] == ["tl:第二条"]
+    assert missing_articles("居家养老服务条例第二条", by_doc, docs) == []
+    # The one loaded 若干措施, named by its kind with a word its title does not have; its parts are its articles.
+    assert [c.clause_id for c in lookup("托育若干措施的第二条讲的是什么", by_doc, docs, sections)] == ["cs:二、强化用地保障"]
+
+
+def test_an_opinions_article_is_its_item_not_its_part(assistant):
+    answer = assistant.ask("深化养老服务改革发展的意见第六条讲了什么")  # （六）, not part 六、加强组织实施
+    assert [c.label for c in answer.citations] == ["（六）"], answer.answer
+
+
 def test_an_annexed_text_is_looked_up_by_its_own_title():
     from assistant.lookup import lookup, missing_articles, titled_sections
     from corpus import parse_text

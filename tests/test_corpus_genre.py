@@ -617,3 +617,12 @@ def test_titled_parts_keep_their_items_and_a_title_may_wrap_before_its_kind():
     # Most parts have run titles: a part whose title has a comma is still titled, and its items are units.
     assert [c.label for c in doc.clauses] == ["一、健全服务网络", "二、强化要素保障，支持机构发展", "（三）", "（四）",
                                               "三、加强组织领导"]
+
+
+def test_metadata_lines_quoted_under_a_markdown_title():
+    doc = parse_text("# 某市促进婴幼儿照护服务发展的若干措施\n\n> 发文字号：某卫发〔2024〕8号\n"
+                     "> 发布单位：某市卫生健康委员会　某市教育局\n> 成文日期：2024年2月20日\n\n"
+                     "**一、扩大托育供给。** 到2025年底建成托位。\n\n**二、强化组织实施。** 各区要落实。\n", "cs", ".md")
+    assert (doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == (
+        "某卫发〔2024〕8号", "某市卫生健康委员会、某市教育局", "2024-02-20")
+    assert [c.label for c in doc.clauses] == ["一、扩大托育供给", "二、强化组织实施"]
