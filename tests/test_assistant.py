@@ -173,6 +173,7 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert figure_pattern("养老机构被查出重大事故隐患要罚款多少钱？") is AMOUNT_RE
     assert not AMOUNT_RE.search("整改率＝已整改隐患数÷发现重大事故隐患数×100%。")
     assert figure_pattern("运营补贴每月发多少") is MONEY_RE and MONEY_RE.search("按建设成本的30%给予补助")
+    assert figure_pattern("残疾人两项补贴每月的发放标准是多少？") is MONEY_RE  # a few words between 补贴 and 多少
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
 
 
