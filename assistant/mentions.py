@@ -28,6 +28,8 @@ _STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
 MAX_NAME_CHARS = 60  # a name is read back from its kind at most this far
 MAX_KIND_WORDS = 8  # kind words read as possible names: a question names a few documents, not hundreds
+# Words between a year or issuer and the rest of a name (「2024年中央那个养老意见」「中央发的养老意见」).
+_FILLER_RE = re.compile(r"(?:那个|这个|那份|这份|(?:印发|下发|发布|出台|发)?的)$")
 # Characters joining a document's name to the rest of the question (「52号文对社区托育怎么说」「和24年意见」).
 _JOINING_RE = re.compile(r"^[的对在里中和与及、，,\s]+")
 
@@ -172,8 +174,13 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
             continue
         if abbreviation := next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None):
             if _ISSUER_ABBREVIATIONS[abbreviation] not in title:
-                break  # another issuer's abbreviation: not this document's name
+                return None  # another issuer's abbreviation (「中办国办…」 of a 国务院办公厅 document): not its name
             start, identifying = start - len(abbreviation), True
+            continue
+        filler = _FILLER_RE.search(before)
+        if filler and (_YEAR_RE.search(question[:filler.start()])
+                       or question[:filler.start()].endswith(tuple(_ISSUER_ABBREVIATIONS))):
+            start = filler.start()  # the year or issuer before it is read next, and must be this document's
             continue
         char = question[start - 1]
         if char in " 　" and start < kind.start():
