@@ -516,3 +516,11 @@ def test_an_article_of_an_annexed_text_is_looked_up_as_such():
 def test_a_question_without_chinese_is_asked_to_be_put_in_chinese(assistant):
     answer = assistant.ask("Can elderly care institutions pay residential prices for water?")
     assert answer.refused and answer.answer.startswith("请用中文提问")
+
+
+def test_another_document_is_cited_only_when_its_clause_ranks_nearly_as_high(assistant):
+    # The 2020 document's best clause here is on online parenting classes: it shares words, not the subject.
+    answer = assistant.ask("我爸妈冬天想去海南住几个月，这种候鸟式的养老国家提倡吗")
+    assert [c.clause_id for c in answer.citations] == ["yanglao-gaige-2024:（十一）"], answer.answer
+    answer = assistant.ask("医养结合两份文件分别怎么要求")  # asked what each says: each is cited
+    assert {c.doc_id for c in answer.citations} == {"yanglao-gaige-2024", "yanglao-tuoyu-2020"}
