@@ -21,7 +21,9 @@ COUNT_LIMIT_RE = re.compile(
 # 「几类/几项/哪几个方面」 ask for a list, which policy text writes out rather than counts.
 ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!{_MEASURED})|方面|部分)|哪几")
 # A yes/no question mentions 几个 in passing: 「照看几个邻居家的孩子，要不要登记」.
-YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管")
+# 「国家支持不」「能报销没」: a yes/no question cut short after its 不/没.
+YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管"
+                       r"|(?:不|没|没有)[？?！!。\s]*$")
 # 谁 asks who does a task (「谁牵头」「由谁建设」), not whom one turns to (「找谁要」「向谁报告」) or who acts for
 # someone (「谁替他做决定」「谁愿意干」).
 WHO_RE = re.compile(r"(?<![找向给跟问替和同对])谁(?!替|愿意|报价)|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")

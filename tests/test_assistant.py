@@ -169,6 +169,7 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
         assert figure_pattern(question) not in (AMOUNT_RE, MONEY_RE), question
     # 几 describing in a yes/no question asks for no figure; 几成 asks a share, 几小时 a number of hours.
     assert figure_pattern("冬天带老人去海南住几个月那种边玩边养老，国家支持吗？") is None
+    assert figure_pattern("冬天带老人去海南住几个月那种，国家支持不") is None  # a yes/no question cut short
     assert figure_pattern("场地租金最多能减免几成？").search("减免三成") and figure_pattern("能换几小时服务？").search("2小时")
     assert figure_pattern("养老机构被查出重大事故隐患要罚款多少钱？") is AMOUNT_RE
     assert not AMOUNT_RE.search("整改率＝已整改隐患数÷发现重大事故隐患数×100%。")
