@@ -33,10 +33,13 @@ LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
+_ADDRESSEES = r"主送|发给哪些|印发给哪些"
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
     ("closing", re.compile(r"(?:最后|末尾|结尾)[一那这]?(?:段|部分)|结尾|结语|结束语")),
-    ("preamble", re.compile(r"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语")),
+    ("preamble", re.compile(rf"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语|{_ADDRESSEES}")),
 )
+# The addressees (「各省、自治区、直辖市人民政府…：」) open the text: 「主送单位是哪些」.
+ADDRESSEES_RE = re.compile(_ADDRESSEES)
 # 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
 # of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
 _ISSUING = "印发|发布|出台|发文|公布|下发|签发|成文|颁布|落款|发(?=的)"
@@ -203,6 +206,15 @@ def date_quote(question: str, clause: Clause) -> str | None:
         return ""
     first = at - 1 if at and len(lines[at - 1]) <= 40 and lines[at - 1][-1:] not in "。；：" else at
     return "\n".join(lines[first:at + 1])
+
+
+def addressee_quote(question: str, clause: Clause) -> str | None:
+    """For 「…的主送单位是哪些」: the salutation line opening a preamble (「各省、自治区、直辖市人民政府，…：」); None
+    for other questions and clauses (the clause is quoted whole)."""
+    if not ADDRESSEES_RE.search(question) or clause.part != "preamble":
+        return None
+    first = clause.text.split("\n")[0].strip()
+    return first if first.endswith(("：", ":")) else None
 
 
 def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:

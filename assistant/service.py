@@ -18,7 +18,7 @@ from index import Hit, Index, IndexMissing, build_index, check_result_count, def
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
 from .mentions import document_mentions, without_mentions
-from .lookup import date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
+from .lookup import addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
@@ -195,6 +195,8 @@ class Assistant:
         kept = []
         for c in clauses[:3]:
             quote = date_quote(question, c)  # 「…是哪天印发的」: the signature and date, not the whole closing
+            if quote is None:
+                quote = addressee_quote(question, c)  # 「…主送单位是哪些」: the salutation
             if quote is None:
                 kept.append(VerifiedSentence(c.text, c, c.text))
             elif quote:

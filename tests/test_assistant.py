@@ -525,3 +525,9 @@ def test_another_document_is_cited_only_when_its_clause_ranks_nearly_as_high(ass
     assert [c.clause_id for c in answer.citations] == ["yanglao-gaige-2024:（十一）"], answer.answer
     answer = assistant.ask("医养结合两份文件分别怎么要求")  # asked what each says: each is cited
     assert {c.doc_id for c in answer.citations} == {"yanglao-gaige-2024", "yanglao-tuoyu-2020"}
+
+
+def test_the_addressees_are_the_salutation_opening_the_preamble(assistant):
+    answer = assistant.ask("国办发〔2020〕52号文的主送单位是哪些")
+    assert [c.clause_id for c in answer.citations] == ["yanglao-tuoyu-2020:序言"]
+    assert answer.citations[0].quote == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："
