@@ -30,8 +30,9 @@ INFO_END = "<!-- INFO END -->"
 TERMINAL = "。！？；：…”’」』"
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
-# A bold run title followed by a space and Chinese text (``**（一）指导思想。** 以…``): the space goes too.
-_BOLD_THEN_SPACE_RE = re.compile(r"\*\*(.+?)\*\*[ \t]+(?=[\u4e00-\u9fff“（《])")
+# A bold run title followed by a space and Chinese text (``**（一）指导思想。** 以…``): the space goes too; after an
+# article number (``**第一条** 为了…``) it stays, as statutes print it.
+_BOLD_THEN_SPACE_RE = re.compile(r"\*\*(?!第[^*]{1,12}条\*\*)(.+?)\*\*[ \t]+(?=[\u4e00-\u9fff“（《])")
 _MEETING_RE = re.compile(
     rf"(?:^|\s)(\S*?)第[{NUMERAL_CHARS}\d]+届(\S+?)第[{NUMERAL_CHARS}\d]+次(?:全体)?会议"
 )
@@ -59,6 +60,7 @@ PAGE_MARK_RE = re.compile(
 # The first line of a title note (题注) under the title: the document's date, or the date its adoption or amendment
 # begins with (「（2024年12月30日）」「2009年2月28日 第十一届全国人民代表大会常务委员会第七次会议通过」).
 TITLE_NOTE_START_RE = re.compile(rf"^[（(]?\s*{DATE_RE.pattern}")
+_BRACKETED_NOTE_RE = re.compile(rf"^[（(]\s*{DATE_RE.pattern}.*[）)]$")  # a whole title note in brackets
 UNIT_START_RE = re.compile(
     rf"^(第[{NUMERAL_CHARS}\d]+[编章节条]|[{NUMERAL_CHARS}]+、|[（(][{NUMERAL_CHARS}]+[）)])"
 )
@@ -241,6 +243,11 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             consumed = i
             if len(title_parts) == 1 and _ORGAN_RE.match(title_parts[0]) and "关于" not in title_parts[0]:
                 meta.setdefault("issuer", title_parts.pop())  # 「民政部办公厅」 above the number: the issuer, not the title
+            elif title_parts and "关于" not in "".join(title_parts) and "".join(title_parts).endswith("文件"):
+                # A red header over several lines (「民政部」「国家卫生健康委员会」「文件」): the issuers; the title follows.
+                organs = re.split(r"[\s　]+", " ".join(title_parts).removesuffix("文件").strip())
+                meta.setdefault("issuer", "、".join(o for o in organs if o))
+                title_parts = []
             title_done = bool(title_parts)  # 发文字号 under the title ends the header
             continue
         if DATE_LINE_RE.match(line):
@@ -358,6 +365,8 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
                             continue
                         if DATE_LINE_RE.match(line):
                             meta.setdefault("date", normalise_date(line))
+                            title_note.append(line)
+                        elif _BRACKETED_NOTE_RE.match(line):  # 「（2022年11月10日…通过　…起施行）」
                             title_note.append(line)
                         elif DOC_NUMBER_RE.fullmatch(line):
                             meta.setdefault("doc_number", compact(line))

@@ -24,6 +24,7 @@ QUALIFIED_ITEM_RE = re.compile(  # （一）, 二、（一）, or a part's numbe
     rf"^(?:[{NUMERAL_CHARS}]+、)?[（(]([{NUMERAL_CHARS}]+)[）)]|^[{NUMERAL_CHARS}]+、\d{{1,2}}(?:[.．]|$)")
 POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
+ITEM_RANK = 10  # an item's title is the innermost heading
 SECTION_PATH_SEP = " / "
 # The sentence that puts the document itself in force, limits or assigns its interpretation.
 IN_FORCE_RE = re.compile(
@@ -69,9 +70,13 @@ class _Outline:
         self._stack: list[tuple[float, str]] = []
 
     def push(self, rank: float, heading: str) -> None:
+        self.drop(rank)
+        self._stack.append((rank, heading))
+
+    def drop(self, rank: float) -> None:
+        """Leave the headings of ``rank`` and below."""
         while self._stack and self._stack[-1][0] >= rank:
             self._stack.pop()
-        self._stack.append((rank, heading))
 
     @property
     def path(self) -> str:
@@ -184,20 +189,35 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
     items_inside = False  # whether （一） items continue the open unit (they do in a part that is an article)
     # Without （一） items, a part's numbered points 「1.健全县域养老服务网络。」 are its citable units (二、1.).
     points_are_units = not any(ITEM_RE.match(p.text) for p in paragraphs)
+    # An item written as a heading (「### （一）扩大普惠托育服务供给」) is titled, not written out: the text under it
+    # is item （一）, and its numbered points 「1. 建设公办综合托育服务中心。…」 are units of their own, （一）1.
+    point_prefix, titled_item = "", None
     attachment_list = attachment_list_lines([p.text for p in paragraphs])  # 「2．…」 going on from 「附件：1．…」
     for p, in_attachment_list in zip(paragraphs, attachment_list):
         text = p.text
         section = SECTION_RE.match(text)
         division = DIVISION_RE.match(text)
-        if (p.heading_level or section or division) and _is_heading_line(text):
+        item = ITEM_RE.match(text)
+        if point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list:
+            if titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1:  # the item's title, then its points
+                units.remove(titled_item)
+                headings.append(titled_item.text)
+                outline.push(ITEM_RANK, titled_item.text)
+            label = f"{point_prefix}{point.group(0).rstrip('、')}"
+            open_unit = Unit(label, int(point.group(1)), "body", outline.path, [text])
+            units.append(open_unit)
+            continue
+        if (p.heading_level or section or division) and _is_heading_line(text) and not (item and not division):
             rank = 1 if section else DIVISION_RANK[division.group(2)] / 10 if division else p.heading_level
             outline.push(rank, text)
             headings.append(text)
             section_label, open_unit, items_inside = text, None, False
             section_number = number_or_none(section.group(1)) if section else None
             section_marker = section.group(0) if section else ""
+            point_prefix = section_marker  # 「三、保障措施」 then 「1. 加强组织领导。…」: point 三、1.
             continue
         if section:  # a section marker with its text on the same line: the section is the unit
+            point_prefix = ""
             section_number = number_or_none(section.group(1))
             section_marker = section.group(0)
             section_label = section_marker if parts_are_articles else _section_title(text)
@@ -211,9 +231,12 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             open_unit = article
             units.append(open_unit)
             continue
-        if (item := ITEM_RE.match(text)) and not items_inside:
+        if item and not items_inside:
+            outline.drop(ITEM_RANK)
             open_unit = Unit(f"（{item.group(1)}）", number_or_none(item.group(1)), "body", outline.path, [text])
             units.append(open_unit)
+            titled = _is_heading_line(text)
+            titled_item, point_prefix = (open_unit, open_unit.label) if titled else (None, "")
             continue
         if points_are_units and section_marker and (point := POINT_RE.match(text)) and not in_attachment_list:
             label = f"{section_marker}{point.group(0).rstrip('、')}"
@@ -235,8 +258,11 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
 
 def _qualify_repeated_items(units: list[Unit]) -> None:
     """Items numbered afresh in each section are cited with their section: ``二、（一）``."""
-    labels = [u.label for u in units if ITEM_RE.match(u.label)]
-    if len(labels) == len(set(labels)):
+    sections_of: dict[str, set[str]] = {}  # item marker （一） → the top sections it appears in
+    for unit in units:
+        if item := ITEM_RE.match(unit.label):
+            sections_of.setdefault(item.group(0), set()).add(unit.section.split(SECTION_PATH_SEP)[0])
+    if all(len(sections) == 1 for sections in sections_of.values()):
         return
     for unit in units:
         if ITEM_RE.match(unit.label) and unit.section:

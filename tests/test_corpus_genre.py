@@ -626,3 +626,31 @@ def test_metadata_lines_quoted_under_a_markdown_title():
     assert (doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == (
         "某卫发〔2024〕8号", "某市卫生健康委员会、某市教育局", "2024-02-20")
     assert [c.label for c in doc.clauses] == ["一、扩大托育供给", "二、强化组织实施"]
+
+
+def test_bold_article_numbers_and_a_bracketed_note_under_a_markdown_title():
+    doc = parse_text("# 某省养老机构管理办法\n\n（2022年11月10日省人民政府第47次常务会议通过　自2023年1月1日起施行）\n\n"
+                     "## 第一章　总则\n\n**第一条** 为了规范养老机构管理，制定本办法。\n\n"
+                     "**第二条** 本办法适用于本省。\n\n本办法所称养老机构，是指提供集中住宿的机构。\n", "bf", ".md")
+    assert [c.label for c in doc.clauses] == ["题注", "第一条", "第二条"]
+    assert doc.clauses[2].text == "第二条 本办法适用于本省。\n本办法所称养老机构，是指提供集中住宿的机构。"
+
+
+def test_a_red_header_over_several_lines_names_the_issuers():
+    doc = parse_text("民政部\n国家卫生健康委员会\n文件\n\n民发〔2023〕41号\n\n民政部 国家卫生健康委\n关于深入推进社区老年助餐服务的通知\n\n"
+                     "各省、自治区、直辖市民政厅（局）：\n为推进老年助餐服务，现通知如下。\n一、总体要求\n"
+                     "（一）基本原则。坚持政府引导。\n", "zc")
+    assert doc.meta.title == "民政部 国家卫生健康委关于深入推进社区老年助餐服务的通知"
+    assert (doc.meta.doc_number, doc.meta.issuer) == ("民发〔2023〕41号", "民政部、国家卫生健康委员会")
+
+
+def test_titled_items_have_their_numbered_points_as_units():
+    doc = parse_text("# 某市托育服务实施方案\n\n为发展托育服务，制定本方案。\n\n## 一、总体要求\n\n### （一）指导思想\n\n"
+                     "坚持以人民为中心。\n\n### （二）主要目标\n\n到2025年底，基本形成服务体系。\n\n1. 每千人口托位数达到4.5个。\n\n"
+                     "2. 普惠性托位占比不低于60%。\n\n## 二、重点任务\n\n### （一）扩大普惠托育服务供给\n\n"
+                     "1. 建设公办托育服务中心。每个区建成1个。\n\n2. 支持幼儿园开设托班。\n\n## 三、保障措施\n\n"
+                     "1. 加强组织领导。建立联席会议制度。\n\n2. 加大资金投入。\n", "fa", ".md")
+    assert [c.label for c in doc.clauses] == [
+        "序言", "一、（一）", "一、（二）", "一、（二）1.", "一、（二）2.", "二、（一）1.", "二、（一）2.", "三、1.", "三、2."]
+    point = next(c for c in doc.clauses if c.label == "二、（一）1.")
+    assert "扩大普惠托育服务供给" in point.section  # the item's title stays with its points
