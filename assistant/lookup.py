@@ -26,6 +26,8 @@ POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1
 ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
+# 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, as readers count an 意见's items.
+PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
@@ -84,6 +86,11 @@ def _num(text: str) -> int | None:
 
 def find_refs(question: str) -> list[ArticleRef]:
     refs: list[ArticleRef] = []
+    part_items = list(PART_ITEM_REF_RE.finditer(question))
+    for m in part_items:
+        if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("item", n, m.group(0), section=part))
+    question = PART_ITEM_REF_RE.sub(lambda m: "　" * len(m.group(0)), question)  # read once, as an item
     for m in ANNEX_REF_RE.finditer(question):
         n = _num(m.group(2) or m.group(3))
         if n:

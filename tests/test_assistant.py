@@ -363,6 +363,13 @@ def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
     assert [c.clause_id for c in lookup("托育若干措施的第二条讲的是什么", by_doc, docs, sections)] == ["cs:二、强化用地保障"]
 
 
+def test_an_item_named_by_its_part_and_number():
+    from assistant.lookup import find_refs
+
+    assert [(r.kind, r.number, r.section) for r in find_refs("那个助餐通知第三部分第二项讲的是什么")] == [("item", 2, 3)]
+    assert [(r.kind, r.number) for r in find_refs("分工表第5项")] == [("annex", 5)]  # a row, as before
+
+
 def test_an_opinions_article_is_its_item_not_its_part(assistant):
     answer = assistant.ask("深化养老服务改革发展的意见第六条讲了什么")  # （六）, not part 六、加强组织实施
     assert [c.label for c in answer.citations] == ["（六）"], answer.answer
