@@ -43,13 +43,16 @@ _NUMERALS = _DIGITS + "百千万"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 AMOUNT_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元")  # 「多少钱」 asks an amount in 元
 MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之")  # 「补贴多少」: an amount, or a share of a cost
+_RATIO_ASKED_RE = re.compile(r"配比|之比|师生比|人员比")  # 「保育人员与婴幼儿的配比」: 1:5, 1比7
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
     # 「补贴每月发多少」「罚多少」: money, unless 多少 counts people or things (「津贴发给多少周岁以上」).
-    (re.compile(r"金额|多少(?:补贴|补助|费用|工资|津贴)|(?:罚|补|奖|赔)多少"
+    (re.compile(r"金额|多少(?![人家个名户所张项次天年岁周位月日工时小老批])[^，。？?、]{0,4}?(?:补贴|补助|费用|工资|津贴|奖励|资金|经费)"
+                r"|(?:罚|补|奖|赔)多少"
                 r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,10}?多少(?![人家个名户所张项次天年岁周位月日工时小老批])"),
      MONEY_RE),
+    (_RATIO_ASKED_RE, re.compile(rf"\d+\s*[:：∶]\s*\d+|[\d{_DIGITS}]+\s*比\s*[\d{_DIGITS}]+|%|％|百分")),
     (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
     (re.compile(r"几个?小时|多少小时|多少个小时"), re.compile(rf"{_NUM}\s*(?:个)?小时")),
     (re.compile(r"几分钟|多少分钟"), re.compile(rf"{_NUM}\s*分钟|一刻钟|半小时|{_NUM}\s*(?:个)?小时")),
@@ -67,8 +70,10 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
 COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")  # how many people, places, beds
-# 「按工资的百分之几缴费」「报销几成」 ask for a share itself; 「用地比例如何调整」 asks about one.
-_SHARE_ASKED_RE = re.compile(r"百分之(?:几|多少)|几成|多少成")
+HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:名|人|位)")  # 「配几名社会工作者」: people, not 「200张」 beds
+_HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
+# 「按工资的百分之几缴费」「报销几成」「配比是多少」 ask for a share itself; 「用地比例如何调整」 asks about one.
+_SHARE_ASKED_RE = re.compile(rf"百分之(?:几|多少)|几成|多少成|{_RATIO_ASKED_RE.pattern}")
 NUMBER_START_RE = re.compile(rf"[\d{_NUMERALS}]")  # 「哪个五年规划」 asks for a period, not a thing
 NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人项次级类小分]|百分之|年底|年前")
 
@@ -130,7 +135,7 @@ def asks_whether_one_takes_part(question: str) -> bool:
 def figure_pattern(question: str) -> re.Pattern | None:
     """The shape of the figure a question asks for (money, days, a date …), or None if it asks none."""
     if COUNT_LIMIT_RE.search(question):
-        return COUNT_RE
+        return HEADCOUNT_RE if _HEADCOUNT_ASKED_RE.search(question) else COUNT_RE
     if ENUMERATION_RE.search(question) and not QUANTITY_RE.search(ENUMERATION_RE.sub("", question)):
         return None
     if not QUANTITY_RE.search(question) or question.count("多少") > 1:  # 「想收多少收多少」 is rhetoric
@@ -145,7 +150,7 @@ def must_state_figure(question: str, figure: re.Pattern) -> bool:
     """Whether only a sentence stating the figure answers, however well the evidence covers the question's words:
     an amount (「护理补贴每月发多少」 against 「合理确定…补贴标准」), a share, or a count limit (「家庭托育点最多收多少个
     孩子」 against 「明确…服务规模」)."""
-    return figure in (AMOUNT_RE, MONEY_RE, COUNT_RE) or bool(_SHARE_ASKED_RE.search(question))
+    return figure in (AMOUNT_RE, MONEY_RE, COUNT_RE, HEADCOUNT_RE) or bool(_SHARE_ASKED_RE.search(question))
 
 
 def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:

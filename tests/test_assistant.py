@@ -156,6 +156,7 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "托育机构保育人员需要持有教师资格证吗",        # nor 教师资格证
     "家庭托育点最多可以收多少个孩子",              # a count limit: 「明确…服务规模」 states none
     "长期护理保险个人和单位各按工资的百分之几缴费",  # a share no sentence states
+    "托育机构保育人员与婴幼儿的配比是多少？",      # a ratio, likewise
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
@@ -175,6 +176,12 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert not AMOUNT_RE.search("整改率＝已整改隐患数÷发现重大事故隐患数×100%。")
     assert figure_pattern("运营补贴每月发多少") is MONEY_RE and MONEY_RE.search("按建设成本的30%给予补助")
     assert figure_pattern("残疾人两项补贴每月的发放标准是多少？") is MONEY_RE  # a few words between 补贴 and 多少
+    assert figure_pattern("对农村互助助餐点给多少建设补贴？") is MONEY_RE  # 多少 before the payment
+    assert figure_pattern("多少人能领补贴") is not MONEY_RE  # 多少 counts people
+    ratio = figure_pattern("托育机构保育人员与婴幼儿的配比是多少？")
+    assert ratio.search("按照1:5的比例配备") and not ratio.search("在校生规模达到800人")
+    headcount = figure_pattern("床位数在200张以上的养老机构至少要配备几名社会工作者？")
+    assert headcount.search("配备2名社会工作者") and not headcount.search("床位数在200张以上")
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
 
 
