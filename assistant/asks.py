@@ -69,7 +69,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"办理|申请|报名|公证|流程|程序|手续"),
      re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
-COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")  # how many people, places, beds
+# How many people, places, beds; 「一个护工最多管几个老人」 is stated as a ratio (1:4).
+COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)|\d+\s*[:：∶]\s*\d+")
 HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:名|人|位)")  # 「配几名社会工作者」: people, not 「200张」 beds
 _HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
 # 「按工资的百分之几缴费」「报销几成」「配比是多少」 ask for a share itself; 「用地比例如何调整」 asks about one.
@@ -166,7 +167,9 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         de = next((i for i, w in enumerate(after[:6]) if w == "的"), None)
         modifier = "".join(after[:de]) if de is not None else ""
         noun = after[de + 1] if de is not None and de + 1 < len(after) and len(modifier) <= 8 else after[0]
-        if noun not in _FUNCTION_WORDS:
+        # 「几个躺在床上、吃喝拉撒都要人伺候的老人」: a verb with 在/着 opens a long modifier; its noun is not read.
+        verb_phrase = noun == after[0] and len(after) > 1 and after[1] in ("在", "着")
+        if noun not in _FUNCTION_WORDS and not verb_phrase:
             words.append(noun)
     before = ASKED_THING_BEFORE_RE.search(question)
     if before:

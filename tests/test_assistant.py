@@ -180,6 +180,7 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert figure_pattern("多少人能领补贴") is not MONEY_RE  # 多少 counts people
     ratio = figure_pattern("托育机构保育人员与婴幼儿的配比是多少？")
     assert ratio.search("按照1:5的比例配备") and not ratio.search("在校生规模达到800人")
+    assert figure_pattern("一个护工最多能管几个老人？").search("养老护理员与失能老年人的配比不低于1:4")  # a ratio counts
     headcount = figure_pattern("床位数在200张以上的养老机构至少要配备几名社会工作者？")
     assert headcount.search("配备2名社会工作者") and not headcount.search("床位数在200张以上")
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
@@ -206,6 +207,13 @@ def test_figures_written_in_words_and_topics_named_with_a_figure_word(assistant)
 def test_who_as_the_object_does_not_ask_for_a_responsible_department(assistant, question, label):
     answer = assistant.ask(question)
     assert answer.citations[0].part != "annex" and answer.citations[0].label == label, answer.answer
+
+
+def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
+    from assistant.asks import asked_things
+
+    question = "养老院里一个护工最多能管几个躺在床上、吃喝拉撒都要人伺候的老人？"
+    assert asked_things(question, assistant.index.tokenizer) == []  # 躺 is no thing asked for
 
 
 def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
