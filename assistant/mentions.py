@@ -27,6 +27,7 @@ _ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央
 _STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is named 「慈善法」
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
 MAX_NAME_CHARS = 60  # a name is read back from its kind at most this far
+_WINDOW_CHARS = 16  # characters before a name's start in which a year, issuer or filler is read
 MAX_KIND_WORDS = 8  # kind words read as possible names: a question names a few documents, not hundreds
 # Words between a year or issuer and the rest of a name (「2024年中央那个养老意见」「中央发的养老意见」).
 _FILLER_RE = re.compile(r"(?:那个|这个|那份|这份|(?:印发|下发|发布|出台|发)?的)$")
@@ -165,9 +166,10 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
     at = title.rfind(kind.group(0)) if kind.group(0) in title else len(title)
     start, title_chars, identifying = kind.start(), 0, False
     while start > max(0, kind.start() - MAX_NAME_CHARS):
-        before = question[:start]
+        at_window = max(0, start - _WINDOW_CHARS)
+        before = question[at_window:start]  # what is read next; a window, so a long question costs no more
         if (y := _YEAR_RE.search(before)) and year and year.endswith(y.group(0)[:-1]):  # 「2024年」「24年」
-            start, identifying = y.start(), True
+            start, identifying = at_window + y.start(), True
             continue
         if before.endswith(_STATE_NAME) and _STATE_NAME in doc["title"]:  # 「中华人民共和国慈善法」
             start -= len(_STATE_NAME)
@@ -178,9 +180,9 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
             start, identifying = start - len(abbreviation), True
             continue
         filler = _FILLER_RE.search(before)
-        if filler and (_YEAR_RE.search(question[:filler.start()])
-                       or question[:filler.start()].endswith(tuple(_ISSUER_ABBREVIATIONS))):
-            start = filler.start()  # the year or issuer before it is read next, and must be this document's
+        if filler and (_YEAR_RE.search(before[:filler.start()])
+                       or before[:filler.start()].endswith(tuple(_ISSUER_ABBREVIATIONS))):
+            start = at_window + filler.start()  # the year or issuer before it is read next, and must be this document's
             continue
         char = question[start - 1]
         if char in " 　" and start < kind.start():
