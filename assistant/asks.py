@@ -37,6 +37,7 @@ QUANTITY_RE = re.compile(
     r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大|百分之(?:几|多少)|多少分钟|几分钟"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
 )
+_RHETORIC_RE = re.compile(r"([\u4e00-\u9fff]{1,2})多少\1多少")  # 「想收多少收多少」「要多少给多少」 asks no figure
 # Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
 _DIGITS = "一二两三四五六七八九十"
 _NUMERALS = _DIGITS + "百千万"
@@ -49,7 +50,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
     # 「补贴每月发多少」「罚多少」: money, unless 多少 counts people or things (「津贴发给多少周岁以上」).
     (re.compile(r"金额|多少(?![人家个名户所张项次天年岁周位月日工时小老批])[^，。？?、]{0,4}?(?:补贴|补助|费用|工资|津贴|奖励|资金|经费)"
-                r"|(?:罚|补|奖|赔)多少"
+                r"|(?:罚|补|奖|赔|存|缴|交|付)多少(?![人家个名户所张项次天年岁周位月日工时小老批份])"
                 r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,10}?多少(?![人家个名户所张项次天年岁周位月日工时小老批])"),
      MONEY_RE),
     (_RATIO_ASKED_RE, re.compile(rf"\d+\s*[:：∶]\s*\d+|[\d{_DIGITS}]+\s*比\s*[\d{_DIGITS}]+|%|％|百分")),
@@ -96,7 +97,7 @@ UNSPECIFIC = frozenset(
     "提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 时候 时间 "
     "时期 日子 年 月 时段 时间段 部委 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 "
     "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景 表述 讲法 措辞 "
-    "照顾 照料 照护 关爱 关怀".split()
+    "照顾 照料 照护 关爱 关怀 抓手 着力点 落脚点 切入点 突破口 载体 举措".split()
 )
 
 
@@ -139,7 +140,7 @@ def figure_pattern(question: str) -> re.Pattern | None:
         return HEADCOUNT_RE if _HEADCOUNT_ASKED_RE.search(question) else COUNT_RE
     if ENUMERATION_RE.search(question) and not QUANTITY_RE.search(ENUMERATION_RE.sub("", question)):
         return None
-    if not QUANTITY_RE.search(question) or question.count("多少") > 1:  # 「想收多少收多少」 is rhetoric
+    if not QUANTITY_RE.search(question) or _RHETORIC_RE.search(question):  # 「想收多少收多少」 is rhetoric
         return None
     # 「住几个月那种，国家支持吗」: 几 in a yes/no question describes; it asks for no figure.
     if YES_NO_RE.search(question) and all(m.group(0).startswith("几") for m in QUANTITY_RE.finditer(question)):

@@ -178,6 +178,9 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert figure_pattern("残疾人两项补贴每月的发放标准是多少？") is MONEY_RE  # a few words between 补贴 and 多少
     assert figure_pattern("对农村互助助餐点给多少建设补贴？") is MONEY_RE  # 多少 before the payment
     assert figure_pattern("多少人能领补贴") is not MONEY_RE  # 多少 counts people
+    assert figure_pattern("个人养老金账户一年最多能存多少？") is MONEY_RE  # 存/缴/交 多少: money paid in
+    assert figure_pattern("每月要交多少钱，缴费比例是多少") is AMOUNT_RE  # two figures asked, not rhetoric
+    assert figure_pattern("养老院想收多少收多少，有人管吗") is None  # rhetoric
     ratio = figure_pattern("托育机构保育人员与婴幼儿的配比是多少？")
     assert ratio.search("按照1:5的比例配备") and not ratio.search("在校生规模达到800人")
     assert figure_pattern("一个护工最多能管几个老人？").search("养老护理员与失能老年人的配比不低于1:4")  # a ratio counts
