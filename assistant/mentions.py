@@ -29,6 +29,9 @@ MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or i
 MAX_NAME_CHARS = 60  # a name is read back from its kind at most this far
 _WINDOW_CHARS = 16  # characters before a name's start in which a year, issuer or filler is read
 MAX_KIND_WORDS = 8  # kind words read as possible names: a question names a few documents, not hundreds
+# 「2020年和2024年两个意见」「2020年与2024年的文件」: two documents named by their years.
+_YEARS_NAME_RE = re.compile(
+    rf"(?:19|20)?(\d{{2}})年\s*(?:和|与|及|、|跟)\s*(?:19|20)?(\d{{2}})年\s*(?:的|这?两[个份部])?\s*(?P<kind>{KIND_RE.pattern})")
 # Words between a year or issuer and the rest of a name (「2024年中央那个养老意见」「中央发的养老意见」).
 _FILLER_RE = re.compile(r"(?:那个|这个|那份|这份|(?:印发|下发|发布|出台|发)?的)$")
 # Characters joining a document's name to the rest of the question (「52号文对社区托育怎么说」「和24年意见」).
@@ -107,11 +110,27 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
     for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS]:
         if mention := _title_mention(question, m, docs):
             found.append(mention)
+    for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS]:
+        if mention := _years_mention(m, docs):
+            found.append(mention)
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda x: (x.start, -x.end)):
         if not kept or mention.start >= kept[-1].end:
             kept.append(mention)
     return kept
+
+
+def _years_mention(m: re.Match, docs: list[dict]) -> Mention | None:
+    """「2020年和2024年两个意见」: the documents of that kind dated in each year, if every year names one."""
+    kind = m.group("kind")
+    ids: list[str] = []
+    for year in (m.group(1), m.group(2)):
+        of_year = [d["doc_id"] for d in docs if (d.get("date") or "")[:4].endswith(year)
+                   and (kind == GENERIC_KIND or kind in d["title"])]
+        if not of_year:
+            return None
+        ids += of_year
+    return Mention(m.start(), m.end(), tuple(dict.fromkeys(ids)))
 
 
 def without_mentions(question: str, mentions: list[Mention]) -> str:

@@ -332,6 +332,9 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert named("2024年中央那个养老意见里，养老机构分成哪几类") == [  # words between the issuer and the name
         ("2024年中央那个养老意见", ("yanglao-gaige-2024",))]
     assert named("中办国办那个养老意见第十四条讲什么") == []  # 中办 is not the 2020 document's issuer
+    assert named("社区养老服务网络怎么建，2020年和2024年两份文件的提法有什么不同？") == [  # both, by their years
+        ("2020年和2024年两份文件", ("yanglao-tuoyu-2020", "yanglao-gaige-2024"))]
+    assert named("2020年和2023年的意见") == []  # no document of 2023 is loaded
     assert named("老人走失后养老机构应该通知谁") == []  # the 该 of 应该 is no 「该通知」
     assert without_mentions("对口支援养老服务怎么做", []) == "对口支援养老服务怎么做"  # nothing named, nothing cut
     laws = [{"doc_id": "cs", "title": "中华人民共和国慈善法", "date": "2023-12-29"},
