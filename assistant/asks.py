@@ -186,9 +186,9 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
     return things
 
 
-# Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡): a question about one that no loaded
+# Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡, 生育津贴): a question about one that no loaded
 # clause names asks about something the documents do not cover. (…园 is not one: 托育园, 产业园 are said loosely.)
-NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡)$")
+NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡|津贴)$")
 # Papers anyone carries or any licensing asks for: asked about loosely (「要办许可证吗」 of a 备案), not a named kind.
 _EVERYDAY_PAPERS = frozenset("身份证 居住证 银行卡 信用卡 许可证 工作证 证件 会员卡 户口本".split())
 

@@ -18,7 +18,7 @@ from .asks import (NUMBER_RE, asked_things, figure_pattern, institution_kinds, m
                    unnamed_things)
 from .extractive import best_sentences, term_weights
 
-DENSE_FLOOR = 0.86     # best window cosine (multilingual-e5-small) below this: nothing close enough
+DENSE_FLOOR = 0.85     # best window cosine (multilingual-e5-small) below this: nothing close enough
 FIGURE_COVERAGE = 0.9  # a question asking for a figure the evidence lacks is refused below this term coverage
 FIGURE_SENTENCES = 3   # the figure must be in one of the best clause's sentences that best match the question
 

@@ -157,6 +157,7 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     "家庭托育点最多可以收多少个孩子",              # a count limit: 「明确…服务规模」 states none
     "长期护理保险个人和单位各按工资的百分之几缴费",  # a share no sentence states
     "托育机构保育人员与婴幼儿的配比是多少？",      # a ratio, likewise
+    "生育津贴怎么计算",                            # no loaded clause names 生育津贴
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
