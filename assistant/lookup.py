@@ -26,6 +26,8 @@ POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1
 ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
+# 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
+ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
 # 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, as readers count an 意见's items.
 PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
@@ -71,6 +73,7 @@ class ArticleRef:
     explicit: bool = True  # False for a bare 「第一项」「第十条」, which may mean anything or any document's
     law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
     annex: bool = False  # 「附件第五条」: the article of an annex
+    item: int | None = None  # for a point of an item (一、（二）2.), the item's number
 
     @property
     def named(self) -> str:
@@ -91,6 +94,12 @@ def find_refs(question: str) -> list[ArticleRef]:
         if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
             refs.append(ArticleRef("item", n, m.group(0), section=part))
     question = PART_ITEM_REF_RE.sub(lambda m: "　" * len(m.group(0)), question)  # read once, as an item
+    for m in ITEM_POINT_REF_RE.finditer(question):
+        if (n := _num(m.group(2) or m.group(3))) is not None and (item := _num(m.group(1))) is not None:
+            part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
+            section = _num(part.group(1) or part.group(2)) if part else None
+            refs.append(ArticleRef("point", n, m.group(0), section=section, item=item))
+    question = ITEM_POINT_REF_RE.sub(lambda m: "　" * len(m.group(0)), question)  # the point, not the item
     for m in ANNEX_REF_RE.finditer(question):
         n = _num(m.group(2) or m.group(3))
         if n:
@@ -156,7 +165,7 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
     if ref.kind == "item":
         return _is_item(clause, ref.number, ref.section)
     if ref.kind == "point":
-        return _is_point(clause, ref.number, ref.section)
+        return _is_point(clause, ref.number, ref.section, ref.item)
     if ref.annex:
         return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
@@ -181,9 +190,12 @@ def _is_item(clause: Clause, number: int, section: int | None) -> bool:
     return rest == item and (section is None or part == to_chinese_number(section))
 
 
-def _is_point(clause: Clause, number: int, section: int | None) -> bool:
-    """Whether the clause is a part's numbered point (二、2.), of the given part if one is named."""
+def _is_point(clause: Clause, number: int, section: int | None, item: int | None = None) -> bool:
+    """Whether the clause is a part's numbered point (二、2.), of the given part if one is named; or, with ``item``,
+    a point of that item (一、（二）2., or （二）2. where items are numbered straight through)."""
     part = to_chinese_number(section) if section is not None else f"[{NUMERAL_CHARS}]+"
+    if item is not None:
+        return re.fullmatch(rf"(?:{part}、)?（{to_chinese_number(item)}）{number}[.．]?", clause.label) is not None
     return re.fullmatch(rf"{part}、{number}[.．]?", clause.label) is not None
 
 

@@ -390,6 +390,10 @@ def test_an_item_named_by_its_part_and_number():
 
     assert [(r.kind, r.number, r.section) for r in find_refs("那个助餐通知第三部分第二项讲的是什么")] == [("item", 2, 3)]
     assert [(r.kind, r.number) for r in find_refs("分工表第5项")] == [("annex", 5)]  # a row, as before
+    # A point of an item: 「一、（二）第2点」 is point 一、（二）2., not the item and an article 第2条.
+    assert [(r.kind, r.number, r.section, r.item) for r in find_refs("托育实施方案一、（二）第2点的目标是多少")] == [
+        ("point", 2, 1, 2)]
+    assert [r.kind for r in find_refs("养老改革意见（2024）第6条是关于什么的")] == ["article"]  # （2024） is a year
 
 
 def test_an_opinions_article_is_its_item_not_its_part(assistant):
@@ -560,3 +564,15 @@ def test_the_addressees_are_the_salutation_opening_the_preamble(assistant):
     answer = assistant.ask("国办发〔2020〕52号文的主送单位是哪些")
     assert [c.clause_id for c in answer.citations] == ["yanglao-tuoyu-2020:序言"]
     assert answer.citations[0].quote == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构："
+
+
+def test_a_point_of_a_titled_item_is_looked_up():
+    from assistant.lookup import lookup, titled_sections
+    from corpus import parse_text
+
+    doc = parse_text("# 某市托育服务实施方案\n\n为发展托育服务，制定本方案。\n\n## 一、总体要求\n\n### （一）指导思想\n\n"
+                     "坚持以人民为中心。\n\n### （二）主要目标\n\n到2025年底，基本形成服务体系。\n\n1. 每千人口托位数达到4.5个。\n\n"
+                     "2. 普惠性托位占比不低于60%。\n\n## 二、重点任务\n\n### （一）扩大供给\n\n1. 建设公办托育服务中心。\n", "fa", ".md")
+    docs = [{"doc_id": "fa", "title": doc.meta.title, "doc_number": None}]
+    found = lookup("托育实施方案一、（二）第2点的目标是多少", {"fa": doc.clauses}, docs, titled_sections(doc.clauses))
+    assert [c.label for c in found] == ["一、（二）2."]
