@@ -45,15 +45,17 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 AMOUNT_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元")  # 「多少钱」 asks an amount in 元
 MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之")  # 「补贴多少」: an amount, or a share of a cost
 _RATIO_ASKED_RE = re.compile(r"配比|之比|师生比|人员比")  # 「保育人员与婴幼儿的配比」: 1:5, 1比7
+_RATIO = r"\d+\s*[:：∶]\s*\d+"
+_COUNTED = "人家个名户所张项次天年岁周位月日工时小老批"  # after 多少 these count people or things, not money
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
     # 「补贴每月发多少」「罚多少」: money, unless 多少 counts people or things (「津贴发给多少周岁以上」).
-    (re.compile(r"金额|多少(?![人家个名户所张项次天年岁周位月日工时小老批])[^，。？?、]{0,4}?(?:补贴|补助|费用|工资|津贴|奖励|资金|经费)"
-                r"|(?:罚|补|奖|赔|存|缴|交|付)多少(?![人家个名户所张项次天年岁周位月日工时小老批份])"
-                r"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{0,10}?多少(?![人家个名户所张项次天年岁周位月日工时小老批])"),
+    (re.compile(rf"金额|多少(?![{_COUNTED}])[^，。？?、]{{0,4}}?(?:补贴|补助|费用|工资|津贴|奖励|资金|经费)"
+                rf"|(?:罚|补|奖|赔|存|缴|交|付)多少(?![{_COUNTED}份])"
+                rf"|(?:补贴|补助|奖补|奖励|资助|罚款|工资|费用|薪酬|津贴|收费|价格)[^，。？?、]{{0,10}}?多少(?![{_COUNTED}])"),
      MONEY_RE),
-    (_RATIO_ASKED_RE, re.compile(rf"\d+\s*[:：∶]\s*\d+|[\d{_DIGITS}]+\s*比\s*[\d{_DIGITS}]+|%|％|百分")),
+    (_RATIO_ASKED_RE, re.compile(rf"{_RATIO}|[\d{_DIGITS}]+\s*比\s*[\d{_DIGITS}]+|%|％|百分")),
     (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
     (re.compile(r"几个?小时|多少小时|多少个小时"), re.compile(rf"{_NUM}\s*(?:个)?小时")),
     (re.compile(r"几分钟|多少分钟"), re.compile(rf"{_NUM}\s*分钟|一刻钟|半小时|{_NUM}\s*(?:个)?小时")),
@@ -71,7 +73,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
 )
 # How many people, places, beds; 「一个护工最多管几个老人」 is stated as a ratio (1:4).
-COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)|\d+\s*[:：∶]\s*\d+")
+COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)|{_RATIO}")
 HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:名|人|位)")  # 「配几名社会工作者」: people, not 「200张」 beds
 _HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
 # 「按工资的百分之几缴费」「报销几成」「配比是多少」 ask for a share itself; 「用地比例如何调整」 asks about one.
