@@ -15,6 +15,16 @@ def _check_verbatim(assistant, answer):
         assert c.quote and c.quote in assistant.clause(c.clause_id).text
 
 
+def _looked_up(question: str, **documents) -> list:
+    """The clauses :func:`assistant.lookup.lookup` finds for ``question`` among parsed documents, keyed by doc_id."""
+    from assistant.lookup import lookup, titled_sections
+
+    by_doc = {doc_id: doc.clauses for doc_id, doc in documents.items()}
+    docs = [{"doc_id": doc_id, "title": doc.meta.title, "doc_number": doc.meta.doc_number}
+            for doc_id, doc in documents.items()]
+    return lookup(question, by_doc, docs, titled_sections([c for clauses in by_doc.values() for c in clauses]))
+
+
 def test_answer_cites_the_article(assistant):
     answer = assistant.ask("养老机构的水电气热能按居民价格收费吗？")
     assert not answer.refused
@@ -357,32 +367,28 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
 
 
 def test_an_announcements_article_is_looked_up_by_its_number():
-    from assistant.lookup import lookup, titled_sections
     from corpus import parse_text
     from tests.test_corpus_genre import ANNOUNCEMENT
 
     doc = parse_text(ANNOUNCEMENT, "gg")
-    docs = [{"doc_id": "gg", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
     for question, labels in (("76号公告第二条", ["二、"]), ("76号公告第三条讲了什么", ["三、"]), ("76号公告是哪天发布的", ["结语"]),
                              ("这份公告第三条", ["三、"])):  # the one loaded 公告
-        assert [c.label for c in lookup(question, {"gg": doc.clauses}, docs, titled_sections(doc.clauses))] == labels
+        assert [c.label for c in _looked_up(question, gg=doc)] == labels
 
 
 def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
-    from assistant.lookup import lookup, missing_articles, titled_sections
+    from assistant.lookup import missing_articles
     from corpus import parse_text
 
     rule = parse_text("# 某某市居家养老服务条例\n\n第一条　为了规范居家养老服务，制定本条例。\n\n"
                       "第二条　本条例自2022年1月1日起施行。\n", "tl", ".md")
     measures = parse_text("# 某某市促进婴幼儿照护服务发展的若干措施\n\n**一、扩大托育供给。** 建成托位。\n\n"
                           "**二、强化用地保障。** 配套建设。\n", "cs", ".md")
-    by_doc = {"tl": rule.clauses, "cs": measures.clauses}
-    docs = [{"doc_id": d, "title": doc.meta.title, "doc_number": None} for d, doc in (("tl", rule), ("cs", measures))]
-    sections = titled_sections(rule.clauses + measures.clauses)
-    assert [c.clause_id for c in lookup("居家养老服务条例第二条讲了什么", by_doc, docs, sections)] == ["tl:第二条"]
-    assert missing_articles("居家养老服务条例第二条", by_doc, docs) == []
+    assert [c.clause_id for c in _looked_up("居家养老服务条例第二条讲了什么", tl=rule, cs=measures)] == ["tl:第二条"]
+    docs = [{"doc_id": "tl", "title": rule.meta.title, "doc_number": None}]
+    assert missing_articles("居家养老服务条例第二条", {"tl": rule.clauses}, docs) == []
     # The one loaded 若干措施, named by its kind with a word its title does not have; its parts are its articles.
-    assert [c.clause_id for c in lookup("托育若干措施的第二条讲的是什么", by_doc, docs, sections)] == ["cs:二、强化用地保障"]
+    assert [c.clause_id for c in _looked_up("托育若干措施的第二条讲的是什么", tl=rule, cs=measures)] == ["cs:二、强化用地保障"]
 
 
 def test_an_item_named_by_its_part_and_number():
@@ -485,16 +491,13 @@ def test_k_must_be_positive(assistant):
 
 
 def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
-    from assistant.lookup import lookup, titled_sections
     from corpus import parse_text
     from tests.test_corpus_genre import PDF_RESTARTING_ITEMS
 
     doc = parse_text(PDF_RESTARTING_ITEMS, "fazhan")
-    docs = [{"doc_id": "fazhan", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
-    by_doc = {"fazhan": doc.clauses}
 
     def labels(question: str) -> list[str]:
-        return [c.label for c in lookup(question, by_doc, docs, titled_sections(doc.clauses))]
+        return [c.label for c in _looked_up(question, fazhan=doc)]
 
     assert labels("国发〔2013〕35号二、（二）讲了什么") == ["二、（二）"]
     assert labels("35号文第三部分（一）") == ["三、（一）"]
@@ -502,28 +505,23 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
 
 
 def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
-    from assistant.lookup import lookup, titled_sections
     from corpus import parse_text
     from tests.test_corpus_genre import NUMBERED_POINTS
 
     doc = parse_text(NUMBERED_POINTS, "nongcun")
-    docs = [{"doc_id": "nongcun", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
     for question, labels in (("民发〔2024〕20号二、2讲了什么", ["二、2."]), ("民发〔2024〕20号第2条", ["二、2."]),
                              ("民发〔2024〕20号第1条", ["二、1.", "三、1．"])):
-        found = lookup(question, {"nongcun": doc.clauses}, docs, titled_sections(doc.clauses))
-        assert [c.label for c in found] == labels
+        assert [c.label for c in _looked_up(question, nongcun=doc)] == labels
 
 
 def test_task_rows_numbered_afresh_under_categories_are_looked_up_with_their_category():
-    from assistant.lookup import lookup, titled_sections
     from corpus import parse_text
     from tests.test_corpus_genre import CATEGORY_TABLE_AND_FORM
 
     doc = parse_text(CATEGORY_TABLE_AND_FORM.replace("| 2 | 排查", "| 1 | 排查"), "xf", ".md")
-    docs = [{"doc_id": "xf", "title": doc.meta.title, "doc_number": None}]
 
     def labels(question: str) -> list[str]:
-        return [c.label for c in lookup(question, {"xf": doc.clauses}, docs, titled_sections(doc.clauses))]
+        return [c.label for c in _looked_up(question, xf=doc)]
 
     assert labels("附件1二、第1项是什么任务") == ["附件1二、第1项"]
     assert labels("分工表第1项") == ["附件1一、第1项", "附件1二、第1项"]
@@ -537,14 +535,11 @@ def test_a_rule_cut_at_a_semicolon_is_quoted_to_the_end_of_its_sentence(assistan
 
 
 def test_an_article_of_an_annexed_text_is_looked_up_as_such():
-    from assistant.lookup import lookup, titled_sections
     from corpus import parse_text
 
     doc = parse_text("关于做好项目实施工作的通知\n\n一、明确支持重点。项目支持家庭养老床位建设。\n\n附件\n\n项目实施细则\n\n"
                      "第一条　为规范项目实施，制定本细则。\n\n第二条　本细则自印发之日起施行。\n", "xm")
-    docs = [{"doc_id": "xm", "title": doc.meta.title, "doc_number": None}]
-    found = lookup("附件第二条讲了什么", {"xm": doc.clauses}, docs, titled_sections(doc.clauses))
-    assert [c.label for c in found] == ["附件第二条"]
+    assert [c.label for c in _looked_up("附件第二条讲了什么", xm=doc)] == ["附件第二条"]
 
 
 def test_a_question_without_chinese_is_asked_to_be_put_in_chinese(assistant):
@@ -567,12 +562,9 @@ def test_the_addressees_are_the_salutation_opening_the_preamble(assistant):
 
 
 def test_a_point_of_a_titled_item_is_looked_up():
-    from assistant.lookup import lookup, titled_sections
     from corpus import parse_text
 
     doc = parse_text("# 某市托育服务实施方案\n\n为发展托育服务，制定本方案。\n\n## 一、总体要求\n\n### （一）指导思想\n\n"
                      "坚持以人民为中心。\n\n### （二）主要目标\n\n到2025年底，基本形成服务体系。\n\n1. 每千人口托位数达到4.5个。\n\n"
                      "2. 普惠性托位占比不低于60%。\n\n## 二、重点任务\n\n### （一）扩大供给\n\n1. 建设公办托育服务中心。\n", "fa", ".md")
-    docs = [{"doc_id": "fa", "title": doc.meta.title, "doc_number": None}]
-    found = lookup("托育实施方案一、（二）第2点的目标是多少", {"fa": doc.clauses}, docs, titled_sections(doc.clauses))
-    assert [c.label for c in found] == ["一、（二）2."]
+    assert [c.label for c in _looked_up("托育实施方案一、（二）第2点的目标是多少", fa=doc)] == ["一、（二）2."]
