@@ -89,17 +89,14 @@ def _num(text: str) -> int | None:
 
 def find_refs(question: str) -> list[ArticleRef]:
     refs: list[ArticleRef] = []
-    part_items = list(PART_ITEM_REF_RE.finditer(question))
-    for m in part_items:
+    for m in PART_ITEM_REF_RE.finditer(question):
         if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
             refs.append(ArticleRef("item", n, m.group(0), section=part))
-    question = PART_ITEM_REF_RE.sub(lambda m: "　" * len(m.group(0)), question)  # read once, as an item
+    question = _read(PART_ITEM_REF_RE, question)  # 「第三部分第二项」 once, as an item, not also a row 第二项
     for m in ITEM_POINT_REF_RE.finditer(question):
         if (n := _num(m.group(2) or m.group(3))) is not None and (item := _num(m.group(1))) is not None:
-            part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
-            section = _num(part.group(1) or part.group(2)) if part else None
-            refs.append(ArticleRef("point", n, m.group(0), section=section, item=item))
-    question = ITEM_POINT_REF_RE.sub(lambda m: "　" * len(m.group(0)), question)  # the point, not the item
+            refs.append(ArticleRef("point", n, m.group(0), section=_section_before(question, m.start()), item=item))
+    question = _read(ITEM_POINT_REF_RE, question)  # the point, not also the item and an article
     for m in ANNEX_REF_RE.finditer(question):
         n = _num(m.group(2) or m.group(3))
         if n:
@@ -112,9 +109,7 @@ def find_refs(question: str) -> list[ArticleRef]:
         if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
             continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
         if (n := _num(m.group(1))) is not None:
-            part = SECTION_QUALIFIER_RE.search(question[max(0, m.start() - 8):m.start()])
-            section = _num(part.group(1) or part.group(2)) if part else None
-            refs.append(ArticleRef("item", n, m.group(0), section))
+            refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start())))
     for m in POINT_REF_RE.finditer(question):
         if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
             refs.append(ArticleRef("point", n, m.group(0), section=part))
@@ -129,6 +124,17 @@ def find_refs(question: str) -> list[ArticleRef]:
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
     # every clause.
     return list(dict.fromkeys(refs))[:MAX_REFS]
+
+
+def _read(pattern: re.Pattern, question: str) -> str:
+    """The question with what ``pattern`` matched blanked out, so that no later pattern reads it again."""
+    return pattern.sub(lambda m: "　" * len(m.group(0)), question)
+
+
+def _section_before(question: str, at: int) -> int | None:
+    """The part named just before an item (「三、（三）」「第三部分（三）」), if any."""
+    part = SECTION_QUALIFIER_RE.search(question[max(0, at - 8):at])
+    return _num(part.group(1) or part.group(2)) if part else None
 
 
 def _bigrams(text: str) -> set[str]:
