@@ -199,7 +199,8 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         division = DIVISION_RE.match(text)
         item = ITEM_RE.match(text)
         if point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list:
-            if titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1:  # the item's title, then its points
+            if titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1:
+                # The item's title, then its points: the title is a heading.
                 units.remove(titled_item)
                 headings.append(titled_item.text)
                 outline.push(ITEM_RANK, titled_item.text)
@@ -207,7 +208,7 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             open_unit = Unit(label, int(point.group(1)), "body", outline.path, [text])
             units.append(open_unit)
             continue
-        if (p.heading_level or section or division) and _is_heading_line(text) and not (item and not division):
+        if (p.heading_level or section or division) and _is_heading_line(text) and not item:
             rank = 1 if section else DIVISION_RANK[division.group(2)] / 10 if division else p.heading_level
             outline.push(rank, text)
             headings.append(text)
@@ -217,7 +218,7 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             point_prefix = section_marker  # 「三、保障措施」 then 「1. 加强组织领导。…」: point 三、1.
             continue
         if section:  # a section marker with its text on the same line: the section is the unit
-            point_prefix = ""
+            point_prefix = section.group(0) if points_are_units else ""
             section_number = number_or_none(section.group(1))
             section_marker = section.group(0)
             section_label = section_marker if parts_are_articles else _section_title(text)
@@ -237,11 +238,6 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             units.append(open_unit)
             titled = _is_heading_line(text)
             titled_item, point_prefix = (open_unit, open_unit.label) if titled else (None, "")
-            continue
-        if points_are_units and section_marker and (point := POINT_RE.match(text)) and not in_attachment_list:
-            label = f"{section_marker}{point.group(0).rstrip('、')}"
-            open_unit = Unit(label, int(point.group(1)), "body", outline.path, [text])
-            units.append(open_unit)
             continue
         if open_unit is None and section_label is not None:
             open_unit = Unit(section_label, section_number, "body", outline.path, [])
