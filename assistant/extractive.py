@@ -140,9 +140,9 @@ class ExtractiveAnswerer:
         for hit in evidence[1:5 if each else 3]:
             if hit.clause.doc_id == evidence[0].clause.doc_id or hit.clause.part == "annex":
                 continue
-            other = figure_first(best_sentences(hit, weights, self.tokenizer, figure))[0]
             if not each and hit.score < OTHER_DOCUMENT_SCORE * evidence[0].score:
                 break  # ranked well below the best clause: it shares words with the question, not its subject
+            other = figure_first(best_sentences(hit, weights, self.tokenizer, figure))[0]
             if other.score > 0 and (each or other.score >= 0.6 * primary[0].score):
                 chosen.append(other)
             break
