@@ -17,6 +17,7 @@ from index import Hit, Index, IndexMissing, build_index, check_result_count, def
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
+from .declined import without_declined
 from .mentions import document_mentions, without_mentions
 from .lookup import addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
@@ -145,7 +146,8 @@ class Assistant:
         mentions = document_mentions(question, self.index.documents)
         if mentions and doc_ids is None:
             doc_ids = sorted({d for m in mentions for d in m.doc_ids})
-        return self.index.search(without_mentions(question, mentions), k=k, mode=mode, doc_ids=doc_ids)
+        return self.index.search(without_declined(without_mentions(question, mentions)), k=k, mode=mode,
+                                 doc_ids=doc_ids)
 
     def _verified_draft(self, question: str, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
         """The configured answerer's verified sentences, falling back to the extractive answerer.

@@ -262,6 +262,16 @@ def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(
     assert any("助浴" in c.quote for c in answer.citations)  # the rare term picks the sentence, not 老年人
 
 
+def test_a_place_the_asker_turns_down_is_not_searched(assistant):
+    from assistant.declined import without_declined
+    assert without_declined("能不能不去养老院，在自己家里也有专业的人护理？") == "能不能，在自己家里也有专业的人护理？"
+    assert without_declined("我们不想送她去养老院，能不能在家里照顾") == "我们，能不能在家里照顾"
+    assert without_declined("能不能去养老院") == "能不能去养老院"  # 不能 + 去 is asking, not turning down
+    assert without_declined("不去养老院") == "不去养老院"  # nothing else left: the question stays whole
+    answer = assistant.ask("我爸瘫在床上，能不能不去养老院，在自己家里也有专业的人护理？")
+    assert answer.citations[0].clause_id == "yanglao-gaige-2024:（四）", answer.answer  # 家庭养老床位, not 机构养老
+
+
 def test_search_puts_the_named_article_first(assistant):
     hits = assistant.search("国办发〔2020〕52号第十条", k=3)
     assert hits[0].clause.clause_id == "yanglao-tuoyu-2020:（十）" and len(hits) == 3
