@@ -27,10 +27,13 @@ jieba.setLogLevel(logging.WARNING)
 
 
 def _read_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
+    """Variant → policy terms; a variant listed twice is an error (the second line would silently win)."""
     mapping = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         parts = line.split()
         if len(parts) >= 2 and not line.startswith("#"):
+            if parts[0] in mapping:
+                raise ValueError(f"{path.name}:{number}: {parts[0]} is listed twice; merge its terms into one line")
             mapping[parts[0]] = tuple(parts[1:])
     return mapping
 

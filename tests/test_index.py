@@ -12,7 +12,7 @@ from corpus.models import Corpus
 from index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
 from index.fusion import fuse
 from index.store import FORMAT_VERSION
-from index.tokenizer import default_tokenizer
+from index.tokenizer import PolicyTokenizer, default_tokenizer
 
 QUESTIONS = ["养老机构的水电气热能按居民价格收费吗？", "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制"]
 
@@ -36,6 +36,13 @@ def test_every_policy_term_of_the_synonym_list_can_match_policy_text():
     unmatched = [(word, term) for word, terms in tokenizer.synonyms.items() for term in terms
                  if term.lower() not in tokenizer.tokenize(term)]
     assert not unmatched
+
+
+def test_a_variant_listed_twice_in_the_synonym_list_is_refused(tmp_path):
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("# 注释\n跑路 风险 预收费\n养老院 养老机构\n跑路 退出 停业\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="synonyms.txt:4: 跑路 is listed twice"):
+        PolicyTokenizer(synonyms_file=synonyms)
 
 
 def test_fusion_scores_candidates_by_standard_scores():
