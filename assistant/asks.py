@@ -83,7 +83,8 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 
 # 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
 # what is asked.
-ASKED_THING_RE = re.compile(r"(?:什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,12})")
+# 「没什么房产能抵押」「不是什么大事」: after a negation 什么 means "not much", it asks nothing.
+ASKED_THING_RE = re.compile(r"(?:(?<![没不])什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,12})")
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
@@ -114,14 +115,18 @@ PROVINCES = tuple(
 # 「冬天去海南住几个月」: where the asker goes.
 _PROVINCE_AS_ORIGIN_RE = re.compile(r"^(?:省|的)?(?:老家|人|籍|户口|那边)")
 _PROVINCE_AS_DESTINATION_RE = re.compile(r"(?:去|到|来|往|赴)$")
+# 「我在上海上班，爸妈在老家」: where the asker works or studies.
+_ASKER_AT_RE = re.compile(r"(?:我|我们|俺|本人)(?:现在|目前|一直|长期)?在$")
+_AT_WORK_RE = re.compile(r"^(?:市|省)?(?:上班|工作|打工|读书|上学)")
 
 
 def named_provinces(question: str) -> list[str]:
-    """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin or
-    destination."""
+    """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin,
+    destination or workplace."""
     return [p for p in PROVINCES
             if any(not _PROVINCE_AS_ORIGIN_RE.match(question[m.end():])
                    and not _PROVINCE_AS_DESTINATION_RE.search(question[:m.start()])
+                   and not (_ASKER_AT_RE.search(question[:m.start()]) and _AT_WORK_RE.match(question[m.end():]))
                    for m in re.finditer(p, question))]
 
 

@@ -206,6 +206,8 @@ def test_a_province_named_as_the_askers_origin_is_not_asked_about():
     assert named_provinces("我爸妈户口都在湖南老家，去年搬来深圳跟我住") == []
     assert named_provinces("浙江省家庭托育点最多可以收托几个孩子") == ["浙江"]
     assert named_provinces("我爸妈冬天想去海南住几个月，这种候鸟式的养老国家提倡吗") == []  # where they go
+    assert named_provinces("我在上海上班爸妈在老家，想叫人上门做饭") == []  # where the asker works
+    assert named_provinces("在上海生活的老人能领什么补贴") == ["上海"]
 
 
 def test_figures_written_in_words_and_topics_named_with_a_figure_word(assistant):
@@ -228,6 +230,8 @@ def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
 
     question = "养老院里一个护工最多能管几个躺在床上、吃喝拉撒都要人伺候的老人？"
     assert asked_things(question, assistant.index.tokenizer) == []  # 躺 is no thing asked for
+    question = "手里没什么房产能抵押，能不能拿收费权去质押贷款"  # 没什么 is "hardly any", not a question
+    assert asked_things(question, assistant.index.tokenizer) == []
 
 
 def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
