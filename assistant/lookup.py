@@ -33,6 +33,8 @@ PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
+# 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
+ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")
 LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
@@ -336,9 +338,17 @@ def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
     laws = {r.law for r in refs if r.law}
     if not laws:
         return None
-    named = [d["doc_id"] for d in docs if (core := _core_title(d["title"]))
-             and any(law.endswith(core) or law.endswith(_without_place(core)) for law in laws)]
+    named = [d["doc_id"] for d in docs
+             if any(law.endswith(core) or law.endswith(_without_place(core)) for core in _law_names(d["title"])
+                    for law in laws)]
     return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
+
+
+def _law_names(title: str) -> list[str]:
+    """The core titles a document is named by: its own, and for a notice issuing a text (「…关于印发《沅澄省残疾儿童
+    康复救助管理办法》的通知」) the issued text's, which is what a reader names (「残疾儿童康复救助管理办法第十九条」)."""
+    issued = [_core_title(m) for m in ISSUED_TITLE_RE.findall(title)]
+    return [core for core in [_core_title(title), *issued] if core]
 
 
 def _core_title(title: str) -> str:

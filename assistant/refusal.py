@@ -8,18 +8,20 @@ a kind of institution (托育机构) other than the one the evidence names (养�
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import (NUMBER_RE, asked_things, figure_pattern, institution_kinds, must_state_figure, named_provinces,
+from .asks import (AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, must_state_figure, named_provinces,
                    unnamed_things)
 from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.85     # best window cosine (multilingual-e5-small) below this: nothing close enough
 FIGURE_COVERAGE = 0.9  # a question asking for a figure the evidence lacks is refused below this term coverage
+MONEY_COLUMN_RE = re.compile(r"[（(](?:万|亿)?元[）)]")  # a table column of amounts in 元
 FIGURE_SENTENCES = 3   # the figure must be in one of the best clause's sentences that best match the question
 
 
@@ -53,7 +55,10 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer,
         sentences = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
         # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
         heading = hits[0].clause.heading if figure is not NUMBER_RE else ""
-        if not any(figure.search(s.sentence) for s in sentences) and not figure.search(heading):
+        # A table row's figures are bare when its column header gives the unit (「救助标准（元）」).
+        in_money_column = figure in (AMOUNT_RE, MONEY_RE) and MONEY_COLUMN_RE.search(heading)
+        stated = figure if not in_money_column else re.compile(rf"{figure.pattern}|\d")
+        if not any(stated.search(s.sentence) for s in sentences) and not figure.search(heading):
             return result(False, "asks for a figure the evidence does not state")
     best = hits[0].clause
     if document_frequency is not None and unnamed_things(question, tokenizer, document_frequency):

@@ -34,6 +34,8 @@ _ISSUED_RE = re.compile(rf"{DATE_RE.pattern}\s*印发$")
 _IMPRINT_SPAN = 6  # non-blank lines above the 印发 line that may still belong to the 版记
 _CATEGORY_NUMBER_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)(?:、|\s|$)")  # 「二、用电安全」「二 用电安全」
 _CELL_GAP = "\u3000"  # between the cells of a table row rendered as text
+_TEXT_CELL_SPLIT_RE = re.compile(r"\s*[|\t]\s*|[ \u3000]{2,}")
+_NOTE_RE = re.compile(r"^(?:备注|注|说明)\s*[：:]|^\d+\s*[.．、]")  # notes under a table are not its rows
 _ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
     r"(部|委|局|会|院|办|行|署|联|中央|政府|厅|中心|单位|部门|机构|组|室|所|团|社|公司|银行|总局|委员会)$"
@@ -246,7 +248,34 @@ def _prose_units(region: AnnexRegion, markdown: bool, prefix: str) -> tuple[list
 
 
 def _is_table_header(text: str) -> bool:
-    return "序号" in text and any(w in text for w in _UNIT_COLUMN)
+    """A task table's header (序号 and a unit column), or any numbered table's (序号 and two more cells)."""
+    return "序号" in text and (any(w in text for w in _UNIT_COLUMN) or len(_text_cells(text)) >= 3)
+
+
+def _text_cells(line: str) -> list[str]:
+    """Cells of a table row as text: pipes, tabs or runs of two or more spaces between them."""
+    return [c for c in _TEXT_CELL_SPLIT_RE.split(line.strip().strip("|")) if c.strip()]
+
+
+def _numbered_rows(lines: list[str], header: str, label_prefix: str, section: str) -> tuple[list[Unit], int]:
+    """Rows of a numbered table without responsible units (救助项目和标准, 补贴标准): a line opening with the next
+    序号 is a row, its cells spaced; a line without one goes on the row above. The header is the rows' heading,
+    so that 「救助标准（元）」 says what unit the bare figures are in. Returns the rows and the lines read."""
+    units: list[Unit] = []
+    section = _under(section, _CELL_GAP.join(c.strip() for c in _text_cells(header)))
+    read = 0
+    for line in lines:
+        m = _ROW_START_RE.match(line)
+        if m and int(m.group(1)) == len(units) + 1 and m.group(2):
+            number = len(units) + 1
+            text = _CELL_GAP.join(c.strip() for c in _text_cells(m.group(2)))
+            units.append(Unit(f"{label_prefix}第{number}项", number, "annex", section, [text]))
+        elif units and not _NOTE_RE.match(line):
+            units[-1].paragraphs[-1] += _CELL_GAP + _CELL_GAP.join(c.strip() for c in _text_cells(line))
+        else:
+            break
+        read += 1
+    return units, read
 
 
 def _split_imprint(lines: list[SourceLine]) -> tuple[list[SourceLine], list[str]]:
@@ -283,6 +312,10 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
     title = "".join(texts[:header_at])
     section = tidy_pdf_spacing(title) if title else region.marker
     headings = [region.marker] + ([title] if title else []) + [texts[header_at]]
+    if not texts[header_at].startswith("|") and not any(w in texts[header_at] for w in _UNIT_COLUMN):
+        units, read = _numbered_rows(texts[header_at + 1:], texts[header_at], prefix, section)
+        notes, note_headings = _text_units(nonblank[header_at + 1 + read:], markdown, prefix, section)
+        return units + notes, headings + note_headings + imprint
     if not texts[header_at].startswith("|"):
         units, categories = _row_units(texts[header_at + 1:], prefix, section)
         return units, headings + categories + imprint

@@ -29,8 +29,8 @@ def coverage_problems(document: Document) -> list[str]:
         parsed.update(_chars(heading))
     for clause in document.clauses:
         parsed.update(_chars(clause.text))
-        if clause.part == "annex" and clause.responsible_units is not None:
-            parsed.update(_chars(str(clause.number)))  # the row's 序号 cell
+        if clause.part == "annex" and clause.label.endswith(f"第{clause.number}项"):
+            parsed.update(_chars(str(clause.number)))  # a table row's 序号 cell
     missing, extra = body - parsed, parsed - body
     problems = []
     if missing:

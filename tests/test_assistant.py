@@ -390,6 +390,16 @@ def test_an_announcements_article_is_looked_up_by_its_number():
         assert [c.label for c in _looked_up(question, gg=doc)] == labels
 
 
+def test_an_article_of_the_text_a_notice_issues_is_looked_up_by_that_texts_name():
+    from corpus import parse_text
+
+    notice = parse_text("某某省民政厅关于印发《某某省残疾儿童康复救助管理办法》的通知\n\n各市州民政局：\n\n"
+                        "现将《某某省残疾儿童康复救助管理办法》印发给你们，请认真贯彻执行。\n\n某某省民政厅\n2025年4月10日\n\n"
+                        "某某省残疾儿童康复救助管理办法\n\n第一条　为规范康复救助工作，制定本办法。\n\n"
+                        "第二条　救助对象年龄范围为0至14周岁。\n", "kf")
+    assert [c.label for c in _looked_up("残疾儿童康复救助管理办法第二条规定了什么", kf=notice)] == ["第二条"]
+
+
 def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
     from assistant.lookup import missing_articles
     from corpus import parse_text
@@ -582,3 +592,18 @@ def test_a_point_of_a_titled_item_is_looked_up():
                      "坚持以人民为中心。\n\n### （二）主要目标\n\n到2025年底，基本形成服务体系。\n\n1. 每千人口托位数达到4.5个。\n\n"
                      "2. 普惠性托位占比不低于60%。\n\n## 二、重点任务\n\n### （一）扩大供给\n\n1. 建设公办托育服务中心。\n", "fa", ".md")
     assert [c.label for c in _looked_up("托育实施方案一、（二）第2点的目标是多少", fa=doc)] == ["一、（二）2."]
+
+
+def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
+    from assistant.refusal import check_evidence
+    from corpus import parse_text
+    from index.models import Hit
+    from tests.test_corpus_genre import STANDARDS_NOTICE
+
+    clauses = {c.label: c for c in parse_text(STANDARDS_NOTICE, "kf").clauses}
+    question = "孤独症孩子的行为干预训练，一年最多能救助多少钱？"
+    tokenizer = assistant.index.tokenizer
+    row = Hit(clause=clauses["附件第3项"], score=0.9, dense_score=0.9)  # 「每人每年不超过30000」 under 救助标准（元）
+    assert check_evidence(question, [row], tokenizer).answerable
+    article = Hit(clause=clauses["第二条"], score=0.9, dense_score=0.9)  # 「项目和标准见附件」: no amount
+    assert not check_evidence(question, [article], tokenizer).answerable

@@ -654,3 +654,46 @@ def test_titled_items_have_their_numbered_points_as_units():
         "序言", "一、（一）", "一、（二）", "一、（二）1.", "一、（二）2.", "二、（一）1.", "二、（一）2.", "三、1.", "三、2."]
     point = next(c for c in doc.clauses if c.label == "二、（一）1.")
     assert "扩大普惠托育服务供给" in point.section  # the item's title stays with its points
+
+
+STANDARDS_NOTICE = """某某省残疾人联合会关于印发《某某省残疾儿童康复救助管理办法》的通知
+
+各市州残联：
+
+现将《某某省残疾儿童康复救助管理办法》印发给你们，请认真贯彻执行。
+
+附件：某某省残疾儿童康复救助项目和标准
+
+某某省残疾人联合会
+2025年4月10日
+
+某某省残疾儿童康复救助管理办法
+
+第一条　为规范残疾儿童康复救助工作，制定本办法。
+
+第二条　康复救助项目和标准见附件。
+
+附件
+
+某某省残疾儿童康复救助项目和标准
+
+序号\t救助类别\t救助项目\t救助标准（元）
+1\t视力残疾\t视功能训练\t每人每年不超过12000
+2\t听力残疾\t助听器适配\t每人每耳不超过6000，
+可以双耳适配
+3\t孤独症\t社会交往及行为干预训练\t每人每年不超过30000
+
+备注：1.手术救助每人限享受一次；2.救助标准为最高限额。
+"""
+
+
+def test_a_numbered_table_without_responsible_units_is_cited_by_its_rows():
+    # A table of standards (序号 / 类别 / 项目 / 标准) in plain text: each numbered row is a unit, its cells spaced,
+    # a wrapped cell goes on its row, and the header is the rows' heading (it says the figures are in 元).
+    doc = parse_text(STANDARDS_NOTICE, "kf")
+    rows = {c.label: c for c in doc.clauses if c.part == "annex"}
+    assert list(rows) == ["附件第1项", "附件第2项", "附件第3项", "附件第1段"]
+    assert rows["附件第2项"].text == "听力残疾\u3000助听器适配\u3000每人每耳不超过6000，\u3000可以双耳适配"
+    assert rows["附件第1项"].heading == "序号\u3000救助类别\u3000救助项目\u3000救助标准（元）"
+    assert rows["附件第1段"].text.startswith("备注：")  # the note under the table is prose, not a row
+    assert not coverage_problems(doc)
