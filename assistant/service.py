@@ -21,6 +21,7 @@ from .declined import without_declined
 from .mentions import document_mentions, without_mentions
 from .lookup import addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
+from .penalties import penalty_first
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
 
@@ -146,8 +147,9 @@ class Assistant:
         mentions = document_mentions(question, self.index.documents)
         if mentions and doc_ids is None:
             doc_ids = sorted({d for m in mentions for d in m.doc_ids})
-        return self.index.search(without_declined(without_mentions(question, mentions)), k=k, mode=mode,
+        hits = self.index.search(without_declined(without_mentions(question, mentions)), k=k, mode=mode,
                                  doc_ids=doc_ids)
+        return penalty_first(question, hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []) if hits else [])
 
     def _verified_draft(self, question: str, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
         """The configured answerer's verified sentences, falling back to the extractive answerer.

@@ -607,3 +607,20 @@ def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
     assert check_evidence(question, [row], tokenizer).answerable
     article = Hit(clause=clauses["第二条"], score=0.9, dense_score=0.9)  # 「项目和标准见附件」: no amount
     assert not check_evidence(question, [article], tokenizer).answerable
+
+
+def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_duty():
+    from assistant.penalties import breached_articles, penalty_first
+    from corpus import parse_text
+    from index.models import Hit
+
+    rule = parse_text("# 某某市养老服务条例\n\n第十条　建设单位应当自竣工验收合格之日起三个月内，将配套养老服务用房移交民政部门。\n\n"
+                      "第十一条　任何单位不得擅自改变养老服务设施用途。\n\n"
+                      "第三十五条　违反本条例第十条、第十一条规定的，由民政部门责令限期改正；逾期不改正的，处五万元以上十万元以下罚款。\n",
+                      "tl", ".md")
+    clauses = {c.label: c for c in rule.clauses}
+    assert breached_articles(clauses["第三十五条"].text) == {"第十条", "第十一条"}
+    hits = [Hit(clause=clauses["第十条"], score=0.9, dense_score=0.9), Hit(clause=clauses["第十一条"], score=0.5)]
+    asked = penalty_first("开发商不把养老用房交给民政，会怎么罚？", hits, rule.clauses)
+    assert [h.clause.label for h in asked] == ["第三十五条", "第十条"]  # as many hits as before
+    assert penalty_first("开发商多久要把养老用房交给民政？", hits, rule.clauses) == hits  # no penalty asked

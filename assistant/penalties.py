@@ -1,0 +1,38 @@
+"""A question about the penalty for breaking a duty, answered by the article that sets the penalty.
+
+「开发商不把小区的养老用房交给民政，会怎么罚？」 shares its words with the duty (第十条: 建设单位…移交…民政部门),
+so the duty ranks first; the penalty is in the 法律责任 article that names the duty by number:
+「违反本条例第十条规定，建设单位未按期移交配套养老服务用房的，…处五万元以上十万元以下罚款」.
+"""
+from __future__ import annotations
+
+import re
+
+from corpus.models import Clause
+from index import Hit
+
+PENALTY_ASKED_RE = re.compile(r"罚|处分|后果|法律责任|追究|什么责任")
+_PENALTY_RE = re.compile(r"罚款|处罚|处分|责令|追究|吊销|没收")  # what a penalty article does
+_ARTICLE = r"第[零〇一二三四五六七八九十百千]+条"
+# 「违反本条例第十条规定」「违反本法第二十条、第二十一条规定」: the duties a penalty article is about.
+_BREACH_RE = re.compile(rf"违反本(?:条例|法|办法|规定|细则|决定)((?:{_ARTICLE}(?:第[一二三四五六七八九十]+款)?[、，和及或]?)+)")
+
+
+def breached_articles(text: str) -> set[str]:
+    """The labels of the articles whose breach a penalty article punishes (「第十条」)."""
+    return {label for m in _BREACH_RE.finditer(text) for label in re.findall(_ARTICLE, m.group(1))}
+
+
+def penalty_first(question: str, hits: list[Hit], document_clauses: list[Clause]) -> list[Hit]:
+    """``hits`` with the article punishing a breach of the first hit put first, when the question asks about a
+    penalty and the first hit sets a duty, not a penalty; ``document_clauses`` are the first hit's document's."""
+    if not hits or not PENALTY_ASKED_RE.search(question) or _PENALTY_RE.search(hits[0].clause.text):
+        return hits
+    duty = hits[0]
+    penalty = next((c for c in document_clauses if duty.clause.label in breached_articles(c.text)), None)
+    if penalty is None:
+        return hits
+    found = next((h for h in hits if h.clause.clause_id == penalty.clause_id), None)
+    first = Hit(clause=penalty, score=duty.score, dense_score=found.dense_score if found else duty.dense_score,
+                related=found.related if found else ())
+    return [first] + [h for h in hits if h.clause.clause_id != penalty.clause_id][:len(hits) - 1]
