@@ -48,6 +48,9 @@ MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之")  # 「补贴多�
 _RATIO_ASKED_RE = re.compile(r"配比|之比|师生比|人员比")  # 「保育人员与婴幼儿的配比」: 1:5, 1比7
 _RATIO = r"\d+\s*[:：∶]\s*\d+"
 _COUNTED = "人家个名户所张项次天年岁周位月日工时小老批"  # after 多少 these count people or things, not money
+DATE_STATED_RE = re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")  # when something is due
+PROCEDURE_STATED_RE = re.compile(
+    r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
@@ -68,10 +71,9 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"几个?(?:等级|星级|级)"), re.compile(rf"[\d{_DIGITS}]\s*(?:个)?(?:等级|星级|星|级)")),
     (re.compile(r"多久|多长时间"),
      re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
-    (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")),
+    (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
     # 「怎么办理」「去哪里申请」: the answer says where or to whom one applies.
-    (re.compile(r"办理|申请|报名|公证|流程|程序|手续"),
-     re.compile(r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")),
+    (re.compile(r"办理|申请|报名|公证|流程|程序|手续"), PROCEDURE_STATED_RE),
 )
 # How many people, places, beds; 「一个护工最多管几个老人」 is stated as a ratio (1:4).
 COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)|{_RATIO}")

@@ -15,14 +15,48 @@ from dataclasses import dataclass
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
-from .asks import (AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, must_state_figure, named_provinces,
-                   unnamed_things)
+from .asks import (AMOUNT_RE, DATE_STATED_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STATED_RE, asked_things, figure_pattern,
+                   institution_kinds, must_state_figure, named_provinces, unnamed_things)
 from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.85     # best window cosine (multilingual-e5-small) below this: nothing close enough
 FIGURE_COVERAGE = 0.9  # a question asking for a figure the evidence lacks is refused below this term coverage
 MONEY_COLUMN_RE = re.compile(r"[（(](?:万|亿)?元[）)]")  # a table column of amounts in 元
 FIGURE_SENTENCES = 3   # the figure must be in one of the best clause's sentences that best match the question
+FIGURE_RUNNERS_UP = 2  # hits after the best one that may state the asked figure instead of it
+FIGURE_RUNNER_UP_SHARE = 0.95  # ... when their fused score is at least this share of the best one's
+
+
+def states_figure(hit: Hit, figure: re.Pattern, weights: dict[str, float], tokenizer: PolicyTokenizer) -> bool:
+    """Whether one of the hit's sentences that best match the question states a figure of the asked shape."""
+    sentences = best_sentences(hit, weights, tokenizer, figure)[:FIGURE_SENTENCES]
+    # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
+    heading = hit.clause.heading if figure is not NUMBER_RE else ""
+    # A table row's figures are bare when its column header gives the unit (「救助标准（元）」).
+    in_money_column = figure in (AMOUNT_RE, MONEY_RE) and MONEY_COLUMN_RE.search(heading)
+    stated = figure if not in_money_column else re.compile(rf"{figure.pattern}|\d")
+    return any(stated.search(s.sentence) for s in sentences) or bool(figure.search(heading))
+
+
+def figure_first(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> list[Hit]:
+    """``hits`` with a close runner-up that states the asked figure put first when the best hit does not
+    (「在村里要公示几天」: the point saying 「公示5天」 ranks just below the one on the application form).
+
+    Not for amounts, dates and procedures: some clause states an amount or a date for almost any question, and
+    promoting it answered questions the documents do not answer (calibrated on the eval sets and genre rounds)."""
+    figure = figure_pattern(question)
+    if figure is None or figure in _NOT_PROMOTED or len(hits) < 2:
+        return hits
+    weights = term_weights(question, tokenizer)
+    if states_figure(hits[0], figure, weights, tokenizer):
+        return hits
+    for hit in hits[1:1 + FIGURE_RUNNERS_UP]:
+        if hit.score >= FIGURE_RUNNER_UP_SHARE * hits[0].score and states_figure(hit, figure, weights, tokenizer):
+            return [hit] + [h for h in hits if h is not hit]
+    return hits
+
+
+_NOT_PROMOTED = (NUMBER_RE, AMOUNT_RE, MONEY_RE, DATE_STATED_RE, PROCEDURE_STATED_RE)
 
 
 @dataclass(frozen=True)
@@ -52,13 +86,7 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer,
 
     figure = figure_pattern(question)
     if figure is not None and (coverage < FIGURE_COVERAGE or must_state_figure(question, figure)):
-        sentences = best_sentences(hits[0], weights, tokenizer, figure)[:FIGURE_SENTENCES]
-        # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
-        heading = hits[0].clause.heading if figure is not NUMBER_RE else ""
-        # A table row's figures are bare when its column header gives the unit (「救助标准（元）」).
-        in_money_column = figure in (AMOUNT_RE, MONEY_RE) and MONEY_COLUMN_RE.search(heading)
-        stated = figure if not in_money_column else re.compile(rf"{figure.pattern}|\d")
-        if not any(stated.search(s.sentence) for s in sentences) and not figure.search(heading):
+        if not states_figure(hits[0], figure, weights, tokenizer):
             return result(False, "asks for a figure the evidence does not state")
     best = hits[0].clause
     if document_frequency is not None and unnamed_things(question, tokenizer, document_frequency):

@@ -624,3 +624,23 @@ def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_d
     asked = penalty_first("开发商不把养老用房交给民政，会怎么罚？", hits, rule.clauses)
     assert [h.clause.label for h in asked] == ["第三十五条", "第十条"]  # as many hits as before
     assert penalty_first("开发商多久要把养老用房交给民政？", hits, rule.clauses) == hits  # no penalty asked
+
+
+def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
+    from assistant.refusal import figure_first
+    from corpus import parse_text
+    from index.models import Hit
+
+    guide = parse_text("# 某某县事实无人抚养儿童基本生活保障服务指南\n\n## 三、申请材料\n\n"
+                       "1. 《事实无人抚养儿童基本生活补贴申请审批表》一式三份。\n\n## 四、办理流程\n\n"
+                       "1. 申请。监护人向乡镇人民政府提出申请。\n\n"
+                       "2. 查验。乡镇人民政府核实情况，并在儿童所在村（社区）公示5天。\n", "zn", ".md")
+    clauses = {c.label: c for c in guide.clauses}
+    form, notice = Hit(clause=clauses["三、1."], score=0.96), Hit(clause=clauses["四、2."], score=0.92)
+    tokenizer = assistant.index.tokenizer
+    question = "申请事实无人抚养儿童补贴，在村里要公示几天？"
+    assert [h.clause.label for h in figure_first(question, [form, notice], tokenizer)] == ["四、2.", "三、1."]
+    far = Hit(clause=clauses["四、2."], score=0.80)  # not close enough to the best: the ranking stands
+    assert figure_first(question, [form, far], tokenizer) == [form, far]
+    # Amounts are not promoted: some clause states an amount for almost any question.
+    assert figure_first("申请补贴每月能领多少钱？", [form, notice], tokenizer) == [form, notice]
