@@ -92,6 +92,7 @@ ASKED_THING_RE = re.compile(r"(?:(?<![没不])什么|哪些|哪种|哪类|哪个
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
 _FUNCTION_WORDS = frozenset("来 去 做 用 办 让 给 把 被 从 在 对 跟 和 与 比 是 要 会 能 才 就 都 也 还 又 再".split())
+_ORDER_ADVERBS = frozenset("先 更 最 还 再")
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
 _ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
@@ -180,6 +181,8 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         noun = after[de + 1] if de is not None and de + 1 < len(after) and len(modifier) <= 8 else after[0]
         # 「几个躺在床上、吃喝拉撒都要人伺候的老人」: a verb with 在/着 opens a long modifier; its noun is not read.
         verb_phrase = noun == after[0] and len(after) > 1 and after[1] in ("在", "着")
+        # 「医保报销和康复救助哪个先走」「哪个更划算」: an adverb of order or degree opens a predicate, not a noun.
+        verb_phrase = verb_phrase or noun[:1] in _ORDER_ADVERBS
         if noun not in _FUNCTION_WORDS and not verb_phrase:
             words.append(noun)
     before = ASKED_THING_BEFORE_RE.search(question)

@@ -232,6 +232,8 @@ def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
     assert asked_things(question, assistant.index.tokenizer) == []  # 躺 is no thing asked for
     question = "手里没什么房产能抵押，能不能拿收费权去质押贷款"  # 没什么 is "hardly any", not a question
     assert asked_things(question, assistant.index.tokenizer) == []
+    question = "残疾孩子做矫治手术，医保报销和康复救助哪个先走？"  # 先走 is the predicate: which one goes first
+    assert asked_things(question, assistant.index.tokenizer) == []
 
 
 def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
