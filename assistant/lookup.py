@@ -33,6 +33,7 @@ PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
+CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")
 LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
@@ -267,7 +268,10 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     if named is None:
         return []  # the law it names is not loaded
     if not refs:
-        if named and (dated := [c for d in named for c in _dated(question, clauses_by_doc.get(d, []))]):
+        # A date is looked up for a document clearly named: 「…管理办法要在什么时候之前出台」 of a 办法 not loaded shares
+        # only 管理办法 with the one that is, and asks when a task is due.
+        clearly = [d for d in named if scores.get(d, 0.0) >= CLEARLY_NAMED]
+        if clearly and (dated := [c for d in clearly for c in _dated(question, clauses_by_doc.get(d, []))]):
             return dated
         if named and (part := _named_position(question)):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]

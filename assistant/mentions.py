@@ -28,6 +28,7 @@ _STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
 MAX_NAME_CHARS = 60  # a name is read back from its kind at most this far
 _WINDOW_CHARS = 16  # characters before a name's start in which a year, issuer or filler is read
+_FOREIGN_NAME_CHARS = 3  # characters before a kind, not in the one loaded document of that kind, that name another
 MAX_KIND_WORDS = 8  # kind words read as possible names: a question names a few documents, not hundreds
 # 「2020年和2024年两个意见」「2020年与2024年的文件」: two documents named by their years.
 _YEARS_NAME_RE = re.compile(
@@ -165,12 +166,20 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
             best.append(doc["doc_id"])
     this = DEMONSTRATIVE_RE.search(question[:kind.start()])
     if not best and kind.group(0) != GENERIC_KIND and (this or DISTINCT_KIND_RE.fullmatch(kind.group(0))):
-        of_kind = [d["doc_id"] for d in docs if kind.group(0) in d["title"]]
-        if len(of_kind) == 1:
-            return Mention(this.start() if this else kind.start(), kind.end(), tuple(of_kind))
+        of_kind = [d for d in docs if kind.group(0) in d["title"]]
+        if len(of_kind) == 1 and (this or not _names_another(question[:kind.start()], of_kind[0])):
+            return Mention(this.start() if this else kind.start(), kind.end(), (of_kind[0]["doc_id"],))
     if not best:
         return None
     return Mention(best_start, kind.end(), tuple(best))
+
+
+def _names_another(before: str, doc: dict) -> bool:
+    """Whether the words just before a kind name a document other than ``doc``: 「普惠托育服务补贴发放管理办法」 is not
+    the one loaded 养老机构管理办法, though 「托育若干措施」 is the one loaded 若干措施 (a word or two of its topic)."""
+    name = re.search(r"[\u4e00-\u9fff]{0,8}$", before).group(0)
+    name = re.split(r"[的个份]", name)[-1]
+    return sum(ch not in doc["title"] for ch in name) > _FOREIGN_NAME_CHARS
 
 
 def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:

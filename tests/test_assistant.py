@@ -646,3 +646,17 @@ def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
     assert figure_first(question, [form, far], tokenizer) == [form, far]
     # Amounts are not promoted: some clause states an amount for almost any question.
     assert figure_first("申请补贴每月能领多少钱？", [form, notice], tokenizer) == [form, notice]
+
+
+def test_a_long_name_of_a_document_not_loaded_names_no_loaded_document_of_its_kind():
+    from assistant.mentions import document_mentions
+    from corpus import parse_text
+
+    rule = parse_text("# 某某省养老机构管理办法\n\n（2022年11月10日省人民政府第47次常务会议通过）\n\n"
+                      "第一条　为了规范养老机构管理，制定本办法。\n", "gl", ".md")
+    docs = [{"doc_id": "gl", "title": rule.meta.title, "doc_number": None}]
+    question = "普惠托育服务补贴发放管理办法要在什么时候之前出台？"  # a task of another document, not this 办法
+    assert document_mentions(question, docs) == []
+    assert _looked_up(question, gl=rule) == []  # not this 办法's adoption date
+    assert [m.doc_ids for m in document_mentions("这个管理办法什么时候通过的", docs)] == [("gl",)]
+    assert [c.label for c in _looked_up("养老机构管理办法是什么时候通过的", gl=rule)] == ["题注"]
