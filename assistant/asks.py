@@ -36,7 +36,7 @@ QUANTITY_RE = re.compile(
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
     r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大|百分之(?:几|多少)|多少分钟|几分钟"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
-    r"|(?:报名|申领|申请)\S{0,4}(?:什么|哪些)条件|(?:报名|申领|申请)条件"
+    r"|(?:报名|报考|申领|申请)\S{0,4}(?:什么|哪些)条件|(?:报名|报考|申领|申请)条件"
 )
 _RHETORIC_RE = re.compile(r"([\u4e00-\u9fff]{1,2})多少\1多少")  # 「想收多少收多少」「要多少给多少」 asks no figure
 # Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
@@ -73,7 +73,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
     # 「怎么办理」「去哪里申请」: the answer says where or to whom one applies.
-    (re.compile(r"办理|申请|报名|公证|流程|程序|手续"), PROCEDURE_STATED_RE),
+    (re.compile(r"办理|申请|报名|报考|公证|流程|程序|手续"), PROCEDURE_STATED_RE),
 )
 # How many people, places, beds; 「一个护工最多管几个老人」 is stated as a ratio (1:4).
 COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)|{_RATIO}")

@@ -24,6 +24,7 @@ ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
+QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a numbered question and its answer
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
@@ -116,6 +117,9 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in POINT_REF_RE.finditer(question):
         if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
             refs.append(ArticleRef("point", n, m.group(0), section=part))
+    for m in QUESTION_REF_RE.finditer(question):
+        if (n := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("point", n, m.group(0)))
     for m in ARTICLE_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             suffix = f"之{m.group(2)}" if m.group(2) else ""
@@ -200,12 +204,14 @@ def _is_item(clause: Clause, number: int, section: int | None) -> bool:
 
 
 def _is_point(clause: Clause, number: int, section: int | None, item: int | None = None) -> bool:
-    """Whether the clause is a part's numbered point (二、2.), of the given part if one is named; or, with ``item``,
-    a point of that item (一、（二）2., or （二）2. where items are numbered straight through)."""
+    """Whether the clause is a numbered point (二、2., or 11. numbered straight through), of the given part if one is
+    named; or, with ``item``, a point of that item (一、（二）2., or （二）2. where items are numbered straight through)."""
     part = to_chinese_number(section) if section is not None else f"[{NUMERAL_CHARS}]+"
     if item is not None:
         return re.fullmatch(rf"(?:{part}、)?（{to_chinese_number(item)}）{number}[.．]?", clause.label) is not None
-    return re.fullmatch(rf"{part}、{number}[.．]?", clause.label) is not None
+    # Points numbered straight through a document are labelled by their number alone (「11.」).
+    return re.fullmatch(rf"{part}、{number}[.．]?" if section is not None else rf"(?:{part}、)?{number}[.．]?",
+                        clause.label) is not None
 
 
 def _dated(question: str, clauses: list[Clause]) -> list[Clause]:
@@ -343,8 +349,8 @@ def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
     if not laws:
         return None
     named = [d["doc_id"] for d in docs
-             if any(law.endswith(core) or law.endswith(_without_place(core)) for core in _law_names(d["title"])
-                    for law in laws)]
+             if any(law.endswith(core) or law.endswith(_without_place(core)) or _abbreviates(law, core)
+                    for core in _law_names(d["title"]) for law in laws)]
     return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
 
 
@@ -353,6 +359,15 @@ def _law_names(title: str) -> list[str]:
     康复救助管理办法》的通知」) the issued text's, which is what a reader names (「残疾儿童康复救助管理办法第十九条」)."""
     issued = [_core_title(m) for m in ISSUED_TITLE_RE.findall(title)]
     return [core for core in [_core_title(title), *issued] if core]
+
+
+def _abbreviates(law: str, core: str) -> bool:
+    """「助餐补贴实施细则」 for 「岭西省老年助餐服务补贴实施细则」: the same kind of text, named by some of its title's
+    characters in their order (「老年人权益保障法」 is not 「妇女权益保障法」: 老年人 is not in it)."""
+    if len(law) < MIN_FULL_LAW_NAME or law[-2:] != core[-2:]:
+        return False
+    rest = iter(core)
+    return all(ch in rest for ch in law)
 
 
 def _core_title(title: str) -> str:

@@ -235,7 +235,9 @@ def _text_units(lines: list[SourceLine], markdown: bool, prefix: str, section: s
     body = build_body(paragraphs)
     units = []
     for unit in body.units:
-        label = prefix if unit.part == "preamble" else f"{prefix}{unit.label}"
+        # A numbered list's 「1．」 after 附件1 would read 附件11．: it is the annex's 第1项.
+        own = f"第{unit.number}项" if unit.label[:1].isdigit() else unit.label
+        label = prefix if unit.part == "preamble" else f"{prefix}{own}"
         units.append(Unit(label, unit.number, "annex", _under(section, unit.section), unit.paragraphs))
     return units, body.headings
 

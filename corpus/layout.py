@@ -43,13 +43,16 @@ ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
 # 「2019年第76号」 under 「财政部　税务总局…公告」: a 公告 is numbered by year, after its issuers.
 ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号[）)]?$")
 # An issuing organ's name on a line of its own above the 发文字号 (「民政部办公厅」), where 「…文件」 is not written.
+_LETTER_SPACED_RE = re.compile(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){2,}")
 _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公室|政府|院|会|办)$")
 # A title line that completes the title: 的 and the kind of document (「…的公告」「…的通知」「…的指导意见」); a line
 # ending in a kind without 的 (「国务院关于印发…养老服务体系规划」) may go on (「的通知」).
 _TITLE_END_RE = re.compile(r"的(?:公告|通知|\S{0,2}意见|\S{0,2}方案|\S{0,2}办法|规定|细则|\S{0,2}措施|决定|批复|通告|函)$")
 # 「发布单位：济南市历下区民政局」「更新日期：2023年3月1日」 under a guide's title: metadata, not title text.
 _META_LINE_RE = re.compile(
-    r"^(发文字号|文号|发布单位|发布机关|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期)[：:]\s*(\S.*)$")
+    r"^(发文字号|文号|发布单位|发布机关|发布机构|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期"
+    r"|索引号|主题分类|主题词)[：:]\s*(\S.*)$")
+_FILING_KEYS = ("索引号", "主题分类", "主题词")  # where a portal files the document: metadata that names nothing
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
@@ -241,8 +244,12 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         if DOC_NUMBER_RE.fullmatch(line) or (DOC_NUMBER_RE.match(line) and len(line) < 30):
             meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
             consumed = i
-            if len(title_parts) == 1 and _ORGAN_RE.match(title_parts[0]) and "关于" not in title_parts[0]:
-                meta.setdefault("issuer", title_parts.pop())  # 「民政部办公厅」 above the number: the issuer, not the title
+            organs = [o for part in title_parts for o in re.split(r"[\s　]{2,}|　", _unspaced(part).strip()) if o]
+            if title_parts and all(_ORGAN_RE.match(o) and "关于" not in o for o in organs):
+                # 「民政部办公厅」, or a red header 「岭 西 省 民 政 厅」「岭 西 省 财 政 厅」, above the number: the
+                # issuers, not the title (which follows the number).
+                meta.setdefault("issuer", "、".join(organs))
+                title_parts = []
             elif title_parts and "关于" not in "".join(title_parts) and "".join(title_parts).endswith("文件"):
                 # A red header over several lines (「民政部」「国家卫生健康委员会」「文件」): the issuers; the title follows.
                 organs = re.split(r"[\s　]+", " ".join(title_parts).removesuffix("文件").strip())
@@ -288,6 +295,8 @@ def _field_line_meta(line: str) -> dict | None:
     if field_line is None:
         return None
     key, value = field_line.groups()
+    if key in _FILING_KEYS:
+        return {}
     if key in ("发文字号", "文号"):
         number = DOC_NUMBER_RE.search(value)
         return {"doc_number": compact(number.group(0))} if number else {}
@@ -295,6 +304,11 @@ def _field_line_meta(line: str) -> dict | None:
         return {"issuer": "、".join(re.split(r"[\s　]+", value.strip()))}
     date = normalise_date(value)  # 「发布时间：2023年3月」 dates nothing; the sign-off may
     return {"date": date} if date else {}
+
+
+def _unspaced(line: str) -> str:
+    """「岭 西 省 民 政 厅」 → 「岭西省民政厅」: a red header prints its characters spaced out."""
+    return line.replace(" ", "") if _LETTER_SPACED_RE.fullmatch(line.strip()) else line
 
 
 def _join_title(parts: list[str]) -> str:

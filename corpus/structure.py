@@ -22,6 +22,8 @@ SECTION_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)、")
 ITEM_RE = re.compile(rf"^[（(]([{NUMERAL_CHARS}]+)[）)]")
 QUALIFIED_ITEM_RE = re.compile(  # （一）, 二、（一）, or a part's numbered point 二、1.
     rf"^(?:[{NUMERAL_CHARS}]+、)?[（(]([{NUMERAL_CHARS}]+)[）)]|^[{NUMERAL_CHARS}]+、\d{{1,2}}(?:[.．]|$)")
+MIN_LIST_POINTS = 3  # numbered paragraphs that make a text a numbered list
+_PART_POINT_LABEL_RE = re.compile(r"^([一二三四五六七八九十百]+、)(\d{1,2}[.．、]?)$")  # 「三、11.」
 POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 ITEM_RANK = 10  # an item's title is the innermost heading
@@ -249,6 +251,7 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         else:
             open_unit.paragraphs.append(text)
     _qualify_repeated_items(units)
+    _unqualify_running_points(units)
     return Body(([preamble] if preamble else []) + units, headings)
 
 
@@ -267,6 +270,18 @@ def _qualify_repeated_items(units: list[Unit]) -> None:
                 unit.label = f"{m.group(0)}{unit.label}"
 
 
+def _unqualify_running_points(units: list[Unit]) -> None:
+    """Points numbered straight through the parts (「一、」 has 1.–4., 「二、」 5.–8. …, as a 若干措施 numbers its
+    measures) are cited by their number alone (「11.」, 「若干措施第11条」); points numbered afresh in each part keep
+    their part (「三、2.」)."""
+    points = [(unit, m) for unit in units if (m := _PART_POINT_LABEL_RE.match(unit.label))]
+    parts = {m.group(1) for _, m in points}
+    numbers = [unit.number for unit, _ in points]
+    if len(parts) >= 2 and numbers == list(range(1, len(numbers) + 1)):
+        for unit, m in points:
+            unit.label = m.group(2)
+
+
 def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Body:
     outline, units, headings = _Outline(), [], []
     if not any(p.heading_level for p in paragraphs):
@@ -274,7 +289,9 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         texts = [p.text for p in paragraphs]
         cut = _sign_off_start(texts)
         closing = [Unit(CLOSING_LABEL, None, "closing", "", texts[cut:])] if cut < len(texts) else []
-        return Body([Unit(f"第{i}段", i, "body", "", [t]) for i, t in enumerate(texts[:cut], 1)] + closing, [])
+        units = _numbered_list_units(texts[:cut]) or [Unit(f"第{i}段", i, "body", "", [t])
+                                                       for i, t in enumerate(texts[:cut], 1)]
+        return Body(units + closing, [])
     preamble: Unit | None = None
     for p in paragraphs:
         if p.heading_level:
@@ -293,6 +310,24 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
     for i, unit in enumerate(kept, 1):
         unit.number = unit.number if LAW_ARTICLE_RE.match(unit.text) else i
     return Body(([preamble] if preamble else []) + kept, headings)
+
+
+def _numbered_list_units(texts: list[str]) -> list[Unit]:
+    """A text that is a list numbered 1., 2., 3. … (a 政策问答's 「1.问：…」 with its 「答：…」, measures without
+    parts): each numbered paragraph opens a unit 「N.」 that the paragraphs after it continue; the text before the
+    first is the preamble. Empty when the text is not such a list."""
+    starts = [i for i, t in enumerate(texts) if POINT_RE.match(t)]
+    numbers = [int(POINT_RE.match(texts[i]).group(1)) for i in starts]
+    if len(numbers) < MIN_LIST_POINTS or numbers != list(range(1, len(numbers) + 1)):
+        return []
+    units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:starts[0]])] if starts[0] else []
+    for i, t in enumerate(texts[starts[0]:], starts[0]):
+        if i in starts:
+            point = POINT_RE.match(t)
+            units.append(Unit(point.group(0).rstrip("、"), int(point.group(1)), "body", "", [t]))
+        else:
+            units[-1].paragraphs.append(t)
+    return units
 
 
 def _is_signoff(text: str) -> bool:

@@ -660,3 +660,17 @@ def test_a_long_name_of_a_document_not_loaded_names_no_loaded_document_of_its_ki
     assert _looked_up(question, gl=rule) == []  # not this 办法's adoption date
     assert [m.doc_ids for m in document_mentions("这个管理办法什么时候通过的", docs)] == [("gl",)]
     assert [c.label for c in _looked_up("养老机构管理办法是什么时候通过的", gl=rule)] == ["题注"]
+
+
+def test_measures_questions_and_abbreviated_titles_are_looked_up():
+    from corpus import parse_text
+    from tests.test_corpus_genre import POLICY_QA, RUNNING_MEASURES
+
+    measures, qa = parse_text(RUNNING_MEASURES, "cs", ".md"), parse_text(POLICY_QA, "wd")
+    assert [c.label for c in _looked_up("若干措施第3条是怎么规定的", cs=measures, wd=qa)] == ["3."]
+    assert [c.label for c in _looked_up("政策问答第2问说的是什么", cs=measures, wd=qa)] == ["2."]
+    rules = parse_text("某某省民政厅关于印发《某某省老年助餐服务补贴实施细则》的通知\n\n各市民政局：\n\n现印发给你们。\n\n"
+                       "某某省老年助餐服务补贴实施细则\n\n第一条　为规范助餐补贴，制定本细则。\n\n"
+                       "第二条　本细则适用于本省老年助餐服务。\n", "xz")
+    assert [c.label for c in _looked_up("助餐补贴实施细则第二条规定了什么", xz=rules)] == ["第二条"]  # named short
+    assert _looked_up("助餐服务管理规定第二条", xz=rules) == []  # another kind of text: not this 细则

@@ -697,3 +697,81 @@ def test_a_numbered_table_without_responsible_units_is_cited_by_its_rows():
     assert rows["附件第1项"].heading == "序号\u3000救助类别\u3000救助项目\u3000救助标准（元）"
     assert rows["附件第1段"].text.startswith("备注：")  # the note under the table is prose, not a row
     assert not coverage_problems(doc)
+
+
+RUNNING_MEASURES = """# 某某市推进居家适老化改造的若干措施
+
+> 发文字号：某政办发〔2025〕11号
+> 主题分类：民政、社会福利
+
+为加快补齐居家养老服务短板，制定以下措施。
+
+## 一、扩大改造覆盖范围
+
+**1. 明确重点改造对象。** 将特困人员家庭纳入改造范围。
+
+**2. 拓展普通老年人家庭改造。** 对其他老年人家庭给予补贴。
+
+## 二、加大资金支持力度
+
+**3. 提高补助标准。** 每户补助不超过5000元。
+
+**4. 引导社会力量参与。** 鼓励企业给予价格优惠。
+"""
+
+POLICY_QA = """某某县民政局关于养老服务补贴的政策问答
+
+发布机构：某某县民政局
+索引号：MZ-2025-00731
+
+为方便群众了解补贴政策，现将常见问题解答如下。
+
+1.问：高龄津贴发给哪些老人？
+答：年满80周岁的本县户籍老年人。
+
+2.问：高龄津贴每个月能领多少钱？
+答：80至89周岁每人每月100元。
+
+3.问：老人去世了，补贴什么时候停？
+答：自次月起停发。
+
+某某县民政局
+2025年3月12日
+"""
+
+SPACED_RED_HEADER = """岭 西 省 民 政 厅
+岭 西 省 财 政 厅
+
+岭民发〔2025〕26号
+
+岭西省民政厅 岭西省财政厅
+关于印发《岭西省老年助餐服务补贴实施细则》
+的通知
+
+各设区市民政局、财政局：
+现将《岭西省老年助餐服务补贴实施细则》印发给你们，请认真贯彻执行。
+"""
+
+
+def test_measures_numbered_through_the_parts_are_cited_by_their_number():
+    # 1.–4. run on across 一、 and 二、: 「若干措施第3条」 is 3., not 二、3.; where points restart in each part they keep it.
+    doc = parse_text(RUNNING_MEASURES, "cs", ".md")
+    assert [c.label for c in doc.clauses] == ["序言", "1.", "2.", "3.", "4."]
+    assert "主题分类" not in doc.clauses[0].text and doc.meta.doc_number == "某政办发〔2025〕11号"
+    restarting = parse_text(RUNNING_MEASURES.replace("**3.", "**1.").replace("**4.", "**2."), "cs", ".md")
+    assert [c.label for c in restarting.clauses][1:] == ["一、1.", "一、2.", "二、1.", "二、2."]
+
+
+def test_a_policy_qa_is_cited_by_its_numbered_questions_with_their_answers():
+    doc = parse_text(POLICY_QA, "wd")
+    assert doc.meta.title == "某某县民政局关于养老服务补贴的政策问答" and doc.meta.issuer == "某某县民政局"
+    labels = {c.label: c for c in doc.clauses}
+    assert list(labels) == ["序言", "1.", "2.", "3.", "结语"]
+    assert labels["2."].text == "2.问：高龄津贴每个月能领多少钱？\n答：80至89周岁每人每月100元。"
+    assert not coverage_problems(doc)
+
+
+def test_a_red_header_of_spaced_out_issuers_above_the_number_is_not_the_title():
+    doc = parse_text(SPACED_RED_HEADER, "zc")
+    assert doc.meta.title == "岭西省民政厅 岭西省财政厅关于印发《岭西省老年助餐服务补贴实施细则》的通知"
+    assert doc.meta.issuer == "岭西省民政厅、岭西省财政厅" and doc.meta.doc_number == "岭民发〔2025〕26号"
