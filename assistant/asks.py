@@ -63,7 +63,9 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
     (re.compile(r"几个?小时|多少小时|多少个小时"), re.compile(rf"{_NUM}\s*(?:个)?小时")),
     (re.compile(r"几分钟|多少分钟"), re.compile(rf"{_NUM}\s*分钟|一刻钟|半小时|{_NUM}\s*(?:个)?小时")),
-    (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?"), re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
+    # 「面积多大」「吃饭的地方至少要多大」: an area.
+    (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?|(?:地方|场地|场所|用房|房子)\S{0,4}多大"),
+     re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
     (re.compile(r"几年|多少年|年限"), re.compile(rf"(?<!\d)(?:\d{{1,2}}|[{_DIGITS}]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
     (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
@@ -72,6 +74,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多久|多长时间"),
      re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
+    # 「要摆多少个座位」: a count of things (not of months or hours, read above).
+    (re.compile(r"多少个|多少张|多少家|多少所"), re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")),
     # 「怎么办理」「去哪里申请」: the answer says where or to whom one applies.
     (re.compile(r"办理|申请|报名|报考|公证|流程|程序|手续"), PROCEDURE_STATED_RE),
 )
@@ -91,7 +95,8 @@ ASKED_THING_RE = re.compile(r"(?:(?<![没不])什么|哪些|哪种|哪类|哪个
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
-_FUNCTION_WORDS = frozenset("来 去 做 用 办 让 给 把 被 从 在 对 跟 和 与 比 是 要 会 能 才 就 都 也 还 又 再".split())
+_FUNCTION_WORDS = frozenset("来 去 做 用 办 让 给 把 被 从 在 对 跟 和 与 比 是 要 会 能 才 就 都 也 还 又 再 "
+                           "才能 才可以 就能 就可以".split())
 _ORDER_ADVERBS = frozenset("先 更 最 还 再")
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
 _ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())

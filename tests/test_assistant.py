@@ -674,3 +674,19 @@ def test_measures_questions_and_abbreviated_titles_are_looked_up():
                        "第二条　本细则适用于本省老年助餐服务。\n", "xz")
     assert [c.label for c in _looked_up("助餐补贴实施细则第二条规定了什么", xz=rules)] == ["第二条"]  # named short
     assert _looked_up("助餐服务管理规定第二条", xz=rules) == []  # another kind of text: not this 细则
+
+
+def test_an_area_or_a_count_asked_beside_an_application_is_the_figure_asked():
+    from assistant.asks import AMOUNT_RE, PROCEDURE_STATED_RE, figure_pattern
+
+    figure = figure_pattern("想开一家老年食堂申请助餐补贴，吃饭的地方至少要多大、要摆多少个座位？")
+    assert figure is not PROCEDURE_STATED_RE and figure.search("就餐区面积不少于60平方米")
+    assert figure_pattern("申请补贴要摆多少个座位").search("餐位不少于30个")
+    assert figure_pattern("每月补贴多少钱") is AMOUNT_RE
+
+
+def test_only_then_after_an_interrogative_names_no_thing(assistant):
+    from assistant.asks import asked_things
+
+    question = "户口还在老家，每年要做什么才能不被停发高龄津贴？"  # 才能 goes on the sentence: no 才能 is asked for
+    assert asked_things(question, assistant.index.tokenizer) == []
