@@ -26,10 +26,11 @@ YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|�
                        r"|(?:不|没|没有)[？?！!。\s]*$")
 # 谁 asks who does a task (「谁牵头」「由谁建设」), not whom one turns to (「找谁要」「向谁报告」) or who acts for
 # someone (「谁替他做决定」「谁愿意干」).
-WHO_RE = re.compile(r"(?<![找向给跟问替和同对])谁(?!替|愿意|报价)|哪个部门|哪些部门|哪家|什么部门|哪个单位|哪些单位")
-_DUTY = r"牵头|负责(?!人)|责任单位|主管|分工"
+WHO_RE = re.compile(r"(?<![找向给跟问替和同对])谁(?!替|愿意|报价)|哪个部门|哪些部门|哪几个部门|哪家|哪几家|什么部门|哪个单位"
+                    r"|哪些单位")
+_DUTY = r"牵头|负责(?!人)|责任单位|责任部门|主管|分工"
 DUTY_RE = re.compile(_DUTY)
-ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合")  # a department's part in a task, led or not
+ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合|有责任|有没有责任")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?小时|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"

@@ -22,7 +22,7 @@ from .mentions import document_mentions, without_mentions
 from .lookup import addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
 from .penalties import penalty_first
-from .refusal import check_evidence, figure_first
+from .refusal import articles_first, check_evidence, figure_first
 from .verify import VerifiedSentence, verify
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ class Assistant:
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
             return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
-        hits = figure_first(question, hits, self.index.tokenizer)
+        hits = articles_first(question, figure_first(question, hits, self.index.tokenizer))
         if not check_evidence(question, hits, self.index.tokenizer, self.index.document_frequency).answerable:
             return self._refusal(question, hits)
         kept, answerer, warnings = self._verified_draft(question, hits[:k])

@@ -690,3 +690,20 @@ def test_only_then_after_an_interrogative_names_no_thing(assistant):
 
     question = "户口还在老家，每年要做什么才能不被停发高龄津贴？"  # 才能 goes on the sentence: no 才能 is asked for
     assert asked_things(question, assistant.index.tokenizer) == []
+
+
+def test_an_article_just_below_a_table_row_answers_what_the_row_does_not_say():
+    from assistant.asks import asks_who_is_responsible, asks_whether_one_takes_part
+    from assistant.refusal import articles_first
+    from corpus import parse_text
+    from index.models import Hit
+    from tests.test_corpus_genre import STANDARDS_NOTICE
+
+    clauses = {c.label: c for c in parse_text(STANDARDS_NOTICE, "kf").clauses}
+    row, article = Hit(clause=clauses["附件第2项"], score=0.95), Hit(clause=clauses["第二条"], score=0.9)
+    first = articles_first("助听器适配的救助标准以后会调整吗", [row, article])
+    assert [h.clause.label for h in first] == ["第二条", "附件第2项"]
+    assert articles_first("助听器适配每只耳朵最多救助多少钱", [row, article]) == [row, article]  # a figure: the row
+    assert articles_first("助听器适配能救助吗", [row, Hit(clause=clauses["第二条"], score=0.5)])[0] is row  # far below
+    assert asks_who_is_responsible("防范一老一小领域非法集资，责任部门是哪几家")
+    assert asks_whether_one_takes_part("建志愿服务项目库这件事，共青团中央有没有责任？")
