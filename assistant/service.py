@@ -134,9 +134,11 @@ class Assistant:
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
             return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
-        hits = articles_first(question, figure_first(question, hits, self.index.tokenizer))
+        hits = figure_first(question, hits, self.index.tokenizer)
         if not check_evidence(question, hits, self.index.tokenizer, self.index.document_frequency).answerable:
             return self._refusal(question, hits)
+        # Whether to answer is read from the ranking; which clause answers first may then be an article over a row.
+        hits = articles_first(question, hits)
         kept, answerer, warnings = self._verified_draft(question, hits[:k])
         if not kept:
             return self._refusal(question, hits, answerer=answerer, warnings=warnings)
