@@ -21,8 +21,9 @@ from .declined import without_declined
 from .mentions import document_mentions, without_mentions
 from .lookup import addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
 from .models import Answer, Citation, RelatedClause
+from .ordering import articles_first, figure_first
 from .penalties import penalty_first
-from .refusal import articles_first, check_evidence, figure_first
+from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
 
 log = logging.getLogger(__name__)

@@ -629,7 +629,7 @@ def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_d
 
 
 def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
-    from assistant.refusal import figure_first
+    from assistant.ordering import figure_first
     from corpus import parse_text
     from index.models import Hit
 
@@ -694,7 +694,7 @@ def test_only_then_after_an_interrogative_names_no_thing(assistant):
 
 def test_an_article_just_below_a_table_row_answers_what_the_row_does_not_say():
     from assistant.asks import asks_who_is_responsible, asks_whether_one_takes_part
-    from assistant.refusal import articles_first
+    from assistant.ordering import articles_first
     from corpus import parse_text
     from index.models import Hit
     from tests.test_corpus_genre import STANDARDS_NOTICE

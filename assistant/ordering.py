@@ -1,0 +1,62 @@
+"""Which of the retrieved clauses answers first, when the ranking's first is not the one that says what is asked.
+
+The ranking orders clauses by how much of the question they share; these rules look at what the question asks for
+(a number of days, something other than a department or a figure) and at what a clause is (a table row), and put a
+close runner-up first. They run after the evidence check (:mod:`assistant.refusal`) for table rows, before it for
+figures (the runner-up stating the figure is the evidence).
+"""
+from __future__ import annotations
+
+from corpus.models import Clause
+from index.models import Hit
+from index.tokenizer import PolicyTokenizer
+
+from .asks import (AMOUNT_RE, DATE_STATED_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STATED_RE, asks_whether_one_takes_part,
+                   asks_who_is_responsible, figure_pattern)
+from .extractive import term_weights
+from .refusal import states_figure
+
+FIGURE_RUNNERS_UP = 2  # hits after the best one that may state the asked figure instead of it
+FIGURE_RUNNER_UP_SHARE = 0.95  # ... when their fused score is at least this share of the best one's
+ARTICLE_RUNNERS_UP = 2  # hits after a table row that may be the article answering instead of it
+ARTICLE_RUNNER_UP_SHARE = 0.9  # ... when their fused score is at least this share of the row's
+_NOT_PROMOTED = (NUMBER_RE, AMOUNT_RE, MONEY_RE, DATE_STATED_RE, PROCEDURE_STATED_RE)  # figures no runner-up answers
+
+
+def figure_first(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> list[Hit]:
+    """``hits`` with a close runner-up that states the asked figure put first when the best hit does not
+    (「在村里要公示几天」: the point saying 「公示5天」 ranks just below the one on the application form).
+
+    Not for amounts, dates and procedures: some clause states an amount or a date for almost any question, and
+    promoting it answered questions the documents do not answer (calibrated on the eval sets and genre rounds)."""
+    figure = figure_pattern(question)
+    if figure is None or figure in _NOT_PROMOTED or len(hits) < 2:
+        return hits
+    weights = term_weights(question, tokenizer)
+    if states_figure(hits[0], figure, weights, tokenizer):
+        return hits
+    for hit in hits[1:1 + FIGURE_RUNNERS_UP]:
+        if hit.score >= FIGURE_RUNNER_UP_SHARE * hits[0].score and states_figure(hit, figure, weights, tokenizer):
+            return [hit] + [h for h in hits if h is not hit]
+    return hits
+
+
+def articles_first(question: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with an article put before a table row that ranks just above it, when the question asks neither who
+    is responsible nor for a figure: a row (a task with its departments, a subsidy with its amount) answers those;
+    asked anything else, the article says it in full (「助餐点关门了，建设补贴要不要退」 is in 第十四条, not in the
+    row 「老年助餐点建设补贴　每个一次性补贴3万元」)."""
+    if len(hits) < 2 or not _is_table_row(hits[0].clause):
+        return hits
+    if asks_who_is_responsible(question) or asks_whether_one_takes_part(question) or figure_pattern(question):
+        return hits
+    for hit in hits[1:1 + ARTICLE_RUNNERS_UP]:
+        if hit.clause.part == "body" and hit.score >= ARTICLE_RUNNER_UP_SHARE * hits[0].score:
+            return [hit] + [h for h in hits if h is not hit]
+    return hits
+
+
+def _is_table_row(clause: Clause) -> bool:
+    return clause.part == "annex" and clause.number is not None and clause.label.endswith(f"第{clause.number}项")
+
+
