@@ -133,11 +133,15 @@ _AT_WORK_RE = re.compile(r"^(?:市|省)?(?:上班|工作|打工|读书|上学)")
 def named_provinces(question: str) -> list[str]:
     """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin,
     destination or workplace."""
-    return [p for p in PROVINCES
-            if any(not _PROVINCE_AS_ORIGIN_RE.match(question[m.end():])
-                   and not _PROVINCE_AS_DESTINATION_RE.search(question[:m.start()])
-                   and not (_ASKER_AT_RE.search(question[:m.start()]) and _AT_WORK_RE.match(question[m.end():]))
-                   for m in re.finditer(p, question))]
+    return [p for p in PROVINCES if any(asks_about_place(question, m.start(), m.end()) for m in re.finditer(p, question))]
+
+
+def asks_about_place(question: str, start: int, end: int) -> bool:
+    """Whether the place named at ``question[start:end]`` is one the question asks about, not where the asker comes
+    from (「户口在湖南老家」), goes (「去海南住几个月」) or works (「我在上海上班」)."""
+    before, after = question[:start], question[end:]
+    return not (_PROVINCE_AS_ORIGIN_RE.match(after) or _PROVINCE_AS_DESTINATION_RE.search(before)
+                or (_ASKER_AT_RE.search(before) and _AT_WORK_RE.match(after)))
 
 
 def asks_who_is_responsible(question: str) -> bool:

@@ -17,7 +17,7 @@ from corpus.text import char_bigrams
 from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from corpus.structure import N
 
-from .mentions import doc_numbers, document_mentions, numbered_documents
+from .mentions import PLACE_PREFIX_RE, doc_numbers, document_mentions, numbered_documents
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
@@ -33,7 +33,6 @@ ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:�
 PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
-PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")

@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 from corpus.layout import DOC_NUMBER_RE, compact
 
+from .asks import asks_about_place
+
+# A local document's title opens with its place (「宁川市…」「沅澄省人民政府办公厅…」).
+PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
+_PLACE_LEVEL_RE = re.compile(r"(?:省|市|自治区|自治州|自治县|县|区|盟)$")
 # The kinds of document a shortened title ends in; 文件 fits any document.
 KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工作方案|方案|管理办法|办法|条例|规定|细则|若干措施|措施|规划|决定"
                      r"|公告|纲要|计划|标准|规范|法|文件")
@@ -114,11 +119,30 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
     for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS]:
         if mention := _years_mention(m, docs):
             found.append(mention)
+    found += _place_mentions(question, docs)
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda x: (x.start, -x.end)):
         if not kept or mention.start >= kept[-1].end:
             kept.append(mention)
     return kept
+
+
+def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:
+    """「宁川市低保户老人…」「在岭西住了两年」: a place that opens the titles of some of the loaded documents (local
+    rules) names them, unless it is where the asker comes from, goes or works (:func:`asks.asks_about_place`)."""
+    places: dict[str, list[str]] = {}
+    for doc in docs:
+        if m := PLACE_PREFIX_RE.match(doc["title"]):
+            places.setdefault(_PLACE_LEVEL_RE.sub("", m.group(0)), []).append(doc["doc_id"])
+    found = []
+    for place, ids in places.items():
+        if len(place) < 2 or len(ids) == len(docs):
+            continue
+        for m in re.finditer(rf"{re.escape(place)}(?:{_PLACE_LEVEL_RE.pattern.rstrip('$')})?", question):
+            if asks_about_place(question, m.start(), m.end()):
+                found.append(Mention(m.start(), m.end(), tuple(ids)))
+                break
+    return found
 
 
 def _years_mention(m: re.Match, docs: list[dict]) -> Mention | None:

@@ -707,3 +707,16 @@ def test_an_article_just_below_a_table_row_answers_what_the_row_does_not_say():
     assert articles_first("助听器适配能救助吗", [row, Hit(clause=clauses["第二条"], score=0.5)])[0] is row  # far below
     assert asks_who_is_responsible("防范一老一小领域非法集资，责任部门是哪几家")
     assert asks_whether_one_takes_part("建志愿服务项目库这件事，共青团中央有没有责任？")
+
+
+def test_a_place_opening_the_titles_of_local_documents_names_them():
+    from assistant.mentions import document_mentions
+
+    docs = [{"doc_id": "nc", "title": "宁川市进一步推进居家适老化改造的若干措施", "doc_number": None},
+            {"doc_id": "lx", "title": "岭西省民政厅 岭西省财政厅关于印发《岭西省老年助餐服务补贴实施细则》的通知", "doc_number": None},
+            {"doc_id": "gb", "title": "国务院办公厅关于加快完善普惠托育服务体系的指导意见", "doc_number": None}]
+    named = lambda q: [m.doc_ids for m in document_mentions(q, docs)]  # noqa: E731
+    assert named("宁川市低保户老人做适老化改造补多少") == [("nc",)]
+    assert named("跟着我在岭西住了两年，去老年食堂吃饭有补贴吗") == [("lx",)]
+    assert named("我户口在岭西老家，现在跟儿子住") == []  # where the asker comes from
+    assert named("托育机构有什么扶持") == []
