@@ -7,7 +7,6 @@ figures (the runner-up stating the figure is the evidence).
 """
 from __future__ import annotations
 
-from corpus.models import Clause
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
@@ -46,7 +45,7 @@ def articles_first(question: str, hits: list[Hit]) -> list[Hit]:
     is responsible nor for a figure: a row (a task with its departments, a subsidy with its amount) answers those;
     asked anything else, the article says it in full (「助餐点关门了，建设补贴要不要退」 is in 第十四条, not in the
     row 「老年助餐点建设补贴　每个一次性补贴3万元」)."""
-    if len(hits) < 2 or not _is_table_row(hits[0].clause):
+    if len(hits) < 2 or not hits[0].clause.is_table_row:
         return hits
     if asks_who_is_responsible(question) or asks_whether_one_takes_part(question) or figure_pattern(question):
         return hits
@@ -54,9 +53,5 @@ def articles_first(question: str, hits: list[Hit]) -> list[Hit]:
         if hit.clause.part == "body" and hit.score >= ARTICLE_RUNNER_UP_SHARE * hits[0].score:
             return [hit] + [h for h in hits if h is not hit]
     return hits
-
-
-def _is_table_row(clause: Clause) -> bool:
-    return clause.part == "annex" and clause.number is not None and clause.label.endswith(f"第{clause.number}项")
 
 

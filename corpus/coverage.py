@@ -29,8 +29,7 @@ def coverage_problems(document: Document) -> list[str]:
         parsed.update(_chars(heading))
     for clause in document.clauses:
         parsed.update(_chars(clause.text))
-        if (clause.part == "annex" and clause.label.endswith(f"第{clause.number}项")
-                and not re.match(rf"{clause.number}[.．、]", clause.text)):
+        if clause.is_table_row and not re.match(rf"{clause.number}[.．、]", clause.text):
             parsed.update(_chars(str(clause.number)))  # a table row's 序号 cell (a list item writes its own)
     missing, extra = body - parsed, parsed - body
     problems = []

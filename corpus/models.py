@@ -28,6 +28,11 @@ class Clause:
     links: tuple[str, ...] = ()
 
     @property
+    def is_table_row(self) -> bool:
+        """A numbered row of an annex table or list (附件第3项, 附件1二、第2项), cited by its 序号."""
+        return self.part == "annex" and self.number is not None and self.label.endswith(f"第{self.number}项")
+
+    @property
     def is_title_note(self) -> bool:
         """The date or adoption history under the title (题注): looked up for its document, never searched."""
         return self.label == TITLE_NOTE_LABEL and self.part == "preamble"
