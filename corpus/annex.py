@@ -251,12 +251,21 @@ def _prose_units(region: AnnexRegion, markdown: bool, prefix: str) -> tuple[list
 
 def _is_table_header(text: str) -> bool:
     """A task table's header (序号 and a unit column), or any numbered table's (序号 and two more cells)."""
-    return "序号" in text and (any(w in text for w in _UNIT_COLUMN) or len(_text_cells(text)) >= 3)
+    return "序号" in text and (_has_unit_column(text) or len(_text_cells(text)) >= 3)
+
+
+def _has_unit_column(header: str) -> bool:
+    return any(w in header for w in _UNIT_COLUMN)
 
 
 def _text_cells(line: str) -> list[str]:
     """Cells of a table row as text: pipes, tabs or runs of two or more spaces between them."""
-    return [c for c in _TEXT_CELL_SPLIT_RE.split(line.strip().strip("|")) if c.strip()]
+    return [c.strip() for c in _TEXT_CELL_SPLIT_RE.split(line.strip().strip("|")) if c.strip()]
+
+
+def _spaced_cells(line: str) -> str:
+    """A row's cells as one line, spaced as the clause text writes table rows."""
+    return _CELL_GAP.join(_text_cells(line))
 
 
 def _numbered_rows(lines: list[str], header: str, label_prefix: str, section: str) -> tuple[list[Unit], int]:
@@ -264,16 +273,15 @@ def _numbered_rows(lines: list[str], header: str, label_prefix: str, section: st
     序号 is a row, its cells spaced; a line without one goes on the row above. The header is the rows' heading,
     so that 「救助标准（元）」 says what unit the bare figures are in. Returns the rows and the lines read."""
     units: list[Unit] = []
-    section = _under(section, _CELL_GAP.join(c.strip() for c in _text_cells(header)))
+    section = _under(section, _spaced_cells(header))
     read = 0
     for line in lines:
         m = _ROW_START_RE.match(line)
         if m and int(m.group(1)) == len(units) + 1 and m.group(2):
             number = len(units) + 1
-            text = _CELL_GAP.join(c.strip() for c in _text_cells(m.group(2)))
-            units.append(Unit(f"{label_prefix}第{number}项", number, "annex", section, [text]))
+            units.append(Unit(f"{label_prefix}第{number}项", number, "annex", section, [_spaced_cells(m.group(2))]))
         elif units and not _NOTE_RE.match(line):
-            units[-1].paragraphs[-1] += _CELL_GAP + _CELL_GAP.join(c.strip() for c in _text_cells(line))
+            units[-1].paragraphs[-1] += _CELL_GAP + _spaced_cells(line)
         else:
             break
         read += 1
@@ -314,7 +322,7 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
     title = "".join(texts[:header_at])
     section = tidy_pdf_spacing(title) if title else region.marker
     headings = [region.marker] + ([title] if title else []) + [texts[header_at]]
-    if not texts[header_at].startswith("|") and not any(w in texts[header_at] for w in _UNIT_COLUMN):
+    if not texts[header_at].startswith("|") and not _has_unit_column(texts[header_at]):
         units, read = _numbered_rows(texts[header_at + 1:], texts[header_at], prefix, section)
         notes, note_headings = _text_units(nonblank[header_at + 1 + read:], markdown, prefix, section)
         return units + notes, headings + note_headings + imprint

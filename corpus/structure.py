@@ -316,14 +316,14 @@ def _numbered_list_units(texts: list[str]) -> list[Unit]:
     """A text that is a list numbered 1., 2., 3. … (a 政策问答's 「1.问：…」 with its 「答：…」, measures without
     parts): each numbered paragraph opens a unit 「N.」 that the paragraphs after it continue; the text before the
     first is the preamble. Empty when the text is not such a list."""
-    starts = [i for i, t in enumerate(texts) if POINT_RE.match(t)]
-    numbers = [int(POINT_RE.match(texts[i]).group(1)) for i in starts]
+    points = {i: m for i, t in enumerate(texts) if (m := POINT_RE.match(t))}
+    numbers = [int(m.group(1)) for m in points.values()]
     if len(numbers) < MIN_LIST_POINTS or numbers != list(range(1, len(numbers) + 1)):
         return []
-    units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:starts[0]])] if starts[0] else []
-    for i, t in enumerate(texts[starts[0]:], starts[0]):
-        if i in starts:
-            point = POINT_RE.match(t)
+    first = min(points)
+    units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:first])] if first else []
+    for i, t in enumerate(texts[first:], first):
+        if point := points.get(i):
             units.append(Unit(point.group(0).rstrip("、"), int(point.group(1)), "body", "", [t]))
         else:
             units[-1].paragraphs.append(t)
