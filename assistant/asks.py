@@ -98,7 +98,7 @@ ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
 _FUNCTION_WORDS = frozenset("来 去 做 用 办 让 给 把 被 从 在 对 跟 和 与 比 是 要 会 能 才 就 都 也 还 又 再 "
                            "才能 才可以 就能 就可以".split())
-_ORDER_ADVERBS = frozenset("先 更 最 还 再")
+_ORDER_ADVERBS = frozenset("先 更 最 还 再".split())
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
 _ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.

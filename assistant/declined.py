@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .mentions import rest_or_whole
+
 # Places a family or operator may decline: institutions of care and "outside the home".
 _PLACES = r"养老院|养老机构|敬老院|老人院|福利院|护理院|托育机构|托儿所|幼儿园|机构|外面|外地"
 DECLINED_RE = re.compile(
@@ -17,5 +19,4 @@ DECLINED_RE = re.compile(
 
 def without_declined(question: str) -> str:
     """The question without the places the asker turns down (「不想送她去养老院」); unchanged if nothing is left."""
-    rest = DECLINED_RE.sub("", question)
-    return rest if re.search(r"[\u4e00-\u9fff]{2}", rest) else question
+    return rest_or_whole(DECLINED_RE.sub("", question), question)

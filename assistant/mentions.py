@@ -15,8 +15,9 @@ from corpus.layout import DOC_NUMBER_RE, compact
 from .asks import asks_about_place
 
 # A local document's title opens with its place (「宁川市…」「沅澄省人民政府办公厅…」).
-PLACE_PREFIX_RE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|市|自治区|自治州|自治县|县|区|盟)")
-_PLACE_LEVEL_RE = re.compile(r"(?:省|市|自治区|自治州|自治县|县|区|盟)$")
+_PLACE_LEVELS = "省|市|自治区|自治州|自治县|县|区|盟"
+PLACE_PREFIX_RE = re.compile(rf"^[\u4e00-\u9fff]{{2,7}}?(?:{_PLACE_LEVELS})")
+_PLACE_LEVEL_RE = re.compile(rf"(?:{_PLACE_LEVELS})$")
 # The kinds of document a shortened title ends in; 文件 fits any document.
 KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工作方案|方案|管理办法|办法|条例|规定|细则|若干措施|措施|规划|决定"
                      r"|公告|纲要|计划|标准|规范|法|文件")
@@ -138,7 +139,7 @@ def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:
     for place, ids in places.items():
         if len(place) < 2 or len(ids) == len(docs):
             continue
-        for m in re.finditer(rf"{re.escape(place)}(?:{_PLACE_LEVEL_RE.pattern.rstrip('$')})?", question):
+        for m in re.finditer(rf"{re.escape(place)}(?:{_PLACE_LEVELS})?", question):
             if asks_about_place(question, m.start(), m.end()):
                 found.append(Mention(m.start(), m.end(), tuple(ids)))
                 break
@@ -167,7 +168,12 @@ def without_mentions(question: str, mentions: list[Mention]) -> str:
     for mention in mentions[1:]:
         rest += _JOINING_RE.sub("", question[at:mention.start])
         at = mention.end
-    rest = (rest + _JOINING_RE.sub("", question[at:])).strip()
+    return rest_or_whole((rest + _JOINING_RE.sub("", question[at:])).strip(), question)
+
+
+def rest_or_whole(rest: str, question: str) -> str:
+    """What is left of a question after taking words out of its search text, or the whole question when no two
+    Chinese characters are left to search for."""
     return rest if re.search(r"[\u4e00-\u9fff]{2}", rest) else question
 
 
