@@ -85,8 +85,8 @@ def _embed(texts: list[str], hashes: list[str], owners: list[int], embedder: Emb
         remaining[owner] = remaining.get(owner, 0) + 1
     with tqdm(total=len(remaining), unit=" clauses", desc="向量化 embedding", disable=not progress or not pending,
               smoothing=0.1) as bar:
-        for start in range(0, len(pending), 64):
-            batch = pending[start:start + 64]
+        for start in range(0, len(pending), 128):
+            batch = pending[start:start + 128]
             for (h, (_, owner)), vector in zip(batch, embedder.encode_passages([t for _, (t, _) in batch])):
                 vectors[h] = vector
                 remaining[owner] -= 1
