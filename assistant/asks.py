@@ -14,7 +14,7 @@ from index.tokenizer import PolicyTokenizer
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些])几"
 # 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
-_MEASURED = "月|工作日|小时|百分点|等级|星级"
+_MEASURED = "月|工作日|小时|学时|课时|百分点|等级|星级"
 # 「最多能带几个孩子」「最多可以收多少个」「配几名保育员」 ask for a number, not a list.
 COUNT_LIMIT_RE = re.compile(
     rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}(?:{_JI}|多少)个(?!{_MEASURED})|(?:配|配备|要|需要|有){_JI}(?:名|位)")
@@ -33,7 +33,7 @@ DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合|有责任|有没有责任")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 QUANTITY_RE = re.compile(
-    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?小时|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
+    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?(?:小时|学时|课时)|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
     r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大|百分之(?:几|多少)|多少分钟|几分钟"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
@@ -62,7 +62,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      MONEY_RE),
     (_RATIO_ASKED_RE, re.compile(rf"{_RATIO}|[\d{_DIGITS}]+\s*比\s*[\d{_DIGITS}]+|%|％|百分")),
     (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
-    (re.compile(r"几个?小时|多少小时|多少个小时"), re.compile(rf"{_NUM}\s*(?:个)?小时")),
+    # Training is counted in 学时/课时 (class hours).
+    (re.compile(r"几个?小时|多少小时|多少个小时|几个?学时|多少学时|多少课时"), re.compile(rf"{_NUM}\s*(?:个)?(?:小时|学时|课时)")),
     (re.compile(r"几分钟|多少分钟"), re.compile(rf"{_NUM}\s*分钟|一刻钟|半小时|{_NUM}\s*(?:个)?小时")),
     # 「面积多大」「吃饭的地方至少要多大」: an area.
     (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?|(?:地方|场地|场所|用房|房子)\S{0,4}多大"),
@@ -73,7 +74,7 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     # 「分几级」「几个星级」: levels are stated with their count (三级、五个等级、一至五星级).
     (re.compile(r"几个?(?:等级|星级|级)"), re.compile(rf"[\d{_DIGITS}]\s*(?:个)?(?:等级|星级|星|级)")),
     (re.compile(r"多久|多长时间"),
-     re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
+     re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|学时|课时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
     # 「要摆多少个座位」: a count of things (not of months or hours, read above).
     (re.compile(r"多少个|多少张|多少家|多少所"), re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")),

@@ -11,7 +11,8 @@ import re
 from corpus.models import Clause
 from index import Hit
 
-PENALTY_ASKED_RE = re.compile(r"罚|处分|后果|法律责任|追究|什么责任")
+# 「会受到什么处理」 asks for a penalty; 「补贴怎么处理」 does not.
+PENALTY_ASKED_RE = re.compile(r"罚|处分|后果|法律责任|追究|什么责任|受到?(?:什么|怎样|哪些)?处理")
 _PENALTY_RE = re.compile(r"罚款|处罚|处分|责令|追究|吊销|没收")  # what a penalty article does
 _ARTICLE = r"第[零〇一二三四五六七八九十百千]+条"
 # 「违反本条例第十条规定」「违反本法第二十条、第二十一条规定」: the duties a penalty article is about.

@@ -21,7 +21,8 @@ from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.85     # best window cosine (multilingual-e5-small) below this: nothing close enough
 FIGURE_COVERAGE = 0.9  # a question asking for a figure the evidence lacks is refused below this term coverage
-MONEY_COLUMN_RE = re.compile(r"[（(](?:万|亿)?元[）)]")  # a table column of amounts in 元
+# A table column of amounts: 「救助标准（元）」「补贴标准（元/月）」「（万元／个）」.
+MONEY_COLUMN_RE = re.compile(r"[（(](?:万|亿)?元(?:\s*[/／][^（）()]{1,6})?[）)]")
 FIGURE_SENTENCES = 3   # the figure must be in one of the best clause's sentences that best match the question
 
 
@@ -30,8 +31,9 @@ def states_figure(hit: Hit, figure: re.Pattern, weights: dict[str, float], token
     sentences = best_sentences(hit, weights, tokenizer, figure)[:FIGURE_SENTENCES]
     # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
     heading = hit.clause.heading if figure is not NUMBER_RE else ""
-    # A table row's figures are bare when its column header gives the unit (「救助标准（元）」).
-    in_money_column = figure in (AMOUNT_RE, MONEY_RE) and MONEY_COLUMN_RE.search(heading)
+    # A table row's figures are bare when its column header gives the unit (「救助标准（元）」), in the row's
+    # heading (an annex table) or in the clause itself (a table inside an item).
+    in_money_column = figure in (AMOUNT_RE, MONEY_RE) and MONEY_COLUMN_RE.search(f"{heading}\n{hit.clause.text}")
     stated = figure if not in_money_column else re.compile(rf"{figure.pattern}|\d")
     return any(stated.search(s.sentence) for s in sentences) or bool(figure.search(heading))
 

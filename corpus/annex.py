@@ -35,6 +35,8 @@ _IMPRINT_SPAN = 6  # non-blank lines above the 印发 line that may still belong
 _CATEGORY_NUMBER_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)(?:、|\s|$)")  # 「二、用电安全」「二 用电安全」
 _CELL_GAP = "\u3000"  # between the cells of a table row rendered as text
 _TEXT_CELL_SPLIT_RE = re.compile(r"\s*[|\t]\s*|[ \u3000]{2,}")
+# 「序号 材料名称 要求」: column names set apart by single spaces (each short, no punctuation).
+_SINGLE_SPACED_HEADER_RE = re.compile(r"^序号(?:[ \u3000][^\s，。；：、,.;:]{1,12}){2,}$")
 _NOTE_RE = re.compile(r"^(?:备注|注|说明)\s*[：:]|^\d+\s*[.．、]")  # notes under a table are not its rows
 _ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
@@ -251,7 +253,7 @@ def _prose_units(region: AnnexRegion, markdown: bool, prefix: str) -> tuple[list
 
 def _is_table_header(text: str) -> bool:
     """A task table's header (序号 and a unit column), or any numbered table's (序号 and two more cells)."""
-    return "序号" in text and (_has_unit_column(text) or len(_text_cells(text)) >= 3)
+    return "序号" in text and (_has_unit_column(text) or len(_header_cells(text)) >= 3)
 
 
 def _has_unit_column(header: str) -> bool:
@@ -261,6 +263,14 @@ def _has_unit_column(header: str) -> bool:
 def _text_cells(line: str) -> list[str]:
     """Cells of a table row as text: pipes, tabs or runs of two or more spaces between them."""
     return [c.strip() for c in _TEXT_CELL_SPLIT_RE.split(line.strip().strip("|")) if c.strip()]
+
+
+def _header_cells(line: str) -> list[str]:
+    """Cells of a table header: as a row's, or column names set apart by single spaces."""
+    cells = _text_cells(line)
+    if len(cells) < 3 and _SINGLE_SPACED_HEADER_RE.match(line.strip()):
+        return line.split()
+    return cells
 
 
 def _spaced_cells(line: str) -> str:
@@ -273,7 +283,7 @@ def _numbered_rows(lines: list[str], header: str, label_prefix: str, section: st
     序号 is a row, its cells spaced; a line without one goes on the row above. The header is the rows' heading,
     so that 「救助标准（元）」 says what unit the bare figures are in. Returns the rows and the lines read."""
     units: list[Unit] = []
-    section = _under(section, _spaced_cells(header))
+    section = _under(section, _CELL_GAP.join(_header_cells(header)))
     read = 0
     for line in lines:
         m = _ROW_START_RE.match(line)
