@@ -115,6 +115,14 @@ UNSPECIFIC = frozenset(
 )
 
 
+# 「具体措施」「新路子」「主要任务」: an unspecific word under a modifier is as unspecific.
+_MODIFIERS = ("具体", "主要", "其他", "其它", "相关", "有效", "重要", "配套", "专门", "更好", "更多", "新", "好")
+
+
+def _unspecific(word: str) -> bool:
+    return word in UNSPECIFIC or any(word.startswith(m) and word[len(m):] in UNSPECIFIC for m in _MODIFIERS)
+
+
 # Province-level names: a question about one of them is answered only by evidence that names it.
 PROVINCES = tuple(
     "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
@@ -129,6 +137,9 @@ _PROVINCE_AS_DESTINATION_RE = re.compile(r"(?:去|到|来|往|赴)$")
 # 「我在上海上班，爸妈在老家」: where the asker works or studies.
 _ASKER_AT_RE = re.compile(r"(?:我|我们|俺|本人)(?:现在|目前|一直|长期)?在$")
 _AT_WORK_RE = re.compile(r"^(?:市|省)?(?:上班|工作|打工|读书|上学)")
+# 「老人在上海做过能力评估了」: somewhere a thing was done before, not whose policy is asked.
+_AT_RE = re.compile(r"在$")
+_DONE_THERE_RE = re.compile(r"^(?:市|省)?[\u4e00-\u9fff]{1,4}?(?:过|完)")
 
 
 def named_provinces(question: str) -> list[str]:
@@ -139,10 +150,12 @@ def named_provinces(question: str) -> list[str]:
 
 def asks_about_place(question: str, start: int, end: int) -> bool:
     """Whether the place named at ``question[start:end]`` is one the question asks about, not where the asker comes
-    from (「户口在湖南老家」), goes (「去海南住几个月」) or works (「我在上海上班」)."""
+    from (「户口在湖南老家」), goes (「去海南住几个月」), works (「我在上海上班」) or did something before
+    (「在上海做过评估」)."""
     before, after = question[:start], question[end:]
     return not (_PROVINCE_AS_ORIGIN_RE.match(after) or _PROVINCE_AS_DESTINATION_RE.search(before)
-                or (_ASKER_AT_RE.search(before) and _AT_WORK_RE.match(after)))
+                or (_ASKER_AT_RE.search(before) and _AT_WORK_RE.match(after))
+                or (_AT_RE.search(before) and _DONE_THERE_RE.match(after)))
 
 
 def asks_who_is_responsible(question: str) -> bool:
@@ -204,7 +217,7 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
     things = []
     for word in words:
         whole = _whole_terms(word, tokenizer)
-        if (whole and word not in UNSPECIFIC and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word)
+        if (whole and not _unspecific(word) and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word)
                 and not word.startswith("第")):
             things.append(whole)
     return things

@@ -255,6 +255,44 @@ def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
     return [n.number for n in doc_numbers(question) if not numbered_documents(n, docs)]
 
 
+# Two-character words in 法 that name no law (办法 is a kind of document, read by the title mentions).
+_NOT_LAWS = frozenset("办法 方法 做法 说法 想法 看法 提法 搞法 用法 写法 算法 疗法 手法 语法 没法 无法 设法 依法 合法 违法 "
+                      "非法 执法 立法 司法 守法 有法 过法 玩法 打法 干法 技法 章法 兵法 书法 笔法 加法 减法 效法 取法".split())
+# Words before a law's name that are not part of it (「根据老年人权益保障法」「新修订的慈善法」「这个法」).
+_BEFORE_LAW_NAME = frozenset("的 了 在 按 按照 根据 依据 依照 参照 对照 适用 违反 执行 落实 实施 出台 制定 修改 修订 修正 颁布 "
+                             "新 新版 旧版 老版 最新 现行 这 那 这个 那个 这部 那部 该 本 啥 什么 哪部 哪个 是 有 没有 说 讲 和 及 或 对".split())
+_LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name takes in (老年人 权益 保障法)
+
+
+def named_laws(words: list[str]) -> list[str]:
+    """The laws a question names by a word in 法 (「老年人权益保障法」「社会保险法」「民法典」), given its words: the
+    法 word with up to three words before it. 办法、提法、没法 name none."""
+    laws = []
+    for i, word in enumerate(words):
+        law_word = word.endswith("法典") or (word.endswith("法") and word[-2:] not in _NOT_LAWS
+                                             and (len(word) >= 3 or word == "法"))
+        if not law_word:
+            continue
+        start = i
+        while (start > 0 and i - start < _LAW_NAME_WORDS and words[start - 1] not in _BEFORE_LAW_NAME
+               and re.fullmatch(r"[\u4e00-\u9fff]+", words[start - 1])):
+            start -= 1
+        name = _core_title("".join(words[start:i + 1]))
+        if len(name) >= 3:
+            laws.append(name)
+    return laws
+
+
+def unknown_laws(words: list[str], docs: list[dict]) -> list[str]:
+    """Laws the question names (:func:`named_laws`) that no loaded document is, or has in its title (「…实施《老年人
+    权益保障法》办法」)."""
+    cores = [core for d in docs for core in _law_names(d["title"])]
+    return [law for law in named_laws(words)
+            if not any(law.endswith(c) or c.endswith(law) or law.endswith(_without_place(c)) or _abbreviates(law, c)
+                       for c in cores)
+            and not any(law in d["title"] for d in docs)]
+
+
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
     """(heading title, clause) of the clauses that are a section's own text (「一、总体要求」 → 总体要求)."""
     return [(m.group(1), c) for c in clauses if (m := SECTION_LABEL_RE.match(c.label))]

@@ -19,7 +19,8 @@ from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
 from .declined import without_declined
 from .mentions import document_mentions, without_mentions
-from .lookup import addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers
+from .lookup import (addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers,
+                     unknown_laws)
 from .models import Answer, Citation, RelatedClause
 from .ordering import articles_first, figure_first
 from .penalties import penalty_first
@@ -128,6 +129,8 @@ class Assistant:
         hits = self._retrieve(question, max(k, EVIDENCE_K), doc_ids, mode)
         if missing := unknown_doc_numbers(question, self.index.documents):
             return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(missing)))
+        if laws := unknown_laws(self.index.tokenizer.words(question), self.index.documents):
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(f"《{law}》" for law in laws)))
         if not CJK_RE.search(question):
             return self._refusal(question, hits, NOT_CHINESE)
         named = self._named_articles(question, doc_ids)
