@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from index.tokenizer import PolicyTokenizer
 
-# 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个 ask for nothing.
-_JI = r"(?<![好这那前后头十没过些])几"
+# 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个, 新招了几个 ask for nothing.
+_JI = r"(?<![好这那前后头十没过些了])几"
 # 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
 _MEASURED = "月|工作日|小时|学时|课时|百分点|等级|星级"
 # 「最多能带几个孩子」「最多可以收多少个」「配几名保育员」 ask for a number, not a list.
@@ -93,7 +93,7 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 # 「需要带哪些材料」「持什么证书」「选了哪些县」「分几个等级」: the word right after the interrogative names
 # what is asked.
 # 「没什么房产能抵押」「不是什么大事」: after a negation 什么 means "not much", it asks nothing.
-ASKED_THING_RE = re.compile(r"(?:(?<![没不])什么|哪些|哪种|哪类|哪个|何种|几个|几类|几种)([\u4e00-\u9fff]{1,12})")
+ASKED_THING_RE = re.compile(rf"(?:(?<![没不])什么|哪些|哪种|哪类|哪个|何种|{_JI}[个类种])([\u4e00-\u9fff]{{1,12}})")
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).

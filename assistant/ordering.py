@@ -7,6 +7,8 @@ figures (the runner-up stating the figure is the evidence).
 """
 from __future__ import annotations
 
+import re
+
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
@@ -20,6 +22,10 @@ FIGURE_RUNNER_UP_SHARE = 0.95  # ... when their fused score is at least this sha
 ARTICLE_RUNNERS_UP = 2  # hits after a table row that may be the article answering instead of it
 ARTICLE_RUNNER_UP_SHARE = 0.9  # ... when their fused score is at least this share of the row's
 _NOT_PROMOTED = (NUMBER_RE, AMOUNT_RE, MONEY_RE, DATE_STATED_RE, PROCEDURE_STATED_RE)  # figures no runner-up answers
+DEPARTMENT_RUNNERS_UP = 2  # hits after the best one that may name the department asked for instead of it
+DEPARTMENT_RUNNER_UP_SHARE = 0.95
+# A clause naming who acts: 「市场监督管理部门负责…」「民政部、国家卫生健康委按职责分工负责」「县人民政府」.
+_DEPARTMENT_RE = re.compile(r"部门|人民政府|委员会|[部厅局委办](?:[、，。；和及]|负责|牵头|按职责|会同)")
 
 
 def figure_first(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> list[Hit]:
@@ -36,6 +42,18 @@ def figure_first(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> 
         return hits
     for hit in hits[1:1 + FIGURE_RUNNERS_UP]:
         if hit.score >= FIGURE_RUNNER_UP_SHARE * hits[0].score and states_figure(hit, figure, weights, tokenizer):
+            return [hit] + [h for h in hits if h is not hit]
+    return hits
+
+
+def departments_first(question: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with a close runner-up that names a department put first, when the question asks who is
+    responsible and the best hit names none (「食品安全归哪个部门监管」: the article on 食堂 ranks above the one
+    saying 「市场监督管理部门负责养老机构食品安全监督管理」)."""
+    if len(hits) < 2 or not asks_who_is_responsible(question) or _DEPARTMENT_RE.search(hits[0].clause.text):
+        return hits
+    for hit in hits[1:1 + DEPARTMENT_RUNNERS_UP]:
+        if hit.score >= DEPARTMENT_RUNNER_UP_SHARE * hits[0].score and _DEPARTMENT_RE.search(hit.clause.text):
             return [hit] + [h for h in hits if h is not hit]
     return hits
 

@@ -22,7 +22,7 @@ from .mentions import document_mentions, without_mentions
 from .lookup import (addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers,
                      unknown_laws)
 from .models import Answer, Citation, RelatedClause
-from .ordering import articles_first, figure_first
+from .ordering import articles_first, departments_first, figure_first
 from .penalties import penalty_first
 from .refusal import check_evidence
 from .verify import VerifiedSentence, verify
@@ -138,7 +138,7 @@ class Assistant:
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
             return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
-        hits = figure_first(question, hits, self.index.tokenizer)
+        hits = departments_first(question, figure_first(question, hits, self.index.tokenizer))
         if not check_evidence(question, hits, self.index.tokenizer, self.index.document_frequency).answerable:
             return self._refusal(question, hits)
         # Whether to answer is read from the ranking; which clause answers first may then be an article over a row.
