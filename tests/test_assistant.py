@@ -720,3 +720,66 @@ def test_a_place_opening_the_titles_of_local_documents_names_them():
     assert named("跟着我在岭西住了两年，去老年食堂吃饭有补贴吗") == [("lx",)]
     assert named("我户口在岭西老家，现在跟儿子住") == []  # where the asker comes from
     assert named("托育机构有什么扶持") == []
+
+
+def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
+    from assistant.lookup import named_laws, unknown_laws
+
+    answer = assistant.ask("老年人权益保障法对子女不常回家看望父母有啥处罚")
+    assert answer.refused and "《老年人权益保障法》" in answer.answer
+    words = assistant.index.tokenizer.words
+    assert named_laws(words("敬老院的管理体制有啥新提法，养老机构管理办法怎么说")) == []  # 提法、办法 name no law
+    assert named_laws(words("按照社会保险法和劳动合同法")) == ["社会保险法", "劳动合同法"]
+    docs = [{"doc_id": "zj", "title": "浙江省实施《中华人民共和国老年人权益保障法》办法"},
+            {"doc_id": "cs", "title": "中华人民共和国慈善法（2023年修正）"}]
+    assert unknown_laws(words("新版慈善法和老年人权益保障法怎么规定赡养"), docs) == []  # loaded, or in a loaded title
+    assert unknown_laws(words("民法典对赡养怎么规定"), docs) == ["民法典"]
+
+
+def test_an_unspecific_word_under_a_modifier_and_a_place_where_something_was_done_ask_nothing():
+    from assistant.asks import asked_things, named_provinces
+    from index.tokenizer import PolicyTokenizer
+
+    tokenizer = PolicyTokenizer()
+    assert asked_things("意见中，医养结合方面有哪些具体措施？", tokenizer) == []
+    assert asked_things("开养老院想找银行借钱，总卡在没抵押物上，有什么新路子", tokenizer) == []
+    assert asked_things("我们养老院新招了几个护工，上岗前要培训多久", tokenizer) == []  # 了几个: a few
+    assert named_provinces("老人在上海做过能力评估了，回老家还得重新评一遍吗") == []
+    assert named_provinces("在上海开托育点有什么补贴") == ["上海"]
+
+
+def test_class_hours_and_amounts_under_a_rate_column_inside_an_item_are_stated_figures(assistant):
+    from assistant.refusal import check_evidence
+    from corpus import parse_text
+    from index.models import Hit
+
+    plan = parse_text("某某县困难失能老年人居家照护服务补贴实施方案\n\n三、补贴标准和服务内容\n\n（一）补贴标准\n"
+                      "居家照护服务补贴根据失能等级分档确定，具体标准如下：\n失能等级　　补贴标准（元/月）\n"
+                      "轻度失能　　200\n重度失能　　600\n\n（二）人员培训\n护理员上岗前应当接受不少于40学时的岗前培训。\n",
+                      "tw")
+    clauses = {c.label: c for c in plan.clauses}
+    tokenizer = assistant.index.tokenizer
+    table = Hit(clause=clauses["（一）"], score=0.9, dense_score=0.95)
+    assert check_evidence("某某县重度失能的困难老人，居家照护补贴一个月给多少？", [table], tokenizer).answerable
+    training = Hit(clause=clauses["（二）"], score=0.9, dense_score=0.95)
+    assert check_evidence("护理员上岗之前得先培训多少个小时？", [training], tokenizer).answerable
+
+
+def test_who_is_responsible_is_answered_by_a_close_runner_up_naming_the_department():
+    from assistant.ordering import departments_first
+    from assistant.penalties import PENALTY_ASKED_RE
+    from corpus import parse_text
+    from index.models import Hit
+
+    rule = parse_text("# 某某省养老机构服务质量监督管理办法\n\n第三条　县级以上人民政府民政部门负责养老机构服务质量的监督管理工作。"
+                      "市场监督管理部门负责养老机构食品安全的监督管理。\n\n"
+                      "第四条　养老机构举办食堂的，应当依法取得食品经营许可，建立食品留样制度。\n", "lj", ".md")
+    clauses = {c.label: c for c in rule.clauses}
+    canteen, duties = Hit(clause=clauses["第四条"], score=0.96), Hit(clause=clauses["第三条"], score=0.945)
+    question = "养老院食堂吃出问题了，食品安全这一块归哪个部门监管？"
+    assert [h.clause.label for h in departments_first(question, [canteen, duties])] == ["第三条", "第四条"]
+    assert departments_first("养老院食堂要办什么许可？", [canteen, duties]) == [canteen, duties]  # who is not asked
+    far = Hit(clause=clauses["第三条"], score=0.8)
+    assert departments_first(question, [canteen, far]) == [canteen, far]
+    assert PENALTY_ASKED_RE.search("孩子在托育点被打了，这个托育点会受到什么处理？")
+    assert not PENALTY_ASKED_RE.search("孩子户口迁出了，补贴怎么处理？")

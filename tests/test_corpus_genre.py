@@ -775,3 +775,26 @@ def test_a_red_header_of_spaced_out_issuers_above_the_number_is_not_the_title():
     doc = parse_text(SPACED_RED_HEADER, "zc")
     assert doc.meta.title == "岭西省民政厅 岭西省财政厅关于印发《岭西省老年助餐服务补贴实施细则》的通知"
     assert doc.meta.issuer == "岭西省民政厅、岭西省财政厅" and doc.meta.doc_number == "岭民发〔2025〕26号"
+
+
+MATERIALS_ANNEX = """某某市家庭托育点管理暂行办法
+
+第一条　举办家庭托育点，应当按照本办法附件所列清单提交备案材料。
+
+附件
+家庭托育点备案材料清单
+序号 材料名称 要求
+1 家庭托育点备案书 按统一格式填写，由举办者签字
+2 场所平面图和实景照片 标明各功能区域面积和疏散通道走向
+3 健康合格证明 照护人员须提供县级以上医疗机构出具的近3个月内证明
+"""
+
+
+def test_a_table_header_spaced_by_single_spaces_has_its_rows_cited():
+    # 「序号 材料名称 要求」: short column names apart by one space make a header; each numbered line is a row.
+    doc = parse_text(MATERIALS_ANNEX, "cl")
+    rows = {c.label: c for c in doc.clauses if c.part == "annex"}
+    assert list(rows) == ["附件第1项", "附件第2项", "附件第3项"]
+    assert rows["附件第2项"].text == "场所平面图和实景照片 标明各功能区域面积和疏散通道走向"
+    assert rows["附件第2项"].heading == "序号\u3000材料名称\u3000要求"
+    assert not coverage_problems(doc)
