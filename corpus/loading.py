@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .models import Corpus, SkippedFile
 from .parse import doc_id_for, parse_file
-from .reading import SUPPORTED_SUFFIXES, UnreadableDocument
+from .reading import SUPPORTED_SUFFIXES, UnreadableDocument, unsupported_type
 
 BUNDLED_DIR = Path(__file__).parent / "documents"
 
@@ -22,7 +22,7 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
                 if f.suffix.lower() in SUPPORTED_SUFFIXES:
                     files.append(f)
                 else:
-                    skipped.append(SkippedFile(str(f), f"不支持的文件类型 (unsupported file type {f.suffix or '(none)'})"))
+                    skipped.append(SkippedFile(str(f), unsupported_type(f.suffix)))
         elif path.is_file():
             files.append(path)
         else:

@@ -1,0 +1,241 @@
+"""Plain text from web pages (.html/.htm) and Word files (.docx), for the plain-text parser.
+
+Policy documents are often saved from a government site or kept as Word files. Both are turned
+into the text the plain-text layout reads: one line per paragraph (a block of the page, a Word
+paragraph), each opening with a paragraph indent, since markup says where paragraphs begin and
+the indent is how plain text says it (see :func:`corpus.paragraphs.to_paragraphs`; an indented
+line is never taken for a Markdown ``#`` heading either); a table row
+is a line ``| 1 | 任务 | 单位 |``, the form whose rows the parser keeps apart and reads the
+序号 and 责任单位 columns of (see :func:`corpus.annex.parse_annex`). Only text is kept: scripts,
+styles, the page's navigation, header and footer are dropped.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from xml.etree import ElementTree
+
+PARAGRAPH_INDENT = "\u3000\u3000"
+_META_CHARSET_RE = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_CHARSET_SCAN = 4096  # a page names its charset near the top
+_ASCII_SPACE_RE = re.compile(r"[ \t\r\n\f]+")
+# &nbsp; is a space the page wants kept (it may set out columns); &emsp; a full-width one.
+_ENTITY_SPACES = str.maketrans({"\xa0": " ", "\u2002": " ", "\u2003": "\u3000"})
+_SKIPPED_TAGS = {"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside"}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCK_TAGS = _HEADING_TAGS | {
+    "address", "article", "blockquote", "br", "caption", "center", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "form", "hr", "li", "main", "ol", "p", "pre", "section", "ul",
+}
+_CELL_TAGS = {"td", "th"}
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def html_charset(raw: bytes) -> str | None:
+    """The encoding a page declares in ``<meta charset=…>`` or ``<meta http-equiv … content="…charset=…">``."""
+    m = _META_CHARSET_RE.search(raw[:_CHARSET_SCAN])
+    charset = m.group(1).decode("ascii").lower() if m else None
+    # Read in ASCII, the label cannot be true of the bytes: a UTF-16 page starts with a BOM (browsers do the same).
+    return None if charset and charset.startswith(("utf-16", "utf-32")) else charset
+
+
+def _table_row(cells: list[list[str]]) -> str:
+    """A table row (each cell a list of lines) as one line: a cell's lines joined by spaces, the cells between
+    bars (a bar inside a cell would move the columns)."""
+    texts = [" ".join(line.strip() for line in cell if line.strip()).replace("|", "｜") for cell in cells]
+    return "| " + " | ".join(texts) + " |"
+
+
+@dataclass
+class _Table:
+    """An HTML table being read: each row a list of cells, each cell a list of lines."""
+
+    rows: list[list[list[str]]] = field(default_factory=list)
+    cell_open: bool = False
+    nested: bool = False
+
+    def lines(self) -> list[str]:
+        """A data table's rows, one a line; a table laying out the page (it holds a table, or has no row of
+        two cells) gives its cells' lines as they come."""
+        if self.nested or all(len(row) < 2 for row in self.rows):
+            return [line for row in self.rows for cell in row for line in cell]
+        return [_table_row(row) for row in self.rows if row]
+
+
+class _HtmlText(HTMLParser):
+    """Collects a page's text as paragraph lines and table rows."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.title = ""
+        self.has_heading = False
+        self._sinks: list[list[str]] = [self.lines]  # where finished lines go: the page, or the open cell
+        self._tables: list[_Table] = []
+        self._skipping: list[str] = []
+        self._in_title = False
+        self._headings_open = 0
+        self._line: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self._skipping.append(tag)
+        elif tag == "body" and "head" in self._skipping:  # a page that never closes its <head>
+            self._skipping = [t for t in self._skipping if t != "head"]
+        elif tag == "title":
+            self._in_title = True
+        elif tag in _HEADING_TAGS:
+            self._headings_open += 1
+        if self._skipping:
+            return
+        if tag in _BLOCK_TAGS:
+            self._end_line()
+        elif tag == "table":
+            self._start_table()
+        elif tag == "tr" and self._tables:
+            self._close_cell()
+            self._tables[-1].rows.append([])
+        elif tag in _CELL_TAGS and self._tables:
+            self._open_cell()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._skipping:
+            while self._skipping.pop() != tag:  # elements left open inside it close with it
+                pass
+            return
+        if tag == "title":
+            self._in_title = False
+        elif tag in _HEADING_TAGS:
+            self._headings_open = max(0, self._headings_open - 1)
+        if self._skipping:
+            return
+        if tag in _BLOCK_TAGS:
+            self._end_line()
+        elif tag == "table" and self._tables:
+            self._end_table()
+        elif tag in _CELL_TAGS and self._tables:
+            self._close_cell()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        elif not self._skipping:
+            self._line.append(data)
+            self.has_heading = self.has_heading or bool(self._headings_open and data.strip())
+
+    def close(self) -> None:
+        super().close()
+        while self._tables:
+            self._end_table()
+        self._end_line()
+
+    def _end_line(self) -> None:
+        text = _ASCII_SPACE_RE.sub(" ", "".join(self._line)).strip(" ").translate(_ENTITY_SPACES)
+        self._line = []
+        if text.strip():
+            self._sinks[-1].append(text)
+
+    def _start_table(self) -> None:
+        self._end_line()
+        if self._tables:
+            self._tables[-1].nested = True
+        self._tables.append(_Table())
+
+    def _end_table(self) -> None:
+        self._close_cell()
+        table = self._tables.pop()
+        self._sinks[-1].extend(table.lines())
+
+    def _open_cell(self) -> None:
+        """A cell starts (closing the one before, which old pages leave open)."""
+        self._close_cell()
+        table = self._tables[-1]
+        if not table.rows:
+            table.rows.append([])
+        table.rows[-1].append([])
+        table.cell_open = True
+        self._sinks.append(table.rows[-1][-1])
+
+    def _close_cell(self) -> None:
+        self._end_line()
+        table = self._tables[-1]
+        if table.cell_open:
+            table.cell_open = False
+            self._sinks.pop()
+
+
+def _plain_lines(paragraphs: list[str]) -> str:
+    """Each line of a paragraph indented (a line break in it starts a line); table rows as they are."""
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if paragraph.startswith("|"):
+            lines.append(paragraph)
+        else:
+            lines += [PARAGRAPH_INDENT + line.strip() for line in paragraph.split("\n") if line.strip()]
+    return "\n".join(lines)
+
+
+def html_text(markup: str) -> str:
+    """The text of a decoded page; its <title> heads it where the page has no heading of its own."""
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    title = _ASCII_SPACE_RE.sub(" ", parser.title).strip()
+    lines = ([title] if title and not parser.has_heading else []) + parser.lines
+    return _plain_lines(lines)
+
+
+def _docx_paragraph(p: ElementTree.Element) -> str:
+    """A Word paragraph's text: its runs' text, tabs and line breaks (not deleted text, not field codes)."""
+    parts = []
+    for node in p.iter():
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _docx_row(tr: ElementTree.Element) -> str:
+    """A table row as one line (a table inside a cell is part of the cell's text)."""
+    return _table_row([[line for p in tc.iter(f"{_W}p") for line in _docx_paragraph(p).split("\n")]
+                       for tc in tr.findall(f"{_W}tc")])
+
+
+def _docx_lines(container: ElementTree.Element) -> list[str]:
+    """Paragraphs and table rows in document order (looking inside content controls and the like)."""
+    lines: list[str] = []
+    for child in container:
+        if child.tag == f"{_W}p":
+            lines.append(_docx_paragraph(child))
+        elif child.tag == f"{_W}tbl":
+            lines += [_docx_row(tr) for tr in child.findall(f"{_W}tr")]
+        else:
+            lines += _docx_lines(child)
+    return lines
+
+
+def _drop_fallbacks(root: ElementTree.Element) -> None:
+    """A text box is stored twice, for new and old versions of Word (mc:Choice, mc:Fallback): keep it once."""
+    for parent in list(root.iter()):
+        for child in [c for c in parent if c.tag == _MC_FALLBACK]:
+            parent.remove(child)
+
+
+def docx_text(raw: bytes) -> str:
+    """The text of a .docx file's main document (headers, footers and notes are not the document).
+
+    Raises :class:`zipfile.BadZipFile`, :class:`KeyError` (no ``word/document.xml``) or
+    :class:`xml.etree.ElementTree.ParseError`.
+    """
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        root = ElementTree.fromstring(archive.read("word/document.xml"))
+    _drop_fallbacks(root)
+    body = root.find(f"{_W}body")
+    return _plain_lines(_docx_lines(body if body is not None else root))
