@@ -12,6 +12,7 @@ from corpus.text import split_sentences
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
+from .ages import age_bracket_sentences
 from .asks import WHICH_TASKS_RE, WHO_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
 from .drafts import Draft, DraftSentence
 
@@ -131,6 +132,7 @@ class ExtractiveAnswerer:
             # a question for a figure is answered by the sentence that states it, whatever its words.
             weights = {t: w * (0.5 + self._rarity(t)) for t, w in weights.items()}
         primary = figure_first(best_sentences(evidence[0], weights, self.tokenizer, figure))
+        primary = age_bracket_sentences(question, primary)  # 「九十多岁…」: the sentence on the 90+ bracket
         chosen = [primary[0]]
         if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:
             chosen.append(primary[1])

@@ -17,6 +17,7 @@ from index import Hit, Index, IndexMissing, build_index, check_result_count, def
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
+from .ages import age_bracket_first
 from .declined import without_declined
 from .mentions import document_mentions, without_mentions
 from .lookup import (addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers,
@@ -138,7 +139,8 @@ class Assistant:
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
             return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
-        hits = departments_first(question, figure_first(question, hits, self.index.tokenizer))
+        hits = figure_first(question, hits, self.index.tokenizer)
+        hits = age_bracket_first(question, departments_first(question, hits))
         if not check_evidence(question, hits, self.index.tokenizer, self.index.document_frequency).answerable:
             return self._refusal(question, hits)
         # Whether to answer is read from the ranking; which clause answers first may then be an article over a row.

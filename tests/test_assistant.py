@@ -783,3 +783,26 @@ def test_who_is_responsible_is_answered_by_a_close_runner_up_naming_the_departme
     assert departments_first(question, [canteen, far]) == [canteen, far]
     assert PENALTY_ASKED_RE.search("孩子在托育点被打了，这个托育点会受到什么处理？")
     assert not PENALTY_ASKED_RE.search("孩子户口迁出了，补贴怎么处理？")
+
+
+def test_the_age_bracket_holding_the_askers_age_answers():
+    from assistant.ages import age_bracket_first, age_bracket_sentences, age_ranges, asked_age
+    from assistant.extractive import ScoredSentence
+    from corpus import parse_text
+    from index.models import Hit
+
+    assert asked_age("九十多岁的老人去老年食堂吃饭，每餐能补几块钱？") == (90, 99)
+    assert asked_age("我爸92岁了") == (92, 92)
+    assert age_ranges("八十周岁至八十九周岁的，每月100元；60周岁（含）以上的，每月50元") == [(80, 89), (60, 150)]
+    notice = parse_text("某某市老年助餐服务补贴实施细则\n\n第一条　补贴标准见附件。\n\n附件\n\n就餐补贴标准\n\n"
+                        "序号  补贴对象  补贴标准\n1  80至89周岁老年人  每人每餐3元\n2  90周岁以上老年人  每人每餐5元\n"
+                        "3  其他60周岁以上老年人  每人每餐1元\n", "zc")
+    rows = {c.label: Hit(clause=c, score=0.9) for c in notice.clauses if c.part == "annex"}
+    eighties, nineties, sixties = rows["附件第1项"], rows["附件第2项"], rows["附件第3项"]
+    question = "九十多岁的老人去老年食堂吃饭，每餐能补几块钱？"
+    assert age_bracket_first(question, [eighties, sixties, nineties])[0] is nineties  # the narrowest holding bracket
+    assert age_bracket_first("八十五岁每餐补多少", [eighties, nineties]) == [eighties, nineties]  # already right
+    assert age_bracket_first("老人每餐补多少", [eighties, nineties]) == [eighties, nineties]  # no age asked
+    sentences = [ScoredSentence(eighties, "80至89周岁的，每人每月100元", 2.0, 0),
+                 ScoredSentence(eighties, "90周岁以上的，每人每月200元", 2.0, 0)]
+    assert age_bracket_sentences("我爸92岁了，每月补多少", sentences)[0] is sentences[1]

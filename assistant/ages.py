@@ -1,0 +1,87 @@
+"""The age bracket a question's person is in, for subsidies set by age (「80至89周岁每人每餐3元；90周岁以上5元」).
+
+「九十多岁的老人每餐能补几块钱」 shares its words with every bracket's row or sentence alike, and the 80–89 row may
+rank first; the row whose bracket holds the asker's age answers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from corpus.numerals import NUMERAL_CHARS, number_or_none
+from index.models import Hit
+
+class _Sentence(Protocol):
+    sentence: str
+
+
+T = TypeVar("T")
+S = TypeVar("S", bound=_Sentence)
+AGE_RUNNERS_UP = 3  # hits after the best one that may hold the asked age instead of it
+AGE_RUNNER_UP_SHARE = 0.9  # ... when their fused score is at least this share of the best one's
+_OLDEST = 150
+
+_NUMBER = rf"(\d{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})"
+# 「92岁」「九十二周岁」「满80岁」; 「九十多岁」「八十几岁」「90来岁」 mean the decade.
+_ASKED_AGE_RE = re.compile(rf"{_NUMBER}(多|几|来)?(?:周)?岁")
+# 「80至89周岁」「80-89岁」「八十周岁至八十九周岁」「90周岁以上」「60周岁（含）以上」「3岁以下」.
+_RANGE_RE = re.compile(rf"{_NUMBER}(?:周?岁)?\s*(?:至|到|-|－|—|~|～)\s*{_NUMBER}\s*周?岁")
+_OPEN_RANGE_RE = re.compile(rf"{_NUMBER}\s*周?岁\s*(?:[（(]含[）)])?\s*(以上|及以上|以下|及以下|以内)")
+
+
+def asked_age(question: str) -> tuple[int, int] | None:
+    """The ages the question's person may be (「九十多岁」 → 90–99, 「92岁」 → 92–92), or None."""
+    m = _ASKED_AGE_RE.search(question)
+    age = number_or_none(m.group(1)) if m else None
+    if age is None or not 0 < age < _OLDEST:
+        return None
+    return (age, age + 9) if m.group(2) and age % 10 == 0 else (age, age)
+
+
+def age_ranges(text: str) -> list[tuple[int, int]]:
+    """The age brackets a clause sets out, as (youngest, oldest)."""
+    ranges = []
+    for m in _RANGE_RE.finditer(text):
+        low, high = number_or_none(m.group(1)), number_or_none(m.group(2))
+        if low is not None and high is not None and low <= high:
+            ranges.append((low, high))
+    for m in _OPEN_RANGE_RE.finditer(text):
+        bound = number_or_none(m.group(1))
+        if bound is not None:
+            ranges.append((bound, _OLDEST) if "上" in m.group(2) else (0, bound))
+    return ranges
+
+
+def _fit(age: tuple[int, int], ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The narrowest of ``ranges`` holding every age of ``age``."""
+    holding = [r for r in ranges if r[0] <= age[0] and age[1] <= r[1]]
+    return min(holding, key=lambda r: r[1] - r[0]) if holding else None
+
+
+def _holding_first(age: tuple[int, int] | None, items: list[T], candidates: list[T],
+                   text_of: Callable[[T], str]) -> list[T]:
+    """``items`` with the candidate whose narrowest bracket holds ``age`` put first, when the first item sets out
+    brackets none of which holds it (「90周岁以上」 wins over 「60周岁以上」)."""
+    if age is None or len(items) < 2:
+        return items
+    first = age_ranges(text_of(items[0]))
+    if not first or _fit(age, first):
+        return items
+    fitting = [(fit, item) for item in candidates if (fit := _fit(age, age_ranges(text_of(item))))]
+    if not fitting:
+        return items
+    winner = min(fitting, key=lambda pair: pair[0][1] - pair[0][0])[1]
+    return [winner] + [item for item in items if item is not winner]
+
+
+def age_bracket_first(question: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with a close runner-up whose bracket holds the asked age first, when the best hit's brackets do not."""
+    close = [h for h in hits[1:1 + AGE_RUNNERS_UP] if hits and h.score >= AGE_RUNNER_UP_SHARE * hits[0].score]
+    return _holding_first(asked_age(question), hits, close, lambda h: h.clause.text)
+
+
+def age_bracket_sentences(question: str, sentences: list[S]) -> list[S]:
+    """A clause's ``sentences`` (best first) with the one whose bracket holds the asked age first, when the best
+    one sets out another bracket (「80至89周岁的…；90周岁以上的…」)."""
+    return _holding_first(asked_age(question), sentences, sentences[1:], lambda s: s.sentence)
