@@ -1,5 +1,6 @@
 """Read a document file into text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK; a web page
-(.html/.htm) or Word file (.docx) is converted to plain text (see :mod:`corpus.markup`)."""
+(.html/.htm) or Word file (.docx) is converted to plain text (see :mod:`corpus.markup`), a PDF's text is
+extracted (see :mod:`corpus.pdf`)."""
 from __future__ import annotations
 
 import codecs
@@ -10,10 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
+from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
 from .errors import UserError
 from .markup import docx_text, html_charset, html_text
+from .pdf import pdf_text
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".html", ".htm", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".html", ".htm", ".docx", ".pdf")
 _INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
 
 
@@ -22,7 +26,7 @@ class UnreadableDocument(UserError):
 
 
 def unsupported_type(suffix: str) -> str:
-    """The reason a file of this type is not read (.pdf, legacy .doc …)."""
+    """The reason a file of this type is not read (legacy .doc, .wps …)."""
     return f"不支持的文件类型 (unsupported file type {suffix or '(none)'})"
 
 
@@ -85,11 +89,27 @@ def _read_docx(raw: bytes) -> str:
         raise UnreadableDocument(f"Word 文件正文已损坏 (damaged word/document.xml: {exc})") from exc
 
 
-_READERS: dict[str, Callable[[bytes], str]] = {".html": _read_html, ".htm": _read_html, ".docx": _read_docx}
+def _read_pdf(raw: bytes) -> str:
+    """A PDF's text; one that needs a password, a damaged file, or a scan without a text layer is not usable."""
+    try:
+        text = pdf_text(raw)
+    except FileNotDecryptedError as exc:
+        raise UnreadableDocument("PDF 已加密，需要密码才能打开 (encrypted PDF: it needs a password to open)") from exc
+    except DependencyError as exc:  # AES encryption needs the optional cryptography package
+        raise UnreadableDocument(f"PDF 已加密，无法解密 (encrypted PDF that cannot be decrypted: {exc})") from exc
+    # pypdf reports some damage as errors of Python's own
+    except (PyPdfError, ValueError, LookupError, TypeError, AttributeError, zlib.error) as exc:
+        raise UnreadableDocument(f"不是有效的 PDF 文件，可能已损坏 (not a valid PDF file: {exc})") from exc
+    return _usable(text, "PDF 中没有可提取的文字，可能是扫描件 (no extractable text in the PDF; a scanned document needs OCR)")
+
+
+_READERS: dict[str, Callable[[bytes], str]] = {
+    ".html": _read_html, ".htm": _read_html, ".docx": _read_docx, ".pdf": _read_pdf,
+}
 
 
 def read_text(path: Path) -> tuple[str, bytes]:
-    """Return the text (converted, for a web page or Word file) and the raw bytes of ``path``.
+    """Return the text (converted, for a web page, Word file or PDF) and the raw bytes of ``path``.
 
     A file of a type not supported that cannot be read as text says it is of that type.
     """

@@ -181,7 +181,7 @@ def test_damaged_and_unsupported_files_are_skipped_with_a_reason(tmp_path: Path)
     assert "no text in the Word document" in reasons["blank.docx"]
     assert "no text in the page" in reasons["empty.html"]
     assert reasons["legacy.doc"] == "不支持的文件类型 (unsupported file type .doc)"
-    assert reasons["scan.pdf"] == "不支持的文件类型 (unsupported file type .pdf)"
+    assert reasons["scan.pdf"].startswith("不是有效的 PDF 文件，可能已损坏 (not a valid PDF file: ")
     with pytest.raises(UnreadableDocument, match="not a valid .docx file"):
         parse_file(tmp_path / "random.docx")
 
