@@ -24,7 +24,7 @@ ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
-QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a numbered question and its answer
+QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
@@ -69,7 +69,7 @@ _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公�
 
 @dataclass(frozen=True)
 class ArticleRef:
-    kind: str  # "item" | "point" | "article" | "annex"
+    kind: str  # "item" | "point" | "question" | "article" | "annex"
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
@@ -118,7 +118,7 @@ def find_refs(question: str) -> list[ArticleRef]:
             refs.append(ArticleRef("point", n, m.group(0), section=part))
     for m in QUESTION_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("point", n, m.group(0)))
+            refs.append(ArticleRef("question", n, m.group(0)))
     for m in ARTICLE_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             suffix = f"之{m.group(2)}" if m.group(2) else ""
@@ -178,6 +178,8 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return _is_item(clause, ref.number, ref.section)
     if ref.kind == "point":
         return _is_point(clause, ref.number, ref.section, ref.item)
+    if ref.kind == "question":  # 「第14问」: the 14th of questions numbered 「14.问：」 or not numbered (第14问)
+        return clause.label == f"第{ref.number}问" or _is_point(clause, ref.number, None)
     if ref.annex:
         return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条

@@ -48,10 +48,10 @@ _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公
 # A title line that completes the title: 的 and the kind of document (「…的公告」「…的通知」「…的指导意见」); a line
 # ending in a kind without 的 (「国务院关于印发…养老服务体系规划」) may go on (「的通知」).
 _TITLE_END_RE = re.compile(r"的(?:公告|通知|\S{0,2}意见|\S{0,2}方案|\S{0,2}办法|规定|细则|\S{0,2}措施|决定|批复|通告|函)$")
-# 「发布单位：济南市历下区民政局」「更新日期：2023年3月1日」 under a guide's title: metadata, not title text.
+# 「发布单位：济南市历下区民政局」「更新日期：2023年3月1日」「来源：…」 under a guide's title: metadata, not title text.
 _META_LINE_RE = re.compile(
     r"^(发文字号|文号|发布单位|发布机关|发布机构|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期"
-    r"|索引号|主题分类|主题词)[：:]\s*(\S.*)$")
+    r"|索引号|主题分类|主题词|来源)[：:]\s*(\S.*)$")
 _FILING_KEYS = ("索引号", "主题分类", "主题词")  # where a portal files the document: metadata that names nothing
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
@@ -297,6 +297,9 @@ def _field_line_meta(line: str) -> dict | None:
     key, value = field_line.groups()
     if key in _FILING_KEYS:
         return {}
+    if key == "来源":  # 「来源：某某县民政局　2025年3月1日」: the portal's source line, with the date it was published
+        date = normalise_date(value)
+        return {"date": date} if date else {}
     if key in ("发文字号", "文号"):
         number = DOC_NUMBER_RE.search(value)
         return {"doc_number": compact(number.group(0))} if number else {}

@@ -25,6 +25,8 @@ QUALIFIED_ITEM_RE = re.compile(  # （一）, 二、（一）, or a part's numbe
 MIN_LIST_POINTS = 3  # numbered paragraphs that make a text a numbered list
 _PART_POINT_LABEL_RE = re.compile(r"^([一二三四五六七八九十百]+、)(\d{1,2}[.．、]?)$")  # 「三、11.」
 POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
+QUESTION_RE = re.compile(r"^(?:问|记者问|记者)\s*[：:]")  # a question of an 答记者问 or 政策解读
+ANSWER_RE = re.compile(r"(?:^|[？?。]\s*)答\s*[：:]")  # its answer, in a paragraph of its own or after the question
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 ITEM_RANK = 10  # an item's title is the innermost heading
 SECTION_PATH_SEP = " / "
@@ -289,8 +291,8 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         texts = [p.text for p in paragraphs]
         cut = _sign_off_start(texts)
         closing = [Unit(CLOSING_LABEL, None, "closing", "", texts[cut:])] if cut < len(texts) else []
-        units = _numbered_list_units(texts[:cut]) or [Unit(f"第{i}段", i, "body", "", [t])
-                                                       for i, t in enumerate(texts[:cut], 1)]
+        units = (_numbered_list_units(texts[:cut]) or _question_units(texts[:cut])
+                 or [Unit(f"第{i}段", i, "body", "", [t]) for i, t in enumerate(texts[:cut], 1)])
         return Body(units + closing, [])
     preamble: Unit | None = None
     for p in paragraphs:
@@ -327,6 +329,20 @@ def _numbered_list_units(texts: list[str]) -> list[Unit]:
             units.append(Unit(point.group(0).rstrip("、"), int(point.group(1)), "body", "", [t]))
         else:
             units[-1].paragraphs.append(t)
+    return units
+
+
+def _question_units(texts: list[str]) -> list[Unit]:
+    """A text of questions and answers without numbers (an 答记者问, a 政策解读: 「问：…」 then 「答：…」): each
+    question with its answer is a unit 「第N问」, as a reader counts them; the text before the first question is the
+    preamble. Empty unless every question is answered in the paragraph after it (or in its own)."""
+    starts = [i for i, t in enumerate(texts) if QUESTION_RE.match(t)]
+    answered = all(ANSWER_RE.search(texts[i]) or (i + 1 < len(texts) and ANSWER_RE.match(texts[i + 1])) for i in starts)
+    if len(starts) < MIN_LIST_POINTS or not answered:
+        return []
+    units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:starts[0]])] if starts[0] else []
+    for n, (start, end) in enumerate(zip(starts, starts[1:] + [len(texts)]), 1):
+        units.append(Unit(f"第{n}问", n, "body", "", texts[start:end]))
     return units
 
 

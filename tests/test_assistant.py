@@ -806,3 +806,11 @@ def test_the_age_bracket_holding_the_askers_age_answers():
     sentences = [ScoredSentence(eighties, "80至89周岁的，每人每月100元", 2.0, 0),
                  ScoredSentence(eighties, "90周岁以上的，每人每月200元", 2.0, 0)]
     assert age_bracket_sentences("我爸92岁了，每月补多少", sentences)[0] is sentences[1]
+
+
+def test_a_question_of_an_unnumbered_press_conference_is_looked_up_by_its_count():
+    from corpus import parse_text
+    from tests.test_corpus_genre import PRESS_QA
+
+    qa = parse_text(PRESS_QA, "dj")
+    assert [c.label for c in _looked_up("答记者问第2问说了什么", dj=qa)] == ["第2问"]

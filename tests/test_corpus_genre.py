@@ -798,3 +798,27 @@ def test_a_table_header_spaced_by_single_spaces_has_its_rows_cited():
     assert rows["附件第2项"].text == "场所平面图和实景照片 标明各功能区域面积和疏散通道走向"
     assert rows["附件第2项"].heading == "序号\u3000材料名称\u3000要求"
     assert not coverage_problems(doc)
+
+
+PRESS_QA = """某某县民政局负责人就老年人助餐服务政策答记者问
+来源：某某县民政局　2025年3月1日
+近日，某某县印发了助餐服务实施方案。县民政局负责人接受采访，回答了记者提问。
+问：出台这个方案的背景是什么？
+答：我县60周岁以上老年人口占比已达23%，助餐需求旺盛。
+问：哪些老人可以享受助餐补贴？
+答：具有本县户籍、年满60周岁的老年人均可享受，其中80周岁以上每餐补贴3元。
+特困老人免费就餐。
+问：补贴怎么申请？
+答：老年人持身份证到就近助餐点登记即可。
+"""
+
+
+def test_questions_and_answers_without_numbers_are_cited_by_their_count():
+    # An 答记者问: each 「问：」 with its 「答：」 paragraphs is a unit 「第N问」; the portal's 来源 line dates it.
+    doc = parse_text(PRESS_QA, "dj")
+    assert doc.meta.title == "某某县民政局负责人就老年人助餐服务政策答记者问"
+    assert doc.meta.date == "2025-03-01"
+    units = {c.label: c for c in doc.clauses}
+    assert list(units) == ["序言", "第1问", "第2问", "第3问"]
+    assert units["第2问"].text.endswith("特困老人免费就餐。")  # the answer's second paragraph stays with it
+    assert not coverage_problems(doc)
