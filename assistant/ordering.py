@@ -17,7 +17,7 @@ from .asks import (AMOUNT_RE, DATE_STATED_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STA
 from .extractive import term_weights
 from .refusal import states_figure
 
-FIGURE_RUNNERS_UP = 2  # hits after the best one that may state the asked figure instead of it
+FIGURE_RUNNERS_UP = 3  # hits after the best one that may state the asked figure instead of it
 FIGURE_RUNNER_UP_SHARE = 0.95  # ... when their fused score is at least this share of the best one's
 ARTICLE_RUNNERS_UP = 2  # hits after a table row that may be the article answering instead of it
 ARTICLE_RUNNER_UP_SHARE = 0.9  # ... when their fused score is at least this share of the row's
