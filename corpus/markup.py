@@ -31,6 +31,14 @@ _BLOCK_TAGS = _HEADING_TAGS | {
     "figure", "form", "hr", "li", "main", "ol", "p", "pre", "section", "ul",
 }
 _CELL_TAGS = {"td", "th"}
+_TITLE_META_NAMES = {"articletitle", "dc.title"}
+_SITE_SUFFIX_RE = re.compile(r"\s*(?:[_|｜]|\s-\s).*$")  # 「…的通知_政策文件_某某省民政厅」: the site's name
+# A labelled field of a portal's table (「索　引　号：」「发文字号：」), and such a field as a line.
+_FIELD_LABEL_RE = re.compile(r"^[\u4e00-\u9fff\s　]{2,10}[：:]$")
+_FIELD_LINE_RE = re.compile(r"^(?:发文字号|文号|发布机构|发文机关|成文日期|发布日期|索引号|主题分类)[：:]")
+# Where a portal's page goes on after the document: share and print links, the previous and next article.
+_PAGE_END_RE = re.compile(r"^(?:分享到|打印本页|【打印】|\[打印\]|关闭窗口|【关闭】|相关文件|相关链接|相关阅读|相关稿件"
+                          r"|扫一扫|上一篇|下一篇)")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
@@ -60,9 +68,15 @@ class _Table:
 
     def lines(self) -> list[str]:
         """A data table's rows, one a line; a table laying out the page (it holds a table, or has no row of
-        two cells) gives its cells' lines as they come."""
+        two cells) gives its cells' lines as they come; a portal's table of labelled fields (「发文字号：」 | 「…」)
+        gives a line 「发文字号：…」 a field, as a document's metadata lines are written."""
         if self.nested or all(len(row) < 2 for row in self.rows):
             return [line for row in self.rows for cell in row for line in cell]
+        texts = [[" ".join(cell).strip() for cell in row] for row in self.rows]
+        labels = [t for row in texts for t in row[::2]]
+        if labels and all(_FIELD_LABEL_RE.match(t) for t in labels if t):
+            return [re.sub(r"\s+", "", label) + value for row in texts
+                    for label, value in zip(row[::2], row[1::2]) if value]
         return [_table_row(row) for row in self.rows if row]
 
 
@@ -73,6 +87,8 @@ class _HtmlText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.title = ""
+        self.article_title = ""  # a portal's <meta name="ArticleTitle">: the document's title, without the site's name
+        self.heading_at: int | None = None  # where in ``lines`` the page's first heading is
         self.has_heading = False
         self._sinks: list[list[str]] = [self.lines]  # where finished lines go: the page, or the open cell
         self._tables: list[_Table] = []
@@ -82,6 +98,10 @@ class _HtmlText(HTMLParser):
         self._line: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            named = dict(attrs)
+            if (named.get("name") or "").lower() in _TITLE_META_NAMES and (named.get("content") or "").strip():
+                self.article_title = self.article_title or _ASCII_SPACE_RE.sub(" ", named["content"]).strip()
         if tag in _SKIPPED_TAGS:
             self._skipping.append(tag)
         elif tag == "body" and "head" in self._skipping:  # a page that never closes its <head>
@@ -125,7 +145,8 @@ class _HtmlText(HTMLParser):
             self.title += data
         elif not self._skipping:
             self._line.append(data)
-            self.has_heading = self.has_heading or bool(self._headings_open and data.strip())
+            if self._headings_open and data.strip() and not self.has_heading and not self._tables:
+                self.has_heading, self.heading_at = True, len(self.lines)
 
     def close(self) -> None:
         super().close()
@@ -180,13 +201,24 @@ def _plain_lines(paragraphs: list[str]) -> str:
 
 
 def html_text(markup: str) -> str:
-    """The text of a decoded page; its <title> heads it where the page has no heading of its own."""
+    """The text of a decoded page.
+
+    A page saved from a portal opens with the site's furniture (a welcome bar, a search form, breadcrumbs) and
+    ends with its share and print links and related documents: the document is the page's first heading and what
+    follows it, up to such links, with the portal's labelled fields (发文字号, 发布机构, 成文日期) under the title.
+    A page without a heading is titled by its ``ArticleTitle`` meta or <title> (without the site's name)."""
     parser = _HtmlText()
     parser.feed(markup)
     parser.close()
-    title = _ASCII_SPACE_RE.sub(" ", parser.title).strip()
-    lines = ([title] if title and not parser.has_heading else []) + parser.lines
-    return _plain_lines(lines)
+    lines = parser.lines
+    fields = [line for line in lines[:parser.heading_at or 0] if _FIELD_LINE_RE.match(line)]
+    if parser.heading_at is not None:
+        lines = [lines[parser.heading_at]] + fields + lines[parser.heading_at + 1:]
+    else:
+        title = parser.article_title or _SITE_SUFFIX_RE.sub("", _ASCII_SPACE_RE.sub(" ", parser.title).strip())
+        lines = ([title] if title else []) + lines
+    end = next((i for i, line in enumerate(lines) if i and _PAGE_END_RE.match(line)), len(lines))
+    return _plain_lines(lines[:end])
 
 
 def _docx_paragraph(p: ElementTree.Element) -> str:

@@ -129,13 +129,13 @@ def test_a_policy_page_is_read_as_plain_text(tmp_path: Path, meta: str, encoding
     assert coverage_problems(doc) == []
 
 
-def test_a_page_without_a_heading_is_titled_by_its_title_element(tmp_path: Path):
+def test_a_page_without_a_heading_is_titled_by_its_title_element_without_the_sites_name(tmp_path: Path):
     page = PAGE.replace("<h1>", "<p>").replace("</h1>", "</p>").replace(
         "  <p>某某市民政局关于推进养老服务工作的通知</p>\n", "")
     path = tmp_path / "untitled.htm"
     path.write_text(page.format(meta=""), encoding="utf-8")
     doc = parse_file(path)
-    assert doc.meta.title == "某某市民政局关于推进养老服务工作的通知_某某市人民政府门户网站"
+    assert doc.meta.title == "某某市民政局关于推进养老服务工作的通知"
     assert doc.meta.doc_number == "某民发〔2025〕3号"
 
 
@@ -242,3 +242,46 @@ def test_the_charset_a_page_declares_and_a_byte_order_mark(tmp_path: Path):
         doc = parse_file(tmp_path / name)
         assert doc.meta.title == "臺北市老人福利機構設立標準", name
         assert [c.text for c in doc.clauses] == ["第一條　為規範老人福利機構，特訂定本標準。"], name
+
+
+PORTAL_PAGE = """<html><head><meta charset="utf-8">
+<meta name="ArticleTitle" content="某某省民政厅关于做好失能老年人集中照护服务工作的通知">
+<title>某某省民政厅关于做好失能老年人集中照护服务工作的通知_政策文件_某某省民政厅</title></head>
+<body>
+<div class="top-bar">欢迎访问某某省民政厅网站！<a href="/wza/">无障碍</a> | <a href="/en/">English</a></div>
+<div class="breadcrumbs">当前位置：<a href="/">首页</a> &gt; 政策文件</div>
+<table class="meta">
+  <tr><td>索　引　号：</td><td>1136-2024-00158</td><td>主题分类：</td><td>民政</td></tr>
+  <tr><td>发布机构：</td><td>某某省民政厅</td><td>成文日期：</td><td>2024-09-12</td></tr>
+  <tr><td>发文字号：</td><td>某民发〔2024〕58号</td><td>发布日期：</td><td>2024-09-12</td></tr>
+</table>
+<h1>某某省民政厅关于做好失能老年人集中照护服务工作的通知</h1>
+<div class="info">发布时间：2024-09-12 16:20　来源：社会事务处　浏览次数：2386</div>
+<div class="content">
+<p>各设区市民政局：</p>
+<p>现就做好失能老年人集中照护服务工作通知如下：</p>
+<p>一、服务对象</p>
+<p>（一）具有本省户籍、年满60周岁的失能老年人可以申请集中照护服务。</p>
+<p>（二）特困人员优先安排。</p>
+<p>二、本通知自印发之日起施行。</p>
+<p>某某省民政厅</p>
+<p>2024年9月12日</p>
+</div>
+<div class="share">分享到：微信 微博</div>
+<div class="tools">打印本页　关闭窗口</div>
+<div class="related"><p>相关文件</p><p>关于印发养老服务体系建设规划的通知</p></div>
+</body></html>"""
+
+
+def test_a_portal_page_is_the_document_under_its_heading_with_the_portals_fields(tmp_path: Path):
+    # The welcome bar and breadcrumbs before the heading, and the share, print and related links after the
+    # document, are the portal's; its table of labelled fields gives the document number and date.
+    path = tmp_path / "portal.html"
+    path.write_text(PORTAL_PAGE, encoding="utf-8")
+    doc = parse_file(path)
+    assert doc.meta.title == "某某省民政厅关于做好失能老年人集中照护服务工作的通知"
+    assert doc.meta.doc_number == "某民发〔2024〕58号"
+    assert doc.meta.date == "2024-09-12"
+    assert [c.label for c in doc.clauses if c.part == "body"][:2] == ["（一）", "（二）"]
+    text = "\n".join(c.text for c in doc.clauses)
+    assert not any(word in text for word in ("欢迎访问", "当前位置", "索引号", "分享到", "打印本页", "相关文件", "养老服务体系建设规划"))
