@@ -49,7 +49,8 @@ MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之")  # 「补贴多�
 _RATIO_ASKED_RE = re.compile(r"配比|之比|师生比|人员比")  # 「保育人员与婴幼儿的配比」: 1:5, 1比7
 _RATIO = r"\d+\s*[:：∶]\s*\d+"
 _COUNTED = "人家个名户所张项次天年岁周位月日工时小老批"  # after 多少 these count people or things, not money
-DATE_STATED_RE = re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内")  # when something is due
+# When something is due: a year, 「年底」「之日起」, or a day of every year (「每年1月1日至1月31日」).
+DATE_STATED_RE = re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内|\d{1,2}\s*月\s*\d{1,2}\s*日")
 PROCEDURE_STATED_RE = re.compile(
     r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")
 # What a figure must look like, by what the question asks for; the first matching row applies.
@@ -74,7 +75,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     # 「分几级」「几个星级」: levels are stated with their count (三级、五个等级、一至五星级).
     (re.compile(r"几个?(?:等级|星级|级)"), re.compile(rf"[\d{_DIGITS}]\s*(?:个)?(?:等级|星级|星|级)")),
     (re.compile(r"多久|多长时间"),
-     re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|学时|课时|分钟)|一刻钟|每年|每季|每月|年度|季度|月度|定期")),
+     re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|学时|课时|分钟)|一刻钟|每[两半]?(?:年|季|月|周|星期|天|日)"
+                rf"|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
     # 「要摆多少个座位」: a count of things (not of months or hours, read above).
     (re.compile(r"多少个|多少张|多少家|多少所"), re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")),
@@ -221,6 +223,16 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
                 and not word.startswith("第")):
             things.append(whole)
     return things
+
+
+# 「要带什么证件」 is answered by a clause naming one (身份证, 社会保障卡): a category is named by its members.
+_CATEGORY_MEMBERS = {"证件": re.compile(r"..证$|..卡$|户口簿|户口本|护照"), "证书": re.compile(r"..证书?$")}
+
+
+def names_thing(thing: frozenset[str], terms: set[str]) -> bool:
+    """Whether ``terms`` (a clause's) name the asked ``thing`` (:func:`asked_things`), or a member of its category."""
+    return bool(thing & terms) or any(c in _CATEGORY_MEMBERS and any(_CATEGORY_MEMBERS[c].search(t) for t in terms)
+                                      for c in thing)
 
 
 # Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡, 生育津贴): a question about one that no loaded

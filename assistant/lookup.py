@@ -37,6 +37,7 @@ CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or i
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")
 LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
+_DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
@@ -126,7 +127,7 @@ def find_refs(question: str) -> list[ArticleRef]:
             law = LAW_NAME_RE.search(question[:m.start()])
             annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
             refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=bool(law or annex),
-                                   law=law.group(1) if law else "", annex=annex is not None))
+                                   law=_DEMONSTRATIVE_RE.sub("", law.group(1)) if law else "", annex=annex is not None))
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
     # every clause.
     return list(dict.fromkeys(refs))[:MAX_REFS]

@@ -16,7 +16,7 @@ from index.models import Hit
 from index.tokenizer import PolicyTokenizer
 
 from .asks import (AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, must_state_figure,
-                   named_provinces, unnamed_things)
+                   named_provinces, names_thing, unnamed_things)
 from .extractive import best_sentences, term_weights
 
 DENSE_FLOOR = 0.85     # best window cosine (multilingual-e5-small) below this: nothing close enough
@@ -73,7 +73,7 @@ def check_evidence(question: str, hits: list[Hit], tokenizer: PolicyTokenizer,
     if any(p not in best.doc_title and p not in best.text for p in named_provinces(question)):
         return result(False, "asks about a province the evidence does not cover")
     best_terms = tokenizer.terms(best.text)
-    if any(not thing & best_terms for thing in asked_things(question, tokenizer)):
+    if any(not names_thing(thing, best_terms) for thing in asked_things(question, tokenizer)):
         return result(False, "asks for something the evidence does not name")
     # 「托育机构能不能按居民价格用水电」 is not answered by an article on 养老服务机构.
     unnamed_kinds = [kind for kind in institution_kinds(question, tokenizer) if not kind <= best_terms]

@@ -175,6 +175,8 @@ def _pipe_units(lines: list[str], header: list[str], label_prefix: str, section:
     serial_col = next(iter(_column(header, ("序号",))), 0)
     task_col = next(iter(_column(header, _TASK_COLUMN)), 1)
     unit_cols = _column(header, _UNIT_COLUMN)
+    if not unit_cols:  # a table of standards: its header says what the figures are (「补贴标准（元/托位·年）」)
+        section = _under(section, _CELL_GAP.join(c for c in header if c))
     units: list[Unit] = []
     categories: list[str] = []
     for line in lines:

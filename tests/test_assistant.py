@@ -814,3 +814,24 @@ def test_a_question_of_an_unnumbered_press_conference_is_looked_up_by_its_count(
 
     qa = parse_text(PRESS_QA, "dj")
     assert [c.label for c in _looked_up("答记者问第2问说了什么", dj=qa)] == ["第2问"]
+
+
+def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days_of_the_year(assistant):
+    from assistant.asks import asked_things, names_thing
+    from assistant.refusal import check_evidence
+    from corpus import parse_text
+    from index.models import Hit
+
+    rule = parse_text("# 临溪市养老服务条例\n\n第一条　为了规范养老服务，制定本条例。\n\n"
+                      "第二条　村（居）民委员会对独居高龄老年人每周至少探访1次。\n\n"
+                      "第三条　运营补贴按年度申报，机构应当于每年1月1日至1月31日提交申请。\n\n"
+                      "第四条　老年人就餐时带上本人身份证或者社会保障卡登记。\n", "lx", ".md")
+    assert [c.label for c in _looked_up("临溪那个养老条例第三条是怎么规定的？", lx=rule)] == ["第三条"]
+    clauses = {c.label: Hit(clause=c, score=0.9, dense_score=0.95) for c in rule.clauses}
+    tokenizer = assistant.index.tokenizer
+    assert check_evidence("独居的高龄老人多久要上门探访一次？", [clauses["第二条"]], tokenizer).answerable
+    assert check_evidence("运营补贴每年什么时候报？", [clauses["第三条"]], tokenizer).answerable
+    # 「什么证件」 is answered by a clause naming one, not only by the word 证件.
+    [thing] = asked_things("老人去助餐点吃饭要带什么证件？", tokenizer)
+    assert names_thing(thing, tokenizer.terms(clauses["第四条"].clause.text))
+    assert not names_thing(thing, tokenizer.terms(clauses["第二条"].clause.text))

@@ -822,3 +822,13 @@ def test_questions_and_answers_without_numbers_are_cited_by_their_count():
     assert list(units) == ["序言", "第1问", "第2问", "第3问"]
     assert units["第2问"].text.endswith("特困老人免费就餐。")  # the answer's second paragraph stays with it
     assert not coverage_problems(doc)
+
+
+def test_the_header_of_a_table_of_standards_is_its_rows_heading():
+    # A pipe table without a responsible-unit column (a Word table read as text): its header, which says the
+    # figures are 元 per place a year, is the rows' heading, as for a numbered table in plain text.
+    doc = parse_text("# 某某市普惠托育机构运营补贴管理办法\n\n第一条　补贴标准见附件。\n\n附件\n\n普惠托育运营补贴标准\n\n"
+                     "| 序号 | 托位类型 | 补贴标准（元/托位·年） |\n|---|---|---|\n| 1 | 乳儿班托位 | 4800 |\n"
+                     "| 2 | 托小班托位 | 3600 |\n", "ty", ".md")
+    row = next(c for c in doc.clauses if c.label == "附件第2项")
+    assert row.heading.endswith("序号\u3000托位类型\u3000补贴标准（元/托位·年）")
