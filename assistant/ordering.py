@@ -41,7 +41,10 @@ def figure_first(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> 
     if states_figure(hits[0], figure, weights, tokenizer):
         return hits
     for hit in hits[1:1 + FIGURE_RUNNERS_UP]:
-        if hit.score >= FIGURE_RUNNER_UP_SHARE * hits[0].score and states_figure(hit, figure, weights, tokenizer):
+        # Another document's figure is of another subject (「托育机构室外场地多少平方米」 is not answered by the
+        # 养老 条例's 「每百户不少于30平方米」).
+        if (hit.clause.doc_id == hits[0].clause.doc_id and hit.score >= FIGURE_RUNNER_UP_SHARE * hits[0].score
+                and states_figure(hit, figure, weights, tokenizer)):
             return [hit] + [h for h in hits if h is not hit]
     return hits
 

@@ -835,3 +835,16 @@ def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days
     [thing] = asked_things("老人去助餐点吃饭要带什么证件？", tokenizer)
     assert names_thing(thing, tokenizer.terms(clauses["第四条"].clause.text))
     assert not names_thing(thing, tokenizer.terms(clauses["第二条"].clause.text))
+
+
+def test_a_runner_up_of_another_document_does_not_state_the_asked_figure_for_it(assistant):
+    from assistant.ordering import figure_first
+    from corpus import parse_text
+    from index.models import Hit
+
+    childcare = parse_text("# 某某市普惠托育机构管理办法\n\n第一条　托育机构应当设置室外活动场地。\n", "ty", ".md")
+    elderly = parse_text("# 某某市养老服务条例\n\n第一条　新建住宅小区按照每百户不少于30平方米配套建设养老服务设施。\n",
+                         "yl", ".md")
+    best, other = Hit(clause=childcare.clauses[0], score=0.91), Hit(clause=elderly.clauses[0], score=0.90)
+    question = "开办托育机构，室外活动场地至少要多少平方米？"
+    assert figure_first(question, [best, other], assistant.index.tokenizer) == [best, other]
