@@ -20,36 +20,53 @@ T = TypeVar("T")
 S = TypeVar("S", bound=_Sentence)
 AGE_RUNNERS_UP = 3  # hits after the best one that may hold the asked age instead of it
 AGE_RUNNER_UP_SHARE = 0.9  # ... when their fused score is at least this share of the best one's
-_OLDEST = 150
+_OLDEST = 150 * 12  # ages are counted in months: childcare sets its brackets in 月龄 (「12—24月龄」)
 
 _NUMBER = rf"(\d{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})"
-# 「92岁」「九十二周岁」「满80岁」; 「九十多岁」「八十几岁」「90来岁」 mean the decade.
-_ASKED_AGE_RE = re.compile(rf"{_NUMBER}(多|几|来)?(?:周)?岁")
-# 「80至89周岁」「80-89岁」「八十周岁至八十九周岁」「90周岁以上」「60周岁（含）以上」「3岁以下」.
-_RANGE_RE = re.compile(rf"{_NUMBER}(?:周?岁)?\s*(?:至|到|-|－|—|~|～)\s*{_NUMBER}\s*周?岁")
-_OPEN_RANGE_RE = re.compile(rf"{_NUMBER}\s*周?岁\s*(?:[（(]含[）)])?\s*(以上|及以上|以下|及以下|以内)")
+# 「92岁」「九十二周岁」「满80岁」「一岁半」「8个月」; 「九十多岁」「八十几岁」「90来岁」 mean the decade.
+_ASKED_AGE_RE = re.compile(rf"{_NUMBER}(多|几|来)?(?:周)?岁(半)?|{_NUMBER}个?月(?:龄|大)")
+# 「80至89周岁」「80-89岁」「八十周岁至八十九周岁」「12—24月龄」; 「90周岁以上」「60周岁（含）以上」「3岁以下」.
+_UNIT = r"(周?岁|个?月龄?)"
+_RANGE_RE = re.compile(rf"{_NUMBER}(?:周?岁|个?月龄?)?\s*(?:至|到|-|－|—|~|～)\s*{_NUMBER}\s*{_UNIT}")
+_OPEN_RANGE_RE = re.compile(rf"{_NUMBER}\s*{_UNIT}\s*(?:[（(]含[）)])?\s*(以上|及以上|以下|及以下|以内)")
+
+
+def _months(number: int, unit: str) -> tuple[int, int]:
+    """The months of an age written in years (a whole year of months) or in months."""
+    return (number * 12, number * 12 + 11) if "岁" in unit else (number, number)
 
 
 def asked_age(question: str) -> tuple[int, int] | None:
-    """The ages the question's person may be (「九十多岁」 → 90–99, 「92岁」 → 92–92), or None."""
+    """The ages, in months, the question's person may be (「九十多岁」 → 90–99 years, 「92岁」 → 92 years, 「一岁半」
+    → 18 months, 「8个月大」 → 8 months), or None."""
     m = _ASKED_AGE_RE.search(question)
-    age = number_or_none(m.group(1)) if m else None
-    if age is None or not 0 < age < _OLDEST:
+    if m is None:
         return None
-    return (age, age + 9) if m.group(2) and age % 10 == 0 else (age, age)
+    if m.group(1) is None:  # months
+        months = number_or_none(m.group(4))
+        return (months, months) if months is not None and 0 < months < _OLDEST else None
+    years = number_or_none(m.group(1))
+    if years is None or not 0 < years * 12 < _OLDEST:
+        return None
+    if m.group(3):  # 半岁
+        return years * 12 + 6, years * 12 + 6
+    if m.group(2) and years % 10 == 0:
+        return years * 12, (years + 9) * 12 + 11
+    return _months(years, "岁")
 
 
 def age_ranges(text: str) -> list[tuple[int, int]]:
-    """The age brackets a clause sets out, as (youngest, oldest)."""
+    """The age brackets a clause sets out, in months, as (youngest, oldest)."""
     ranges = []
     for m in _RANGE_RE.finditer(text):
         low, high = number_or_none(m.group(1)), number_or_none(m.group(2))
         if low is not None and high is not None and low <= high:
-            ranges.append((low, high))
+            ranges.append((_months(low, m.group(3))[0], _months(high, m.group(3))[1]))
     for m in _OPEN_RANGE_RE.finditer(text):
         bound = number_or_none(m.group(1))
         if bound is not None:
-            ranges.append((bound, _OLDEST) if "上" in m.group(2) else (0, bound))
+            youngest, oldest = _months(bound, m.group(2))
+            ranges.append((youngest, _OLDEST) if "上" in m.group(3) else (0, oldest))
     return ranges
 
 

@@ -791,9 +791,12 @@ def test_the_age_bracket_holding_the_askers_age_answers():
     from corpus import parse_text
     from index.models import Hit
 
-    assert asked_age("九十多岁的老人去老年食堂吃饭，每餐能补几块钱？") == (90, 99)
-    assert asked_age("我爸92岁了") == (92, 92)
-    assert age_ranges("八十周岁至八十九周岁的，每月100元；60周岁（含）以上的，每月50元") == [(80, 89), (60, 150)]
+    # Ages in months: childcare sets its brackets in 月龄.
+    assert asked_age("九十多岁的老人去老年食堂吃饭，每餐能补几块钱？") == (90 * 12, 99 * 12 + 11)
+    assert asked_age("我爸92岁了") == (92 * 12, 92 * 12 + 11)
+    assert asked_age("班里都是一岁半左右的宝宝") == (18, 18)
+    assert age_ranges("八十周岁至八十九周岁的，每月100元；60周岁（含）以上的，每月50元") == [(960, 1079), (720, 1800)]
+    assert age_ranges("托小班托位（12—24月龄）") == [(12, 24)]
     notice = parse_text("某某市老年助餐服务补贴实施细则\n\n第一条　补贴标准见附件。\n\n附件\n\n就餐补贴标准\n\n"
                         "序号  补贴对象  补贴标准\n1  80至89周岁老年人  每人每餐3元\n2  90周岁以上老年人  每人每餐5元\n"
                         "3  其他60周岁以上老年人  每人每餐1元\n", "zc")
