@@ -1,7 +1,8 @@
 """The age bracket a question's person is in, for subsidies set by age (「80至89周岁每人每餐3元；90周岁以上5元」).
 
 「九十多岁的老人每餐能补几块钱」 shares its words with every bracket's row or sentence alike, and the 80–89 row may
-rank first; the row whose bracket holds the asker's age answers.
+rank first; the row whose bracket holds the asker's age answers. Ages are compared in months, so that childcare's
+「12—24月龄」 and 「一岁半」 are read as well as 「90周岁以上」.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Protocol, TypeVar
 
 from corpus.numerals import NUMERAL_CHARS, number_or_none
 from index.models import Hit
+
 
 class _Sentence(Protocol):
     sentence: str
