@@ -140,7 +140,6 @@ _PROVINCE_AS_DESTINATION_RE = re.compile(r"(?:去|到|来|往|赴)$")
 _ASKER_AT_RE = re.compile(r"(?:我|我们|俺|本人)(?:现在|目前|一直|长期)?在$")
 _AT_WORK_RE = re.compile(r"^(?:市|省)?(?:上班|工作|打工|读书|上学)")
 # 「老人在上海做过能力评估了」: somewhere a thing was done before, not whose policy is asked.
-_AT_RE = re.compile(r"在$")
 _DONE_THERE_RE = re.compile(r"^(?:市|省)?[\u4e00-\u9fff]{1,4}?(?:过|完)")
 
 
@@ -157,7 +156,7 @@ def asks_about_place(question: str, start: int, end: int) -> bool:
     before, after = question[:start], question[end:]
     return not (_PROVINCE_AS_ORIGIN_RE.match(after) or _PROVINCE_AS_DESTINATION_RE.search(before)
                 or (_ASKER_AT_RE.search(before) and _AT_WORK_RE.match(after))
-                or (_AT_RE.search(before) and _DONE_THERE_RE.match(after)))
+                or (before.endswith("在") and _DONE_THERE_RE.match(after)))
 
 
 def asks_who_is_responsible(question: str) -> bool:

@@ -8,6 +8,7 @@ figures (the runner-up stating the figure is the evidence).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from index.models import Hit
 from index.tokenizer import PolicyTokenizer
@@ -40,13 +41,11 @@ def figure_first(question: str, hits: list[Hit], tokenizer: PolicyTokenizer) -> 
     weights = term_weights(question, tokenizer)
     if states_figure(hits[0], figure, weights, tokenizer):
         return hits
-    for hit in hits[1:1 + FIGURE_RUNNERS_UP]:
-        # Another document's figure is of another subject (「托育机构室外场地多少平方米」 is not answered by the
-        # 养老 条例's 「每百户不少于30平方米」).
-        if (hit.clause.doc_id == hits[0].clause.doc_id and hit.score >= FIGURE_RUNNER_UP_SHARE * hits[0].score
-                and states_figure(hit, figure, weights, tokenizer)):
-            return [hit] + [h for h in hits if h is not hit]
-    return hits
+    # Another document's figure is of another subject (「托育机构室外场地多少平方米」 is not answered by the
+    # 养老 条例's 「每百户不少于30平方米」).
+    return _runner_up_first(hits, FIGURE_RUNNERS_UP, FIGURE_RUNNER_UP_SHARE,
+                            lambda hit: hit.clause.doc_id == hits[0].clause.doc_id
+                            and states_figure(hit, figure, weights, tokenizer))
 
 
 def departments_first(question: str, hits: list[Hit]) -> list[Hit]:
@@ -55,10 +54,8 @@ def departments_first(question: str, hits: list[Hit]) -> list[Hit]:
     saying 「市场监督管理部门负责养老机构食品安全监督管理」)."""
     if len(hits) < 2 or not asks_who_is_responsible(question) or _DEPARTMENT_RE.search(hits[0].clause.text):
         return hits
-    for hit in hits[1:1 + DEPARTMENT_RUNNERS_UP]:
-        if hit.score >= DEPARTMENT_RUNNER_UP_SHARE * hits[0].score and _DEPARTMENT_RE.search(hit.clause.text):
-            return [hit] + [h for h in hits if h is not hit]
-    return hits
+    return _runner_up_first(hits, DEPARTMENT_RUNNERS_UP, DEPARTMENT_RUNNER_UP_SHARE,
+                            lambda hit: bool(_DEPARTMENT_RE.search(hit.clause.text)))
 
 
 def articles_first(question: str, hits: list[Hit]) -> list[Hit]:
@@ -70,8 +67,14 @@ def articles_first(question: str, hits: list[Hit]) -> list[Hit]:
         return hits
     if asks_who_is_responsible(question) or asks_whether_one_takes_part(question) or figure_pattern(question):
         return hits
-    for hit in hits[1:1 + ARTICLE_RUNNERS_UP]:
-        if hit.clause.part == "body" and hit.score >= ARTICLE_RUNNER_UP_SHARE * hits[0].score:
+    return _runner_up_first(hits, ARTICLE_RUNNERS_UP, ARTICLE_RUNNER_UP_SHARE, lambda hit: hit.clause.part == "body")
+
+
+def _runner_up_first(hits: list[Hit], runners_up: int, share: float, answers: Callable[[Hit], bool]) -> list[Hit]:
+    """``hits`` with the first of the next ``runners_up`` hits that scores at least ``share`` of the best one and
+    ``answers`` put first; ``hits`` as they are when none does."""
+    for hit in hits[1:1 + runners_up]:
+        if hit.score >= share * hits[0].score and answers(hit):
             return [hit] + [h for h in hits if h is not hit]
     return hits
 
