@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
-from corpus.numerals import NUMERAL_CHARS, number_or_none
-from index.models import Hit
+from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none
+from policyqa.index.models import Hit
 
 
 class _Sentence(Protocol):

@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .models import Answer

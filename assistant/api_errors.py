@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corpus.errors import UserError
-from index import UnknownDocument
+from policyqa.corpus.errors import UserError
+from policyqa.index import UnknownDocument
 
 from .service import NotFound
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from index.tokenizer import PolicyTokenizer
+from policyqa.index.tokenizer import PolicyTokenizer
 
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个, 新招了几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些了])几"

@@ -9,14 +9,14 @@ import argparse
 import os
 import sys
 
-from corpus import commands as corpus_commands
-from corpus.errors import UserError
+from policyqa.corpus import commands as corpus_commands
+from policyqa.corpus.errors import UserError
 
 
 def _groups():
-    from eval import commands as eval_commands
-    from index import commands as index_commands
-    from ui import commands as ui_commands
+    from policyqa.eval import commands as eval_commands
+    from policyqa.index import commands as index_commands
+    from policyqa.ui import commands as ui_commands
 
     from . import commands as assistant_commands
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from index.models import Hit
+from policyqa.index.models import Hit
 
 
 @dataclass(frozen=True)

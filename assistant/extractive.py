@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from corpus.annex import unit_names
-from corpus.models import Clause
-from corpus.text import split_sentences
-from index.models import Hit
-from index.tokenizer import PolicyTokenizer
+from policyqa.corpus.annex import unit_names
+from policyqa.corpus.models import Clause
+from policyqa.corpus.text import split_sentences
+from policyqa.index.models import Hit
+from policyqa.index.tokenizer import PolicyTokenizer
 
 from .ages import age_bracket_sentences
 from .asks import WHICH_TASKS_RE, WHO_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern

@@ -17,9 +17,9 @@ import httpx
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from corpus.errors import UserError
-from corpus.text import char_bigrams, split_sentences
-from index.models import Hit
+from policyqa.corpus.errors import UserError
+from policyqa.corpus.text import char_bigrams, split_sentences
+from policyqa.index.models import Hit
 
 from .drafts import AnswererUnavailable, Draft, DraftSentence
 

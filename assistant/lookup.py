@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.layout import DATE_LINE_RE, DATE_RE
-from corpus.models import Clause
-from corpus.text import char_bigrams
-from corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
-from corpus.structure import N
+from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
+from policyqa.corpus.models import Clause
+from policyqa.corpus.text import char_bigrams
+from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
+from policyqa.corpus.structure import N
 
 from .mentions import PLACE_PREFIX_RE, doc_numbers, document_mentions, numbered_documents
 

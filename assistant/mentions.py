@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.layout import DOC_NUMBER_RE, compact
+from policyqa.corpus.layout import DOC_NUMBER_RE, compact
 
 from .asks import asks_about_place
 

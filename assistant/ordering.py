@@ -2,7 +2,7 @@
 
 The ranking orders clauses by how much of the question they share; these rules look at what the question asks for
 (a number of days, something other than a department or a figure) and at what a clause is (a table row), and put a
-close runner-up first. They run after the evidence check (:mod:`assistant.refusal`) for table rows, before it for
+close runner-up first. They run after the evidence check (:mod:`policyqa.assistant.refusal`) for table rows, before it for
 figures (the runner-up stating the figure is the evidence).
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from index.models import Hit
-from index.tokenizer import PolicyTokenizer
+from policyqa.index.models import Hit
+from policyqa.index.tokenizer import PolicyTokenizer
 
 from .asks import (AMOUNT_RE, DATE_STATED_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STATED_RE, asks_whether_one_takes_part,
                    asks_who_is_responsible, figure_pattern)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from corpus.models import Clause
-from index import Hit
+from policyqa.corpus.models import Clause
+from policyqa.index import Hit
 
 # 「会受到什么处理」 asks for a penalty; 「补贴怎么处理」 does not.
 PENALTY_ASKED_RE = re.compile(r"罚|处分|后果|法律责任|追究|什么责任|受到?(?:什么|怎样|哪些)?处理")

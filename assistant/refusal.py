@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.models import Hit
-from index.tokenizer import PolicyTokenizer
+from policyqa.index.models import Hit
+from policyqa.index.tokenizer import PolicyTokenizer
 
 from .asks import (AMOUNT_RE, MONEY_RE, NUMBER_RE, asked_things, figure_pattern, institution_kinds, must_state_figure,
                    named_provinces, names_thing, unnamed_things)

@@ -10,10 +10,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from corpus.errors import UserError
-from corpus.models import Clause
-from corpus.titles import cite
-from index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
+from policyqa.corpus.errors import UserError
+from policyqa.corpus.models import Clause
+from policyqa.corpus.titles import cite
+from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .drafts import Answerer, AnswererUnavailable
 from .extractive import ExtractiveAnswerer
@@ -70,7 +70,7 @@ class Assistant:
         """Load an index; the default location is built from the bundled corpus on first use.
 
         ``answerer`` is an :class:`Answerer`, or ``"extractive"`` (default) / ``"llm"`` (configured by
-        ``POLICYQA_LLM_*``, see :mod:`assistant.llm`).
+        ``POLICYQA_LLM_*``, see :mod:`policyqa.assistant.llm`).
         """
         if answerer == "llm":
             from .llm import OpenAICompatibleAnswerer, load_llm_settings
@@ -84,7 +84,7 @@ class Assistant:
         except IndexMissing:
             if index_dir is not None:
                 raise
-            from corpus import load_corpus
+            from policyqa.corpus import load_corpus
 
             print(f"首次使用：正在为内置文件建立索引 {path} (building the default index)…", file=sys.stderr)
             build_index(load_corpus(), path)

@@ -3,7 +3,7 @@
 ``POLICYQA_INDEX`` (index folder), ``POLICYQA_API_KEY`` (when set, every /v1 route needs
 ``Authorization: Bearer <key>``), ``POLICYQA_CORS_ORIGINS`` (comma-separated origins, or ``*``),
 ``POLICYQA_MAX_BATCH`` (questions per /v1/ask/batch), ``POLICYQA_MAX_BODY_BYTES`` (request body limit),
-``POLICYQA_ANSWERER`` (``extractive``, or ``llm`` with the ``POLICYQA_LLM_*`` settings of :mod:`assistant.llm`).
+``POLICYQA_ANSWERER`` (``extractive``, or ``llm`` with the ``POLICYQA_LLM_*`` settings of :mod:`policyqa.assistant.llm`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 
 class Settings(BaseSettings):

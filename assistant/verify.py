@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corpus.models import Clause
+from policyqa.corpus.models import Clause
 
 from .drafts import Draft, DraftSentence
 

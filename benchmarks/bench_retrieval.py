@@ -97,9 +97,9 @@ def machine() -> dict:
 # ---- corpora and questions -----------------------------------------------------------------------
 def select_law_files(laws_dir: Path, min_clauses: int) -> tuple[list[Path], int]:
     """Whole files until ``min_clauses`` clauses: the law_subset.txt files first, then sorted paths."""
-    from corpus import UnreadableDocument, parse_file
-    from corpus.loading import discover
-    from corpus.parse import doc_id_for
+    from policyqa.corpus import UnreadableDocument, parse_file
+    from policyqa.corpus.loading import discover
+    from policyqa.corpus.parse import doc_id_for
 
     files, _ = discover([laws_dir])
     listed = [laws_dir / line.strip() for line in LAW_SUBSET.read_text(encoding="utf-8").splitlines()
@@ -148,8 +148,8 @@ def law_questions(clauses: list, n: int) -> list[str]:
 
 # ---- child phases ----------------------------------------------------------------------------------
 def phase_build(args: argparse.Namespace) -> dict:
-    from corpus import load_corpus
-    from index import build_index
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index
 
     out = Path(args.index_dir)
     rss_start = peak_rss_mib()
@@ -177,8 +177,8 @@ def phase_build(args: argparse.Namespace) -> dict:
 
 
 def phase_search(args: argparse.Namespace) -> dict:
-    from assistant.service import Assistant
-    from index import load_index
+    from policyqa.assistant.service import Assistant
+    from policyqa.index import load_index
 
     started = time.perf_counter()
     index = load_index(Path(args.index_dir))
@@ -248,8 +248,8 @@ def child(args: argparse.Namespace, phase: str, target: str, index_dir: Path, fi
 
 def why_not_reusable(folder: Path, documents: dict[str, dict], embedder: str, dense_kind: str) -> str | None:
     """None when ``folder`` holds a valid index of exactly these documents, else the reason."""
-    from index.store import FORMAT_VERSION, IndexError_, read_manifest, verify_checksums
-    from index.tokenizer import default_tokenizer
+    from policyqa.index.store import FORMAT_VERSION, IndexError_, read_manifest, verify_checksums
+    from policyqa.index.tokenizer import default_tokenizer
 
     try:
         manifest = read_manifest(folder)
@@ -280,7 +280,7 @@ def reused_build_record(folder: Path) -> dict:
 
 
 def law_part(args: argparse.Namespace, work: Path, keep: Path) -> dict:
-    from corpus import load_corpus
+    from policyqa.corpus import load_corpus
 
     files, clauses = select_law_files(Path(args.laws_dir), args.law_clauses)
     files_from = work / "law_files.json"

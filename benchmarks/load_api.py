@@ -108,7 +108,7 @@ def wait_ready(url: str, timeout: float, proc: subprocess.Popen | None = None) -
 def own_server(index: str | None, startup_timeout: float):
     """``policyqa serve`` on a free loopback port; stopped with SIGTERM afterwards."""
     port = free_port()
-    cmd = [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "policyqa", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if index:
         cmd += ["--index", index]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,7 +1,7 @@
 """Corpus stage: documents → citable clauses.
 
 Public surface: :func:`load_corpus`, :func:`parse_file`, :func:`parse_text`, the records in
-:mod:`corpus.models`, and :func:`coverage_problems` for the no-loss check.
+:mod:`policyqa.corpus.models`, and :func:`coverage_problems` for the no-loss check.
 """
 from .coverage import coverage_problems
 from .errors import UserError

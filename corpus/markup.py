@@ -3,10 +3,10 @@
 Policy documents are often saved from a government site or kept as Word files. Both are turned
 into the text the plain-text layout reads: one line per paragraph (a block of the page, a Word
 paragraph), each opening with a paragraph indent, since markup says where paragraphs begin and
-the indent is how plain text says it (see :func:`corpus.paragraphs.to_paragraphs`; an indented
+the indent is how plain text says it (see :func:`policyqa.corpus.paragraphs.to_paragraphs`; an indented
 line is never taken for a Markdown ``#`` heading either); a table row
 is a line ``| 1 | 任务 | 单位 |``, the form whose rows the parser keeps apart and reads the
-序号 and 责任单位 columns of (see :func:`corpus.annex.parse_annex`). Only text is kept: scripts,
+序号 and 责任单位 columns of (see :func:`policyqa.corpus.annex.parse_annex`). Only text is kept: scripts,
 styles, the page's navigation, header and footer are dropped.
 """
 from __future__ import annotations

@@ -78,7 +78,7 @@ class Document:
 
     ``header`` holds the lines consumed as metadata (title, 发文字号, info lines) and ``headings``
     the structural headings; together with the clause texts they account for every character
-    of the source (see :mod:`corpus.coverage`).
+    of the source (see :mod:`policyqa.corpus.coverage`).
     """
 
     meta: DocumentMeta

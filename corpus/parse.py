@@ -77,7 +77,7 @@ def parse_text(text: str, doc_id: str, suffix: str = ".txt", path: str = "", sha
 
 
 def parse_file(path: Path, doc_id: str | None = None) -> Document:
-    """Read and parse a file; raises :class:`corpus.reading.UnreadableDocument` with the reason."""
+    """Read and parse a file; raises :class:`policyqa.corpus.reading.UnreadableDocument` with the reason."""
     text, raw = read_text(path)
     return parse_text(text, doc_id or doc_id_for(path), path.suffix.lower(), str(path),
                       hashlib.sha256(raw).hexdigest())

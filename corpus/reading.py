@@ -1,6 +1,6 @@
 """Read a document file into text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK; a web page
-(.html/.htm) or Word file (.docx) is converted to plain text (see :mod:`corpus.markup`), a PDF's text is
-extracted (see :mod:`corpus.pdf`)."""
+(.html/.htm) or Word file (.docx) is converted to plain text (see :mod:`policyqa.corpus.markup`), a PDF's text is
+extracted (see :mod:`policyqa.corpus.pdf`)."""
 from __future__ import annotations
 
 import codecs

@@ -7,13 +7,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 CONFIGS_HELP = "comma-separated retrieval modes to compare: bm25, dense, hybrid (default: all three)"
 
 
 def _assistant(args: argparse.Namespace):
-    from assistant.service import Assistant
+    from policyqa.assistant.service import Assistant
 
     return Assistant.load(Path(args.index) if args.index else None, answerer=getattr(args, "answerer", "extractive"))
 

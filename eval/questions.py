@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 FIELDS = ("id", "question", "relevant", "type", "note")
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from tqdm import tqdm
 
-from assistant.service import Assistant, NotFound
-from corpus.errors import UserError
+from policyqa.assistant.service import Assistant, NotFound
+from policyqa.corpus.errors import UserError
 
 from .metrics import CUTOFF
 from .questions import Question, QuestionSetError

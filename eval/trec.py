@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 from .questions import Question
 from .results import QuestionResult

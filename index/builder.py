@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from corpus.models import Corpus
+from policyqa.corpus.models import Corpus
 
 from . import dense, lexical
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder

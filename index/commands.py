@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 
 def _corpus_paths(args: argparse.Namespace) -> list[Path]:
@@ -23,8 +23,8 @@ def _corpus_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def build(args: argparse.Namespace) -> int:
-    from corpus import load_corpus
-    from corpus.commands import report_skipped
+    from policyqa.corpus import load_corpus
+    from policyqa.corpus.commands import report_skipped
 
     from .builder import build_index
     from .store import default_index_dir

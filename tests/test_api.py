@@ -17,9 +17,9 @@ import httpx
 import pytest
 import uvicorn
 
-from assistant.api import create_app
-from assistant.service import Assistant
-from assistant.settings import Settings
+from policyqa.assistant.api import create_app
+from policyqa.assistant.service import Assistant
+from policyqa.assistant.settings import Settings
 
 ASKED = "养老机构的水电气热能按居民价格收费吗？"
 REFUSED = "育儿假一共有多少天？"
@@ -421,7 +421,7 @@ def _free_port() -> int:
 def test_serve_command_reads_env_settings_and_stops_cleanly_on_sigterm(bundled_index_dir):
     port = _free_port()
     env = dict(os.environ, POLICYQA_API_KEY="env-key", POLICYQA_MAX_BATCH="20")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(bundled_index_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "policyqa", "serve", "--index", str(bundled_index_dir),
                              "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -479,7 +479,7 @@ def test_serve_command_reads_env_settings_and_stops_cleanly_on_sigterm(bundled_i
 
 def test_serve_command_rejects_bad_settings_clearly(bundled_index_dir):
     env = dict(os.environ, POLICYQA_MAX_BATCH="0")
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "serve", "--index", str(bundled_index_dir),
+    result = subprocess.run([sys.executable, "-m", "policyqa", "serve", "--index", str(bundled_index_dir),
                              "--port", str(_free_port())], env=env, capture_output=True, text=True, timeout=120,
                             check=False)
     assert result.returncode == 2
@@ -487,7 +487,7 @@ def test_serve_command_rejects_bad_settings_clearly(bundled_index_dir):
 
 
 def test_serve_command_with_a_missing_index_fails_clearly(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "serve", "--index", str(tmp_path / "none"),
+    result = subprocess.run([sys.executable, "-m", "policyqa", "serve", "--index", str(tmp_path / "none"),
                              "--port", str(_free_port())], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2
     assert "policyqa build" in result.stderr and "Traceback" not in result.stderr

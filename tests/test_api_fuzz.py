@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings, strategies as st
 from schemathesis import GenerationMode
 
-from assistant.api import create_app
-from assistant.settings import Settings
+from policyqa.assistant.api import create_app
+from policyqa.assistant.settings import Settings
 from test_api import LiveServer
 
 OPERATIONS = [

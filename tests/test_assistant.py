@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from assistant.service import NotFound
+from policyqa.assistant.service import NotFound
 
 
 def _check_verbatim(assistant, answer):
@@ -16,8 +16,8 @@ def _check_verbatim(assistant, answer):
 
 
 def _looked_up(question: str, **documents) -> list:
-    """The clauses :func:`assistant.lookup.lookup` finds for ``question`` among parsed documents, keyed by doc_id."""
-    from assistant.lookup import lookup, titled_sections
+    """The clauses :func:`policyqa.assistant.lookup.lookup` finds for ``question`` among parsed documents, keyed by doc_id."""
+    from policyqa.assistant.lookup import lookup, titled_sections
 
     by_doc = {doc_id: doc.clauses for doc_id, doc in documents.items()}
     docs = [{"doc_id": doc_id, "title": doc.meta.title, "doc_number": doc.meta.doc_number}
@@ -89,7 +89,7 @@ def test_unknown_ids_are_user_errors(assistant):
 
 
 def test_cli_ask_and_search_json(bundled_index_dir):
-    cmd = [sys.executable, "-m", "assistant.cli"]
+    cmd = [sys.executable, "-m", "policyqa"]
     out = subprocess.run(cmd + ["ask", "养老机构的水电气热能按居民价格收费吗？", "--index", str(bundled_index_dir), "--json"],
                          capture_output=True, text=True, check=True).stdout
     answer = json.loads(out)
@@ -105,7 +105,7 @@ def test_cli_ask_and_search_json(bundled_index_dir):
 
 
 def test_cli_reports_missing_index_clearly(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "托育", "--index", str(tmp_path / "none")],
+    result = subprocess.run([sys.executable, "-m", "policyqa", "search", "托育", "--index", str(tmp_path / "none")],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "policyqa build" in result.stderr and "Traceback" not in result.stderr
 
@@ -117,7 +117,7 @@ def test_unloaded_document_number_is_refused(assistant):
 
 @pytest.mark.parametrize("question", ["", "   \t", "\x00\x01", "养老" * 600])
 def test_bad_questions_are_user_errors(assistant, question):
-    from corpus.errors import UserError
+    from policyqa.corpus.errors import UserError
 
     with pytest.raises(UserError):
         assistant.ask(question)
@@ -175,7 +175,7 @@ def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
 
 
 def test_an_amount_in_yuan_is_not_answered_by_a_share():
-    from assistant.asks import AMOUNT_RE, MONEY_RE, figure_pattern
+    from policyqa.assistant.asks import AMOUNT_RE, MONEY_RE, figure_pattern
 
     for question in ("申请护理补贴需要多少工作日", "养老补贴惠及多少老年人", "补贴审核要多少时间"):
         assert figure_pattern(question) not in (AMOUNT_RE, MONEY_RE), question
@@ -201,7 +201,7 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
 
 
 def test_a_province_named_as_the_askers_origin_is_not_asked_about():
-    from assistant.asks import named_provinces
+    from policyqa.assistant.asks import named_provinces
 
     assert named_provinces("我爸妈户口都在湖南老家，去年搬来深圳跟我住") == []
     assert named_provinces("浙江省家庭托育点最多可以收托几个孩子") == ["浙江"]
@@ -226,7 +226,7 @@ def test_who_as_the_object_does_not_ask_for_a_responsible_department(assistant, 
 
 
 def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
-    from assistant.asks import asked_things
+    from policyqa.assistant.asks import asked_things
 
     question = "养老院里一个护工最多能管几个躺在床上、吃喝拉撒都要人伺候的老人？"
     assert asked_things(question, assistant.index.tokenizer) == []  # 躺 is no thing asked for
@@ -269,7 +269,7 @@ def test_who_question_without_a_matching_task_row_is_answered_from_the_articles(
 
 
 def test_a_place_the_asker_turns_down_is_not_searched(assistant):
-    from assistant.declined import without_declined
+    from policyqa.assistant.declined import without_declined
     assert without_declined("能不能不去养老院，在自己家里也有专业的人护理？") == "能不能，在自己家里也有专业的人护理？"
     assert without_declined("我们不想送她去养老院，能不能在家里照顾") == "我们，能不能在家里照顾"
     assert without_declined("能不能去养老院") == "能不能去养老院"  # 不能 + 去 is asking, not turning down
@@ -321,8 +321,8 @@ def test_a_document_dated_under_its_title_is_dated_by_its_title_note(assistant):
 
 
 def test_when_a_law_was_adopted_and_came_into_force():
-    from assistant.lookup import date_quote, lookup, titled_sections
-    from corpus import parse_text
+    from policyqa.assistant.lookup import date_quote, lookup, titled_sections
+    from policyqa.corpus import parse_text
 
     doc = parse_text("# 某某省养老服务条例\n\n2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过\n\n"
                      "<!-- INFO END -->\n\n第一条 为了规范养老服务，制定本条例。\n\n"
@@ -341,7 +341,7 @@ def test_when_a_law_was_adopted_and_came_into_force():
 
 
 def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assistant):
-    from assistant.mentions import document_mentions, without_mentions
+    from policyqa.assistant.mentions import document_mentions, without_mentions
 
     docs = assistant.index.documents
 
@@ -383,7 +383,7 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
 
 
 def test_an_announcements_article_is_looked_up_by_its_number():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
     from tests.test_corpus_genre import ANNOUNCEMENT
 
     doc = parse_text(ANNOUNCEMENT, "gg")
@@ -393,7 +393,7 @@ def test_an_announcements_article_is_looked_up_by_its_number():
 
 
 def test_an_article_of_the_text_a_notice_issues_is_looked_up_by_that_texts_name():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
 
     notice = parse_text("某某省民政厅关于印发《某某省残疾儿童康复救助管理办法》的通知\n\n各市州民政局：\n\n"
                         "现将《某某省残疾儿童康复救助管理办法》印发给你们，请认真贯彻执行。\n\n某某省民政厅\n2025年4月10日\n\n"
@@ -403,8 +403,8 @@ def test_an_article_of_the_text_a_notice_issues_is_looked_up_by_that_texts_name(
 
 
 def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
-    from assistant.lookup import missing_articles
-    from corpus import parse_text
+    from policyqa.assistant.lookup import missing_articles
+    from policyqa.corpus import parse_text
 
     rule = parse_text("# 某某市居家养老服务条例\n\n第一条　为了规范居家养老服务，制定本条例。\n\n"
                       "第二条　本条例自2022年1月1日起施行。\n", "tl", ".md")
@@ -418,7 +418,7 @@ def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
 
 
 def test_an_item_named_by_its_part_and_number():
-    from assistant.lookup import find_refs
+    from policyqa.assistant.lookup import find_refs
 
     assert [(r.kind, r.number, r.section) for r in find_refs("那个助餐通知第三部分第二项讲的是什么")] == [("item", 2, 3)]
     assert [(r.kind, r.number) for r in find_refs("分工表第5项")] == [("annex", 5)]  # a row, as before
@@ -434,8 +434,8 @@ def test_an_opinions_article_is_its_item_not_its_part(assistant):
 
 
 def test_an_annexed_text_is_looked_up_by_its_own_title():
-    from assistant.lookup import lookup, missing_articles, titled_sections
-    from corpus import parse_text
+    from policyqa.assistant.lookup import lookup, missing_articles, titled_sections
+    from policyqa.corpus import parse_text
 
     doc = parse_text("国家卫生健康委关于印发托育机构设置标准（试行）的通知\n国卫人口发〔2019〕58号\n现印发给你们，请遵照执行。\n"
                      "附件：1．托育机构设置标准（试行）\n2．托育机构管理规范（试行）\n国家卫生健康委\n2019年10月8日\n\n"
@@ -460,8 +460,8 @@ def test_document_numbers_as_people_type_them(assistant, question, label):
 
 
 def test_a_question_repeating_names_and_articles_costs_no_more_than_a_few():
-    from assistant.lookup import MAX_REFS, find_refs
-    from assistant.mentions import MAX_KIND_WORDS, document_mentions
+    from policyqa.assistant.lookup import MAX_REFS, find_refs
+    from policyqa.assistant.mentions import MAX_KIND_WORDS, document_mentions
 
     assert len(find_refs("第一条" * 300)) == 1 and len(find_refs("第一条第二条第三条第四条第五条第六条第七条第八条")) == MAX_REFS
     # Every 法 could end a law's name; only the first few kind words are read as names.
@@ -471,7 +471,7 @@ def test_a_question_repeating_names_and_articles_costs_no_more_than_a_few():
 
 
 def test_an_orders_number_names_it():
-    from assistant.mentions import doc_numbers
+    from policyqa.assistant.mentions import doc_numbers
 
     for question in ("国务院令第456号第十一条是怎么规定的？", "请问中华人民共和国国务院令第456号"):
         assert [n.number for n in doc_numbers(question)] == ["国务院令第456号"]
@@ -508,7 +508,7 @@ def test_document_number_in_other_brackets(assistant):
 
 
 def test_k_must_be_positive(assistant):
-    from corpus.errors import UserError
+    from policyqa.corpus.errors import UserError
 
     with pytest.raises(UserError):
         assistant.search("托育", k=0)
@@ -517,7 +517,7 @@ def test_k_must_be_positive(assistant):
 
 
 def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
     from tests.test_corpus_genre import PDF_RESTARTING_ITEMS
 
     doc = parse_text(PDF_RESTARTING_ITEMS, "fazhan")
@@ -531,7 +531,7 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
 
 
 def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
     from tests.test_corpus_genre import NUMBERED_POINTS
 
     doc = parse_text(NUMBERED_POINTS, "nongcun")
@@ -541,7 +541,7 @@ def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
 
 
 def test_task_rows_numbered_afresh_under_categories_are_looked_up_with_their_category():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
     from tests.test_corpus_genre import CATEGORY_TABLE_AND_FORM
 
     doc = parse_text(CATEGORY_TABLE_AND_FORM.replace("| 2 | 排查", "| 1 | 排查"), "xf", ".md")
@@ -561,7 +561,7 @@ def test_a_rule_cut_at_a_semicolon_is_quoted_to_the_end_of_its_sentence(assistan
 
 
 def test_an_article_of_an_annexed_text_is_looked_up_as_such():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
 
     doc = parse_text("关于做好项目实施工作的通知\n\n一、明确支持重点。项目支持家庭养老床位建设。\n\n附件\n\n项目实施细则\n\n"
                      "第一条　为规范项目实施，制定本细则。\n\n第二条　本细则自印发之日起施行。\n", "xm")
@@ -588,7 +588,7 @@ def test_the_addressees_are_the_salutation_opening_the_preamble(assistant):
 
 
 def test_a_point_of_a_titled_item_is_looked_up():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
 
     doc = parse_text("# 某市托育服务实施方案\n\n为发展托育服务，制定本方案。\n\n## 一、总体要求\n\n### （一）指导思想\n\n"
                      "坚持以人民为中心。\n\n### （二）主要目标\n\n到2025年底，基本形成服务体系。\n\n1. 每千人口托位数达到4.5个。\n\n"
@@ -597,9 +597,9 @@ def test_a_point_of_a_titled_item_is_looked_up():
 
 
 def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
-    from assistant.refusal import check_evidence
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.refusal import check_evidence
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
     from tests.test_corpus_genre import STANDARDS_NOTICE
 
     clauses = {c.label: c for c in parse_text(STANDARDS_NOTICE, "kf").clauses}
@@ -612,9 +612,9 @@ def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
 
 
 def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_duty():
-    from assistant.penalties import breached_articles, penalty_first
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.penalties import breached_articles, penalty_first
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     rule = parse_text("# 某某市养老服务条例\n\n第十条　建设单位应当自竣工验收合格之日起三个月内，将配套养老服务用房移交民政部门。\n\n"
                       "第十一条　任何单位不得擅自改变养老服务设施用途。\n\n"
@@ -629,9 +629,9 @@ def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_d
 
 
 def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
-    from assistant.ordering import figure_first
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.ordering import figure_first
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     guide = parse_text("# 某某县事实无人抚养儿童基本生活保障服务指南\n\n## 三、申请材料\n\n"
                        "1. 《事实无人抚养儿童基本生活补贴申请审批表》一式三份。\n\n## 四、办理流程\n\n"
@@ -649,8 +649,8 @@ def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
 
 
 def test_a_long_name_of_a_document_not_loaded_names_no_loaded_document_of_its_kind():
-    from assistant.mentions import document_mentions
-    from corpus import parse_text
+    from policyqa.assistant.mentions import document_mentions
+    from policyqa.corpus import parse_text
 
     rule = parse_text("# 某某省养老机构管理办法\n\n（2022年11月10日省人民政府第47次常务会议通过）\n\n"
                       "第一条　为了规范养老机构管理，制定本办法。\n", "gl", ".md")
@@ -663,7 +663,7 @@ def test_a_long_name_of_a_document_not_loaded_names_no_loaded_document_of_its_ki
 
 
 def test_measures_questions_and_abbreviated_titles_are_looked_up():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
     from tests.test_corpus_genre import POLICY_QA, RUNNING_MEASURES
 
     measures, qa = parse_text(RUNNING_MEASURES, "cs", ".md"), parse_text(POLICY_QA, "wd")
@@ -677,7 +677,7 @@ def test_measures_questions_and_abbreviated_titles_are_looked_up():
 
 
 def test_an_area_or_a_count_asked_beside_an_application_is_the_figure_asked():
-    from assistant.asks import AMOUNT_RE, PROCEDURE_STATED_RE, figure_pattern
+    from policyqa.assistant.asks import AMOUNT_RE, PROCEDURE_STATED_RE, figure_pattern
 
     figure = figure_pattern("想开一家老年食堂申请助餐补贴，吃饭的地方至少要多大、要摆多少个座位？")
     assert figure is not PROCEDURE_STATED_RE and figure.search("就餐区面积不少于60平方米")
@@ -686,17 +686,17 @@ def test_an_area_or_a_count_asked_beside_an_application_is_the_figure_asked():
 
 
 def test_only_then_after_an_interrogative_names_no_thing(assistant):
-    from assistant.asks import asked_things
+    from policyqa.assistant.asks import asked_things
 
     question = "户口还在老家，每年要做什么才能不被停发高龄津贴？"  # 才能 goes on the sentence: no 才能 is asked for
     assert asked_things(question, assistant.index.tokenizer) == []
 
 
 def test_an_article_just_below_a_table_row_answers_what_the_row_does_not_say():
-    from assistant.asks import asks_who_is_responsible, asks_whether_one_takes_part
-    from assistant.ordering import articles_first
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.asks import asks_who_is_responsible, asks_whether_one_takes_part
+    from policyqa.assistant.ordering import articles_first
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
     from tests.test_corpus_genre import STANDARDS_NOTICE
 
     clauses = {c.label: c for c in parse_text(STANDARDS_NOTICE, "kf").clauses}
@@ -710,7 +710,7 @@ def test_an_article_just_below_a_table_row_answers_what_the_row_does_not_say():
 
 
 def test_a_place_opening_the_titles_of_local_documents_names_them():
-    from assistant.mentions import document_mentions
+    from policyqa.assistant.mentions import document_mentions
 
     docs = [{"doc_id": "nc", "title": "宁川市进一步推进居家适老化改造的若干措施", "doc_number": None},
             {"doc_id": "lx", "title": "岭西省民政厅 岭西省财政厅关于印发《岭西省老年助餐服务补贴实施细则》的通知", "doc_number": None},
@@ -723,7 +723,7 @@ def test_a_place_opening_the_titles_of_local_documents_names_them():
 
 
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
-    from assistant.lookup import named_laws, unknown_laws
+    from policyqa.assistant.lookup import named_laws, unknown_laws
 
     answer = assistant.ask("老年人权益保障法对子女不常回家看望父母有啥处罚")
     assert answer.refused and "《老年人权益保障法》" in answer.answer
@@ -737,8 +737,8 @@ def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
 
 
 def test_an_unspecific_word_under_a_modifier_and_a_place_where_something_was_done_ask_nothing():
-    from assistant.asks import asked_things, named_provinces
-    from index.tokenizer import PolicyTokenizer
+    from policyqa.assistant.asks import asked_things, named_provinces
+    from policyqa.index.tokenizer import PolicyTokenizer
 
     tokenizer = PolicyTokenizer()
     assert asked_things("意见中，医养结合方面有哪些具体措施？", tokenizer) == []
@@ -749,9 +749,9 @@ def test_an_unspecific_word_under_a_modifier_and_a_place_where_something_was_don
 
 
 def test_class_hours_and_amounts_under_a_rate_column_inside_an_item_are_stated_figures(assistant):
-    from assistant.refusal import check_evidence
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.refusal import check_evidence
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     plan = parse_text("某某县困难失能老年人居家照护服务补贴实施方案\n\n三、补贴标准和服务内容\n\n（一）补贴标准\n"
                       "居家照护服务补贴根据失能等级分档确定，具体标准如下：\n失能等级　　补贴标准（元/月）\n"
@@ -766,10 +766,10 @@ def test_class_hours_and_amounts_under_a_rate_column_inside_an_item_are_stated_f
 
 
 def test_who_is_responsible_is_answered_by_a_close_runner_up_naming_the_department():
-    from assistant.ordering import departments_first
-    from assistant.penalties import PENALTY_ASKED_RE
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.ordering import departments_first
+    from policyqa.assistant.penalties import PENALTY_ASKED_RE
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     rule = parse_text("# 某某省养老机构服务质量监督管理办法\n\n第三条　县级以上人民政府民政部门负责养老机构服务质量的监督管理工作。"
                       "市场监督管理部门负责养老机构食品安全的监督管理。\n\n"
@@ -786,10 +786,10 @@ def test_who_is_responsible_is_answered_by_a_close_runner_up_naming_the_departme
 
 
 def test_the_age_bracket_holding_the_askers_age_answers():
-    from assistant.ages import age_bracket_first, age_bracket_sentences, age_ranges, asked_age
-    from assistant.extractive import ScoredSentence
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.ages import age_bracket_first, age_bracket_sentences, age_ranges, asked_age
+    from policyqa.assistant.extractive import ScoredSentence
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     # Ages in months: childcare sets its brackets in 月龄.
     assert asked_age("九十多岁的老人去老年食堂吃饭，每餐能补几块钱？") == (90 * 12, 99 * 12 + 11)
@@ -812,7 +812,7 @@ def test_the_age_bracket_holding_the_askers_age_answers():
 
 
 def test_a_question_of_an_unnumbered_press_conference_is_looked_up_by_its_count():
-    from corpus import parse_text
+    from policyqa.corpus import parse_text
     from tests.test_corpus_genre import PRESS_QA
 
     qa = parse_text(PRESS_QA, "dj")
@@ -820,10 +820,10 @@ def test_a_question_of_an_unnumbered_press_conference_is_looked_up_by_its_count(
 
 
 def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days_of_the_year(assistant):
-    from assistant.asks import asked_things, names_thing
-    from assistant.refusal import check_evidence
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.asks import asked_things, names_thing
+    from policyqa.assistant.refusal import check_evidence
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     rule = parse_text("# 临溪市养老服务条例\n\n第一条　为了规范养老服务，制定本条例。\n\n"
                       "第二条　村（居）民委员会对独居高龄老年人每周至少探访1次。\n\n"
@@ -841,9 +841,9 @@ def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days
 
 
 def test_a_runner_up_of_another_document_does_not_state_the_asked_figure_for_it(assistant):
-    from assistant.ordering import figure_first
-    from corpus import parse_text
-    from index.models import Hit
+    from policyqa.assistant.ordering import figure_first
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
 
     childcare = parse_text("# 某某市普惠托育机构管理办法\n\n第一条　托育机构应当设置室外活动场地。\n", "ty", ".md")
     elderly = parse_text("# 某某市养老服务条例\n\n第一条　新建住宅小区按照每百户不少于30平方米配套建设养老服务设施。\n",

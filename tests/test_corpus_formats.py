@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import UnreadableDocument, coverage_problems, load_corpus, parse_file
+from policyqa.corpus import UnreadableDocument, coverage_problems, load_corpus, parse_file
 
 PAGE = """<!DOCTYPE html>
 <html lang="zh-CN">

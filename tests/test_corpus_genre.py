@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from corpus import coverage_problems, load_corpus, parse_text
-from corpus.commands import ARTICLE_LABEL_RE, ARTICLE_LINE_RE
-from corpus.structure import own_articles
+from policyqa.corpus import coverage_problems, load_corpus, parse_text
+from policyqa.corpus.commands import ARTICLE_LABEL_RE, ARTICLE_LINE_RE
+from policyqa.corpus.structure import own_articles
 from tests.conftest import LAWS
 
 NOTICE = """

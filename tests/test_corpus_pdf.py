@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from corpus import UnreadableDocument, coverage_problems, load_corpus, parse_file
-from corpus.pdf import pdf_text
+from policyqa.corpus import UnreadableDocument, coverage_problems, load_corpus, parse_file
+from policyqa.corpus.pdf import pdf_text
 
 Line = str | tuple[str, ...]  # a line of text, or a table row's cells set out in columns
 COLUMNS = (72, 130, 340)  # where a table row's cells start

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from corpus import coverage_problems
-from corpus.numerals import parse_chinese_number, to_chinese_number
+from policyqa.corpus import coverage_problems
+from policyqa.corpus.numerals import parse_chinese_number, to_chinese_number
 
 
 def _doc(corpus, doc_id):
@@ -72,7 +72,7 @@ def test_2024_opinion_structure(bundled_corpus):
 
 
 def test_clause_ids_stable_and_unique(bundled_corpus):
-    from corpus import load_corpus
+    from policyqa.corpus import load_corpus
 
     again = load_corpus()
     ids = [c.clause_id for c in bundled_corpus.clauses]

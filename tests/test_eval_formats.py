@@ -8,11 +8,11 @@ from pathlib import Path
 import ir_measures
 import pytest
 
-from corpus.errors import UserError
-from eval.beir import export_beir, import_beir
-from eval.questions import Question, QuestionSetError, read_questions, write_questions
-from eval.results import QuestionResult
-from eval.trec import TrecFormatError, qrels_lines, run_lines, write_lines
+from policyqa.corpus.errors import UserError
+from policyqa.eval.beir import export_beir, import_beir
+from policyqa.eval.questions import Question, QuestionSetError, read_questions, write_questions
+from policyqa.eval.results import QuestionResult
+from policyqa.eval.trec import TrecFormatError, qrels_lines, run_lines, write_lines
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 

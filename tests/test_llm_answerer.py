@@ -9,8 +9,8 @@ import socket
 
 import pytest
 
-from assistant.drafts import AnswererUnavailable, DraftSentence
-from assistant.llm import (
+from policyqa.assistant.drafts import AnswererUnavailable, DraftSentence
+from policyqa.assistant.llm import (
     REFUSAL,
     LLMConfigError,
     LLMSettings,
@@ -18,8 +18,8 @@ from assistant.llm import (
     load_llm_settings,
     parse_completion,
 )
-from assistant.service import Assistant
-from assistant.verify import verify
+from policyqa.assistant.service import Assistant
+from policyqa.assistant.verify import verify
 from fake_llm_server import FakeLLMServer, Script
 
 QUESTION = "县级综合养老服务管理平台依托什么建设？"

@@ -54,7 +54,7 @@ def _wait_until_serving(url: str, alive, deadline_s: float = 240) -> None:
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("ui-index")
-    subprocess.run([sys.executable, "-m", "assistant.cli", "build", "--index", str(path), "--quiet"],
+    subprocess.run([sys.executable, "-m", "policyqa", "build", "--index", str(path), "--quiet"],
                    check=True, env=ENV, timeout=900)
     return path
 
@@ -64,7 +64,7 @@ def ui_url(index_dir, tmp_path_factory):
     """``policyqa ui`` on a free loopback port."""
     port = _free_port()
     log = (tmp_path_factory.mktemp("ui-log") / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ui", "--index", str(index_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "policyqa", "ui", "--index", str(index_dir),
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=ENV)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -96,7 +96,7 @@ def page(browser):
 
 @pytest.fixture(scope="module")
 def corpus_clauses() -> dict:
-    from corpus import load_corpus
+    from policyqa.corpus import load_corpus
 
     return {c.clause_id: c for c in load_corpus().clauses}
 
@@ -239,7 +239,7 @@ def test_mounted_in_fastapi_with_document_browser(assistant, browser):
     import uvicorn
     from fastapi import FastAPI
 
-    from ui.app import mount_ui
+    from policyqa.ui.app import mount_ui
 
     app = mount_ui(FastAPI(), assistant, path="/ui")
     port = _free_port()

@@ -12,9 +12,9 @@ import secrets
 
 import gradio as gr
 
-from assistant.service import Assistant
-from corpus.errors import UserError
-from corpus.titles import short_title
+from policyqa.assistant.service import Assistant
+from policyqa.corpus.errors import UserError
+from policyqa.corpus.titles import short_title
 
 from . import render
 from .render import Turn

@@ -6,8 +6,8 @@ from pathlib import Path
 
 
 def ui(args: argparse.Namespace) -> int:
-    from assistant.service import Assistant
-    from assistant.settings import load_settings
+    from policyqa.assistant.service import Assistant
+    from policyqa.assistant.settings import load_settings
 
     from .app import launch
 
@@ -18,7 +18,7 @@ def ui(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from assistant.api import run_server
+    from policyqa.assistant.api import run_server
 
     from .app import mount_ui
 

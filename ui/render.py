@@ -2,7 +2,7 @@
 
 Pure functions from records to HTML strings; every piece of document text is escaped here.
 Clickable elements carry ``data-*`` attributes that the components' ``js_on_load`` turn into
-events (see :mod:`ui.app`): ``data-clause``/``data-quote`` (show a clause), ``data-question``
+events (see :mod:`policyqa.ui.app`): ``data-clause``/``data-quote`` (show a clause), ``data-question``
 (ask an example), ``data-open`` (read the document at a clause), ``data-doc`` (open a document).
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from html import escape
 
-from assistant.models import Answer, Citation, RelatedClause
-from corpus.models import Clause
-from corpus.titles import cite, short_title
+from policyqa.assistant.models import Answer, Citation, RelatedClause
+from policyqa.corpus.models import Clause
+from policyqa.corpus.titles import cite, short_title
 
 SECTION_SEP = " / "
 PART_NAMES = {"preamble": "序言", "body": "正文", "closing": "结尾", "annex": "附件"}
