@@ -23,6 +23,15 @@ def zscores(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / std if std > 1e-9 else np.zeros_like(values)
 
 
+def standardised(signals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each signal with its standard scores beside it (``bm25`` → ``bm25`` and ``bm25_z``)."""
+    out: dict[str, np.ndarray] = {}
+    for name, values in signals.items():
+        out[name] = np.asarray(values, dtype=np.float64)
+        out[f"{name}_z"] = zscores(values)
+    return out
+
+
 def fuse(signals: dict[str, np.ndarray], penalty: np.ndarray | None = None,
          weights: dict[str, float] = WEIGHTS) -> np.ndarray:
     """Fused scores in (0, 1) of candidates whose ``signals`` are aligned arrays (any subset of ``weights``).

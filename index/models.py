@@ -20,6 +20,9 @@ class Hit:
     score: float
     dense_score: float = 0.0  # best passage cosine; the evidence check reads it
     related: tuple[Clause, ...] = field(default=())
+    # The fused signals, raw and as standard scores over the question's candidates (bm25, bm25_z, window,
+    # window_z, clause, clause_z), for the assistant's ranker; empty for a clause that was not retrieved.
+    signals: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
         data = self.clause.to_dict()

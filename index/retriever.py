@@ -13,7 +13,7 @@ from policyqa.corpus.parse import UNTITLED
 
 from . import dense, lexical
 from .embedders import Embedder, get_embedder
-from .fusion import CANDIDATES, fuse
+from .fusion import CANDIDATES, fuse, standardised
 from .models import SEARCH_MODES, Hit
 from .store import CLAUSE_VECTORS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
@@ -134,13 +134,14 @@ class Index:
             signals["clause"] = self._clause_vectors[cands] @ query
         penalty = self._superseded_penalty[cands] if self.superseded and not doc_ids else None
         scores = fuse(signals, penalty)
+        features = standardised(signals)
         order = np.lexsort((cands, -scores))[:k]
         hits = []
         for i in order:
             clause = self.clauses[cands[i]]
             related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
             hits.append(Hit(clause=clause, score=float(scores[i]), dense_score=best.get(int(cands[i]), 0.0),
-                            related=related))
+                            related=related, signals={name: float(v[i]) for name, v in features.items()}))
         return hits
 
 
