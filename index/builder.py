@@ -14,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from policyqa.corpus.models import Corpus
+from policyqa.corpus.supports import SUPPORTS_FILE, write_catalogue
 
 from . import dense, lexical
 from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
@@ -130,6 +131,7 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
                 f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
         docs = [dict(d.meta.to_dict(), clause_count=len(d.clauses)) for d in corpus.documents]
         (tmp / "documents.json").write_text(json.dumps(docs, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_catalogue(corpus.documents, tmp / SUPPORTS_FILE)  # eligibility catalogue (corpus/supports.py)
         seconds = time.perf_counter() - started
         manifest = {
             "format_version": FORMAT_VERSION,
