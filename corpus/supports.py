@@ -1,0 +1,289 @@
+"""The catalogue of supports: which sentences of a clause grant something, to whom, on what condition.
+
+Read for the genre (意见/通知/条例/办法: （N） items, 第X条 articles, annex task-table rows) from the
+vocabularies in ``corpus/vocab/``, never from rules keyed to one document: a sentence grants a support when it
+names a kind of support (补贴, 税费, 水电气热价格, 用地 …) with a granting word (给予, 支持, 可以, 按规定 …), is
+neither a prohibition nor a penalty, and is not a duty laid on the operator itself (「养老机构应当……培训」).
+Each support keeps its sentence verbatim as the quote, the beneficiaries named (institution kinds, ownership,
+the residents served), the conditions in the text's own words, how binding it is and who sets the local
+rules; each document keeps its reach (national, or the province or city read from its title and issuer).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from functools import cache
+
+from .models import Clause, Document
+from .numerals import number_or_none
+from .vocab import classes, vocabulary, word_index, word_pattern
+
+SUPPORTS_FILE = "supports.jsonl"
+ANY_INSTITUTION = "*"
+INDIVIDUALS = "家庭"
+
+_SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
+_SEGMENT_RE = re.compile(r"[^，。；：、！？\n]+")
+# Who acts: government and its departments (a grant's giver), as against an operator bound by a duty.
+_GOVERNMENT_RE = re.compile(r"人民政府|政府|部门|民政|财政|卫生|人力资源|发展改革|自然资源|住房|税务|医疗保障|街道办事处|委员会")
+_DUTY_RE = re.compile(r"应当|必须|不得|须|(?<=[构织心位点])要")
+_LABEL_RE = re.compile(r"^(?:第[一二三四五六七八九十百千零〇]+条|（[一二三四五六七八九十]+）)\s*")
+_PREAMBLE_RE = re.compile(r"^为了?[^，。]*(?:制定本|根据)|本(?:条例|办法|规定|意见)所称|^本(?:条例|办法|规定)(?:适用于|自)")
+# A clause that punishes (罚则: 「违反本条例……由……责令改正」) grants nothing, its items included.
+_PENALTY_RE = re.compile(r"违反本(?:条例|办法|规定)|责令[^。]{0,10}改正|处[^。]{0,30}罚款|法律责任")
+_HEADING_MAX = 25
+_WHO_RE = re.compile(r"由([^，。；]{2,24}?)(?:制定|确定|规定|另行)")
+_SUBJECT_RE = re.compile(r"([^，。；：、]{0,16}?(?:人民政府|政府|部门))")
+_CONDITION_RES = (
+    re.compile(r"[^，。；：]*符合(?:规定|相关|有关|国家)?(?:的)?条件的[^，。；：]*"),
+    re.compile(r"在[^，。；：]{2,40}?前提下"),
+    re.compile(r"[^，。；：、]*(?:有条件|具备条件|具备相应[^，。；：]{0,12}条件|有能力|规模较大)的[^，。；：、]*"),
+    re.compile(r"经[^，。；：]{2,30}?(?:核准|认定|验收|评估|批准)"),
+)
+_TRAILING_CONDITION_RE = re.compile(r"([^，。；：]{4,60}的)，")
+_NOT_A_CONDITION_RE = re.compile(r"下列|以下|之一的$|所称")
+_BEDS_RE = re.compile(r"([0-9]+|[一二两三四五六七八九十百千]+)张(?:床位)?以上|床位(?:数)?(?:达到|在)?([0-9]+|[一二两三四五六七八九十百千]+)张以上")
+_UNKNOWN_PLACE_RE = re.compile(r"^([\u4e00-\u9fff]{2,4}?(?:省|自治区|市|自治州|县))")
+_CENTRAL_RE = re.compile(r"^(?:中共中央|中华人民共和国|国务院|全国|国家|中央|民政部|财政部|人力资源|国家卫生)")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a document applies: ``national``, or a ``province``/``city`` (``province`` set where known)."""
+
+    level: str
+    place: str | None = None
+    province: str | None = None
+
+
+@dataclass(frozen=True)
+class Support:
+    """One granting sentence of a clause, read for the eligibility check."""
+
+    clause_id: str
+    kinds: tuple[str, ...]
+    quote: str
+    beneficiaries: tuple[str, ...]
+    named: tuple[str, ...]          # the beneficiary words as written (「社区养老服务机构」)
+    sectors: tuple[str, ...]
+    ownership: tuple[str, ...]
+    residents: tuple[str, ...]
+    services: tuple[str, ...]
+    conditions: tuple[str, ...]     # verbatim substrings of the clause
+    min_beds: int | None
+    binding: str                    # mandatory | encouraged | exploratory | local_rules
+    who: str | None = None          # who sets the rules, for local_rules
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Support":
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+@dataclass
+class DocumentSupports:
+    doc_id: str
+    reach: Reach
+    supports: list[Support] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "reach": asdict(self.reach), "supports": [s.to_dict() for s in self.supports]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DocumentSupports":
+        return cls(data["doc_id"], Reach(**data["reach"]), [Support.from_dict(s) for s in data["supports"]])
+
+
+# ---- vocabularies -----------------------------------------------------------------------------
+@cache
+def _institutions() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
+    kinds = {key: words for key, words in vocabulary("institution_kinds")}
+    return kinds, word_pattern(kinds)
+
+
+@cache
+def places() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Every place name (province, its short name, city with and without 市) → its province."""
+    province_of: dict[str, str] = {}
+    for province, cities in vocabulary("places"):
+        short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province)
+        province_of[province] = province_of[short] = province
+        for city in cities:
+            bare = re.sub(r"(市|区|州)$", "", city) if len(city) > 2 else city
+            for name in {city, bare, bare + "市", bare + "区"}:
+                province_of.setdefault(name, province)
+    return province_of, word_pattern(province_of)
+
+
+def canonical_place(name: str) -> str:
+    """「青岛」→「青岛市」, 「山东」→「山东省」, an unknown name as written."""
+    province_of, _ = places()
+    province = province_of.get(name)
+    if province is None or name == province:
+        return name
+    if re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province) == name:
+        return province
+    bare = re.sub(r"(市|区)$", "", name) if len(name) > 2 else name
+    suffix = "区" if province in ("北京市", "天津市", "上海市", "重庆市") else "市"
+    return name if name.endswith(("市", "区", "州", "盟")) else bare + suffix
+
+
+def reach_of(title: str, issuer: str | None) -> Reach:
+    """A document's reach from the place opening its title, else the place of its issuer."""
+    province_of, pattern = places()
+    for text in (title.strip(), (issuer or "").strip()):
+        match = pattern.match(text)
+        if match:
+            return _reach(match.group(), province_of)
+        match = _UNKNOWN_PLACE_RE.match(text)
+        if match and not _CENTRAL_RE.match(text):
+            return Reach("city" if not match.group(1).endswith(("省", "自治区")) else "province", match.group(1))
+    return Reach("national")
+
+
+def _reach(name: str, province_of: dict[str, str]) -> Reach:
+    province = province_of[name]
+    place = canonical_place(name)
+    return Reach("province", province, province) if place == province else Reach("city", place, province)
+
+
+# ---- reading one sentence ---------------------------------------------------------------------
+def _found(vocab: str, text: str) -> tuple[str, ...]:
+    owner, pattern = word_index(vocab)
+    return tuple(dict.fromkeys(owner[m.group()] for m in pattern.finditer(text)))
+
+
+def _binding(sentence: str) -> str | None:
+    for key, pattern in classes("binding"):
+        if key in ("duty", "prohibition", "oversight"):
+            continue
+        if pattern.search(sentence):
+            return key
+    return None
+
+
+def _is_prohibition(sentence: str) -> bool:
+    """A prohibition, a penalty or oversight (监管、检查): what is ruled or watched, not granted."""
+    binding = dict(classes("binding"))
+    return bool(binding["prohibition"].search(sentence) or binding["oversight"].search(sentence))
+
+
+def _is_duty(sentence: str) -> bool:
+    """「养老服务组织应当……」: the operator is the one bound; nothing is granted to it."""
+    match = _DUTY_RE.search(sentence)
+    if not match:
+        return False
+    before = sentence[:match.start()]
+    _, institutions = _institutions()
+    return bool(institutions.search(before)) and not _GOVERNMENT_RE.search(before)
+
+
+def _conditions(sentence: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern in _CONDITION_RES:
+        found += [m.group().strip() for m in pattern.finditer(sentence)]
+    found += [m.group(1).strip() for m in _TRAILING_CONDITION_RE.finditer(sentence)]
+    kept = []
+    for text in found:
+        text = text.lstrip("对")
+        if len(text) >= 3 and not _NOT_A_CONDITION_RE.search(text) and not any(text in k for k in kept):
+            kept = [k for k in kept if k not in text] + [text]
+    return tuple(kept)
+
+
+def _min_beds(sentence: str) -> int | None:
+    match = _BEDS_RE.search(sentence)
+    return number_or_none(match.group(1) or match.group(2)) if match else None
+
+
+def _who(sentence: str, reach: Reach) -> str:
+    match = _WHO_RE.search(sentence)
+    if match:
+        return match.group(1)
+    match = _SUBJECT_RE.search(sentence)
+    if match and match.start() < 12:
+        return match.group(1).lstrip("对由")
+    return f"{reach.place}及其所属地方的有关部门" if reach.place else "地方人民政府及有关部门"
+
+
+def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Kinds named, the words naming them, and the ownership qualifiers in the same phrases."""
+    kinds_of, pattern = _institutions()
+    kinds: list[str] = []
+    named: list[str] = []
+    ownership: list[str] = []
+    for segment in _SEGMENT_RE.finditer(sentence):
+        matches = list(pattern.finditer(segment.group()))
+        institutional = [m for m in matches if kinds_of[m.group()] != (INDIVIDUALS,)]
+        for m in matches:
+            named.append(m.group())
+            kinds += kinds_of[m.group()]
+        if institutional:
+            ownership += _found("ownership", segment.group())
+    if any(k != INDIVIDUALS for k in kinds):  # people are who is served, once an institution is named
+        kinds = [k for k in kinds if k != INDIVIDUALS]
+    return tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(named)), tuple(dict.fromkeys(ownership))
+
+
+def _sectors(text: str) -> tuple[str, ...]:
+    return _found("sectors", text)
+
+
+def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...], reach: Reach) -> Support | None:
+    """The support a sentence grants, or None where it grants nothing."""
+    kinds = _found("support_kinds", sentence)
+    bare = _LABEL_RE.sub("", sentence)
+    if not kinds or _is_prohibition(sentence) or _is_duty(bare) or _PREAMBLE_RE.search(bare):
+        return None
+    binding = _binding(sentence)
+    if binding is None:
+        return None
+    beneficiaries, named, ownership = _beneficiaries(sentence)
+    sectors = _sectors(sentence) or context_sectors
+    return Support(
+        clause_id=clause_id, kinds=kinds, quote=sentence, beneficiaries=beneficiaries, named=named,
+        sectors=sectors, ownership=ownership, residents=_found("residents", sentence),
+        services=_found("services", sentence), conditions=_conditions(sentence), min_beds=_min_beds(sentence),
+        binding=binding, who=_who(sentence, reach) if binding == "local_rules" else None,
+    )
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a clause text, each a verbatim substring (its closing 。 or ； kept)."""
+    return [m.group().strip() for m in _SENTENCE_RE.finditer(text) if m.group().strip()]
+
+
+def clause_supports(clause: Clause, reach: Reach, doc_sectors: tuple[str, ...]) -> list[Support]:
+    if clause.part == "preamble" or clause.is_title_note or _PENALTY_RE.search(clause.section + clause.text):
+        return []
+    context = _sectors(clause.section + clause.text) or doc_sectors or ("养老", "托育")
+    found = []
+    for n, sentence in enumerate(sentences(clause.text)):
+        if n == 0 and sentence.startswith("（") and len(sentence) <= _HEADING_MAX:
+            continue  # the item's own heading 「（四）强化用地保障和存量资源利用。」 restates what follows
+        support = read_sentence(clause.clause_id, sentence, context, reach)
+        if support is not None:
+            found.append(support)
+    return found
+
+
+def document_supports(document: Document) -> DocumentSupports:
+    reach = reach_of(document.meta.title, document.meta.issuer)
+    doc_sectors = _sectors(document.meta.title)
+    supports = [s for c in document.clauses for s in clause_supports(c, reach, doc_sectors)]
+    return DocumentSupports(document.doc_id, reach, supports)
+
+
+def catalogue(documents: list[Document]) -> list[DocumentSupports]:
+    """The catalogue of every document, in corpus order (one line each in ``supports.jsonl``)."""
+    return [document_supports(d) for d in documents]
+
+
+def write_catalogue(documents: list[Document], path) -> None:
+    """Write ``supports.jsonl`` (one document a line) for the index build."""
+    with open(path, "w", encoding="utf-8") as f:
+        for entry in catalogue(documents):
+            f.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
