@@ -22,6 +22,7 @@ from .vocab import classes, vocabulary, word_index, word_pattern
 SUPPORTS_FILE = "supports.jsonl"
 ANY_INSTITUTION = "*"
 INDIVIDUALS = "家庭"
+NOT_A_SECTOR = "非领域"
 
 _SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _SEGMENT_RE = re.compile(r"[^，。；：、！？\n]+")
@@ -29,10 +30,16 @@ _SEGMENT_RE = re.compile(r"[^，。；：、！？\n]+")
 _GOVERNMENT_RE = re.compile(r"人民政府|政府|部门|民政|财政|卫生|人力资源|发展改革|自然资源|住房|税务|医疗保障|街道办事处|委员会")
 _DUTY_RE = re.compile(r"应当|必须|不得|须|(?<=[构织心位点])要")
 _LABEL_RE = re.compile(r"^(?:第[一二三四五六七八九十百千零〇]+条|（[一二三四五六七八九十]+）)\s*")
-_PREAMBLE_RE = re.compile(r"^为了?[^，。]*(?:制定本|根据)|本(?:条例|办法|规定|意见)所称|^本(?:条例|办法|规定)(?:适用于|自)")
+_PREAMBLE_RE = re.compile(r"^为了?.*?(?:制定本|根据)|本(?:条例|办法|规定|意见)所称|^本(?:条例|办法|规定)(?:适用于|自)")
 # A clause that punishes (罚则: 「违反本条例……由……责令改正」) grants nothing, its items included.
 _PENALTY_RE = re.compile(r"违反本(?:条例|办法|规定)|责令[^。]{0,10}改正|处[^。]{0,30}罚款|法律责任")
 _HEADING_MAX = 25
+_PEOPLE_GIVEN_RE = re.compile(r"[对为向给][^，。；]{0,24}$")
+_PEOPLE_GET_RE = re.compile(r"^[^，。；]{0,4}?(?:补贴|津贴|补助|奖励|优待|享受|可以|免费)")
+_ITEM_RE = re.compile(r"^(?:（[一二三四五六七八九十]+）|[0-9]+[.．、])")
+# Sectors implied by the institution kinds a sentence names (a tax law's 「养老机构提供的养老服务」).
+_KIND_SECTORS = {"养老机构": "养老", "社区养老服务机构": "养老", "居家养老服务组织": "养老", "托育机构": "托育",
+                 "家庭托育点": "托育"}
 _WHO_RE = re.compile(r"由([^，。；]{2,24}?)(?:制定|确定|规定|另行)")
 _SUBJECT_RE = re.compile(r"([^，。；：、]{0,16}?(?:人民政府|政府|部门))")
 _CONDITION_RES = (
@@ -210,39 +217,50 @@ def _who(sentence: str, reach: Reach) -> str:
 
 
 def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Kinds named, the words naming them, and the ownership qualifiers in the same phrases."""
+    """Kinds named, the words naming them, and the ownership qualifiers in the same phrases. People (老年人,
+    家庭) are beneficiaries only where something is given to them (「对……老年人给予」「老年人护理补贴」
+    「老年人可以」); elsewhere they are who the service is for."""
     kinds_of, pattern = _institutions()
     kinds: list[str] = []
     named: list[str] = []
     ownership: list[str] = []
     for segment in _SEGMENT_RE.finditer(sentence):
-        matches = list(pattern.finditer(segment.group()))
+        text = segment.group()
+        matches = list(pattern.finditer(text))
         institutional = [m for m in matches if kinds_of[m.group()] != (INDIVIDUALS,)]
         for m in matches:
-            named.append(m.group())
-            kinds += kinds_of[m.group()]
+            if m in institutional or _PEOPLE_GIVEN_RE.search(text[:m.start()]) \
+                    or _PEOPLE_GET_RE.match(text[m.end():]):
+                named.append(m.group())
+                kinds += kinds_of[m.group()]
         if institutional:
-            ownership += _found("ownership", segment.group())
+            ownership += _found("ownership", text)
     if any(k != INDIVIDUALS for k in kinds):  # people are who is served, once an institution is named
         kinds = [k for k in kinds if k != INDIVIDUALS]
     return tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(named)), tuple(dict.fromkeys(ownership))
 
 
 def _sectors(text: str) -> tuple[str, ...]:
-    return _found("sectors", text)
+    return tuple(s for s in _found("sectors", text) if s != NOT_A_SECTOR)
 
 
-def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...], reach: Reach) -> Support | None:
-    """The support a sentence grants, or None where it grants nothing."""
-    kinds = _found("support_kinds", sentence)
+def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...], reach: Reach,
+                  lead: str = "") -> Support | None:
+    """The support a sentence grants, or None where it grants nothing. ``lead`` is the sentence introducing a
+    list (「下列项目免征增值税：」) when ``sentence`` is one of its items: the item takes its kind and force."""
+    kinds = _found("support_kinds", sentence) or _found("support_kinds", lead)
     bare = _LABEL_RE.sub("", sentence)
-    if not kinds or _is_prohibition(sentence) or _is_duty(bare) or _PREAMBLE_RE.search(bare):
+    if not kinds or _is_prohibition(lead + sentence) or _is_duty(_LABEL_RE.sub("", lead) or bare) \
+            or _PREAMBLE_RE.search(bare):
         return None
-    binding = _binding(sentence)
+    binding = _binding(sentence) or (_binding(lead) if lead else None)
     if binding is None:
         return None
     beneficiaries, named, ownership = _beneficiaries(sentence)
-    sectors = _sectors(sentence) or context_sectors
+    sectors = _sectors(sentence) or tuple(dict.fromkeys(_KIND_SECTORS[k] for k in beneficiaries
+                                                        if k in _KIND_SECTORS)) or context_sectors
+    if not sectors:
+        return None  # a law outside elderly care and childcare grants our operators only where it names them
     return Support(
         clause_id=clause_id, kinds=kinds, quote=sentence, beneficiaries=beneficiaries, named=named,
         sectors=sectors, ownership=ownership, residents=_found("residents", sentence),
@@ -259,12 +277,17 @@ def sentences(text: str) -> list[str]:
 def clause_supports(clause: Clause, reach: Reach, doc_sectors: tuple[str, ...]) -> list[Support]:
     if clause.part == "preamble" or clause.is_title_note or _PENALTY_RE.search(clause.section + clause.text):
         return []
-    context = _sectors(clause.section + clause.text) or doc_sectors or ("养老", "托育")
-    found = []
+    # In a document about elderly care or childcare a sentence is of its clause's sector; elsewhere (a tax law)
+    # only what the sentence itself names counts, and a list item only with its own words.
+    context = (_sectors(clause.section + clause.text) or doc_sectors) if doc_sectors else ()
+    found, lead = [], ""
     for n, sentence in enumerate(sentences(clause.text)):
         if n == 0 and sentence.startswith("（") and len(sentence) <= _HEADING_MAX:
             continue  # the item's own heading 「（四）强化用地保障和存量资源利用。」 restates what follows
-        support = read_sentence(clause.clause_id, sentence, context, reach)
+        is_item = bool(lead) and bool(_ITEM_RE.match(sentence))
+        if not is_item:
+            lead = sentence if sentence.endswith(("：", ":")) else ""
+        support = read_sentence(clause.clause_id, sentence, context, reach, lead if is_item else "")
         if support is not None:
             found.append(support)
     return found
