@@ -20,7 +20,11 @@ def _groups():
 
     from . import commands as assistant_commands
 
-    return [corpus_commands, index_commands, assistant_commands, ui_commands, eval_commands]
+    from policyqa.eval import eligibility_commands as eval_eligibility_commands  # hook: policyqa eval-eligibility
+    from . import eligibility_commands  # hook: policyqa eligibility
+
+    return [corpus_commands, index_commands, assistant_commands, ui_commands, eval_commands,
+            eligibility_commands, eval_eligibility_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
