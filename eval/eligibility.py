@@ -57,11 +57,19 @@ class CaseResult:
     provisions: int
     verbatim: int
     unknown_ids: list[str] = field(default_factory=list)
+    error: str | None = None  # the profile could not be read: nothing listed, every must-list id missed
 
 
 def run_case(checker: EligibilityChecker, case: EligibilityCase, known: set[str],
              clause_text: dict[str, str]) -> CaseResult:
-    result: EligibilityResult = checker.check(profile_from(case.profile, case.text))
+    try:
+        result: EligibilityResult = checker.check(profile_from(case.profile, case.text))
+    except UserError as exc:
+        must_list = [c for c in case.must_list if c in known]
+        return CaseResult(id=case.id, profile=case.profile or {"text": case.text}, missed=must_list,
+                          wrongly_applying=[], listed_must_not=[], must_list=len(must_list),
+                          must_not=sum(c in known for c in case.must_not), provisions=0, verbatim=0,
+                          unknown_ids=[c for c in case.must_list + case.must_not if c not in known], error=str(exc))
     listed = {p.clause_id for p in result.provisions}
     applying = {p.clause_id for p in result.provisions if p.verdict == "applies"}
     must_list = [c for c in case.must_list if c in known]
@@ -90,6 +98,7 @@ def evaluate(checker: EligibilityChecker, cases: list[EligibilityCase], clause_t
         "must_not_listed": sum(len(r.listed_must_not) for r in results) / must_not if must_not else None,
         "verbatim": sum(r.verbatim for r in results) / provisions if provisions else None,
         "provisions_per_profile": provisions / len(results) if results else None,
+        "unreadable": [r.id for r in results if r.error],
         "unknown_ids": sorted({c for r in results for c in r.unknown_ids}),
         "cases": [r.__dict__ for r in results],
     }

@@ -31,6 +31,8 @@ def evaluate(args: argparse.Namespace) -> int:
     print(f"  must-not listed at all (any verdict):                     {report['must_not_listed']:.3f}")
     print(f"  verbatim quotes:                                          {report['verbatim']:.3f}")
     print(f"  provisions listed per profile:                            {report['provisions_per_profile']:.1f}")
+    if report["unreadable"]:
+        print(f"  profiles that could not be read (counted as listing nothing): {', '.join(report['unreadable'])}")
     if report["unknown_ids"]:
         print(f"  ids not in the index (left out of the figures): {', '.join(report['unknown_ids'])}")
     for case in report["cases"]:
