@@ -107,6 +107,7 @@ class EligibilityResult(BaseModel):
 _BEDS_RES = (re.compile(r"([0-9]+|[一二两三四五六七八九十百千]+)\s*(?:张|个)?\s*(?:床位|床|张床)"),
              re.compile(r"床位\s*(?:数)?\s*(?:有|是|为|共)?\s*([0-9]+|[一二两三四五六七八九十百千]+)"))
 _UNKNOWN_REGION_RE = re.compile(r"(?:在|是|位于|来自)([\u4e00-\u9fff]{2,3}(?:省|市|县|区))")
+_HEAD_OFFICE_RE = re.compile(r"总部(?:在|位于|设在)$")
 _NONPROFIT_RE = re.compile(r"非营利|非盈利|民非|民办非企业|公益性")
 _PROFIT_RE = re.compile(r"(?<![非])(?:营利性|盈利性|营利|盈利)")
 _NOT_INCLUSIVE_RE = re.compile(r"非普惠|不是普惠|不普惠")
@@ -170,10 +171,14 @@ def _beds_in(text: str) -> int | None:
 
 
 def _region_in(text: str) -> str | None:
+    """The place the operator is in: every place named, a province with its city (「河南新乡」→「河南省新乡市」),
+    leaving out where a head office is (「总部在上海，打算在青岛新建」)."""
     _, pattern = places()
-    match = pattern.search(text)
-    if match:
-        return canonical_place(match.group())
+    names = [canonical_place(m.group()) for m in pattern.finditer(text)
+             if not _HEAD_OFFICE_RE.search(text[:m.start()])]
+    if names:
+        located = locate("".join(dict.fromkeys(names)))
+        return (located.province or "") + (located.city or "")
     match = _UNKNOWN_REGION_RE.search(text)
     return match.group(1) if match else None
 
@@ -259,9 +264,14 @@ def _who_problem(s: Support, profile: Profile) -> tuple[bool, str] | None:
         if INDIVIDUALS in bens:
             return None
         return False, f"这是给{named}的支持，不是给个人或家庭的"
-    if not bens:
-        return (False, "条文没有提到用人单位") if profile.kind == "用人单位" else None
-    if profile.kind in bens or (ANY_INSTITUTION in bens and profile.kind != "用人单位"):
+    employer_care = profile.kind == "用人单位" and "托育" in profile.services
+    if not bens or (ANY_INSTITUTION in bens and profile.kind == "用人单位"):
+        if profile.kind != "用人单位":
+            return None
+        if employer_care:
+            return True, "条文未写明用人单位：单位自办托育服务的部分可对照申请"
+        return False, "条文没有提到用人单位"
+    if profile.kind in bens or ANY_INSTITUTION in bens:
         return None
     if bens == {INDIVIDUALS}:
         shared = set(s.residents) & set(profile.residents)
@@ -282,8 +292,8 @@ def _ownership_problems(s: Support, profile: Profile) -> list[tuple[bool, str]]:
     if required:
         if profile.ownership is None:
             problems.append((True, f"仅限{'或'.join(required)}机构：请确认机构的举办性质"))
-        elif profile.ownership == "公建民营" and "公办" in required:
-            problems.append((True, "条文写的是公办机构：公建民营机构是否同样适用，请向当地民政部门确认"))
+        elif profile.ownership == "公建民营" and {"公办", "民办"} & set(required):
+            problems.append((True, f"条文写的是{'或'.join(required)}机构：公建民营机构是否同样适用，请向当地民政部门确认"))
         elif profile.ownership not in required:
             problems.append((False, f"仅限{'或'.join(required)}机构，不适用于{profile.ownership}机构"))
     if "非营利" in s.ownership:

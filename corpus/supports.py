@@ -26,6 +26,7 @@ NOT_A_SECTOR = "非领域"
 
 _SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _SEGMENT_RE = re.compile(r"[^，。；：、！？\n]+")
+_PHRASE_RE = re.compile(r"[^，。；：！？\n]+")
 # Who acts: government and its departments (a grant's giver), as against an operator bound by a duty.
 _GOVERNMENT_RE = re.compile(r"人民政府|政府|部门|民政|财政|卫生|人力资源|发展改革|自然资源|住房|税务|医疗保障|街道办事处|委员会")
 _DUTY_RE = re.compile(r"应当|必须|不得|须|(?<=[构织心位点])要")
@@ -34,7 +35,7 @@ _PREAMBLE_RE = re.compile(r"^为了?.*?(?:制定本|根据)|本(?:条例|办法|
 # A clause that punishes (罚则: 「违反本条例……由……责令改正」) grants nothing, its items included.
 _PENALTY_RE = re.compile(r"违反本(?:条例|办法|规定)|责令[^。]{0,10}改正|处[^。]{0,30}罚款|法律责任")
 _HEADING_MAX = 25
-_PEOPLE_GIVEN_RE = re.compile(r"[对为向给][^，。；]{0,24}$")
+_PEOPLE_GIVEN_RE = re.compile(r"(?:[对为向给]|帮助)[^，。；]{0,24}$")
 _PEOPLE_GET_RE = re.compile(r"^[^，。；]{0,4}?(?:补贴|津贴|补助|奖励|优待|享受|可以|免费)")
 _ITEM_RE = re.compile(r"^(?:（[一二三四五六七八九十]+）|[0-9]+[.．、])")
 # Sectors implied by the institution kinds a sentence names (a tax law's 「养老机构提供的养老服务」).
@@ -165,7 +166,7 @@ def _found(vocab: str, text: str) -> tuple[str, ...]:
 
 def _binding(sentence: str) -> str | None:
     for key, pattern in classes("binding"):
-        if key in ("duty", "prohibition", "oversight"):
+        if key in ("duty", "prohibition", "oversight", "fostering"):
             continue
         if pattern.search(sentence):
             return key
@@ -186,6 +187,18 @@ def _is_duty(sentence: str) -> bool:
     before = sentence[:match.start()]
     _, institutions = _institutions()
     return bool(institutions.search(before)) and not _GOVERNMENT_RE.search(before)
+
+
+def _fostered(sentence: str) -> tuple[str, ...]:
+    """「培育……社区养老服务机构」「加强公办和公建民营养老机构建设」: the institution itself is fostered."""
+    kinds_of, institutions = _institutions()
+    fostering = dict(classes("binding"))["fostering"]
+    for segment in _SEGMENT_RE.finditer(sentence):
+        cue = fostering.search(segment.group())
+        named = institutions.search(segment.group(), cue.end()) if cue else None
+        if named and ANY_INSTITUTION not in kinds_of[named.group()] and kinds_of[named.group()] != (INDIVIDUALS,):
+            return ("其他",)
+    return ()
 
 
 def _conditions(sentence: str) -> tuple[str, ...]:
@@ -217,27 +230,28 @@ def _who(sentence: str, reach: Reach) -> str:
 
 
 def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Kinds named, the words naming them, and the ownership qualifiers in the same phrases. People (老年人,
-    家庭) are beneficiaries only where something is given to them (「对……老年人给予」「老年人护理补贴」
-    「老年人可以」); elsewhere they are who the service is for."""
+    """Kinds named, the words naming them, and the ownership qualifiers every phrase naming an institution shares
+    (「引导各类主体提供普惠性服务，支持非营利性机构发展」 restricts neither). People (老年人, 家庭) are
+    beneficiaries only where something is given to them (「对……老年人给予」「帮助家庭成员」「老年人护理补贴」);
+    in a phrase that names an institution they are who it serves (「直接为老年人提供服务的养老设施」)."""
     kinds_of, pattern = _institutions()
     kinds: list[str] = []
     named: list[str] = []
-    ownership: list[str] = []
-    for segment in _SEGMENT_RE.finditer(sentence):
-        text = segment.group()
+    qualifiers: list[set[str]] = []
+    for phrase in _PHRASE_RE.finditer(sentence):
+        text = phrase.group()
         matches = list(pattern.finditer(text))
         institutional = [m for m in matches if kinds_of[m.group()] != (INDIVIDUALS,)]
         for m in matches:
-            if m in institutional or _PEOPLE_GIVEN_RE.search(text[:m.start()]) \
-                    or _PEOPLE_GET_RE.match(text[m.end():]):
+            given = not institutional and _PEOPLE_GIVEN_RE.search(text[:m.start()])
+            if m in institutional or given or _PEOPLE_GET_RE.match(text[m.end():]):
                 named.append(m.group())
                 kinds += kinds_of[m.group()]
         if institutional:
-            ownership += _found("ownership", text)
-    if any(k != INDIVIDUALS for k in kinds):  # people are who is served, once an institution is named
-        kinds = [k for k in kinds if k != INDIVIDUALS]
-    return tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(named)), tuple(dict.fromkeys(ownership))
+            qualifiers.append(set(_found("ownership", text)))
+    shared = set.intersection(*qualifiers) if qualifiers else set()
+    ownership = tuple(o for o, _ in vocabulary("ownership") if o in shared)
+    return tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(named)), ownership
 
 
 def _sectors(text: str) -> tuple[str, ...]:
@@ -248,7 +262,7 @@ def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...
                   lead: str = "") -> Support | None:
     """The support a sentence grants, or None where it grants nothing. ``lead`` is the sentence introducing a
     list (「下列项目免征增值税：」) when ``sentence`` is one of its items: the item takes its kind and force."""
-    kinds = _found("support_kinds", sentence) or _found("support_kinds", lead)
+    kinds = _found("support_kinds", sentence) or _found("support_kinds", lead) or _fostered(sentence)
     bare = _LABEL_RE.sub("", sentence)
     if not kinds or _is_prohibition(lead + sentence) or _is_duty(_LABEL_RE.sub("", lead) or bare) \
             or _PREAMBLE_RE.search(bare):
@@ -257,6 +271,10 @@ def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...
     if binding is None:
         return None
     beneficiaries, named, ownership = _beneficiaries(sentence)
+    if lead:  # an item of 「老年人享受下列服务：」 is for whom the lead names
+        lead_kinds, lead_named, lead_ownership = _beneficiaries(lead)
+        if lead_kinds:
+            beneficiaries, named, ownership = lead_kinds, lead_named, lead_ownership
     sectors = _sectors(sentence) or tuple(dict.fromkeys(_KIND_SECTORS[k] for k in beneficiaries
                                                         if k in _KIND_SECTORS)) or context_sectors
     if not sectors:
@@ -302,7 +320,35 @@ def document_supports(document: Document) -> DocumentSupports:
 
 def catalogue(documents: list[Document]) -> list[DocumentSupports]:
     """The catalogue of every document, in corpus order (one line each in ``supports.jsonl``)."""
-    return [document_supports(d) for d in documents]
+    entries = [document_supports(d) for d in documents]
+    _annex_rows_restate(documents, entries)
+    return entries
+
+
+def _annex_rows_restate(documents: list[Document], entries: list[DocumentSupports]) -> None:
+    """A task-table row that grants nothing in its own words (「实施普惠养老托育专项行动」) restates the article it
+    is linked to: it takes that article's kinds of support, with its own first sentence as the quote."""
+    by_clause: dict[str, list[Support]] = {}
+    for entry in entries:
+        for s in entry.supports:
+            by_clause.setdefault(s.clause_id, []).append(s)
+    for document, entry in zip(documents, entries):
+        doc_sectors = _sectors(document.meta.title)
+        for clause in document.clauses:
+            if not clause.is_table_row or clause.clause_id in by_clause:
+                continue
+            linked = [s for link in clause.links for s in by_clause.get(link, ())]
+            first = sentences(clause.text)[:1]
+            if not linked or not first:
+                continue
+            beneficiaries, named, ownership = _beneficiaries(first[0])
+            entry.supports.append(Support(
+                clause_id=clause.clause_id, kinds=tuple(dict.fromkeys(k for s in linked for k in s.kinds)),
+                quote=first[0], beneficiaries=beneficiaries, named=named,
+                sectors=_sectors(first[0]) or tuple(dict.fromkeys(x for s in linked for x in s.sectors)) or doc_sectors,
+                ownership=ownership, residents=_found("residents", first[0]), services=_found("services", first[0]),
+                conditions=_conditions(first[0]), min_beds=_min_beds(first[0]),
+                binding=_binding(first[0]) or linked[0].binding, who=linked[0].who))
 
 
 def write_catalogue(documents: list[Document], path) -> None:
