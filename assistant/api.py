@@ -2,71 +2,54 @@
 
 The index loads once, in a background thread started by the lifespan, so the port opens at once:
 ``/readyz`` and every ``/v1`` route answer 503 until the assistant is complete, and only a fully
-loaded assistant is ever published. Endpoints are plain ``def`` functions, so FastAPI runs the
+loaded assistant is ever published. Admission control (:mod:`.admission`), the security headers
+(:mod:`.api_guard`) and the server's timeouts and shutdown (:mod:`.api_server`) wrap this app. Endpoints are plain ``def`` functions, so FastAPI runs the
 CPU-bound assistant calls in its threadpool; the parts that are not thread-safe (the embedder's C
 engine, jieba) hold their own locks inside the index layer, so the API adds none.
 """
+import asyncio
 import hmac
 import json
 import logging
-import re
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import asynccontextmanager
 from hashlib import sha256
 from importlib.metadata import version
-from pathlib import Path
 from typing import Annotated, Literal
 
-import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Request, Security
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr,
-                      StringConstraints, WithJsonSchema, create_model)
+                      StringConstraints, WithJsonSchema, create_model, model_validator)
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policyqa.corpus.errors import UserError
 
+from .admission import Admission
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
+from .api_guard import ResponseGuard
+from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, question_problem
 from .models import Answer
 from .service import Assistant
-from .settings import Settings, load_settings
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 1000
 MAX_K = 50
 MAX_DOC_IDS = 50
-# C0/C1 control characters other than tab and line breaks; lone surrogates (a JSON \ud800 escape) are refused
-# too, but stay out of the published pattern, which must be a valid ECMA/Rust regex.
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-_CONTROL_RE = re.compile(f"[{_CONTROL}]")
-_SURROGATE_RE = re.compile("[\\ud800-\\udfff]")
-QUESTION_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
 
 
 # ---- request and response records -----------------------------------------------------------
 def _check_question(value: str) -> str:
-    if _CONTROL_RE.search(value):
-        raise PydanticCustomError("policyqa_control_chars",
-                                  "问题含有控制字符 (the question contains control characters)")
-    if _SURROGATE_RE.search(value):
-        raise PydanticCustomError("policyqa_lone_surrogate",
-                                  "问题含有不成对的 UTF-16 代理字符，如 \\ud800 (the question contains an unpaired "
-                                  "surrogate escape such as \\ud800)")
-    value = value.strip()
-    if not value:
-        raise PydanticCustomError("policyqa_blank", "问题不能为空或只含空白 (the question is empty or only whitespace)")
-    if len(value) > MAX_QUESTION_CHARS:
-        raise PydanticCustomError(
-            "policyqa_too_long",
-            f"问题过长，最多 {MAX_QUESTION_CHARS} 个字符 (the question is longer than {MAX_QUESTION_CHARS} characters)")
-    return value
+    if problem := question_problem(value):
+        raise PydanticCustomError(problem.code, problem.message)
+    return value.strip()
 
 
 Question = Annotated[StrictStr, AfterValidator(_check_question), WithJsonSchema({
@@ -118,13 +101,26 @@ class SearchRequest(BaseModel):
     mode: Mode = "hybrid"
 
 
-def batch_request_model(max_batch: int) -> type[BaseModel]:
-    """The batch body; its size bound comes from the settings, so the published schema states it."""
+def batch_request_model(max_batch: int, max_cost: int) -> type[BaseModel]:
+    """The batch body; its bounds come from the settings, so the published schema states them."""
+
+    def within_cost(body: BaseModel) -> BaseModel:
+        cost = len(body.questions) * body.k
+        if cost > max_cost:
+            raise PydanticCustomError(
+                "policyqa_batch_cost",
+                "问题数 × k = {cost}，超过上限 {max_cost}，请拆分批次或减小 k "
+                "(questions × k = {cost} is over the limit of {max_cost}; split the batch or lower k)",
+                {"cost": cost, "max_cost": max_cost})
+        return body
+
     return create_model(
         "AskBatchRequest",
-        __config__=ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
-            {"questions": ["养老机构的水电气热能按居民价格收费吗？", "育儿假一共有多少天？"], "k": 5},
-        ]}),
+        __config__=ConfigDict(strict=True, extra="forbid", json_schema_extra={
+            "description": f"问题数 × k 不得超过 {max_cost} (questions × k must not exceed {max_cost})",
+            "examples": [{"questions": ["养老机构的水电气热能按居民价格收费吗？", "育儿假一共有多少天？"], "k": 5}],
+        }),
+        __validators__={"within_cost": model_validator(mode="after")(within_cost)},
         questions=(Annotated[list[Question], Field(min_length=1, max_length=max_batch,
                                                     description=f"1–{max_batch} 个问题 (questions)")], ...),
         k=(AskK, 5),
@@ -186,7 +182,7 @@ class IndexInfo(BaseModel):
 
 
 class Readiness(BaseModel):
-    status: Literal["ready", "loading", "failed"]
+    status: Literal["ready", "loading", "failed", "stopping"]
     message: str
     index: IndexInfo | None = None
 
@@ -199,7 +195,12 @@ class AssistantHolder:
         self._loader = loader
         self.assistant: Assistant | None = None
         self.error: str | None = None
+        self.stopping = False
         self.on_failure: Callable[[], None] | None = None
+
+    def stop(self) -> None:
+        """The server is shutting down: readiness turns false first, so a load balancer stops sending."""
+        self.stopping = True
 
     def start(self) -> None:
         threading.Thread(target=self._load, name="policyqa-index-loader", daemon=True).start()
@@ -262,15 +263,17 @@ def api_key_guard(key: str) -> Callable:
 
 
 class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with a JSON 413, whether or not Content-Length is sent."""
+    """Refuse request bodies over ``max_bytes`` with a JSON 413, whether or not Content-Length is sent,
+    and bodies not received within ``timeout_s`` (a stalled or trickling client) with a JSON 408."""
 
     # The refused body is read and discarded up to this much before answering: closing a socket with
     # unread data makes the kernel reset the connection, and the client would lose the 413.
     DRAIN_BYTES = 4 * 1024 * 1024
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -281,18 +284,26 @@ class BodyLimit:
             await self._too_large(scope, receive, send, more_body=True)
             return
         chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            more_body = message.get("more_body", False)
-            if size > self.max_bytes:
-                await self._too_large(scope, receive, send, more_body=more_body)
-                return
-            if not more_body:
-                break
+        try:
+            async with asyncio.timeout(self.timeout_s):  # the whole body, so trickling a byte at a time fails too
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    chunks.append(message.get("body", b""))
+                    size += len(chunks[-1])
+                    more_body = message.get("more_body", False)
+                    if size > self.max_bytes:
+                        await self._too_large(scope, receive, send, more_body=more_body)
+                        return
+                    if not more_body:
+                        break
+        except TimeoutError:
+            response = error_response(408, "request_timeout",
+                                      f"请求体未在 {self.timeout_s:g} 秒内发送完毕 (the request body did not arrive "
+                                      f"within {self.timeout_s:g} s)", headers={"Connection": "close"})
+            await response(scope, receive, send)
+            return
         body, replayed = b"".join(chunks), False
 
         async def replay() -> Message:
@@ -370,7 +381,7 @@ def v1_router(settings: Settings) -> APIRouter:
     auth_errors = (401,) if settings.api_key else ()
     router = APIRouter(prefix="/v1", dependencies=guard, responses=documented(*auth_errors, 503))
     AssistantDep = Annotated[Assistant, Depends(current_assistant)]
-    AskBatchRequest = batch_request_model(settings.max_batch)
+    AskBatchRequest = batch_request_model(settings.max_batch, settings.max_batch_cost)
     json_only, json_errors = [Depends(require_json)], documented(400, 404, 413, 415, 422)
 
     @router.post("/ask", response_model=Answer, tags=["问答 ask"], summary="回答问题 (answer a question)",
@@ -429,6 +440,9 @@ def health_router() -> APIRouter:
 
     async def readyz(request: Request):
         holder = _holder(request)
+        if holder.stopping:
+            body = Readiness(status="stopping", message="服务正在停止 (the server is shutting down)")
+            return JSONResponse(body.model_dump(), status_code=503)
         if holder.assistant is not None:
             return Readiness(status="ready", message="就绪 (ready)", index=_index_info(holder.assistant))
         if holder.error is not None:
@@ -441,11 +455,27 @@ def health_router() -> APIRouter:
                          summary="进程存活 (the process is up)")
     router.add_api_route("/readyz", readyz, methods=["GET"], response_model=Readiness,
                          summary="索引已加载 (the index is loaded)",
-                         responses={503: {"model": Readiness, "description": "索引加载中或加载失败 (loading or failed)"}})
+                         responses={503: {"model": Readiness,
+                                          "description": "索引加载中、加载失败或服务正在停止 (loading, failed or stopping)"}})
     # HEAD too, for load balancers and container probes; the same answers without a body.
     router.add_api_route("/livez", livez, methods=["HEAD"], include_in_schema=False)
     router.add_api_route("/readyz", readyz, methods=["HEAD"], include_in_schema=False)
     return router
+
+
+_DOCS_PATHS = {"docs_url": "/docs", "redoc_url": "/redoc", "openapi_url": "/openapi.json"}
+
+
+def _protected_docs(app: FastAPI, key: str) -> None:
+    """/openapi.json, /docs and /redoc behind the bearer key (``POLICYQA_PROTECT_DOCS``)."""
+    guard = [Depends(api_key_guard(key))]
+    router = APIRouter(dependencies=guard, include_in_schema=False)
+    router.add_api_route("/openapi.json", lambda: JSONResponse(app.openapi()), methods=["GET"])
+    router.add_api_route("/docs", lambda: get_swagger_ui_html(openapi_url="/openapi.json", title=app.title),
+                         methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route("/redoc", lambda: get_redoc_html(openapi_url="/openapi.json", title=app.title),
+                         methods=["GET"], response_class=HTMLResponse)
+    app.include_router(router)
 
 
 def create_app(settings: Settings | None = None, *, loader: Callable[[], Assistant] | None = None) -> FastAPI:
@@ -458,6 +488,7 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
         holder.start()
         yield
 
+    protect_docs = settings.protect_docs and settings.api_key is not None
     app = FastAPI(
         title="政策问答 API (policyqa)",
         version=version("policyqa"),
@@ -465,46 +496,20 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
                     "Question answering over Chinese policy documents; every answer sentence cites the exact "
                     "article, or the answer is an honest refusal. Errors: `{\"error\": {\"code\", \"message\"}}`.",
         lifespan=lifespan,
+        **({name: None for name in _DOCS_PATHS} if protect_docs else _DOCS_PATHS),
     )
     app.state.assistant_holder = holder
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(v1_router(settings))
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if protect_docs:
+        _protected_docs(app, settings.api_key_value)
+    # Outermost last: headers on every response → CORS → body size and deadline → admission → routes.
+    app.add_middleware(Admission, settings=settings)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     if settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(ResponseGuard)
     return app
-
-
-def _exit_cleanly(signum: int, frame: object) -> None:
-    raise SystemExit(0)
-
-
-def run_server(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000, *,
-               mount: Callable[[FastAPI, Assistant], object] | None = None) -> None:
-    """Serve the API with uvicorn until SIGINT or SIGTERM; a SIGTERM ends with exit status 0.
-
-    ``mount`` adds more to the app (the web UI: ``ui.app.mount_ui``); it needs the assistant before
-    the server starts, so the index is then loaded before the port opens.
-    """
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
-    settings = load_settings(**({"index": Path(index_dir)} if index_dir is not None else {}))
-    if mount is None:
-        app = create_app(settings)
-    else:
-        assistant = Assistant.load(settings.index, answerer=settings.answerer)
-        app = create_app(settings, loader=lambda: assistant)
-        mount(app, assistant)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, timeout_graceful_shutdown=10))
-    holder: AssistantHolder = app.state.assistant_holder
-    holder.on_failure = lambda: setattr(server, "should_exit", True)
-    # uvicorn re-raises the SIGTERM it caught once its graceful shutdown is done; end with status 0 then.
-    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
-    try:
-        server.run()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    if holder.error is not None:
-        raise UserError(f"索引加载失败，服务已停止 (the index failed to load; server stopped): {holder.error}")

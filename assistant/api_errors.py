@@ -1,8 +1,9 @@
 """The API's error contract: every failure is ``{"error": {"code", "message"}}`` with a Chinese + English message.
 
 Validation errors, unknown ids, unknown routes (404), wrong methods (405), oversize bodies (413),
-a missing key (401) and a loading index (503) all take this shape; a catch-all turns anything
-unexpected into a logged JSON 500 instead of a bare traceback.
+slow bodies (408), a missing key (401), rate limits and lock-outs (429), a loading or busy server
+and a spent time budget (503) all take this shape; anything unexpected becomes a logged JSON 500
+(:func:`internal_error_response`, sent by :mod:`policyqa.assistant.api_guard`), never a bare traceback.
 """
 from __future__ import annotations
 
@@ -57,10 +58,12 @@ _STATUS_TEXT: dict[int, tuple[str, str, str]] = {
     400: ("bad_request", "请求无法处理", "bad request"),
     401: ("unauthorized", "缺少或错误的 API 密钥", "missing or wrong API key"),
     404: ("not_found", "未找到", "not found"),
+    408: ("request_timeout", "请求发送超时", "request not received in time"),
     405: ("method_not_allowed", "该路径不支持此请求方法", "method not allowed"),
     413: ("payload_too_large", "请求体过大", "request body too large"),
     415: ("unsupported_media_type", "不支持的内容类型", "unsupported media type"),
     422: ("invalid_request", "请求参数不合法", "invalid request"),
+    429: ("rate_limited", "请求过于频繁", "too many requests"),
     500: ("internal_error", "服务器内部错误", "internal server error"),
     503: ("unavailable", "服务暂不可用", "service unavailable"),
 }
@@ -142,8 +145,7 @@ async def _user_error(request: Request, exc: UserError) -> JSONResponse:
     return error_response(400, "bad_request", str(exc))
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+def internal_error_response() -> JSONResponse:
     code, zh, en = _STATUS_TEXT[500]
     return error_response(500, code, f"{zh}，请稍后再试 ({en}; the error was logged)")
 
@@ -153,4 +155,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(UserError, _user_error)
-    app.add_exception_handler(Exception, _unexpected)

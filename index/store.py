@@ -12,7 +12,8 @@ Layout::
     embedded_hashes.json sha1 of each embedded passage and clause text (reuse on rebuild)
 
 A build writes into a temporary sibling folder and renames it into place, so an interrupted
-build leaves the previous index untouched.
+build leaves the previous index untouched. Loading validates the manifest as a whole
+(:class:`Manifest`): a structural fault, or a manifest without checksums, is one clear error.
 """
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from policyqa.corpus.errors import UserError
 
@@ -45,6 +49,61 @@ class IndexIncompatible(IndexError_):
 
 class IndexCorrupted(IndexError_):
     pass
+
+
+Sha256 = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+Count = Annotated[StrictInt, Field(ge=0)]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="allow")  # fields added by later builds are kept, not refused
+
+
+class EmbedderEntry(_Part):
+    name: StrictStr
+    spec: StrictStr
+    dim: Count
+
+
+class TokenizerEntry(_Part):
+    name: StrictStr
+    dictionary_hash: StrictStr
+
+
+class CountsEntry(_Part):
+    documents: Count
+    clauses: Count
+    passages: Count
+
+
+class SourceEntry(_Part):
+    path: StrictStr | None = None
+    sha256: Sha256 | None = None
+
+
+class Manifest(_Part):
+    """The structure of ``manifest.json``; ``files`` (the checksum of every index file) may not be empty."""
+
+    format_version: StrictInt
+    package_version: StrictStr | None = None
+    built_at: StrictStr | None = None
+    embedder: EmbedderEntry
+    tokenizer: TokenizerEntry
+    counts: CountsEntry
+    sources: dict[str, SourceEntry] = Field(default_factory=dict)
+    files: dict[StrictStr, Sha256] = Field(min_length=1)
+
+
+def _schema_problem(error: ValidationError) -> str:
+    """The first structural fault of a manifest as one line, with how many more there are."""
+    errors = error.errors()
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    message = "missing" if first["type"] == "missing" else first["msg"]
+    if first["loc"] == ("files",) and first["type"] in {"missing", "too_short"}:
+        message = "no checksums (an index without them cannot be verified)"
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {message}{more}"
 
 
 def default_index_dir() -> Path:
@@ -110,17 +169,28 @@ def read_manifest(folder: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexCorrupted(f"索引清单损坏：{path} (manifest is not valid JSON: {exc})") from exc
+        raise IndexCorrupted(f"索引清单损坏：{path} (manifest is not valid JSON: {exc})") from None
+    if not isinstance(manifest, dict):
+        raise IndexCorrupted(f"索引清单结构有误，请重建索引：{path} (manifest is a JSON {type(manifest).__name__}, "
+                             f"not an object; rebuild with `policyqa build`)")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexIncompatible(
             f"索引格式版本 {manifest.get('format_version')} 与本程序（{FORMAT_VERSION}）不符，请重建索引 "
             f"(index format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild with `policyqa build`)"
         )
+    try:
+        Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        raise IndexCorrupted(f"索引清单结构有误，请重建索引：{path} (manifest is malformed: {_schema_problem(exc)}; "
+                             f"rebuild with `policyqa build`)") from None
     return manifest
 
 
 def verify_checksums(folder: Path, manifest: dict) -> None:
-    expected = manifest.get("files") or {}
+    expected = manifest.get("files")
+    if not expected or not isinstance(expected, dict):  # never trust an index whose files cannot be checked
+        raise IndexCorrupted(f"索引清单没有文件校验和，请重建索引 (the manifest of {folder} lists no checksums; "
+                             f"rebuild with `policyqa build`)")
     actual = file_checksums(folder)
     for name, digest in expected.items():
         if name not in actual:

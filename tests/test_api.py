@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 
 from policyqa.assistant.api import create_app
+from policyqa.assistant.api_server import server_config
 from policyqa.assistant.service import Assistant
 from policyqa.assistant.settings import Settings
 
@@ -28,14 +29,16 @@ LATIN = re.compile(r"[A-Za-z]{3,}")
 
 
 class LiveServer:
-    """A real uvicorn server for ``app`` in a background thread, on a free loopback port."""
+    """A real uvicorn server for ``app`` in a background thread, on a free loopback port, configured as
+    ``policyqa serve`` configures it (timeouts, connection cap, no proxy headers) from the app's settings."""
 
     def __init__(self, app) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
         self.app = app
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5))
+        self._server = uvicorn.Server(server_config(app, app.state.settings, log_level="warning"))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def __enter__(self) -> LiveServer:
@@ -59,7 +62,8 @@ class LiveServer:
 
 
 def _settings(index_dir, **overrides) -> Settings:
-    return Settings(index=index_dir, api_key=None, cors_origins="", **overrides)
+    """Settings for these tests: no rate limit (many requests come from one address here), unless overridden."""
+    return Settings(**{"index": index_dir, "api_key": None, "cors_origins": "", "rate_limit": ""} | overrides)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import secrets
 
 import gradio as gr
 
+from policyqa.assistant.api_input import MAX_QUESTION_CHARS, printable, question_problem
 from policyqa.assistant.service import Assistant
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.titles import short_title
@@ -87,22 +88,65 @@ watch('value', reveal);
 """
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
+K_RANGE = (1, 10)  # the slider's bounds, enforced for calls through the UI's API too
+
+
+def _request_problem(question: object, k: object, doc_ids: object, known: set[str]) -> str | None:
+    """The API's input contract, applied to what the page (or a script calling its API) sent; Chinese only."""
+    if not isinstance(question, str):
+        return "问题应为文本"
+    if problem := question_problem(question):
+        return problem.chinese
+    if isinstance(k, bool) or not isinstance(k, int | float) or k != int(k) or not K_RANGE[0] <= k <= K_RANGE[1]:
+        return f"参考条款数量应为 {K_RANGE[0]}–{K_RANGE[1]} 的整数"
+    if doc_ids is not None and (not isinstance(doc_ids, list) or not set(doc_ids) <= known):
+        return "所选文件不在已加载的文件中"
+    return None
+
+
+class _UncheckedSlider(gr.Slider):
+    """A slider whose value reaches the handler as sent, so :func:`_request_problem` judges it: Gradio's own check
+    would print a traceback to the log for every bad value a script sends through the UI's API."""
+
+    is_template = True  # rendered as the slider it extends
+
+    def preprocess(self, payload):
+        return payload
+
+
+class _UncheckedCheckboxGroup(gr.CheckboxGroup):
+    """The checkbox group of :class:`_UncheckedSlider`'s kind."""
+
+    is_template = True
+
+    def preprocess(self, payload):
+        return payload
+
+
+def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
+    """The page; ``log_questions`` (``POLICYQA_LOG_QUESTIONS``) lets a failed question's text into the log."""
     docs = assistant.documents()
     doc_meta = {d["doc_id"]: d for d in docs}
     titles = {d["doc_id"]: d["title"] for d in docs}
     clause_count = sum(d.get("clause_count", 0) for d in docs)
 
     def respond(question: str, turns: list[Turn], k: float, doc_ids: list[str] | None):
-        question = (question or "").strip()
-        if not question:
+        if isinstance(question, str) and not question.strip():
             yield gr.skip(), gr.skip(), gr.skip()
             return
+        if problem := _request_problem(question, k, doc_ids, set(doc_meta)):
+            shown = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
+            turn = Turn(printable(shown).strip() or "（无效问题）")
+            turn.error = problem
+            yield render.chat_html([*turns, turn]), [*turns, turn], gr.skip()
+            return
+        question = question.strip()
         turn = Turn(question)
         turns = [*turns, turn]
         yield render.chat_html(turns), turns, ""
         try:
-            for kind, payload in assistant.ask_stream(question, k=int(k), doc_ids=list(doc_ids or []) or None):
+            for kind, payload in assistant.ask_stream(question, k=int(k), doc_ids=list(doc_ids or []) or None,
+                                                      explain=True):
                 if kind == "citations":
                     turn.citations = list(payload)
                 elif kind == "delta":
@@ -113,7 +157,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         except UserError as exc:
             turn.error = render.chinese_part(str(exc))
         except Exception:  # the page must answer something; the traceback goes to the server log
-            log.exception("answering %r failed", question)
+            if log_questions:
+                log.exception("answering %r failed", question)
+            else:  # the question may be personal: its length only, unless the operator turns logging on
+                log.exception("answering a question of %d characters failed", len(question))
             turn.error = FAILED
         yield render.chat_html(turns), turns, gr.skip()
 
@@ -160,9 +207,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     with gr.Row():
                         clear = gr.Button("清空对话", size="sm", scale=0, min_width=100)
                     with gr.Accordion("检索设置", open=False):
-                        k = gr.Slider(1, 10, value=5, step=1, label="参考条款数量",
+                        k = _UncheckedSlider(*K_RANGE, value=5, step=1, label="参考条款数量",
                                       info="每次回答最多参考的条款数")
-                        doc_ids = gr.CheckboxGroup([(short_title(d["title"]), d["doc_id"]) for d in docs],
+                        doc_ids = _UncheckedCheckboxGroup([(short_title(d["title"]), d["doc_id"]) for d in docs],
                                                    label="只在这些文件中查找", info="不选则在全部文件中查找")
                 with gr.Column(scale=2, min_width=300, elem_id="pq-side"):
                     panel = gr.HTML(render.panel_empty_html(), js_on_load=PANEL_JS, elem_id="pq-panel")
@@ -201,12 +248,15 @@ def mount_ui(fastapi_app, assistant: Assistant, path: str = "/ui"):
     """Serve the UI inside an existing FastAPI app (one process for API and page), behind the app's API key."""
     settings = getattr(fastapi_app.state, "settings", None)  # set by assistant.api.create_app
     key = settings.api_key_value if settings is not None else None
-    return gr.mount_gradio_app(fastapi_app, build_ui(assistant), path=path, **_look(), **_key_login(key))
+    log_questions = settings.log_questions if settings is not None else False
+    return gr.mount_gradio_app(fastapi_app, build_ui(assistant, log_questions=log_questions), path=path, **_look(),
+                               **_key_login(key))
 
 
-def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, api_key: str | None = None) -> None:
+def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, api_key: str | None = None,
+           log_questions: bool = False) -> None:
     """Serve the UI on its own and block until interrupted."""
-    demo = build_ui(assistant)
+    demo = build_ui(assistant, log_questions=log_questions)
     demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True,
                 prevent_thread_lock=True, show_error=False, **_look(), **_key_login(api_key))
     print(f"政策问答界面已启动 UI running at http://{host}:{port}/ （按 Ctrl+C 停止 press Ctrl+C to stop）", flush=True)

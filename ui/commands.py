@@ -13,12 +13,13 @@ def ui(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
-    launch(assistant, host=args.host, port=args.port, api_key=settings.api_key_value)
+    launch(assistant, host=args.host, port=args.port, api_key=settings.api_key_value,
+           log_questions=settings.log_questions)
     return 0
 
 
 def serve(args: argparse.Namespace) -> int:
-    from policyqa.assistant.api import run_server
+    from policyqa.assistant.api_server import run_server
 
     from .app import mount_ui
 
