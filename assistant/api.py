@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from policyqa.corpus.errors import UserError
 
 from .admission import Admission
+from .api_eligibility import eligibility_router
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .api_guard import ResponseGuard
 from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, question_problem
@@ -503,6 +504,7 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(v1_router(settings))
+    app.include_router(eligibility_router(settings))  # POST /v1/eligibility (api_eligibility.py)
     if protect_docs:
         _protected_docs(app, settings.api_key_value)
     # Outermost last: headers on every response → CORS → body size and deadline → admission → routes.
