@@ -19,6 +19,7 @@ from policyqa.corpus.titles import short_title
 
 from . import render
 from .render import Turn
+from .eligibility import eligibility_tab
 from .style import CSS, theme
 
 # Gradio reads this at each telemetry call; the page must not reach the network.
@@ -218,6 +219,7 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
                     doc_list = gr.HTML(render.documents_html(docs), js_on_load=DOCS_JS, elem_id="pq-doc-list")
                 with gr.Column(scale=3, min_width=320):
                     reader = gr.HTML(render.reader_empty_html(), js_on_load=READER_JS, elem_id="pq-reader")
+            eligibility_tab(assistant, show_clause)  # hook: the 「资格自查」 tab (ui/eligibility.py)
 
         quiet = {"show_progress": "hidden"}
         question.submit(respond, [question, turns, k, doc_ids], [chat, turns, question], **quiet)
