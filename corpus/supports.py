@@ -23,6 +23,8 @@ SUPPORTS_FILE = "supports.jsonl"
 ANY_INSTITUTION = "*"
 INDIVIDUALS = "家庭"
 NOT_A_SECTOR = "非领域"
+OTHER = "其他"
+RESTATES = 0.6  # share of a task-table row's character pairs found in an article's sentence it restates
 
 _SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 _SEGMENT_RE = re.compile(r"[^，。；：、！？\n]+")
@@ -36,7 +38,10 @@ _PREAMBLE_RE = re.compile(r"^为了?.*?(?:制定本|根据)|本(?:条例|办法|
 _PENALTY_RE = re.compile(r"违反本(?:条例|办法|规定)|责令[^。]{0,10}改正|处[^。]{0,30}罚款|法律责任")
 _HEADING_MAX = 25
 _PEOPLE_GIVEN_RE = re.compile(r"(?:[对为向给]|帮助)[^，。；]{0,24}$")
-_PEOPLE_GET_RE = re.compile(r"^[^，。；]{0,4}?(?:补贴|津贴|补助|奖励|优待|享受|可以|免费)")
+_PEOPLE_GET_RE = re.compile(r"^[^，。；]{0,12}?(?:补贴|津贴|补助|奖励|优待|享受|可以|免费|支持|培训)")
+# Where a sentence names no institution and grants money, the people it names are who gets it (「……老年人家庭
+# 进行生活设施无障碍改造的，……应当给予适当资金补助」).
+_GRANT_TO_PEOPLE_RE = re.compile(r"给予|予以|资助|补助|补贴")
 _ITEM_RE = re.compile(r"^(?:（[一二三四五六七八九十]+）|[0-9]+[.．、])")
 # Sectors implied by the institution kinds a sentence names (a tax law's 「养老机构提供的养老服务」).
 _KIND_SECTORS = {"养老机构": "养老", "社区养老服务机构": "养老", "居家养老服务组织": "养老", "托育机构": "托育",
@@ -185,8 +190,9 @@ def _is_duty(sentence: str) -> bool:
     if not match:
         return False
     before = sentence[:match.start()]
-    _, institutions = _institutions()
-    return bool(institutions.search(before)) and not _GOVERNMENT_RE.search(before)
+    kinds_of, institutions = _institutions()
+    operator = any(kinds_of[m.group()] != (INDIVIDUALS,) for m in institutions.finditer(before))
+    return operator and not _GOVERNMENT_RE.search(before)
 
 
 def _fostered(sentence: str) -> tuple[str, ...]:
@@ -197,7 +203,7 @@ def _fostered(sentence: str) -> tuple[str, ...]:
         cue = fostering.search(segment.group())
         named = institutions.search(segment.group(), cue.end()) if cue else None
         if named and ANY_INSTITUTION not in kinds_of[named.group()] and kinds_of[named.group()] != (INDIVIDUALS,):
-            return ("其他",)
+            return (OTHER,)
     return ()
 
 
@@ -238,13 +244,16 @@ def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tup
     kinds: list[str] = []
     named: list[str] = []
     qualifiers: list[set[str]] = []
+    to_people = _GRANT_TO_PEOPLE_RE.search(sentence) and \
+        not any(kinds_of[m.group()] != (INDIVIDUALS,) for m in pattern.finditer(sentence))
     for phrase in _PHRASE_RE.finditer(sentence):
         text = phrase.group()
         matches = list(pattern.finditer(text))
         institutional = [m for m in matches if kinds_of[m.group()] != (INDIVIDUALS,)]
         for m in matches:
-            given = not institutional and _PEOPLE_GIVEN_RE.search(text[:m.start()])
-            if m in institutional or given or _PEOPLE_GET_RE.match(text[m.end():]):
+            given = not institutional and (to_people or _PEOPLE_GIVEN_RE.search(text[:m.start()])
+                                           or _PEOPLE_GET_RE.match(text[m.end():]))
+            if m in institutional or given:
                 named.append(m.group())
                 kinds += kinds_of[m.group()]
         if institutional:
@@ -263,6 +272,7 @@ def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...
     """The support a sentence grants, or None where it grants nothing. ``lead`` is the sentence introducing a
     list (「下列项目免征增值税：」) when ``sentence`` is one of its items: the item takes its kind and force."""
     kinds = _found("support_kinds", sentence) or _found("support_kinds", lead) or _fostered(sentence)
+    kinds = tuple(k for k in kinds if k != OTHER) or kinds  # 「其他」 only where nothing more specific is named
     bare = _LABEL_RE.sub("", sentence)
     if not kinds or _is_prohibition(lead + sentence) or _is_duty(_LABEL_RE.sub("", lead) or bare) \
             or _PREAMBLE_RE.search(bare):
@@ -326,8 +336,9 @@ def catalogue(documents: list[Document]) -> list[DocumentSupports]:
 
 
 def _annex_rows_restate(documents: list[Document], entries: list[DocumentSupports]) -> None:
-    """A task-table row that grants nothing in its own words (「实施普惠养老托育专项行动」) restates the article it
-    is linked to: it takes that article's kinds of support, with its own first sentence as the quote."""
+    """A task-table row that grants nothing in its own words (「实施普惠养老托育专项行动，建设一批普惠性养老服务机构」)
+    restates a sentence of the article it is linked to: where most of its words are in a granting sentence of that
+    article, it takes that sentence's kinds of support, with its own first sentence as the quote."""
     by_clause: dict[str, list[Support]] = {}
     for entry in entries:
         for s in entry.supports:
@@ -335,20 +346,28 @@ def _annex_rows_restate(documents: list[Document], entries: list[DocumentSupport
     for document, entry in zip(documents, entries):
         doc_sectors = _sectors(document.meta.title)
         for clause in document.clauses:
-            if not clause.is_table_row or clause.clause_id in by_clause:
-                continue
-            linked = [s for link in clause.links for s in by_clause.get(link, ())]
             first = sentences(clause.text)[:1]
-            if not linked or not first:
+            if not clause.is_table_row or clause.clause_id in by_clause or not first:
+                continue
+            pairs = _pairs(first[0])
+            linked = [s for link in clause.links for s in by_clause.get(link, ())
+                      if pairs and len(pairs & _pairs(s.quote)) >= RESTATES * len(pairs)]
+            if not linked:
                 continue
             beneficiaries, named, ownership = _beneficiaries(first[0])
             entry.supports.append(Support(
                 clause_id=clause.clause_id, kinds=tuple(dict.fromkeys(k for s in linked for k in s.kinds)),
-                quote=first[0], beneficiaries=beneficiaries, named=named,
+                quote=first[0], beneficiaries=beneficiaries or linked[0].beneficiaries,
+                named=named or linked[0].named,
                 sectors=_sectors(first[0]) or tuple(dict.fromkeys(x for s in linked for x in s.sectors)) or doc_sectors,
                 ownership=ownership, residents=_found("residents", first[0]), services=_found("services", first[0]),
                 conditions=_conditions(first[0]), min_beds=_min_beds(first[0]),
                 binding=_binding(first[0]) or linked[0].binding, who=linked[0].who))
+
+
+def _pairs(text: str) -> set[str]:
+    chars = re.sub(r"[^\u4e00-\u9fff0-9A-Za-z]", "", text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
 
 
 def write_catalogue(documents: list[Document], path) -> None:
