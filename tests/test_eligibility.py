@@ -99,6 +99,23 @@ def test_operator_in_qingdao_gets_qingdaos_supports_and_public_only_ones_are_ref
     assert _by_clause(shandong)[f"{QINGDAO.stem}:第四十一条"] == {"conditional"}
 
 
+SHANGHAI = LAWS / "DLC/上海地方法规/地方性法规/上海/上海市老年人权益保障条例(2016-01-29).md"
+
+
+@pytest.mark.skipif(not SHANGHAI.is_file(), reason="shared/laws is not on this machine")
+def test_a_provincial_regulation_reaches_its_province_only():
+    document = parse_file(SHANGHAI)
+    checker = EligibilityChecker(catalogue([document]), document.clauses, [document.meta.to_dict()])
+    assert checker.catalogue[0].reach.level == "province"
+    medical = Profile(kind="养老机构", services=["内设医疗机构"], region="上海市浦东新区")
+    listed = _by_clause(checker.check(medical))
+    assert f"{SHANGHAI.stem}:第四十条" in listed  # 内设医疗机构 纳入医疗保险支付范围
+    elsewhere = checker.check(medical.model_copy(update={"region": "北京"}))
+    assert not elsewhere.provisions and all("上海市的地方性规定" in n.reason for n in elsewhere.not_applicable)
+    family = _by_clause(checker.check(Profile(kind="家庭", residents=["经济困难"], region="上海")))
+    assert f"{SHANGHAI.stem}:第五十四条" in family  # 经济困难老年人 家庭无障碍设施改造 补贴
+
+
 def test_childcare_operator_is_not_given_elderly_care_supports(checker):
     result = checker.check(Profile(kind="托育机构", inclusive=True))
     listed = _by_clause(result)
