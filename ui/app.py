@@ -105,23 +105,12 @@ def _request_problem(question: object, k: object, doc_ids: object, known: set[st
     return None
 
 
-class _UncheckedSlider(gr.Slider):
-    """A slider whose value reaches the handler as sent, so :func:`_request_problem` judges it: Gradio's own check
-    would print a traceback to the log for every bad value a script sends through the UI's API."""
-
-    is_template = True  # rendered as the slider it extends
-
-    def preprocess(self, payload):
-        return payload
-
-
-class _UncheckedCheckboxGroup(gr.CheckboxGroup):
-    """The checkbox group of :class:`_UncheckedSlider`'s kind."""
-
-    is_template = True
-
-    def preprocess(self, payload):
-        return payload
+def _unchecked(component: gr.components.Component) -> gr.components.Component:
+    """``component`` with its value passed to the handler as sent, so :func:`_request_problem` judges it: Gradio's
+    own check would print a traceback to the log for every bad value a script sends through the UI's API. (An
+    instance attribute, not a subclass: Gradio writes a .pyi stub beside the module of every component subclass.)"""
+    component.preprocess = lambda payload: payload
+    return component
 
 
 def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
@@ -208,10 +197,11 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
                     with gr.Row():
                         clear = gr.Button("清空对话", size="sm", scale=0, min_width=100)
                     with gr.Accordion("检索设置", open=False):
-                        k = _UncheckedSlider(*K_RANGE, value=5, step=1, label="参考条款数量",
-                                      info="每次回答最多参考的条款数")
-                        doc_ids = _UncheckedCheckboxGroup([(short_title(d["title"]), d["doc_id"]) for d in docs],
-                                                   label="只在这些文件中查找", info="不选则在全部文件中查找")
+                        k = _unchecked(gr.Slider(*K_RANGE, value=5, step=1, label="参考条款数量",
+                                                 info="每次回答最多参考的条款数"))
+                        doc_ids = _unchecked(gr.CheckboxGroup(
+                            [(short_title(d["title"]), d["doc_id"]) for d in docs],
+                            label="只在这些文件中查找", info="不选则在全部文件中查找"))
                 with gr.Column(scale=2, min_width=300, elem_id="pq-side"):
                     panel = gr.HTML(render.panel_empty_html(), js_on_load=PANEL_JS, elem_id="pq-panel")
             with gr.Tab("文件浏览", id="docs"), gr.Row(equal_height=False):
