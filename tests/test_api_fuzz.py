@@ -20,6 +20,7 @@ from test_api import LiveServer
 OPERATIONS = [
     ("GET", "/livez"), ("GET", "/readyz"), ("POST", "/v1/ask"), ("POST", "/v1/ask/batch"), ("POST", "/v1/search"),
     ("GET", "/v1/documents"), ("GET", "/v1/documents/{doc_id}"), ("GET", "/v1/clauses/{clause_id}"),
+    ("POST", "/v1/eligibility"),
 ]
 
 
