@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10.0, gt=0, le=600, description="time to send a request's headers")
     body_timeout_s: float = Field(default=30.0, gt=0, le=3600, description="time to send a request's body")
     keep_alive_s: int = Field(default=5, ge=1, le=600, description="idle keep-alive connections close after this")
-    max_connections: int = Field(default=256, ge=1, le=100_000,
+    max_connections: int = Field(default=512, ge=1, le=100_000,
                                  description="connections and requests at once before a 503")
     shutdown_delay_s: float = Field(default=0.0, ge=0, le=600,
                                     description="after SIGTERM, serve this long with /readyz at 503 before stopping")

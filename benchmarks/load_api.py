@@ -2,7 +2,9 @@
 
 Starts ``policyqa serve`` itself on a free loopback port (or targets ``--url``), waits for
 ``/readyz``, sends the requests, and prints throughput, latency percentiles and the error count
-(``--json`` for a machine-readable record). Exits 1 if any request failed.
+(``--json`` for a machine-readable record). Exits 1 if any request failed. The self-started server
+runs with the default admission control except the per-client rate limit (every client here is one
+loopback address): ``--rate-limit`` sets one.
 
     python benchmarks/load_api.py                       # 32 clients, 5,000 requests, bundled index
     python benchmarks/load_api.py --index DIR --clients 8 --requests 1000 --ask-share 0.8
@@ -105,13 +107,15 @@ def wait_ready(url: str, timeout: float, proc: subprocess.Popen | None = None) -
 
 
 @contextmanager
-def own_server(index: str | None, startup_timeout: float):
-    """``policyqa serve`` on a free loopback port; stopped with SIGTERM afterwards."""
+def own_server(index: str | None, startup_timeout: float, settings: dict[str, str] | None = None):
+    """``policyqa serve`` on a free loopback port with ``settings`` (``POLICYQA_*`` variables added to
+    this environment); stopped with SIGTERM afterwards."""
     port = free_port()
     cmd = [sys.executable, "-m", "policyqa", "serve", "--host", "127.0.0.1", "--port", str(port)]
     if index:
         cmd += ["--index", index]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, **(settings or {}))
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, startup_timeout, proc)
@@ -185,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--timeout", type=float, default=120, help="per-request timeout in seconds")
     p.add_argument("--startup-timeout", type=float, default=300, help="seconds to wait for /readyz")
+    p.add_argument("--rate-limit", default="",
+                   help="POLICYQA_RATE_LIMIT of the self-started server (default: none; its clients share one address)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = p.parse_args(argv)
     if args.clients < 1 or args.requests < 1 or not 0 <= args.ask_share <= 1:
@@ -201,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         summary = measure(args.url.rstrip("/"))
     else:
-        with own_server(args.index, args.startup_timeout) as url:
+        with own_server(args.index, args.startup_timeout, {"POLICYQA_RATE_LIMIT": args.rate_limit}) as url:
             summary = measure(url)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
