@@ -316,6 +316,11 @@ def judge(s: Support, reach: Reach, profile: Profile, place: Place | None) -> Ju
     for problem in (_reach_problem(reach, place), _who_problem(s, profile)):
         if problem is not None:
             problems.append(problem)
+    if profile.kind == INDIVIDUALS:  # ownership, beds and services restrict institutions, not a family
+        missing = [r for r in s.residents if r not in profile.residents]
+        if missing:
+            problems.append((True, f"面向{'、'.join(missing)}的老年人或家庭：请核对是否属于"))
+        return _verdict(s, problems)
     problems += _ownership_problems(s, profile)
     if s.min_beds is not None:
         if profile.beds is None:
@@ -328,6 +333,10 @@ def judge(s: Support, reach: Reach, profile: Profile, place: Place | None) -> Ju
     if s.residents and profile.kind != INDIVIDUALS and set(s.beneficiaries) != {INDIVIDUALS} \
             and not set(s.residents) & set(profile.residents):
         problems.append((True, f"与收住{'、'.join(s.residents)}老年人相关：请核对收住对象"))
+    return _verdict(s, problems)
+
+
+def _verdict(s: Support, problems: list[tuple[bool, str]]) -> Judgement:
     refusals = [text for settled, text in problems if not settled]
     if refusals:
         return Judgement(None, "；".join(refusals))
@@ -403,7 +412,7 @@ class EligibilityChecker:
         if clause is None or not kept:
             return None  # the catalogue does not match the clauses: never show an unverified quote
         conditions = [c for c in s.conditions if c in clause.text]
-        parts = list(judgement.open_points)
+        parts = []
         if judgement.verdict == "local_rules":
             parts.append(f"具体办法由{s.who or '地方人民政府'}制定或按现行规定执行：以当地细则为准")
         if s.binding == "exploratory":

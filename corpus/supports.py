@@ -53,6 +53,7 @@ _CONDITION_RES = (
     re.compile(r"在[^，。；：]{2,40}?前提下"),
     re.compile(r"[^，。；：、]*(?:有条件|具备条件|具备相应[^，。；：]{0,12}条件|有能力|规模较大)的[^，。；：、]*"),
     re.compile(r"经[^，。；：]{2,30}?(?:核准|认定|验收|评估|批准)"),
+    re.compile(r"[0-9一二三四五六七八九十百]+周岁以上"),
 )
 _TRAILING_CONDITION_RE = re.compile(r"([^，。；：]{4,60}的)，")
 _NOT_A_CONDITION_RE = re.compile(r"下列|以下|之一的$|所称")
