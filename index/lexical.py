@@ -30,6 +30,18 @@ def bm25_scores(model: bm25s.BM25, query_tokens: list[str]) -> np.ndarray:
     return np.asarray(model.get_scores(known), dtype=np.float32)
 
 
+def top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest positive scores, ties at the cut broken by the lower index — what a stable
+    sort of every score would keep — by a partial sort of the clauses that hold a query term (O(n))."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) <= k:
+        return positive
+    values = scores[positive]
+    threshold = values[np.argpartition(values, len(values) - k)[len(values) - k]]
+    above = positive[values > threshold]
+    return np.concatenate([above, positive[values == threshold][:k - len(above)]])
+
+
 def document_frequencies(model: bm25s.BM25) -> dict[str, int]:
     """How many clauses contain each indexed term (the column lengths of bm25s' sparse score matrix)."""
     counts = np.diff(model.scores["indptr"])

@@ -50,7 +50,10 @@ def clause_text(clause: Clause) -> str:
 
 
 def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW_CHARS) -> list[Passage]:
-    """One passage for a short clause; overlapping sentence windows for a long one; none for a clause not searched."""
+    """One passage for a short clause; overlapping sentence windows for a long one; none for a clause not searched.
+
+    A clause that one window would hold whole is its own passage (:func:`clause_text`), so that its window and its
+    whole-clause text are the same text, embedded once."""
     heading = clause.heading
     text = searchable_text(clause)
     if not text:
@@ -71,4 +74,6 @@ def dense_passages(clause: Clause, clause_index: int, window_chars: int = WINDOW
         if end >= len(body):
             break
         start = max(start + 1, end - 1)  # overlap by one sentence
+    if len(windows) == 1:  # one window holds the whole clause: embed the clause's own text once, not twice
+        return [Passage(clause_index, clause_text(clause))]
     return [Passage(clause_index, f"{title}{''.join(w)}") for w in windows]

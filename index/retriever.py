@@ -12,7 +12,7 @@ from policyqa.corpus.models import Clause
 from policyqa.corpus.parse import UNTITLED
 
 from . import dense, lexical
-from .embedders import Embedder, get_embedder
+from .embedders import NO_EMBEDDER, Embedder, get_embedder
 from .fusion import CANDIDATES, fuse, standardised
 from .models import SEARCH_MODES, Hit
 from .store import CLAUSE_VECTORS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
@@ -27,6 +27,10 @@ class UnknownDocument(UserError):
     pass
 
 
+class NoVectors(UserError):
+    """Dense or hybrid search asked of a lexical index (built with ``--embedder none``)."""
+
+
 def check_result_count(k: int) -> None:
     """Refuse a number of results below one (search, and ask, which searches for more than it shows)."""
     if k < 1:
@@ -37,7 +41,7 @@ class Index:
     """Everything needed to answer ``search`` for one index folder."""
 
     def __init__(self, path: Path, manifest: dict, clauses: list[Clause], documents: list[dict], bm25,
-                 faiss_index, passage_clause: np.ndarray, clause_vectors: np.ndarray, embedder: Embedder,
+                 faiss_index, passage_clause: np.ndarray, clause_vectors: np.ndarray, embedder: Embedder | None,
                  tokenizer: PolicyTokenizer) -> None:
         self.path = path
         self.manifest = manifest
@@ -57,11 +61,16 @@ class Index:
         self._superseded_penalty = SUPERSEDED_PENALTY * np.array(
             [c.doc_id in self.superseded for c in clauses], dtype=np.float64)
 
+    @property
+    def has_vectors(self) -> bool:
+        """False for a lexical index (``--embedder none``): BM25 search only."""
+        return self.embedder is not None
+
     @cached_property
     def _passage_vectors(self) -> np.ndarray:
-        """All passage vectors in memory, for exact scoring when a search is restricted to some documents."""
-        n = self._faiss.ntotal
-        return self._faiss.reconstruct_n(0, n) if n else np.zeros((0, self._faiss.d), dtype=np.float32)
+        """All passage vectors, for exact scoring when a search is restricted to some documents: a view of the
+        FAISS index's own memory, not a second copy."""
+        return dense.stored_vectors(self._faiss)
 
     @cached_property
     def _document_frequencies(self) -> dict[str, int]:
@@ -111,12 +120,15 @@ class Index:
         check_result_count(k)
         if mode not in SEARCH_MODES:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
+        if mode != "bm25" and not self.has_vectors:
+            raise NoVectors(f"该索引没有向量（以 --embedder none 构建），只能用 bm25 检索 (the index at {self.path} has no "
+                            f"vectors: it was built with --embedder none; search it with mode bm25, or rebuild it "
+                            f"with an embedder for {mode})")
         allowed = self._allowed(doc_ids)
         candidates: set[int] = set()
         if mode != "dense":
             bm25 = self._bm25_scores(question, allowed)
-            top = np.argsort(-bm25, kind="stable")[:CANDIDATES]
-            candidates.update(int(i) for i in top if bm25[i] > 0)
+            candidates.update(lexical.top_positive(bm25, CANDIDATES).tolist())
         best: dict[int, float] = {}
         if mode != "bm25":
             query, best = self._dense_scores(question, allowed)
@@ -156,8 +168,9 @@ def superseded_documents(documents: list[dict]) -> set[str]:
 
 
 def load_index(path: Path | None = None, embedder: Embedder | None = None,
-               tokenizer: PolicyTokenizer | None = None) -> Index:
-    """Load and check an index folder; refuse one built for another embedder, format or dictionary."""
+               tokenizer: PolicyTokenizer | None = None, device: str = "auto") -> Index:
+    """Load and check an index folder; refuse one built for another embedder, format or dictionary. A lexical
+    index (``--embedder none``) loads no embedder."""
     path = Path(path) if path else default_index_dir()
     manifest = read_manifest(path)
     verify_checksums(path, manifest)
@@ -167,9 +180,10 @@ def load_index(path: Path | None = None, embedder: Embedder | None = None,
             "索引的分词词典与当前版本不同，请重建索引 (the index was built with another tokenizer dictionary; "
             "rebuild it with `policyqa build`)"
         )
-    if embedder is None:
-        embedder = get_embedder(manifest["embedder"]["spec"])
-    if embedder.name != manifest["embedder"]["name"] or embedder.dim != manifest["embedder"]["dim"]:
+    lexical_only = manifest["embedder"]["name"] == NO_EMBEDDER
+    if embedder is None and not lexical_only:
+        embedder = get_embedder(manifest["embedder"]["spec"], device)
+    if not lexical_only and (embedder.name != manifest["embedder"]["name"] or embedder.dim != manifest["embedder"]["dim"]):
         raise IndexIncompatible(
             f"索引由向量模型 {manifest['embedder']['name']} 构建，与当前模型 {embedder.name} 不符 "
             f"(index was built with embedder {manifest['embedder']['name']}, not {embedder.name}; rebuild it)"
@@ -177,6 +191,10 @@ def load_index(path: Path | None = None, embedder: Embedder | None = None,
     with (path / "clauses.jsonl").open(encoding="utf-8") as f:
         clauses = [Clause.from_dict(json.loads(line)) for line in f]
     documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
+    if lexical_only:
+        return Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"), None,
+                     np.zeros(0, dtype=np.int32), np.zeros((len(clauses), 0), dtype=np.float32), None, tokenizer)
+    # Clause vectors are memory-mapped: a search reads the ~200 rows of its candidates.
     return Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"),
                  dense.load_faiss(path / "dense.faiss"), np.load(path / "passages.npy"),
-                 np.load(path / CLAUSE_VECTORS_FILE), embedder, tokenizer)
+                 np.load(path / CLAUSE_VECTORS_FILE, mmap_mode="r"), embedder, tokenizer)
