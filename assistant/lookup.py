@@ -9,6 +9,7 @@ In documents numbered （一）（二） a reader's 第十条 means （十）; w
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
@@ -17,7 +18,7 @@ from policyqa.corpus.text import char_bigrams
 from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from policyqa.corpus.structure import N
 
-from .mentions import PLACE_PREFIX_RE, doc_numbers, document_mentions, numbered_documents
+from .mentions import PLACE_PREFIX_RE, doc_numbers, document_mentions, numbered_documents, per_documents
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
@@ -148,27 +149,116 @@ def _bigrams(text: str) -> set[str]:
     return char_bigrams(_TITLE_NOISE.sub("", text))
 
 
+@dataclass(frozen=True)
+class _Catalogue:
+    """The loaded documents' titles as lookup reads them, computed once for them (:func:`mentions.per_documents`)."""
+
+    positions: dict[str, tuple[int, ...]]  # doc_id → its place in the list
+    with_pair: dict[str, tuple[int, ...]]  # a character pair of titles (:func:`_bigrams`) → documents holding it
+    pairs: tuple[int, ...]  # per document, how many character pairs its title has
+    by_core: dict[str, tuple[int, ...]]  # a core title (:func:`_law_names`) → documents named by it
+    by_placeless: dict[str, tuple[int, ...]]  # a core title without its place (:func:`_without_place`) → documents
+    by_ending: dict[str, tuple[str, ...]]  # a core title's last two characters → core titles ending in them
+    core_endings: frozenset[str]  # every ending of every core title
+    titles: str  # every title, joined by NUL (a law's name, Chinese characters, cannot span two)
+
+
+def _catalogue(docs: list[dict]) -> _Catalogue:
+    tables: tuple[dict[str, list], ...] = ({}, {}, {}, {}, {})
+    positions, with_pair, by_core, by_placeless, by_ending = tables
+    pairs: list[int] = []
+    for i, doc in enumerate(docs):
+        positions.setdefault(doc["doc_id"], []).append(i)
+        title = _bigrams(doc["title"])
+        pairs.append(len(title))
+        for pair in title:
+            with_pair.setdefault(pair, []).append(i)
+        for core in dict.fromkeys(_law_names(doc["title"])):
+            by_core.setdefault(core, []).append(i)
+            by_placeless.setdefault(_without_place(core), []).append(i)
+            by_ending.setdefault(core[-2:], []).append(core)
+    freeze = lambda table: {key: tuple(dict.fromkeys(values)) for key, values in table.items()}  # noqa: E731
+    endings = frozenset(core[i:] for core in by_core for i in range(len(core)))
+    return _Catalogue(freeze(positions), freeze(with_pair), tuple(pairs), freeze(by_core), freeze(by_placeless),
+                      freeze(by_ending), endings, "\0".join(d["title"] for d in docs))
+
+
+def _endings(text: str) -> list[str]:
+    return [text[i:] for i in range(len(text))]
+
+
 def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
-    """How strongly the question names each document (发文字号 exact match wins)."""
+    """How strongly the question names each document (发文字号 exact match wins); documents it does not name at all
+    are left out (their score is 0)."""
     # Named as the search reads a question's naming of documents: by 发文字号 (「52号文」), which wins, or by a
     # shortened title (「那个若干措施」「2024年养老意见」), which counts as the title's words do.
     mentions = document_mentions(question, docs)
     by_number = {d for m in mentions if m.by_number for d in m.doc_ids}
     by_title = {d: 1.0 / len(m.doc_ids) for m in mentions if not m.by_number for d in m.doc_ids}
-    q = _bigrams(question)
+    catalogue = per_documents(docs, _catalogue)
+    shared = Counter(i for pair in _bigrams(question) for i in catalogue.with_pair.get(pair, ()))
+    named = set(shared).union(*(catalogue.positions.get(d, ()) for d in by_number | set(by_title)))
     scores: dict[str, float] = {}
-    for doc in docs:
-        title = _bigrams(doc["title"])
-        scores[doc["doc_id"]] = 100.0 if doc["doc_id"] in by_number else max(
-            len(q & title) / max(len(title), 1), by_title.get(doc["doc_id"], 0.0))
-    return scores
+    for i in sorted(named):
+        doc_id = docs[i]["doc_id"]
+        scores[doc_id] = 100.0 if doc_id in by_number else max(
+            shared[i] / max(catalogue.pairs[i], 1), by_title.get(doc_id, 0.0))
+    return {doc_id: score for doc_id, score in scores.items() if score}
 
 
-def _numbered_as(refs: list[ArticleRef], clauses: list[Clause]) -> list[Clause]:
-    """The clauses numbered as one of ``refs`` (every clause a reference can match carries its number): one cheap
-    pass, so that :func:`_matches` runs on a few clauses instead of all of them for each reference."""
-    numbers = {r.number for r in refs}
-    return [c for c in clauses if c.number in numbers]
+@dataclass(frozen=True)
+class _Numbering:
+    """One document's clauses as article references read them, computed once for them (:func:`_numberings`)."""
+
+    by_number: dict[int | None, tuple[tuple[int, Clause], ...]]  # number → (position, clause), in order
+    by_label: dict[str, tuple[Clause, ...]]
+    is_law: bool
+
+    def numbered_as(self, refs: list[ArticleRef]) -> list[Clause]:
+        """The clauses numbered as one of ``refs``, in order (every clause a reference can match carries its
+        number), so that :func:`_matches` runs on a few clauses instead of all of them for each reference."""
+        numbers = {r.number for r in refs}
+        return [c for _, c in sorted((pc for n in numbers for pc in self.by_number.get(n, ())),
+                                     key=lambda pc: pc[0])]
+
+
+@dataclass(frozen=True)
+class _Numberings:
+    of: dict[int, _Numbering]  # id of a document's clause list → its numbering
+    annex_titles: tuple[tuple[int, Clause, str], ...]  # (id of the list, clause holding an annexed text's title,
+    # the title's core), in order
+    lists_with: dict[tuple[bool, int | None], frozenset[int]]  # (annex row?, number) → ids of the lists holding
+    # such a clause (an annex row 「第11项」 is never an article of the text, so those lists are apart)
+
+    def numbered(self, refs: list[ArticleRef], clauses: list[Clause] | None) -> _Numbering | None:
+        """The numbering of a document's clauses if one of them may be the one a reference names."""
+        if not any(id(clauses) in self.lists_with.get((r.kind == "annex", r.number), ()) for r in refs):
+            return None
+        return self.of[id(clauses)]
+
+
+def _numberings(clause_lists: list[list[Clause]]) -> _Numberings:
+    of: dict[int, _Numbering] = {}
+    annex_titles: list[tuple[int, Clause, str]] = []
+    lists_with: dict[tuple[bool, int | None], set[int]] = {}
+    for clauses in clause_lists:
+        by_number: dict[int | None, list[tuple[int, Clause]]] = {}
+        by_label: dict[str, list[Clause]] = {}
+        for position, c in enumerate(clauses):
+            by_number.setdefault(c.number, []).append((position, c))
+            lists_with.setdefault((False, c.number), set()).add(id(clauses))
+            if c.part == "annex":
+                lists_with.setdefault((True, c.number), set()).add(id(clauses))
+            by_label.setdefault(c.label, []).append(c)
+            if c.part == "annex" and ANNEX_TITLE_LABEL_RE.fullmatch(c.label):
+                annex_titles.append((id(clauses), c, _core_title(c.text.split("\n")[0])))
+        of[id(clauses)] = _Numbering({n: tuple(v) for n, v in by_number.items()},
+                                     {label: tuple(v) for label, v in by_label.items()}, _is_law(clauses))
+    return _Numberings(of, tuple(annex_titles), {n: frozenset(ids) for n, ids in lists_with.items()})
+
+
+def _numbering_of(clauses_by_doc: dict[str, list[Clause]]) -> _Numberings:
+    return per_documents(list(clauses_by_doc.values()), _numberings)
 
 
 def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
@@ -289,11 +379,9 @@ def named_laws(words: list[str]) -> list[str]:
 def unknown_laws(words: list[str], docs: list[dict]) -> list[str]:
     """Laws the question names (:func:`named_laws`) that no loaded document is, or has in its title (「…实施《老年人
     权益保障法》办法」)."""
-    cores = [core for d in docs for core in _law_names(d["title"])]
+    catalogue = per_documents(docs, _catalogue)
     return [law for law in named_laws(words)
-            if not any(law.endswith(c) or c.endswith(law) or law.endswith(_without_place(c)) or _abbreviates(law, c)
-                       for c in cores)
-            and not any(law in d["title"] for d in docs)]
+            if not _names_a_core(law, catalogue) and law not in catalogue.core_endings and law not in catalogue.titles]
 
 
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
@@ -323,13 +411,15 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
+    numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
     for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
-        clauses = clauses_by_doc.get(doc_id, [])
-        numbered_articles = _is_law(clauses)
-        numbered = _numbered_as(refs, clauses)
+        numbering = numberings.numbered(refs, clauses_by_doc.get(doc_id))
+        if numbering is None:
+            continue  # no clause of it is numbered as asked
+        numbered = numbering.numbered_as(refs)
         for ref in refs:
-            matched = [c for c in numbered if _matches(ref, c, numbered_articles)]
+            matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
             # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
             items = [c for c in matched if not _is_part(c, ref.number)]
             found.update((c.clause_id, c) for c in items or matched)
@@ -352,8 +442,10 @@ def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], doc
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
     refs = [r for r in all_refs if r.explicit or (named and r.kind == "article")]
-    candidates = [(_numbered_as(refs, clauses), _is_law(clauses))
-                  for clauses in (clauses_by_doc.get(d, []) for d in named or clauses_by_doc)]
+    numberings = _numbering_of(clauses_by_doc)
+    candidates = [(numbering.numbered_as(refs), numbering.is_law)
+                  for numbering in (numberings.numbered(refs, clauses_by_doc.get(d)) for d in named or clauses_by_doc)
+                  if numbering is not None]
     return [ref.named for ref in refs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 
@@ -372,12 +464,15 @@ def _annexed_articles(refs: list[ArticleRef], clauses_by_doc: dict[str, list[Cla
     """The articles that 「托育机构设置标准第八条」 names where 托育机构设置标准 is the title of an annexed text
     (附件1 of a 通知 that issues it), not of a loaded document."""
     found: list[Clause] = []
-    for ref in (r for r in refs if r.kind == "article" and r.law):
-        for clauses in clauses_by_doc.values():
-            for title in clauses:
-                if (title.part == "annex" and ANNEX_TITLE_LABEL_RE.fullmatch(title.label)
-                        and ref.law.endswith(_core_title(title.text.split("\n")[0]))):
-                    found += [c for c in clauses if c.label == f"{title.label}{ref.text}" and c not in found]
+    refs = [r for r in refs if r.kind == "article" and r.law]
+    if not refs:
+        return found
+    numberings = _numbering_of(clauses_by_doc)
+    for ref in refs:
+        for clauses, title, core in numberings.annex_titles:
+            if ref.law.endswith(core):
+                found += [c for c in numberings.of[clauses].by_label.get(f"{title.label}{ref.text}", ())
+                          if c not in found]
     return found
 
 
@@ -388,10 +483,22 @@ def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
     laws = {r.law for r in refs if r.law}
     if not laws:
         return None
-    named = [d["doc_id"] for d in docs
-             if any(law.endswith(core) or law.endswith(_without_place(core)) or _abbreviates(law, core)
-                    for core in _law_names(d["title"]) for law in laws)]
+    catalogue = per_documents(docs, _catalogue)
+    found: set[int] = set()
+    for law in laws:
+        for ending in _endings(law):
+            found.update(catalogue.by_core.get(ending, ()), catalogue.by_placeless.get(ending, ()))
+        for core in catalogue.by_ending.get(law[-2:], ()):
+            if _abbreviates(law, core):
+                found.update(catalogue.by_core[core])
+    named = [docs[i]["doc_id"] for i in sorted(found)]
     return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
+
+
+def _names_a_core(law: str, catalogue: _Catalogue) -> bool:
+    """Whether ``law`` ends with a loaded document's core title, with or without its place, or abbreviates one."""
+    return (any(e in catalogue.by_core or e in catalogue.by_placeless for e in _endings(law))
+            or any(_abbreviates(law, core) for core in catalogue.by_ending.get(law[-2:], ())))
 
 
 def _law_names(title: str) -> list[str]:

@@ -8,7 +8,11 @@ look, not what is asked: left in the question, the title's words pull up the cla
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from policyqa.corpus.layout import DOC_NUMBER_RE, compact
 
@@ -51,6 +55,70 @@ _ISSUING_VERB_RE = re.compile(r"(?:印|下|转|颁|签)发$")  # 「财政部印
 _ORDER_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,16}令)\s*第\s*(\d{1,5})\s*号")
 # Words of asking that run into a 发文字号 (「请问国办发〔2020〕52号…」): not part of the issuer's abbreviation.
 _ASKING_RE = re.compile(r"^(?:我想问|想问|请问|请教|问一下|问下|查一下|查询|看一下|看下|看看|关于|根据|按照|依据|参照|按|在|那个|这个)+")
+
+
+T = TypeVar("T")
+_DERIVED: OrderedDict[tuple, tuple[tuple[int, ...], list[dict], object]] = OrderedDict()
+_DERIVED_LOCK = threading.Lock()
+MAX_DERIVED = 16  # lists of documents remembered (the index's, and a few scoped to some documents)
+
+
+def per_documents(docs: list[dict], build: Callable[[list[dict]], T]) -> T:
+    """``build(docs)``, computed once for the same document records in the same order, so that what depends only
+    on the loaded documents (their titles' places, characters, word pairs) is not computed again for every
+    question. Records are not changed once loaded; the list itself may be a new one each time."""
+    ids = tuple(map(id, docs))
+    key = (build, hash(ids))
+    with _DERIVED_LOCK:
+        known = _DERIVED.get(key)
+        if known is not None and known[0] == ids:
+            _DERIVED.move_to_end(key)
+            return known[2]
+    value = build(docs)
+    with _DERIVED_LOCK:
+        _DERIVED[key] = (ids, list(docs), value)  # the records stay alive, so the ids stay theirs
+        while len(_DERIVED) > MAX_DERIVED:
+            _DERIVED.popitem(last=False)
+    return value
+
+
+@dataclass(frozen=True)
+class _Titles:
+    """The loaded documents' titles as the naming of documents reads them."""
+
+    places: dict[str, tuple[str, ...]]  # a place opening some titles → those documents
+    with_char: dict[str, tuple[int, ...]]  # a character → the documents whose title holds it
+    with_short: dict[str, tuple[int, ...]]  # a short title (no 中华人民共和国, no closing bracket) → its documents
+    with_kind: dict[str, tuple[int, ...]]  # a kind word (KIND_RE) → the documents whose title holds it
+    with_year_ending: dict[str, tuple[int, ...]]  # an ending of a document's year (「2024」「24」「4」) → documents
+    with_state_name: tuple[int, ...]  # the documents whose title holds 中华人民共和国
+    with_issuer: dict[str, tuple[int, ...]]  # an issuer's abbreviation (「国办」) → the documents it issued
+
+
+def _short_title(title: str) -> str:
+    return re.sub(r"[（(][^）)]*[）)]$", "", title.replace(_STATE_NAME, ""))
+
+
+def _titles(docs: list[dict]) -> _Titles:
+    places: dict[str, list[str]] = {}
+    with_char: dict[str, list[int]] = {}
+    with_short: dict[str, list[int]] = {}
+    with_year_ending: dict[str, list[int]] = {}
+    for i, doc in enumerate(docs):
+        if m := PLACE_PREFIX_RE.match(doc["title"]):
+            places.setdefault(_PLACE_LEVEL_RE.sub("", m.group(0)), []).append(doc["doc_id"])
+        for char in set(doc["title"]):
+            with_char.setdefault(char, []).append(i)
+        with_short.setdefault(_short_title(doc["title"]), []).append(i)
+        year = (doc.get("date") or "")[:4]
+        for at in range(len(year)):
+            with_year_ending.setdefault(year[at:], []).append(i)
+    with_kind = {kind: tuple(i for i, d in enumerate(docs) if kind in d["title"]) for kind in KIND_RE.pattern.split("|")}
+    freeze = lambda table: {key: tuple(values) for key, values in table.items()}  # noqa: E731
+    with_issuer = {abbreviation: tuple(i for i, d in enumerate(docs) if issuer in d["title"].replace(_STATE_NAME, ""))
+                   for abbreviation, issuer in _ISSUER_ABBREVIATIONS.items()}
+    return _Titles(freeze(places), freeze(with_char), freeze(with_short), with_kind, freeze(with_year_ending),
+                   tuple(i for i, d in enumerate(docs) if _STATE_NAME in d["title"]), with_issuer)
 
 
 @dataclass(frozen=True)
@@ -131,13 +199,9 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
 def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:
     """「宁川市低保户老人…」「在岭西住了两年」: a place that opens the titles of some of the loaded documents (local
     rules) names them, unless it is where the asker comes from, goes or works (:func:`asks.asks_about_place`)."""
-    places: dict[str, list[str]] = {}
-    for doc in docs:
-        if m := PLACE_PREFIX_RE.match(doc["title"]):
-            places.setdefault(_PLACE_LEVEL_RE.sub("", m.group(0)), []).append(doc["doc_id"])
     found = []
-    for place, ids in places.items():
-        if len(place) < 2 or len(ids) == len(docs):
+    for place, ids in per_documents(docs, _titles).places.items():
+        if len(place) < 2 or len(ids) == len(docs) or place not in question:
             continue
         for m in re.finditer(rf"{re.escape(place)}(?:{_PLACE_LEVELS})?", question):
             if asks_about_place(question, m.start(), m.end()):
@@ -183,7 +247,7 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
     about a law may be answered by the rules implementing it."""
     best: list[str] = []
     best_start = kind.start()
-    for doc in docs:
+    for doc in _may_be_named(question, kind, docs):
         title = doc["title"]
         if kind.group(0) != GENERIC_KIND and kind.group(0) not in title:
             continue
@@ -196,12 +260,50 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
             best.append(doc["doc_id"])
     this = DEMONSTRATIVE_RE.search(question[:kind.start()])
     if not best and kind.group(0) != GENERIC_KIND and (this or DISTINCT_KIND_RE.fullmatch(kind.group(0))):
-        of_kind = [d for d in docs if kind.group(0) in d["title"]]
+        of_kind = [docs[i] for i in per_documents(docs, _titles).with_kind[kind.group(0)]]
         if len(of_kind) == 1 and (this or not _names_another(question[:kind.start()], of_kind[0])):
             return Mention(this.start() if this else kind.start(), kind.end(), (of_kind[0]["doc_id"],))
     if not best:
         return None
     return Mention(best_start, kind.end(), tuple(best))
+
+
+def _may_be_named(question: str, kind: re.Match, docs: list[dict]) -> list[dict]:
+    """The documents, in order, for which :func:`_name_start` may find a name ending at ``kind``: it reads the
+    question backwards the same way for every document up to the first word whose reading depends on the
+    document (a year, 中华人民共和国, an issuer, a character of the title); the documents left out are those it
+    would stop at that word for, having read no title character, unless their short title is what it has read."""
+    titles = per_documents(docs, _titles)
+    earliest = max(0, kind.start() - MAX_NAME_CHARS - _WINDOW_CHARS)  # no reading goes back further
+    readings = (question[at:kind.end()].replace(_STATE_NAME, "") for at in range(earliest, kind.start() + 1))
+    found = {i for reading in readings for i in titles.with_short.get(reading, ())}
+    start = kind.start()
+    while start > max(0, kind.start() - MAX_NAME_CHARS):
+        at_window = max(0, start - _WINDOW_CHARS)
+        before = question[at_window:start]
+        year = _YEAR_RE.search(before)
+        abbreviation = next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None)
+        if year:
+            found.update(titles.with_year_ending.get(year.group(0)[:-1], ()))
+        if before.endswith(_STATE_NAME):
+            found.update(titles.with_state_name)
+        if abbreviation:  # the others are refused here
+            found.update(titles.with_issuer[abbreviation])
+            break
+        # The documents that went on above are in found; the others read on alike, or stop here.
+        filler = _FILLER_RE.search(before)
+        if filler and (_YEAR_RE.search(before[:filler.start()])
+                       or before[:filler.start()].endswith(tuple(_ISSUER_ABBREVIATIONS))):
+            start = at_window + filler.start()
+            continue
+        char = question[start - 1]
+        if char in " 　" and start < kind.start():
+            start -= 1
+            continue
+        if char not in "，。？！":
+            found.update(titles.with_char.get(char, ()))
+        break
+    return [docs[i] for i in sorted(found)]
 
 
 def _names_another(before: str, doc: dict) -> bool:
@@ -219,7 +321,7 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
     its year (「2024年」「24年」) and an abbreviated issuer of its own (「国办」「中央」); it names the document when it
     holds MIN_NAME_CHARS title characters, or a year or issuer, or is the short title whole (「慈善法」)."""
     title = doc["title"].replace(_STATE_NAME, "")
-    short = re.sub(r"[（(][^）)]*[）)]$", "", title)
+    short = _short_title(doc["title"])
     year = (doc.get("date") or "")[:4]
     at = title.rfind(kind.group(0)) if kind.group(0) in title else len(title)
     start, title_chars, identifying = kind.start(), 0, False
