@@ -1,28 +1,39 @@
 """``POST /v1/eligibility``: the eligibility check over HTTP, protected like ``/v1/ask``.
 
-The body is ``{"profile": {...}}`` or ``{"text": "我们是……"}``; bad input is a 422 with the field named, a text that
-names no kind of institution and an index built before the catalogue existed are 400s saying what to do (a
-:class:`~policyqa.corpus.errors.UserError`). The checker is made once per loaded index.
+The body is ``{"profile": {...}}`` or ``{"text": "我们是……"}`` (exactly one); bad input — a field out of range, both
+or neither, a description naming no kind of institution — is a 422 naming the field; an index built before the
+catalogue existed is a 400 saying to rebuild. The checker is made once per loaded index.
 """
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .eligibility import MAX_TEXT_CHARS, EligibilityChecker, EligibilityResult, Profile, read_profile
+from .eligibility import MAX_TEXT_CHARS, EligibilityChecker, EligibilityResult, Profile, kind_words, read_profile
+
+
+# A description must name the kind of institution (「养老院」「托育中心」「家里」…): the published pattern says which
+# words are read, so a request the schema allows is one the reader can read.
+KIND_PATTERN = "(" + "|".join(re.escape(w) for w in kind_words()) + ")"
 
 
 class EligibilityRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"profile": {"kind": "养老机构", "ownership": "民办", "nonprofit": True, "beds": 80, "residents": ["失能"],
-                     "region": "济南"}},
-        {"text": "我们是济南的民办非营利养老院，80张床，收失能老人"},
-    ]})
+    """Exactly one of ``profile`` and ``text``."""
 
-    profile: Profile | None = None
-    text: Annotated[str | None, Field(min_length=1, max_length=MAX_TEXT_CHARS,
-                                      description="机构情况的文字描述 (the institution in words)")] = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["profile"]}, {"required": ["text"]}],
+        "examples": [
+            {"profile": {"kind": "养老机构", "ownership": "民办", "nonprofit": True, "beds": 80, "residents": ["失能"],
+                         "region": "济南"}},
+            {"text": "我们是济南的民办非营利养老院，80张床，收失能老人"},
+        ]})
+
+    profile: Profile = Field(None, description="机构档案 (a structured profile)")
+    text: str = Field(None, min_length=1, max_length=MAX_TEXT_CHARS, pattern=KIND_PATTERN,
+                      description="机构情况的文字描述，须写明机构类型，如「养老院」「托育中心」"
+                                  "(the institution in words, naming its kind)")
 
     @model_validator(mode="after")
     def _one_of(self):

@@ -130,6 +130,12 @@ def read_profile(text: str) -> Profile:
                    residents=list(_found("residents", text)), region=_region_in(text))
 
 
+def kind_words() -> list[str]:
+    """The words that name a kind in free text (「养老院」「托育中心」「家里」): a description names one of them."""
+    words = [w for w, kinds in vocabulary("institution_kinds") if kinds != (ANY_INSTITUTION,)]
+    return sorted(set(words) | {"托育", "托儿"}, key=len, reverse=True)
+
+
 def _kind_in(text: str) -> str | None:
     kinds = dict(vocabulary("institution_kinds"))
     pattern = word_pattern(kinds)

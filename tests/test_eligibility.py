@@ -227,8 +227,8 @@ def test_http_route_answers_profiles_and_text_and_refuses_bad_input(server):
     assert body["profile"]["kind"] == "托育机构" and body["provisions"] and "not_applicable" in body
     r = httpx.post(f"{server}/v1/eligibility", json={"text": "我们是济南的民办养老院，80张床"}, timeout=30)
     assert r.status_code == 200 and r.json()["profile"]["beds"] == 80
-    for bad, status in (({"profile": {"kind": "学校"}}, 422), ({}, 422), ({"text": "你好"}, 400),
-                        ({"profile": {"kind": "养老机构"}, "text": "养老院"}, 422)):
+    for bad, status in (({"profile": {"kind": "学校"}}, 422), ({}, 422), ({"text": "你好"}, 422),
+                        ({"profile": {"kind": "养老机构"}, "text": "养老院"}, 422), ({"profile": None}, 422)):
         r = httpx.post(f"{server}/v1/eligibility", json=bad, timeout=30)
         assert r.status_code == status, (bad, r.text)
         assert r.json()["error"]["message"]
