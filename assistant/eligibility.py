@@ -405,7 +405,8 @@ class EligibilityChecker:
                     if held is None or _RANK[judgement.verdict] < _RANK[held[1].verdict]:
                         best[key] = (s, judgement, held[2] if held else order)
         provisions = [p for (clause_id, kind), (s, judgement, _) in
-                      sorted(best.items(), key=lambda item: (self._kind_order.get(item[0][1], 99), item[1][2]))
+                      sorted(best.items(), key=lambda item: (self._kind_order.get(item[0][1], 99),
+                                                             _RANK[item[1][1].verdict], item[1][2]))
                       if (p := self._provision(s, kind, judgement)) is not None]
         listed = {p.clause_id for p in provisions}
         not_applicable = [NotApplicable(clause_id=c, reason="；".join(reasons))
