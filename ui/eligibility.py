@@ -77,7 +77,11 @@ def result_html(result: EligibilityResult) -> str:
     read = "、".join(x for x in (p.kind, p.ownership, {True: "非营利", False: "营利"}.get(p.nonprofit, ""),
                                  "普惠" if p.inclusive else "", f"{p.beds}张床位" if p.beds is not None else "",
                                  "、".join(p.services), "、".join(p.residents), p.region or "所在地未填") if x)
-    out = [f'<div class="pq-el-profile">按此档案核对：{_text(read)}</div>']
+    counts = "、".join(f"{VERDICT_NAMES[v]} {n}" for v in VERDICT_NAMES
+                       if (n := sum(item.verdict == v for item in result.provisions)))
+    out = [f'<div class="pq-el-profile">按此档案核对：{_text(read)}</div>',
+           f'<div class="pq-el-summary">列出 {len(result.provisions)} 项（{counts or "无"}），'
+           f'经核对不适用 {len(result.not_applicable)} 条</div>']
     if not result.provisions:
         out.append('<div class="pq-el-empty">已加载的文件中没有找到支持本机构的条款。</div>')
     group = None
