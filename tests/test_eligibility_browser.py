@@ -82,7 +82,8 @@ def test_form_grouped_result_citation_and_export(page, bundled_corpus):
     result.wait_for()
     groups = result.locator(".pq-el-group h3").all_inner_texts()
     assert "税费减免" in groups and "价格（水电气热）" in groups
-    assert "民办" in result.locator(".pq-el-profile").inner_text()
+    read = result.locator(".pq-el-profile").inner_text()
+    assert "民办" in read and "床位" not in read  # beds left empty is not said, not 0
     # Every quote shown is verbatim in the clause its chip opens.
     chips = result.locator(".pq-el-item .pq-chip")
     assert chips.count() >= 5
@@ -120,6 +121,10 @@ def test_a_sentence_is_read_into_the_form(page):
     assert "杭州" in page.locator("#pq-el-region input, #pq-el-region textarea").first.input_value()
     groups = page.locator("#pq-el-result .pq-el-group h3").all_inner_texts()
     assert groups and "价格（水电气热）" not in groups  # the utility prices are for elderly-care institutions
+    page.fill("#pq-el-text textarea", "我们是济南的民办养老院，80张床")
+    page.click("#pq-el-read")
+    page.locator("#pq-el-result .pq-el-profile:has-text('80张床位')").wait_for()
+    assert page.locator("#pq-el-beds textarea, #pq-el-beds input").first.input_value() == "80"
     page.fill("#pq-el-text textarea", "你好")
     page.click("#pq-el-read")
     page.locator("#pq-el-result .pq-el-error").wait_for()

@@ -17,6 +17,7 @@ from policyqa.assistant.eligibility import (VERDICT_NAMES, EligibilityChecker, E
                                             Resident, Service, checklist_csv, checklist_markdown, read_profile)
 from policyqa.assistant.service import Assistant
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.numerals import number_or_none
 
 from . import render
 
@@ -57,16 +58,28 @@ def _profile_of(kind, ownership, nonprofit, inclusive, beds, services, residents
     try:
         return Profile(kind=kind, ownership=None if ownership in (None, UNSET) else ownership,
                        nonprofit=NONPROFIT.get(nonprofit), inclusive=INCLUSIVE.get(inclusive),
-                       beds=None if beds in (None, "") else int(beds), services=list(services or []),
+                       beds=_beds(beds), services=list(services or []),
                        residents=list(residents or []), region=(region or "").strip() or None)
     except (ValueError, TypeError) as exc:
-        raise UserError("机构档案有误：请检查机构类型和床位数") from exc
+        raise UserError("机构档案有误：请检查机构类型、所在地和床位数") from exc
+
+
+def _beds(value) -> int | None:
+    """The beds field: empty is not said; 80 or 八十 is a number; anything else is refused."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    beds = number_or_none(text)
+    if beds is None:
+        raise UserError("床位数应为整数，如 80 (beds must be a whole number)")
+    return beds
 
 
 def _form_values(profile: Profile) -> tuple:
     reverse = lambda table, value: next(k for k, v in table.items() if v is value)  # noqa: E731
     return (profile.kind, profile.ownership or UNSET, reverse(NONPROFIT, profile.nonprofit),
-            reverse(INCLUSIVE, profile.inclusive), profile.beds, profile.services, profile.residents,
+            reverse(INCLUSIVE, profile.inclusive), "" if profile.beds is None else str(profile.beds),
+            profile.services, profile.residents,
             profile.region or "")
 
 
@@ -146,7 +159,7 @@ def eligibility_tab(assistant: Assistant, show_clause: Callable[[gr.EventData], 
                 with gr.Row():
                     kind = gr.Dropdown(list(get_args(Kind)), value="养老机构", label="机构类型", elem_id="pq-el-kind")
                     region = gr.Textbox(label="所在地（省、市）", placeholder="如：济南、山东省", elem_id="pq-el-region")
-                    beds = gr.Number(label="床位数", precision=0, minimum=0, elem_id="pq-el-beds")
+                    beds = gr.Textbox(label="床位数", placeholder="不填表示未说", elem_id="pq-el-beds")
                 with gr.Row():
                     ownership = gr.Radio(OWNERSHIP, value=UNSET, label="举办性质", elem_id="pq-el-ownership")
                     nonprofit = gr.Radio(list(NONPROFIT), value=UNSET, label="营利性", elem_id="pq-el-nonprofit")
