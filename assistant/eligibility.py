@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause
@@ -457,8 +457,9 @@ def profile_from(data: dict | None = None, text: str | None = None) -> Profile:
         return read_profile(text)
     try:
         return Profile.model_validate(data)
-    except ValueError as exc:
-        raise UserError(f"机构档案有误 (invalid profile): {exc}") from exc
+    except ValidationError as exc:
+        fields = "；".join(f"{'.'.join(map(str, e['loc'])) or 'profile'}: {e['msg']}" for e in exc.errors())
+        raise UserError(f"机构档案有误 (invalid profile) — {fields}") from exc
 
 
 # ---- checklist export ---------------------------------------------------------------------------
