@@ -195,15 +195,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+API_KEY = "eligibility-test-key-0123456789"
+
+
 @pytest.fixture(scope="module")
 def server(assistant):
+    """The API on loopback, with an API key as an operator would deploy it."""
     import uvicorn
 
     from policyqa.assistant.api import create_app
     from policyqa.assistant.settings import Settings
 
     port = _free_port()
-    app = create_app(Settings(index=assistant.index.path), loader=lambda: assistant)
+    app = create_app(Settings(index=assistant.index.path, api_key=API_KEY, rate_limit=""), loader=lambda: assistant)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -221,14 +225,17 @@ def server(assistant):
 
 
 def test_http_route_answers_profiles_and_text_and_refuses_bad_input(server):
-    r = httpx.post(f"{server}/v1/eligibility", json={"profile": {"kind": "托育机构", "inclusive": True}}, timeout=30)
+    anonymous = httpx.post(f"{server}/v1/eligibility", json={"text": "养老院"}, timeout=30)
+    assert anonymous.status_code == 401  # protected like /v1/ask
+    client = httpx.Client(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+    r = client.post(f"{server}/v1/eligibility", json={"profile": {"kind": "托育机构", "inclusive": True}})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["profile"]["kind"] == "托育机构" and body["provisions"] and "not_applicable" in body
-    r = httpx.post(f"{server}/v1/eligibility", json={"text": "我们是济南的民办养老院，80张床"}, timeout=30)
+    r = client.post(f"{server}/v1/eligibility", json={"text": "我们是济南的民办养老院，80张床"})
     assert r.status_code == 200 and r.json()["profile"]["beds"] == 80
     for bad, status in (({"profile": {"kind": "学校"}}, 422), ({}, 422), ({"text": "你好"}, 422),
                         ({"profile": {"kind": "养老机构"}, "text": "养老院"}, 422), ({"profile": None}, 422)):
-        r = httpx.post(f"{server}/v1/eligibility", json=bad, timeout=30)
+        r = client.post(f"{server}/v1/eligibility", json=bad)
         assert r.status_code == status, (bad, r.text)
         assert r.json()["error"]["message"]
