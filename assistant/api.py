@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policyqa.corpus.errors import UserError
 
-from .admission import Admission
+from .admission import CHARGE, Admission
 from .api_eligibility import eligibility_router
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .api_guard import ResponseGuard
@@ -380,7 +380,7 @@ async def require_json(request: Request) -> None:
 def v1_router(settings: Settings) -> APIRouter:
     guard = [Depends(api_key_guard(settings.api_key_value))] if settings.api_key else []
     auth_errors = (401,) if settings.api_key else ()
-    router = APIRouter(prefix="/v1", dependencies=guard, responses=documented(*auth_errors, 503))
+    router = APIRouter(prefix="/v1", dependencies=guard, responses=documented(*auth_errors, 429, 503))
     AssistantDep = Annotated[Assistant, Depends(current_assistant)]
     AskBatchRequest = batch_request_model(settings.max_batch, settings.max_batch_cost)
     json_only, json_errors = [Depends(require_json)], documented(400, 404, 413, 415, 422)
@@ -399,6 +399,8 @@ def v1_router(settings: Settings) -> APIRouter:
     @router.post("/ask/batch", response_model=list[Answer], tags=["问答 ask"],
                  summary="批量回答 (answer several questions)", dependencies=json_only, responses=json_errors)
     async def ask_batch(body: AskBatchRequest, assistant: AssistantDep, request: Request):
+        if charge := request.scope.get("state", {}).get(CHARGE):  # the rate counts questions: the rest of them
+            charge(len(body.questions) - 1)
         answers = []
         for question in body.questions:
             if await request.is_disconnected():  # the client gave up: the rest would be work for nobody

@@ -31,14 +31,15 @@ class Settings(BaseSettings):
     answerer: Literal["extractive", "llm"] = Field(default="extractive", description="who writes the answer text")
 
     # Admission control (assistant/admission.py).
-    rate_limit: str = Field(default="20/second;300/minute",
-                            description="per-client limits in `limits` notation (N/second|minute|hour;…); "
-                                        "empty: no rate limit")
+    rate_limit: str = Field(default="10/second;120/minute",
+                            description="per-client limits on questions (a request counts 1, a batch its "
+                                        "questions) in `limits` notation (N/second|minute|hour;…); empty: none")
     rate_limit_by: Literal["address", "key"] = Field(
         default="address", description="a client is its address, or the bearer key it sends (address if none)")
     trusted_proxies: str = Field(default="", description="comma-separated addresses or networks whose "
                                                          "X-Forwarded-For is believed; empty: none")
     max_concurrent: int = Field(default=16, ge=1, le=1024, description="requests worked on at once")
+    client_concurrency: int = Field(default=2, ge=1, le=1024, description="requests of one client worked on at once")
     queue_timeout_s: float = Field(default=10.0, ge=0, le=600,
                                    description="how long a request waits for a free slot before 503")
     request_timeout_s: float = Field(default=30.0, gt=0, le=3600, description="time budget of one request")

@@ -3,8 +3,9 @@
 Starts ``policyqa serve`` itself on a free loopback port (or targets ``--url``), waits for
 ``/readyz``, sends the requests, and prints throughput, latency percentiles and the error count
 (``--json`` for a machine-readable record). Exits 1 if any request failed. The self-started server
-runs with the default admission control except the per-client rate limit (every client here is one
-loopback address): ``--rate-limit`` sets one.
+runs with the default admission control except the per-client limits (every client here is one
+loopback address): no rate limit unless ``--rate-limit`` sets one, and as many requests per client at once
+as there are clients.
 
     python benchmarks/load_api.py                       # 32 clients, 5,000 requests, bundled index
     python benchmarks/load_api.py --index DIR --clients 8 --requests 1000 --ask-share 0.8
@@ -207,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         summary = measure(args.url.rstrip("/"))
     else:
-        with own_server(args.index, args.startup_timeout, {"POLICYQA_RATE_LIMIT": args.rate_limit}) as url:
+        settings = {"POLICYQA_RATE_LIMIT": args.rate_limit, "POLICYQA_CLIENT_CONCURRENCY": str(max(args.clients, 2))}
+        with own_server(args.index, args.startup_timeout, settings) as url:
             summary = measure(url)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))

@@ -62,8 +62,10 @@ class LiveServer:
 
 
 def _settings(index_dir, **overrides) -> Settings:
-    """Settings for these tests: no rate limit (many requests come from one address here), unless overridden."""
-    return Settings(**{"index": index_dir, "api_key": None, "cors_origins": "", "rate_limit": ""} | overrides)
+    """Settings for these tests: no per-client rate or concurrency limit (many requests come from one address
+    here), unless overridden."""
+    return Settings(**{"index": index_dir, "api_key": None, "cors_origins": "", "rate_limit": "",
+                       "client_concurrency": 64} | overrides)
 
 
 @pytest.fixture(scope="module")
@@ -386,7 +388,7 @@ def test_failed_load_is_reported_not_crashed(bundled_index_dir, tmp_path):
 
 def test_api_key_guards_v1_routes_only(bundled_index_dir, assistant):
     settings = Settings(index=bundled_index_dir, api_key="s3cret-政策-key".encode().hex(),
-                        cors_origins="https://zhengce.example.gov.cn")
+                        cors_origins="https://zhengce.example.gov.cn", rate_limit="")
     key = settings.api_key.get_secret_value()
     with LiveServer(create_app(settings, loader=lambda: assistant)) as live, \
             httpx.Client(base_url=live.url, timeout=60) as c:

@@ -27,7 +27,8 @@ OPERATIONS = [
 @pytest.fixture(scope="module")
 def api_schema(bundled_index_dir, assistant):
     # A small batch bound keeps generated batches cheap; the bound itself is published in the schema.
-    app = create_app(Settings(index=bundled_index_dir, api_key=None, cors_origins="", max_batch=3, rate_limit=""),
+    app = create_app(Settings(index=bundled_index_dir, api_key=None, cors_origins="", max_batch=3, rate_limit="",
+                              client_concurrency=64),
                      loader=lambda: assistant)
     with LiveServer(app) as live:
         live.wait_ready()

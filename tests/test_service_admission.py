@@ -134,3 +134,33 @@ def test_requests_over_the_concurrency_cap_wait_then_get_503(bundled_index_dir, 
         assert c.get("/readyz").status_code == 200  # health routes are outside the cap
         long_batch.join(120)
         assert c.post("/v1/ask", json={"question": ASKED}).status_code == 200
+
+
+def test_a_batch_counts_each_question_against_the_rate(bundled_index_dir, assistant):
+    settings = _settings(bundled_index_dir, rate_limit="10/minute")
+    with LiveServer(create_app(settings, loader=lambda: assistant)) as live, _from("127.0.0.11", live.url) as c:
+        live.wait_ready()
+        assert c.post("/v1/ask/batch", json={"questions": [ASKED] * 8}).status_code == 200
+        assert [c.post("/v1/ask", json={"question": ASKED}).status_code for _ in range(3)] == [200, 200, 429]
+        error = assert_error(c.post("/v1/ask/batch", json={"questions": [ASKED] * 2}), 429, "rate_limited")
+        assert "questions" in error["message"]
+        with _from("127.0.0.12", live.url) as other:  # a batch over a whole window is one window's worth
+            assert other.post("/v1/ask/batch", json={"questions": [ASKED] * 12}).status_code == 200
+            assert_error(other.post("/v1/ask", json={"question": ASKED}), 429, "rate_limited")
+
+
+def test_a_client_queues_behind_its_own_requests_not_in_front_of_others(bundled_index_dir, assistant):
+    settings = _settings(bundled_index_dir, max_batch=300, max_batch_cost=100_000, client_concurrency=1,
+                         queue_timeout_s=0.3)
+    with LiveServer(create_app(settings, loader=lambda: assistant)) as live, \
+            _from("127.0.0.13", live.url) as busy, _from("127.0.0.14", live.url) as other:
+        live.wait_ready()
+        long_batch = threading.Thread(target=lambda: busy.post(
+            "/v1/ask/batch", json={"questions": [f"{ASKED}{i}" for i in range(60)]}, timeout=120))
+        long_batch.start()
+        time.sleep(0.5)
+        queued = busy.post("/v1/ask", json={"question": ASKED})
+        assert_error(queued, 429, "too_many_at_once")
+        assert queued.headers["retry-after"] == "1"
+        assert other.post("/v1/ask", json={"question": ASKED}).status_code == 200
+        long_batch.join(120)
