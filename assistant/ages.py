@@ -1,7 +1,8 @@
 """The age bracket a question's person is in, for subsidies set by age (「80至89周岁每人每餐3元；90周岁以上5元」).
 
 「九十多岁的老人每餐能补几块钱」 shares its words with every bracket's row or sentence alike, and the 80–89 row may
-rank first; the row whose bracket holds the asker's age answers. Ages are compared in months, so that childcare's
+rank first; the row whose bracket holds the asker's age answers (a ranker feature, and within a clause the sentence
+chosen). Ages are compared in months, so that childcare's
 「12—24月龄」 and 「一岁半」 are read as well as 「90周岁以上」.
 """
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none
-from policyqa.index.models import Hit
 
 
 class _Sentence(Protocol):
@@ -20,8 +20,6 @@ class _Sentence(Protocol):
 
 T = TypeVar("T")
 S = TypeVar("S", bound=_Sentence)
-AGE_RUNNERS_UP = 3  # hits after the best one that may hold the asked age instead of it
-AGE_RUNNER_UP_SHARE = 0.9  # ... when their fused score is at least this share of the best one's
 _OLDEST = 150 * 12  # ages are counted in months: childcare sets its brackets in 月龄 (「12—24月龄」)
 
 _NUMBER = rf"(\d{{1,3}}|[{NUMERAL_CHARS}]{{1,4}})"
@@ -72,6 +70,11 @@ def age_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def holding_bracket(age: tuple[int, int], text: str) -> tuple[int, int] | None:
+    """The narrowest bracket ``text`` sets out that holds every age of ``age``."""
+    return _fit(age, age_ranges(text))
+
+
 def _fit(age: tuple[int, int], ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The narrowest of ``ranges`` holding every age of ``age``."""
     holding = [r for r in ranges if r[0] <= age[0] and age[1] <= r[1]]
@@ -92,12 +95,6 @@ def _holding_first(age: tuple[int, int] | None, items: list[T], candidates: list
         return items
     winner = min(fitting, key=lambda pair: pair[0][1] - pair[0][0])[1]
     return [winner] + [item for item in items if item is not winner]
-
-
-def age_bracket_first(question: str, hits: list[Hit]) -> list[Hit]:
-    """``hits`` with a close runner-up whose bracket holds the asked age first, when the best hit's brackets do not."""
-    close = [h for h in hits[1:1 + AGE_RUNNERS_UP] if hits and h.score >= AGE_RUNNER_UP_SHARE * hits[0].score]
-    return _holding_first(asked_age(question), hits, close, lambda h: h.clause.text)
 
 
 def age_bracket_sentences(question: str, sentences: list[S]) -> list[S]:

@@ -34,7 +34,7 @@ def ask(args: argparse.Namespace) -> int:
 
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
     for question in _questions(args.question):
-        answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode)
+        answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode, explain=args.explain)
         if args.json or args.question == "-":
             print(json.dumps(answer.model_dump(), ensure_ascii=False))
             continue
@@ -49,7 +49,35 @@ def ask(args: argparse.Namespace) -> int:
             print(f"  《{r.doc_title}》{r.label}  [{r.clause_id}]")
         for w in answer.warnings:
             print(f"注意：{w}")
+        if answer.trace:
+            print("\n" + explanation(answer.trace))
     return 0
+
+
+def explanation(trace: dict) -> str:
+    """The trace of an answer in a few lines: what was read, which clause won and why, whether to answer and why."""
+    lines = ["为什么是这条 (why):"]
+    analysis = trace.get("analysis", {})
+    asked = [name for name in ("asks_who", "asks_role", "asks_penalty") if analysis.get(name)]
+    if analysis.get("figure"):
+        asked.append(f"figure={analysis['figure']}")
+    lines.append(f"  问题解读 analysis: terms={' '.join(analysis.get('terms', [])[:8])}"
+                 f"{'; asks ' + ', '.join(asked) if asked else ''}"
+                 f"{'; documents ' + ', '.join(analysis['named_documents']) if analysis.get('named_documents') else ''}")
+    if "lookup" in trace:
+        lines.append(f"  直接查找 lookup: the question names {', '.join(trace['lookup'])}")
+    for position, item in enumerate(trace.get("ranking", [])[:3], 1):
+        why = ", ".join(f"{w['feature']} {w['contribution']:+.2f}" for w in item["why"])
+        lines.append(f"  {position}. {item['clause_id']}  score {item['score']:+.3f} (retrieval rank "
+                     f"{item['retrieval_rank']}, fused {item['fused']:.3f}) ← {why}")
+    if decision := trace.get("decision"):
+        why = ", ".join(f"{w['feature']} {w['contribution']:+.2f}" for w in decision["why"])
+        verdict = "answer" if decision["answerable"] else "refuse"
+        lines.append(f"  决定 decision: {verdict} — P(answerable) {decision['probability']:.3f} vs threshold "
+                     f"{decision['threshold']:.3f} ← {why}")
+    if trace.get("refusal_reason"):
+        lines.append(f"  拒答原因 refusal reason: {trace['refusal_reason']}")
+    return "\n".join(lines)
 
 
 def _add_question_options(p: argparse.ArgumentParser, k_help: str) -> None:
@@ -70,4 +98,6 @@ def register(subparsers) -> None:
     _add_question_options(p, k_help="number of evidence clauses (default 5)")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
                    help="extractive (offline, default) or llm (OpenAI-compatible endpoint from POLICYQA_LLM_* settings)")
+    p.add_argument("--explain", action="store_true",
+                   help="show why the first clause won and why an answer was refused (the trace; in --json too)")
     p.set_defaults(handler=ask)

@@ -40,3 +40,6 @@ class Answer(BaseModel):
     related: list[RelatedClause] = Field(default_factory=list)
     answerer: str = Field(default="extractive", description="which answerer produced the text")
     warnings: list[str] = Field(default_factory=list, description="e.g. sentences dropped for lack of a verified citation")
+    refusal_reason: str | None = Field(default=None, description="why the answer was refused (null when answered)")
+    trace: dict | None = Field(default=None, description="with explain: what each stage did and why "
+                                                           "(analysis, candidates, ranking, decision, sentences)")

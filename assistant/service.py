@@ -15,17 +15,15 @@ from policyqa.corpus.models import Clause
 from policyqa.corpus.titles import cite
 from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
+from .analysis import QueryAnalysis, analyse
 from .drafts import Answerer, AnswererUnavailable
+from .evidence import RankedEvidence, rank_evidence
 from .extractive import ExtractiveAnswerer
-from .ages import age_bracket_first
-from .declined import without_declined
-from .mentions import document_mentions, without_mentions
 from .lookup import (addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers,
                      unknown_laws)
 from .models import Answer, Citation, RelatedClause
-from .ordering import articles_first, departments_first, figure_first
-from .penalties import penalty_first
-from .refusal import check_evidence
+from .penalties import with_penalty_article
+from .ranker import RankerModel
 from .verify import VerifiedSentence, verify
 
 log = logging.getLogger(__name__)
@@ -33,10 +31,9 @@ REFUSAL = "现有文件中未找到依据：已加载的文件中没有关于这
 UNKNOWN_DOCUMENT = "现有文件中未找到依据：已加载的文件中没有{numbers}。"
 NOT_CHINESE = ("请用中文提问：已加载的是中文政策文件，只有中文问题能可靠地找到依据。"
                "(Please ask in Chinese: the loaded documents are Chinese policy texts.)")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 NO_SUCH_ARTICLE = "现有文件中未找到依据：已加载的文件中没有{articles}。"
 MAX_QUESTION_CHARS = 1000
-EVIDENCE_K = 8
+EVIDENCE_K = 10  # clauses retrieved for an answer: the ranker reorders them
 RELATED_K = 3
 NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its number
 
@@ -55,8 +52,9 @@ def _clean_question(question: str) -> str:
 
 
 class Assistant:
-    def __init__(self, index: Index, answerer: Answerer | None = None) -> None:
+    def __init__(self, index: Index, answerer: Answerer | None = None, ranker: RankerModel | None = None) -> None:
         self.index = index
+        self._ranker = ranker
         self.extractive = ExtractiveAnswerer(index.tokenizer, [c for c in index.clauses if c.part == "annex"],
                                              rarity=index.term_rarity)
         self.answerer: Answerer = answerer or self.extractive
@@ -91,6 +89,17 @@ class Assistant:
             index = load_index(path)
         return cls(index, answerer)
 
+    @property
+    def ranker(self) -> RankerModel:
+        """The fitted ranker: the one given, else the shipped model (read on first use)."""
+        if self._ranker is None:
+            self._ranker = RankerModel.load()
+        return self._ranker
+
+    @ranker.setter
+    def ranker(self, model: RankerModel) -> None:
+        self._ranker = model
+
     # ---- reading -------------------------------------------------------------------------
     @property
     def manifest(self) -> dict:
@@ -112,9 +121,13 @@ class Assistant:
         return clause
 
     def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
-        """Ranked clauses; an article the question names (「国办发〔2020〕52号第十条」) comes first, scored 1.0."""
+        """Ranked clauses (retrieval, then the fitted ranker); an article the question names
+        (「国办发〔2020〕52号第十条」) comes first, scored 1.0."""
         question = _clean_question(question)
-        hits = self._retrieve(question, k, doc_ids, mode)
+        check_result_count(k)
+        analysis = analyse(question, self.index)
+        hits = rank_evidence(analysis, self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode), self.index,
+                             self.ranker).hits[:k]
         named = self._named_articles(question, doc_ids)
         if not named:
             return hits
@@ -124,42 +137,82 @@ class Assistant:
         return (first + [h for h in hits if h.clause.clause_id not in ids])[:k]
 
     # ---- answering -----------------------------------------------------------------------
-    def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid") -> Answer:
+    def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
+            explain: bool = False) -> Answer:
+        """The answer with verified citations; ``explain`` adds the trace of every stage (why the first clause
+        won, why a refusal was made)."""
         question = _clean_question(question)
         check_result_count(k)
-        hits = self._retrieve(question, max(k, EVIDENCE_K), doc_ids, mode)
+        analysis = analyse(question, self.index)
+        trace: dict = {"analysis": analysis.to_dict()} if explain else {}
+        hits = self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode)
+        if explain:
+            trace["candidates"] = [{"clause_id": h.clause.clause_id, "fused": round(h.score, 4),
+                                    **{n: round(v, 4) for n, v in h.signals.items()}} for h in hits[:EVIDENCE_K]]
+        answer = self._answer(analysis, hits, k, doc_ids, trace)
+        if explain:
+            answer.trace = trace
+        return answer
+
+    def _answer(self, analysis: QueryAnalysis, hits: list[Hit], k: int, doc_ids: list[str] | None,
+                trace: dict) -> Answer:
+        if settled := self._settled(analysis, hits, doc_ids, trace):
+            return settled
+        question = analysis.question
+        ranked = rank_evidence(analysis, hits, self.index, self.ranker)
+        if trace:
+            trace.update(ranked.trace(self.ranker))
+        if not ranked.answerable:
+            return self._refusal(question, ranked.hits, trace=trace, reason=ranked.reason)
+        kept, answerer, warnings = self._verified_draft(question, ranked.hits[:k])
+        if trace:
+            trace["sentences"] = [{"clause_id": s.clause.clause_id, "quote": s.quote} for s in kept]
+        if not kept:
+            return self._refusal(question, ranked.hits, answerer=answerer, warnings=warnings, trace=trace,
+                                 reason="no sentence of the evidence could be verified")
+        return self._compose(question, kept, ranked.hits, answerer, warnings)
+
+    def _settled(self, analysis: QueryAnalysis, hits: list[Hit], doc_ids: list[str] | None,
+                 trace: dict) -> Answer | None:
+        """The answer when the question is settled before ranking: a named article is looked up; a document
+        number, article or law that nothing loaded has, or a question not in Chinese, is refused."""
+        question = analysis.question
         if missing := unknown_doc_numbers(question, self.index.documents):
-            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(missing)))
-        if not CJK_RE.search(question):
-            return self._refusal(question, hits, NOT_CHINESE)
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(missing)), trace=trace,
+                                 reason="names a document number no loaded document has")
+        if not analysis.chinese:
+            return self._refusal(question, hits, NOT_CHINESE, trace=trace, reason="not a Chinese question")
         named = self._named_articles(question, doc_ids)
         if named:
+            trace["lookup"] = [c.clause_id for c in named]
             return self._lookup_answer(question, named, hits)
         if absent := self._missing_articles(question, doc_ids):
-            return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)))
+            return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)), trace=trace,
+                                 reason="names an article no loaded document has")
         # 「老年人权益保障法对…有啥处罚」: a law not loaded, named without an article (with one, the article is named).
         if laws := unknown_laws(self.index.tokenizer.words(question), self.index.documents):
-            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(f"《{law}》" for law in laws)))
-        hits = figure_first(question, hits, self.index.tokenizer)
-        hits = age_bracket_first(question, departments_first(question, hits))
-        if not check_evidence(question, hits, self.index.tokenizer, self.index.document_frequency).answerable:
-            return self._refusal(question, hits)
-        # Whether to answer is read from the ranking; which clause answers first may then be an article over a row.
-        hits = articles_first(question, hits)
-        kept, answerer, warnings = self._verified_draft(question, hits[:k])
-        if not kept:
-            return self._refusal(question, hits, answerer=answerer, warnings=warnings)
-        return self._compose(question, kept, hits, answerer, warnings)
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(f"《{law}》" for law in laws)),
+                                 trace=trace, reason="names a law that is not loaded")
+        return None
 
-    def _retrieve(self, question: str, k: int, doc_ids: list[str] | None, mode: str) -> list[Hit]:
+    def evidence(self, question: str, doc_ids: list[str] | None = None,
+                 mode: str = "hybrid") -> tuple[QueryAnalysis, list[Hit]] | None:
+        """The analysis and retrieved clauses the ranker reads, or None when the question is settled before ranking
+        (an article named, a document or law not loaded): what ``policyqa train-ranker`` learns from."""
+        analysis = analyse(_clean_question(question), self.index)
+        hits = self._retrieve(analysis, EVIDENCE_K, doc_ids, mode)
+        return None if self._settled(analysis, hits, doc_ids, {}) else (analysis, hits)
+
+    def _retrieve(self, analysis: QueryAnalysis, k: int, doc_ids: list[str] | None, mode: str) -> list[Hit]:
         """The index's ranking for the question without the words naming a document (「52号文」「2024年养老意见」),
-        within the documents it names unless the caller chose documents."""
-        mentions = document_mentions(question, self.index.documents)
-        if mentions and doc_ids is None:
-            doc_ids = sorted({d for m in mentions for d in m.doc_ids})
-        hits = self.index.search(without_declined(without_mentions(question, mentions)), k=k, mode=mode,
-                                 doc_ids=doc_ids)
-        return penalty_first(question, hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []) if hits else [])
+        within the documents it names unless the caller chose documents; asked about a penalty, the article
+        punishing the first clause's duty is a candidate too."""
+        if analysis.named_doc_ids and doc_ids is None:
+            doc_ids = list(analysis.named_doc_ids)
+        hits = self.index.search(analysis.search_text, k=k, mode=mode, doc_ids=doc_ids)
+        if analysis.asks_penalty and hits:
+            hits = with_penalty_article(hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []))
+        return hits
 
     def _verified_draft(self, question: str, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
         """The configured answerer's verified sentences, falling back to the extractive answerer.
@@ -186,9 +239,9 @@ class Assistant:
         return kept, name, warnings
 
     def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None,
-                   mode: str = "hybrid") -> Iterator[tuple[str, object]]:
+                   mode: str = "hybrid", explain: bool = False) -> Iterator[tuple[str, object]]:
         """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer)."""
-        answer = self.ask(question, k=k, doc_ids=doc_ids, mode=mode)
+        answer = self.ask(question, k=k, doc_ids=doc_ids, mode=mode, explain=explain)
         yield "citations", answer.citations
         for piece in re.findall(r"[^】\n]*】|[^】\n]+\n?|\n", answer.answer):
             yield "delta", piece
@@ -241,8 +294,10 @@ class Assistant:
                       related=self._related(hits, exclude=seen), answerer=answerer, warnings=warnings)
 
     def _refusal(self, question: str, hits: list[Hit], message: str = REFUSAL, answerer: str | None = None,
-                 warnings: list[str] | None = None) -> Answer:
-        return Answer(question=question, answer=message, refused=True, citations=[],
+                 warnings: list[str] | None = None, trace: dict | None = None, reason: str = "") -> Answer:
+        if trace:
+            trace["refusal_reason"] = reason
+        return Answer(question=question, answer=message, refused=True, citations=[], refusal_reason=reason or None,
                       related=self._related(hits, exclude=set()), answerer=answerer or self.answerer.name,
                       warnings=warnings or [])
 

@@ -94,6 +94,63 @@ def beir_import(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_TRAINING_SETS = ("seed", "dev", "chat", "fresh", "holdout2", "holdout3", "holdout5", "holdout6", "holdout7",
+                         "holdout8", "holdout9")
+
+
+def train_ranker(args: argparse.Namespace) -> int:
+    from .training import Assistants, cross_validate, read_sets
+
+    specs = args.sets or [str(Path(__file__).parent / f"{name}_questions.jsonl") for name in DEFAULT_TRAINING_SETS]
+    sets = read_sets(specs)
+    baseline = _read_baseline(Path(args.baseline)) if args.baseline else {}
+    cv = cross_validate(sets, Assistants(), progress=not args.quiet)
+    keys = ("first_citation_accuracy", "refusal_recall", "false_refusal_rate")
+    short = {"first_citation_accuracy": "first citation", "refusal_recall": "refusal recall",
+             "false_refusal_rate": "false refusals"}
+    head = "| held-out set | " + " | ".join(f"{short[k]} (ranker, CV)" + (f" | {short[k]} (baseline)" if baseline
+                                                                          else "") for k in keys) + " |"
+    print(head)
+    print("|---|" + "---:|" * (len(keys) * (2 if baseline else 1)))
+
+    def cells(metrics: dict, base: dict | None) -> str:
+        out = []
+        for k in keys:
+            out.append(_fmt(metrics.get(k)))
+            if baseline:
+                out.append(_fmt((base or {}).get(k)))
+        return " | ".join(out)
+
+    for name, metrics in cv.per_set.items():
+        print(f"| {name} | {cells(metrics, baseline.get(name))} |")
+    means = {k: cv.mean(k) for k in keys}
+    base_means = {k: _mean([b.get(k) for n, b in baseline.items() if n in cv.per_set]) for k in keys}
+    print(f"| **mean** | {cells(means, base_means)} |")
+    if args.out:
+        cv.model.save(Path(args.out))
+        print(f"模型已写入 model written: {args.out}", file=sys.stderr)
+    return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _mean(values: list) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _read_baseline(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"无法读取基线 {path} (cannot read the baseline: {exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("sets"), dict):
+        raise UserError(f"基线格式不符 {path} (a baseline is {{\"sets\": {{name: metrics}}}})")
+    return data["sets"]
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "eval", help="run a question set (JSONL) and report retrieval, answer and latency metrics per configuration",
@@ -111,6 +168,21 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object keyed by configuration")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=evaluate)
+
+    p = subparsers.add_parser(
+        "train-ranker", help="fit the ranker on labelled question sets; report leave-one-set-out cross-validation",
+        description="Fit the ranker and the answer-or-refuse model on question sets (each written by a different "
+                    "writer), holding out each set in turn to measure it as a new writer's questions would find it, "
+                    "then fit on all of them and write the model (JSON with its manifest). Use it with "
+                    "POLICYQA_RANKER=FILE.")
+    p.add_argument("sets", nargs="*", metavar="QUESTIONS.jsonl[@INDEX_DIR]",
+                   help="question sets, each optionally with the index it was written for (default: the bundled "
+                        "development sets of eval/ on the default index)")
+    p.add_argument("--out", metavar="FILE", help="where to write the fitted model (default: do not write one)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help='per-set metrics to print beside the cross-validation ({"sets": {name: metrics}})')
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=train_ranker)
 
     p = subparsers.add_parser("eval-beir", help="convert a question set to or from the BEIR layout "
                               "(corpus.jsonl, queries.jsonl, qrels/<split>.tsv)")

@@ -137,7 +137,6 @@ def test_a_when_question_is_answered_by_the_sentence_with_the_date(assistant):
 @pytest.mark.parametrize("question", [
     "新建住宅小区配套养老服务设施要做到几个“同步”？",       # 几个 asks for a list, not a figure
     "我在自己家里照看几个邻居家的孩子，要不要去登记备案",    # 几个 in a yes/no question asks nothing
-    "覆盖城乡的养老服务网络分几级，分别是哪几级？",           # the count is in the section heading (三级)
     "智慧养老的应用场景有哪些",                               # 场景 asks for nothing in particular
     "家庭托育点的设置要求具体有哪些",                         # 具体 is an adverb, 要求 asks nothing in particular
     "出于什么目的出台养老托育这个意见",                       # the 的 of 目的 is no modifier's
@@ -147,6 +146,14 @@ def test_counting_and_passing_numbers_are_answered(assistant, question):
     answer = assistant.ask(question)
     assert not answer.refused, answer.answer
     _check_verbatim(assistant, answer)
+
+
+def test_a_count_in_the_section_heading_is_a_stated_figure(assistant):
+    from policyqa.index.models import Hit
+
+    question = "覆盖城乡的养老服务网络分几级，分别是哪几级？"
+    item = next(c for c in assistant.index.clauses if "三级" in c.heading and c.doc_id == "yanglao-gaige-2024")
+    assert _states(assistant, question, Hit(clause=item, score=0.9))
 
 
 @pytest.mark.parametrize("question", [
@@ -213,7 +220,10 @@ def test_a_province_named_as_the_askers_origin_is_not_asked_about():
 def test_figures_written_in_words_and_topics_named_with_a_figure_word(assistant):
     answer = assistant.ask("社区养老服务要纳入城市多少分钟的便民生活圈")  # the text says 一刻钟
     assert not answer.refused and "一刻钟" in answer.citations[0].quote, answer.answer
-    assert not assistant.ask("养老服务设施用地比例如何调整").refused  # asks about a share, not for one
+    from policyqa.assistant.analysis import analyse
+
+    asked = analyse("养老服务设施用地比例如何调整", assistant.index)  # asks about a share, not for one
+    assert asked.figure is not None and not asked.figure_required
 
 
 @pytest.mark.parametrize("question, label", [
@@ -596,23 +606,38 @@ def test_a_point_of_a_titled_item_is_looked_up():
     assert [c.label for c in _looked_up("托育实施方案一、（二）第2点的目标是多少", fa=doc)] == ["一、（二）2."]
 
 
+def _features(assistant, question: str, hits) -> dict[str, dict[str, float]]:
+    """Each hit's ranker features for ``question``, by clause label."""
+    from policyqa.assistant.analysis import analyse
+    from policyqa.assistant.features import CANDIDATE_FEATURES, candidates
+
+    found = candidates(analyse(question, assistant.index), hits, assistant.index)
+    return {cid.rpartition(":")[2]: dict(zip(CANDIDATE_FEATURES, row)) for cid, row in zip(found.clause_ids, found.rows)}
+
+
+def _states(assistant, question: str, hit) -> bool:
+    from policyqa.assistant.analysis import analyse
+    from policyqa.assistant.features import states_figure
+
+    analysis = analyse(question, assistant.index)
+    return states_figure(hit, analysis.figure, analysis.weights, assistant.index.tokenizer)
+
+
 def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
-    from policyqa.assistant.refusal import check_evidence
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
     from tests.test_corpus_genre import STANDARDS_NOTICE
 
     clauses = {c.label: c for c in parse_text(STANDARDS_NOTICE, "kf").clauses}
     question = "孤独症孩子的行为干预训练，一年最多能救助多少钱？"
-    tokenizer = assistant.index.tokenizer
     row = Hit(clause=clauses["附件第3项"], score=0.9, dense_score=0.9)  # 「每人每年不超过30000」 under 救助标准（元）
-    assert check_evidence(question, [row], tokenizer).answerable
+    assert _states(assistant, question, row)
     article = Hit(clause=clauses["第二条"], score=0.9, dense_score=0.9)  # 「项目和标准见附件」: no amount
-    assert not check_evidence(question, [article], tokenizer).answerable
+    assert not _states(assistant, question, article)
 
 
-def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_duty():
-    from policyqa.assistant.penalties import breached_articles, penalty_first
+def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_duty(assistant):
+    from policyqa.assistant.penalties import breached_articles, with_penalty_article
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
 
@@ -623,13 +648,15 @@ def test_a_question_about_the_penalty_is_answered_by_the_article_punishing_the_d
     clauses = {c.label: c for c in rule.clauses}
     assert breached_articles(clauses["第三十五条"].text) == {"第十条", "第十一条"}
     hits = [Hit(clause=clauses["第十条"], score=0.9, dense_score=0.9), Hit(clause=clauses["第十一条"], score=0.5)]
-    asked = penalty_first("开发商不把养老用房交给民政，会怎么罚？", hits, rule.clauses)
-    assert [h.clause.label for h in asked] == ["第三十五条", "第十条"]  # as many hits as before
-    assert penalty_first("开发商多久要把养老用房交给民政？", hits, rule.clauses) == hits  # no penalty asked
+    linked = with_penalty_article(hits, rule.clauses)
+    assert [h.clause.label for h in linked] == ["第十条", "第三十五条", "第十一条"]  # a candidate beside the duty
+    asked = _features(assistant, "开发商不把养老用房交给民政，会怎么罚？", linked)
+    assert asked["第三十五条"]["punishes_top_duty"] == 1 and asked["第三十五条"]["penalty_article"] == 1
+    assert asked["第十一条"]["punishes_top_duty"] == 0
+    assert _features(assistant, "开发商多久要把养老用房交给民政？", linked)["第三十五条"]["punishes_top_duty"] == 0
 
 
-def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
-    from policyqa.assistant.ordering import figure_first
+def test_a_clause_stating_the_asked_figure_is_marked_for_the_ranker(assistant):
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
 
@@ -639,13 +666,12 @@ def test_a_close_runner_up_stating_the_asked_figure_answers_first(assistant):
                        "2. 查验。乡镇人民政府核实情况，并在儿童所在村（社区）公示5天。\n", "zn", ".md")
     clauses = {c.label: c for c in guide.clauses}
     form, notice = Hit(clause=clauses["三、1."], score=0.96), Hit(clause=clauses["四、2."], score=0.92)
-    tokenizer = assistant.index.tokenizer
-    question = "申请事实无人抚养儿童补贴，在村里要公示几天？"
-    assert [h.clause.label for h in figure_first(question, [form, notice], tokenizer)] == ["四、2.", "三、1."]
-    far = Hit(clause=clauses["四、2."], score=0.80)  # not close enough to the best: the ranking stands
-    assert figure_first(question, [form, far], tokenizer) == [form, far]
-    # Amounts are not promoted: some clause states an amount for almost any question.
-    assert figure_first("申请补贴每月能领多少钱？", [form, notice], tokenizer) == [form, notice]
+    days = _features(assistant, "申请事实无人抚养儿童补贴，在村里要公示几天？", [form, notice])
+    assert days["四、2."]["figure_stated"] == 1 and days["三、1."]["figure_unstated"] == 1
+    money = _features(assistant, "申请补贴每月能领多少钱？", [form, notice])
+    assert money["四、2."]["figure_stated"] == 0 and money["三、1."]["figure_stated"] == 0
+    plain = _features(assistant, "事实无人抚养儿童的监护人有什么责任", [form, notice])
+    assert plain["四、2."]["figure_stated"] == 0 and plain["四、2."]["figure_unstated"] == 0  # no figure asked
 
 
 def test_a_long_name_of_a_document_not_loaded_names_no_loaded_document_of_its_kind():
@@ -692,19 +718,18 @@ def test_only_then_after_an_interrogative_names_no_thing(assistant):
     assert asked_things(question, assistant.index.tokenizer) == []
 
 
-def test_an_article_just_below_a_table_row_answers_what_the_row_does_not_say():
+def test_a_table_row_is_marked_by_whether_a_row_answers_what_is_asked(assistant):
     from policyqa.assistant.asks import asks_who_is_responsible, asks_whether_one_takes_part
-    from policyqa.assistant.ordering import articles_first
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
     from tests.test_corpus_genre import STANDARDS_NOTICE
 
     clauses = {c.label: c for c in parse_text(STANDARDS_NOTICE, "kf").clauses}
     row, article = Hit(clause=clauses["附件第2项"], score=0.95), Hit(clause=clauses["第二条"], score=0.9)
-    first = articles_first("助听器适配的救助标准以后会调整吗", [row, article])
-    assert [h.clause.label for h in first] == ["第二条", "附件第2项"]
-    assert articles_first("助听器适配每只耳朵最多救助多少钱", [row, article]) == [row, article]  # a figure: the row
-    assert articles_first("助听器适配能救助吗", [row, Hit(clause=clauses["第二条"], score=0.5)])[0] is row  # far below
+    plain = _features(assistant, "助听器适配的救助标准以后会调整吗", [row, article])
+    assert plain["附件第2项"]["row_plain"] == 1 and plain["第二条"]["row_plain"] == 0
+    figure = _features(assistant, "助听器适配每只耳朵最多救助多少钱", [row, article])
+    assert figure["附件第2项"]["row_asked"] == 1 and figure["附件第2项"]["row_plain"] == 0
     assert asks_who_is_responsible("防范一老一小领域非法集资，责任部门是哪几家")
     assert asks_whether_one_takes_part("建志愿服务项目库这件事，共青团中央有没有责任？")
 
@@ -749,7 +774,6 @@ def test_an_unspecific_word_under_a_modifier_and_a_place_where_something_was_don
 
 
 def test_class_hours_and_amounts_under_a_rate_column_inside_an_item_are_stated_figures(assistant):
-    from policyqa.assistant.refusal import check_evidence
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
 
@@ -758,15 +782,13 @@ def test_class_hours_and_amounts_under_a_rate_column_inside_an_item_are_stated_f
                       "轻度失能　　200\n重度失能　　600\n\n（二）人员培训\n护理员上岗前应当接受不少于40学时的岗前培训。\n",
                       "tw")
     clauses = {c.label: c for c in plan.clauses}
-    tokenizer = assistant.index.tokenizer
     table = Hit(clause=clauses["（一）"], score=0.9, dense_score=0.95)
-    assert check_evidence("某某县重度失能的困难老人，居家照护补贴一个月给多少？", [table], tokenizer).answerable
+    assert _states(assistant, "某某县重度失能的困难老人，居家照护补贴一个月给多少？", table)
     training = Hit(clause=clauses["（二）"], score=0.9, dense_score=0.95)
-    assert check_evidence("护理员上岗之前得先培训多少个小时？", [training], tokenizer).answerable
+    assert _states(assistant, "护理员上岗之前得先培训多少个小时？", training)
 
 
-def test_who_is_responsible_is_answered_by_a_close_runner_up_naming_the_department():
-    from policyqa.assistant.ordering import departments_first
+def test_a_clause_naming_a_department_is_marked_for_a_who_question(assistant):
     from policyqa.assistant.penalties import PENALTY_ASKED_RE
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
@@ -776,17 +798,16 @@ def test_who_is_responsible_is_answered_by_a_close_runner_up_naming_the_departme
                       "第四条　养老机构举办食堂的，应当依法取得食品经营许可，建立食品留样制度。\n", "lj", ".md")
     clauses = {c.label: c for c in rule.clauses}
     canteen, duties = Hit(clause=clauses["第四条"], score=0.96), Hit(clause=clauses["第三条"], score=0.945)
-    question = "养老院食堂吃出问题了，食品安全这一块归哪个部门监管？"
-    assert [h.clause.label for h in departments_first(question, [canteen, duties])] == ["第三条", "第四条"]
-    assert departments_first("养老院食堂要办什么许可？", [canteen, duties]) == [canteen, duties]  # who is not asked
-    far = Hit(clause=clauses["第三条"], score=0.8)
-    assert departments_first(question, [canteen, far]) == [canteen, far]
+    who = _features(assistant, "养老院食堂吃出问题了，食品安全这一块归哪个部门监管？", [canteen, duties])
+    assert who["第三条"]["who_department"] == 1 and who["第四条"]["who_no_department"] == 1
+    what = _features(assistant, "养老院食堂要办什么许可？", [canteen, duties])
+    assert what["第三条"]["who_department"] == 0 and what["第四条"]["who_no_department"] == 0  # who is not asked
     assert PENALTY_ASKED_RE.search("孩子在托育点被打了，这个托育点会受到什么处理？")
     assert not PENALTY_ASKED_RE.search("孩子户口迁出了，补贴怎么处理？")
 
 
-def test_the_age_bracket_holding_the_askers_age_answers():
-    from policyqa.assistant.ages import age_bracket_first, age_bracket_sentences, age_ranges, asked_age
+def test_the_age_bracket_holding_the_askers_age_answers(assistant):
+    from policyqa.assistant.ages import age_bracket_sentences, age_ranges, asked_age
     from policyqa.assistant.extractive import ScoredSentence
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
@@ -803,9 +824,11 @@ def test_the_age_bracket_holding_the_askers_age_answers():
     rows = {c.label: Hit(clause=c, score=0.9) for c in notice.clauses if c.part == "annex"}
     eighties, nineties, sixties = rows["附件第1项"], rows["附件第2项"], rows["附件第3项"]
     question = "九十多岁的老人去老年食堂吃饭，每餐能补几块钱？"
-    assert age_bracket_first(question, [eighties, sixties, nineties])[0] is nineties  # the narrowest holding bracket
-    assert age_bracket_first("八十五岁每餐补多少", [eighties, nineties]) == [eighties, nineties]  # already right
-    assert age_bracket_first("老人每餐补多少", [eighties, nineties]) == [eighties, nineties]  # no age asked
+    ages = _features(assistant, question, [eighties, sixties, nineties])
+    assert ages["附件第2项"]["age_best_fit"] == 1  # the narrowest holding bracket
+    assert ages["附件第3项"]["age_held"] == 1 and ages["附件第3项"]["age_best_fit"] == 0  # 60周岁以上 holds it too
+    assert ages["附件第1项"]["age_not_held"] == 1
+    assert _features(assistant, "老人每餐补多少", [eighties, nineties])["附件第2项"]["age_held"] == 0  # no age asked
     sentences = [ScoredSentence(eighties, "80至89周岁的，每人每月100元", 2.0, 0),
                  ScoredSentence(eighties, "90周岁以上的，每人每月200元", 2.0, 0)]
     assert age_bracket_sentences("我爸92岁了，每月补多少", sentences)[0] is sentences[1]
@@ -821,7 +844,6 @@ def test_a_question_of_an_unnumbered_press_conference_is_looked_up_by_its_count(
 
 def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days_of_the_year(assistant):
     from policyqa.assistant.asks import asked_things, names_thing
-    from policyqa.assistant.refusal import check_evidence
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
 
@@ -832,22 +854,26 @@ def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days
     assert [c.label for c in _looked_up("临溪那个养老条例第三条是怎么规定的？", lx=rule)] == ["第三条"]
     clauses = {c.label: Hit(clause=c, score=0.9, dense_score=0.95) for c in rule.clauses}
     tokenizer = assistant.index.tokenizer
-    assert check_evidence("独居的高龄老人多久要上门探访一次？", [clauses["第二条"]], tokenizer).answerable
-    assert check_evidence("运营补贴每年什么时候报？", [clauses["第三条"]], tokenizer).answerable
+    assert _states(assistant, "独居的高龄老人多久要上门探访一次？", clauses["第二条"])
+    assert _states(assistant, "运营补贴每年什么时候报？", clauses["第三条"])
     # 「什么证件」 is answered by a clause naming one, not only by the word 证件.
     [thing] = asked_things("老人去助餐点吃饭要带什么证件？", tokenizer)
     assert names_thing(thing, tokenizer.terms(clauses["第四条"].clause.text))
     assert not names_thing(thing, tokenizer.terms(clauses["第二条"].clause.text))
 
 
-def test_a_runner_up_of_another_document_does_not_state_the_asked_figure_for_it(assistant):
-    from policyqa.assistant.ordering import figure_first
+def test_a_clause_of_another_document_than_the_best_is_marked(assistant):
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit
 
     childcare = parse_text("# 某某市普惠托育机构管理办法\n\n第一条　托育机构应当设置室外活动场地。\n", "ty", ".md")
     elderly = parse_text("# 某某市养老服务条例\n\n第一条　新建住宅小区按照每百户不少于30平方米配套建设养老服务设施。\n",
                          "yl", ".md")
+    from policyqa.assistant.analysis import analyse
+    from policyqa.assistant.features import candidates
+
     best, other = Hit(clause=childcare.clauses[0], score=0.91), Hit(clause=elderly.clauses[0], score=0.90)
-    question = "开办托育机构，室外活动场地至少要多少平方米？"
-    assert figure_first(question, [best, other], assistant.index.tokenizer) == [best, other]
+    found = candidates(analyse("开办托育机构，室外活动场地至少要多少平方米？", assistant.index), [best, other],
+                       assistant.index)
+    assert list(found.column("other_document")) == [0, 1]  # 30平方米 is of another document's subject
+    assert list(found.column("figure_stated")) == [0, 1]

@@ -118,6 +118,59 @@ def _user_warnings(warnings: list[str]) -> str:
     return "".join(f'<div class="pq-warning">注意：{_text(chinese_part(w))}</div>' for w in warnings)
 
 
+# Features as a reader would name them, for the 「为什么是这条」 panel.
+FEATURE_NAMES = {
+    "fused": "检索综合得分", "fused_share": "与检索第一名的得分比", "fused_rank": "检索名次", "bm25_z": "关键词匹配",
+    "window_z": "语义相近（句段）", "clause_z": "语义相近（全条）", "bm25_rank": "关键词匹配名次",
+    "window_rank": "语义相近名次", "coverage": "覆盖问题用词", "heading_coverage": "标题覆盖问题用词",
+    "figure_stated": "写明所问数字", "figure_unstated": "未写明所问数字", "who_department": "写明负责部门",
+    "who_no_department": "未写明负责部门", "age_held": "年龄段相符", "age_best_fit": "年龄段最贴切",
+    "age_not_held": "年龄段不符", "row_plain": "附表行（问的不是数字或部门）", "row_asked": "附表行（问数字或部门）",
+    "penalty_article": "规定处罚", "punishes_top_duty": "处罚所问义务的条款", "other_document": "另一份文件",
+    "superseded": "已被新版本取代", "preamble": "序言", "closing": "结语", "annex": "附件",
+    "things_named": "提到所问事项", "things_missing": "未提到所问事项", "kind_mismatch": "机构类型不符",
+    "province_missing": "未涉及所问地方", "log_length": "条款长度", "top_score": "第一条的排序得分",
+    "margin": "领先第二条的幅度", "top_fused": "第一条的检索得分", "dense_best": "语义最接近程度",
+    "coverage_top3": "前三条覆盖问题用词", "top_coverage": "第一条覆盖问题用词",
+    "top_figure_unstated": "第一条未写明所问数字", "top_required_figure_unstated": "第一条未写明所问金额或比例", "top_things_missing": "第一条未提到所问事项",
+    "top_kind_mismatch": "第一条机构类型不符", "top_province_missing": "第一条未涉及所问地方",
+    "unnamed_thing": "所问税种证件等文件中没有", "asks_figure": "问数字", "figure_required": "必须写明数字",
+    "log_terms": "问题用词数", "top_bm25_z": "第一条关键词匹配", "top_window_z": "第一条语义相近",
+}
+WEAK_MARGIN = 0.1  # an answer whose probability is this close to the refusal threshold is flagged as weak
+
+
+def _reasons(why: list[dict]) -> str:
+    return "、".join(f'{FEATURE_NAMES.get(w["feature"], w["feature"])}（{w["contribution"]:+.2f}）' for w in why)
+
+
+def why_html(trace: dict | None) -> str:
+    """The collapsible 「为什么是这条」 panel: which clause won and why, and why the answer was given or refused."""
+    if not trace:
+        return ""
+    items = []
+    if trace.get("lookup"):
+        items.append(f'<li>问题直接点名了条款：{_text("、".join(trace["lookup"]))}</li>')
+    for position, item in enumerate(trace.get("ranking", [])[:3], 1):
+        items.append(f'<li>第{position}名 {_text(item["clause_id"])}（排序得分 {item["score"]:+.2f}，检索第'
+                     f'{item["retrieval_rank"]}名）：{_text(_reasons(item["why"]))}</li>')
+    if decision := trace.get("decision"):
+        verdict = "作答" if decision["answerable"] else "拒答"
+        items.append(f'<li>{verdict}：有依据的概率 {decision["probability"]:.2f}，阈值 {decision["threshold"]:.2f}；'
+                     f'{_text(_reasons(decision["why"]))}</li>')
+    if trace.get("refusal_reason"):
+        items.append(f'<li>拒答原因：{_text(chinese_part(trace["refusal_reason"]))}</li>')
+    return f'<details class="pq-why"><summary>为什么是这条</summary><ul>{"".join(items)}</ul></details>'
+
+
+def weak_html(trace: dict | None) -> str:
+    """A note when the answer was close to being refused."""
+    decision = (trace or {}).get("decision")
+    if not decision or not decision["answerable"] or decision["probability"] >= decision["threshold"] + WEAK_MARGIN:
+        return ""
+    return '<div class="pq-weak">依据较弱：这个回答接近拒答的界限，请核对引用的原文。</div>'
+
+
 def _assistant_html(turn: Turn) -> str:
     if turn.error:
         return f'<div class="pq-msg pq-bot pq-error" role="alert">{_text(turn.error)}</div>'
@@ -136,9 +189,10 @@ def _assistant_html(turn: Turn) -> str:
         return (f'<div class="pq-msg pq-bot pq-refusal">'
                 f'<div class="pq-refusal-title">未找到依据</div>'
                 f'<div class="pq-text">{_text(_after_refusal_heading(answer.answer))}</div>{related}'
-                f'{_user_warnings(answer.warnings)}</div>')
-    return (f'<div class="pq-msg pq-bot pq-answer">{answer_body(answer.answer, answer.citations)}'
-            f'{_user_warnings(answer.warnings)}</div>')
+                f'{_user_warnings(answer.warnings)}{why_html(answer.trace)}</div>')
+    return (f'<div class="pq-msg pq-bot pq-answer">{weak_html(answer.trace)}'
+            f'{answer_body(answer.answer, answer.citations)}'
+            f'{_user_warnings(answer.warnings)}{why_html(answer.trace)}</div>')
 
 
 def _after_refusal_heading(text: str) -> str:

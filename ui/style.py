@@ -47,6 +47,11 @@ footer, .show-api, .built-with { display: none !important; }
 .pq-related li { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 8px; margin: 0; }
 .pq-snippet { color: var(--body-text-color-subdued); font-size: .86rem; line-height: 1.5; }
 .pq-warning { margin-top: 6px; font-size: .85rem; color: var(--body-text-color-subdued); }
+.pq-weak { margin-bottom: 6px; padding: 4px 8px; font-size: .85rem; border-left: 3px solid #d97706;
+  background: rgba(217, 119, 6, .08); }
+.pq-why { margin-top: 8px; font-size: .85rem; color: var(--body-text-color-subdued); }
+.pq-why summary { cursor: pointer; }
+.pq-why ul { margin: 4px 0 0 1.2em; padding: 0; }
 .pq-sources, .pq-links { margin-top: 8px; display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
 .pq-sources-label { font-size: .82rem; color: var(--body-text-color-subdued); }
 

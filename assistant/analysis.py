@@ -1,0 +1,101 @@
+"""One reading of the question, made once per ask; every later stage reads this instead of the question.
+
+What it holds: the documents the question names and the search text without that naming, what is asked (a figure
+and its kind, who is responsible, whether a department takes part, a penalty), the asked person's age, the
+provinces asked about, the things asked for by name, the kinds of institution named, words naming a tax or
+certificate no loaded clause names, and the weighted subject terms. The predicates themselves live in
+:mod:`policyqa.assistant.asks`, :mod:`policyqa.assistant.ages` and :mod:`policyqa.assistant.mentions`; this
+module calls each once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policyqa.index import Index
+
+from .ages import asked_age
+from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, HEADCOUNT_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STATED_RE,
+                   asked_things, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern,
+                   institution_kinds, must_state_figure, named_provinces, unnamed_things)
+from .declined import without_declined
+from .extractive import term_weights
+from .mentions import Mention, document_mentions, without_mentions
+from .penalties import PENALTY_ASKED_RE
+
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    question: str
+    search_text: str  # without the words naming documents and the places the asker turns down
+    mentions: tuple[Mention, ...] = ()
+    named_doc_ids: tuple[str, ...] = ()  # documents the question names (retrieval is kept within them)
+    figure: re.Pattern | None = None  # the shape of an asked figure (money, days, a date …)
+    figure_required: bool = False  # only a sentence stating the figure answers (an amount, a share, a limit)
+    asks_who: bool = False
+    asks_role: bool = False  # whether a department takes part in a task
+    asks_penalty: bool = False
+    age: tuple[int, int] | None = None  # the asked person's age, in months
+    provinces: tuple[str, ...] = ()
+    things: tuple[frozenset[str], ...] = ()  # asked for by name (「哪些材料」 → {材料})
+    kinds: tuple[frozenset[str], ...] = ()  # kinds of institution named
+    unnamed: tuple[str, ...] = ()  # a tax, certificate, leave or card no loaded clause names
+    weights: dict[str, float] = field(default_factory=dict)  # subject terms and their weights
+    chinese: bool = True
+
+    @property
+    def asks_figure(self) -> bool:
+        return self.figure is not None
+
+    def to_dict(self) -> dict:
+        """For the trace: what was read, in plain values."""
+        return {
+            "search_text": self.search_text,
+            "named_documents": list(self.named_doc_ids),
+            "figure": _figure_name(self.figure),
+            "figure_required": self.figure_required,
+            "asks_who": self.asks_who,
+            "asks_role": self.asks_role,
+            "asks_penalty": self.asks_penalty,
+            "age_months": list(self.age) if self.age else None,
+            "provinces": list(self.provinces),
+            "things": ["/".join(sorted(t)) for t in self.things],
+            "institution_kinds": ["/".join(sorted(k)) for k in self.kinds],
+            "unnamed": list(self.unnamed),
+            "terms": sorted(self.weights, key=lambda t: -self.weights[t]),
+        }
+
+
+_FIGURE_NAMES = {AMOUNT_RE: "amount", MONEY_RE: "money", COUNT_RE: "count", HEADCOUNT_RE: "headcount",
+                 NUMBER_RE: "number", DATE_STATED_RE: "date", PROCEDURE_STATED_RE: "procedure"}
+
+
+def _figure_name(figure: re.Pattern | None) -> str | None:
+    return None if figure is None else _FIGURE_NAMES.get(figure, "measure")
+
+
+def analyse(question: str, index: Index) -> QueryAnalysis:
+    """Read ``question`` (already cleaned) once against the loaded ``index``."""
+    tokenizer = index.tokenizer
+    mentions = tuple(document_mentions(question, index.documents))
+    figure = figure_pattern(question)
+    return QueryAnalysis(
+        question=question,
+        search_text=without_declined(without_mentions(question, list(mentions))),
+        mentions=mentions,
+        named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
+        figure=figure,
+        figure_required=figure is not None and must_state_figure(question, figure),
+        asks_who=asks_who_is_responsible(question),
+        asks_role=asks_whether_one_takes_part(question),
+        asks_penalty=bool(PENALTY_ASKED_RE.search(question)),
+        age=asked_age(question),
+        provinces=tuple(named_provinces(question)),
+        things=tuple(asked_things(question, tokenizer)),
+        kinds=tuple(institution_kinds(question, tokenizer)),
+        unnamed=tuple(unnamed_things(question, tokenizer, index.document_frequency)),
+        weights=term_weights(question, tokenizer),
+        chinese=bool(CJK_RE.search(question)),
+    )

@@ -1,0 +1,188 @@
+"""The fitted ranker: which retrieved clause answers first, and whether the evidence answers at all.
+
+Two linear models over :mod:`policyqa.assistant.features`, fitted by ``policyqa train-ranker`` on labelled question
+sets and shipped as JSON (``ranker_model.json`` beside this module, with its manifest: features, training sets,
+date, package version, cross-validation scores):
+
+- ``ranking`` scores each candidate clause (pairwise logistic regression: a relevant clause should outscore an
+  irrelevant one of the same question);
+- ``answerable`` gives the probability that the best-ranked evidence answers the question (logistic regression on
+  the evidence's features, Platt-calibrated on cross-validation folds); below ``threshold`` the answer is refused.
+  The threshold is stored per embedder, since dense cosines are on each model's own scale.
+
+Both are plain weighted sums, so every decision can be explained feature by feature (:meth:`LinearModel.explain`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from policyqa.corpus.errors import UserError
+
+from .features import CANDIDATE_FEATURES, QUESTION_FEATURES
+
+DEFAULT_MODEL = Path(__file__).with_name("ranker_model.json")
+MODEL_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """``bias + weights · (x − mean) / scale``; features named so a model cannot be applied to the wrong columns."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float = 0.0
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return ((rows - self.mean) / self.scale) @ self.weights + self.bias
+
+    def explain(self, row: np.ndarray, top: int = 4) -> list[dict]:
+        """The features that moved this row's score most (contribution = weight × standardised value)."""
+        parts = ((row - self.mean) / self.scale) * self.weights
+        order = np.argsort(-np.abs(parts))[:top]
+        return [{"feature": self.features[i], "value": round(float(row[i]), 4),
+                 "contribution": round(float(parts[i]), 4)} for i in order if abs(parts[i]) > 1e-6]
+
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.round(8).tolist(),
+                "scale": self.scale.round(8).tolist(), "weights": self.weights.round(8).tolist(),
+                "bias": round(float(self.bias), 8)}
+
+    @classmethod
+    def from_dict(cls, data: dict, expected: tuple[str, ...]) -> "LinearModel":
+        if tuple(data["features"]) != expected:
+            raise UserError("排序模型的特征与当前版本不符，请用 `policyqa train-ranker` 重新训练 "
+                            "(the ranker model's features differ from this version's; retrain it)")
+        return cls(tuple(data["features"]), np.asarray(data["mean"], dtype=np.float64),
+                   np.asarray(data["scale"], dtype=np.float64), np.asarray(data["weights"], dtype=np.float64),
+                   float(data.get("bias", 0.0)))
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    ranking: LinearModel
+    answerable: LinearModel
+    calibration: tuple[float, float]  # Platt scaling of the answerable logit: p = σ(a·logit + b)
+    thresholds: dict[str, float]  # per embedder name: refuse below this probability
+    manifest: dict = field(default_factory=dict)
+
+    def probability(self, question_row: np.ndarray) -> float:
+        a, b = self.calibration
+        return float(1.0 / (1.0 + np.exp(-(a * self.answerable.score(question_row[None, :])[0] + b))))
+
+    def threshold(self, embedder: str) -> tuple[float, bool]:
+        """The refusal threshold for ``embedder``, and whether it was fitted for it (else the first one's)."""
+        if embedder in self.thresholds:
+            return self.thresholds[embedder], True
+        return next(iter(self.thresholds.values())), False
+
+    def to_dict(self) -> dict:
+        return {"format": MODEL_FORMAT, "manifest": self.manifest, "ranking": self.ranking.to_dict(),
+                "answerable": self.answerable.to_dict(), "calibration": list(self.calibration),
+                "thresholds": self.thresholds}
+
+    def save(self, path: Path) -> None:
+        """Written to a temporary file beside ``path`` and renamed over it: never half-written."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(), f, ensure_ascii=False, indent=1)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "RankerModel":
+        """``path``, else ``$POLICYQA_RANKER``, else the model shipped with the package."""
+        path = Path(path or os.environ.get("POLICYQA_RANKER") or DEFAULT_MODEL)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise UserError(f"找不到排序模型 {path} (ranker model not found: {path})") from None
+        except (OSError, ValueError) as exc:
+            raise UserError(f"排序模型无法读取 {path} (unreadable ranker model: {exc})") from None
+        if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+            raise UserError(f"排序模型格式不符 {path} (ranker model format is not {MODEL_FORMAT}; retrain it)")
+        try:
+            return cls(LinearModel.from_dict(data["ranking"], CANDIDATE_FEATURES),
+                       LinearModel.from_dict(data["answerable"], QUESTION_FEATURES),
+                       (float(data["calibration"][0]), float(data["calibration"][1])),
+                       {str(k): float(v) for k, v in data["thresholds"].items()}, data.get("manifest", {}))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise UserError(f"排序模型不完整 {path} (incomplete ranker model: {exc!r})") from None
+
+
+# ---- fitting ---------------------------------------------------------------------------------------------------
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, intercept: bool = True,
+                 iterations: int = 50) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method (x already standardised); returns weights, bias."""
+    n, d = x.shape
+    design = np.hstack([x, np.ones((n, 1))]) if intercept else x
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    if intercept:
+        penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - y) + penalty * w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return (w[:-1], float(w[-1])) if intercept else (w, 0.0)
+
+
+def standardiser(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = rows.mean(axis=0)
+    scale = rows.std(axis=0)
+    return mean, np.where(scale > 1e-9, scale, 1.0)
+
+
+def fit_ranking(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = 1.0) -> LinearModel:
+    """Pairwise: for each question, every (relevant, irrelevant) pair of its candidates ``(rows, labels)``."""
+    mean, scale = standardiser(np.vstack([rows for rows, _ in groups]))
+    diffs = []
+    for rows, labels in groups:
+        z = (rows - mean) / scale
+        good, bad = z[labels > 0], z[labels <= 0]
+        if len(good) and len(bad):
+            diffs.append((good[:, None, :] - bad[None, :, :]).reshape(-1, z.shape[1]))
+    pairs = np.vstack(diffs)
+    x = np.vstack([pairs, -pairs])
+    y = np.concatenate([np.ones(len(pairs)), np.zeros(len(pairs))])
+    weights, _ = fit_logistic(x, y, l2=l2, intercept=False)
+    return LinearModel(CANDIDATE_FEATURES, mean, scale, weights)
+
+
+def fit_answerable(rows: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> LinearModel:
+    mean, scale = standardiser(rows)
+    weights, bias = fit_logistic((rows - mean) / scale, labels.astype(np.float64), l2=l2)
+    return LinearModel(QUESTION_FEATURES, mean, scale, weights, bias)
+
+
+def fit_platt(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Platt scaling of out-of-fold logits: p = σ(a·logit + b)."""
+    w, b = fit_logistic(logits[:, None], labels.astype(np.float64), l2=1e-3)
+    return float(w[0]), b
+
+
+def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray, max_false_refusals: float) -> float:
+    """The highest threshold (most refusals) that refuses at most ``max_false_refusals`` of the answerable
+    questions: the refusals it buys are of questions the evidence does not answer."""
+    answerable_p = np.sort(probabilities[answerable > 0])
+    if not len(answerable_p):
+        return 0.5
+    allowed = int(np.floor(max_false_refusals * len(answerable_p)))
+    # Refusing below t refuses the answerable questions with p < t: at most ``allowed`` of them.
+    return float(answerable_p[allowed]) if allowed < len(answerable_p) else 1.0
