@@ -26,9 +26,9 @@ from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import number_or_none
 from policyqa.corpus.supports import (ANY_INSTITUTION, INDIVIDUALS, SUPPORTS_FILE, DocumentSupports, Reach, Support,
-                                      canonical_place, places)
+                                      canonical_place, found_in, institutions, places)
 from policyqa.corpus.titles import cite
-from policyqa.corpus.vocab import vocabulary, word_index, word_pattern
+from policyqa.corpus.vocab import classes, vocabulary
 from policyqa.index.store import read_manifest, verify_checksums
 
 from .drafts import Draft, DraftSentence
@@ -126,8 +126,8 @@ def read_profile(text: str) -> Profile:
                         "用人单位或家庭 (name the kind of institution)")
     return Profile(kind=kind, ownership=_ownership_in(text), nonprofit=_nonprofit_in(text),
                    inclusive=False if _NOT_INCLUSIVE_RE.search(text) else (True if "普惠" in text else None),
-                   beds=_beds_in(text), services=list(_found("services", text)),
-                   residents=list(_found("residents", text)), region=_region_in(text))
+                   beds=_beds_in(text), services=list(found_in("services", text)),
+                   residents=list(found_in("residents", text)), region=_region_in(text))
 
 
 def kind_words() -> list[str]:
@@ -137,27 +137,25 @@ def kind_words() -> list[str]:
 
 
 def _kind_in(text: str) -> str | None:
-    kinds = dict(vocabulary("institution_kinds"))
-    pattern = word_pattern(kinds)
-    people = None
+    """The first kind named; a word covering several kinds (「养老托育机构」) is read as childcare where the text
+    speaks of 托育; people (「家里」「老人」) make a family only where no institution is named."""
+    kinds_of, pattern = institutions()
+    people = False
     for match in pattern.finditer(text):
-        named = kinds[match.group()]
+        named = kinds_of[match.group()]
         if named == (INDIVIDUALS,):
-            people = people or INDIVIDUALS
-        elif len(named) == 1 and named[0] != ANY_INSTITUTION:
-            return named[0]
-        elif ANY_INSTITUTION not in named and "托育" not in text:
-            return named[0]
-        elif "托育" in named[0] or any(k in CHILDCARE_KINDS for k in named):
-            return "家庭托育点" if "家庭" in text and "家庭托育" in text else "托育机构"
+            people = True
+        elif ANY_INSTITUTION not in named:
+            childcare = [k for k in named if k in CHILDCARE_KINDS]
+            return childcare[0] if childcare and "托育" in text else named[0]
     if "托育" in text or "托儿" in text:
         return "托育机构"
-    return people
+    return INDIVIDUALS if people else None
 
 
 def _ownership_in(text: str) -> str | None:
-    for key, words in vocabulary("ownership"):
-        if key in ("公建民营", "公办", "民办") and word_pattern(words).search(text):
+    for key, pattern in classes("ownership"):
+        if key in ("公建民营", "公办", "民办") and pattern.search(text):
             return key
     return None
 
@@ -187,11 +185,6 @@ def _region_in(text: str) -> str | None:
         return (located.province or "") + (located.city or "")
     match = _UNKNOWN_REGION_RE.search(text)
     return match.group(1) if match else None
-
-
-def _found(vocab: str, text: str) -> tuple[str, ...]:
-    owner, pattern = word_index(vocab)
-    return tuple(dict.fromkeys(owner[m.group()] for m in pattern.finditer(text)))
 
 
 # ---- where the profile is -----------------------------------------------------------------------

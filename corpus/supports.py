@@ -113,7 +113,8 @@ class DocumentSupports:
 
 # ---- vocabularies -----------------------------------------------------------------------------
 @cache
-def _institutions() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
+def institutions() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
+    """Each beneficiary word → the kinds it covers, and one pattern of every word (longest first)."""
     kinds = {key: words for key, words in vocabulary("institution_kinds")}
     return kinds, word_pattern(kinds)
 
@@ -165,7 +166,8 @@ def _reach(name: str, province_of: dict[str, str]) -> Reach:
 
 
 # ---- reading one sentence ---------------------------------------------------------------------
-def _found(vocab: str, text: str) -> tuple[str, ...]:
+def found_in(vocab: str, text: str) -> tuple[str, ...]:
+    """The classes of ``vocab`` whose words occur in ``text``, in order of first occurrence."""
     owner, pattern = word_index(vocab)
     return tuple(dict.fromkeys(owner[m.group()] for m in pattern.finditer(text)))
 
@@ -191,18 +193,18 @@ def _is_duty(sentence: str) -> bool:
     if not match:
         return False
     before = sentence[:match.start()]
-    kinds_of, institutions = _institutions()
-    operator = any(kinds_of[m.group()] != (INDIVIDUALS,) for m in institutions.finditer(before))
+    kinds_of, pattern = institutions()
+    operator = any(kinds_of[m.group()] != (INDIVIDUALS,) for m in pattern.finditer(before))
     return operator and not _GOVERNMENT_RE.search(before)
 
 
 def _fostered(sentence: str) -> tuple[str, ...]:
     """「培育……社区养老服务机构」「加强公办和公建民营养老机构建设」: the institution itself is fostered."""
-    kinds_of, institutions = _institutions()
+    kinds_of, pattern = institutions()
     fostering = dict(classes("binding"))["fostering"]
     for segment in _SEGMENT_RE.finditer(sentence):
         cue = fostering.search(segment.group())
-        named = institutions.search(segment.group(), cue.end()) if cue else None
+        named = pattern.search(segment.group(), cue.end()) if cue else None
         if named and ANY_INSTITUTION not in kinds_of[named.group()] and kinds_of[named.group()] != (INDIVIDUALS,):
             return (OTHER,)
     return ()
@@ -241,7 +243,7 @@ def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tup
     (「引导各类主体提供普惠性服务，支持非营利性机构发展」 restricts neither). People (老年人, 家庭) are
     beneficiaries only where something is given to them (「对……老年人给予」「帮助家庭成员」「老年人护理补贴」);
     in a phrase that names an institution they are who it serves (「直接为老年人提供服务的养老设施」)."""
-    kinds_of, pattern = _institutions()
+    kinds_of, pattern = institutions()
     kinds: list[str] = []
     named: list[str] = []
     qualifiers: list[set[str]] = []
@@ -258,21 +260,21 @@ def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tup
                 named.append(m.group())
                 kinds += kinds_of[m.group()]
         if institutional:
-            qualifiers.append(set(_found("ownership", text)))
+            qualifiers.append(set(found_in("ownership", text)))
     shared = set.intersection(*qualifiers) if qualifiers else set()
     ownership = tuple(o for o, _ in vocabulary("ownership") if o in shared)
     return tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(named)), ownership
 
 
 def _sectors(text: str) -> tuple[str, ...]:
-    return tuple(s for s in _found("sectors", text) if s != NOT_A_SECTOR)
+    return tuple(s for s in found_in("sectors", text) if s != NOT_A_SECTOR)
 
 
 def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...], reach: Reach,
                   lead: str = "") -> Support | None:
     """The support a sentence grants, or None where it grants nothing. ``lead`` is the sentence introducing a
     list (「下列项目免征增值税：」) when ``sentence`` is one of its items: the item takes its kind and force."""
-    kinds = _found("support_kinds", sentence) or _found("support_kinds", lead) or _fostered(sentence)
+    kinds = found_in("support_kinds", sentence) or found_in("support_kinds", lead) or _fostered(sentence)
     kinds = tuple(k for k in kinds if k != OTHER) or kinds  # 「其他」 only where nothing more specific is named
     bare = _LABEL_RE.sub("", sentence)
     if not kinds or _is_prohibition(lead + sentence) or _is_duty(_LABEL_RE.sub("", lead) or bare) \
@@ -292,8 +294,8 @@ def read_sentence(clause_id: str, sentence: str, context_sectors: tuple[str, ...
         return None  # a law outside elderly care and childcare grants our operators only where it names them
     return Support(
         clause_id=clause_id, kinds=kinds, quote=sentence, beneficiaries=beneficiaries, named=named,
-        sectors=sectors, ownership=ownership, residents=_found("residents", sentence),
-        services=_found("services", sentence), conditions=_conditions(sentence), min_beds=_min_beds(sentence),
+        sectors=sectors, ownership=ownership, residents=found_in("residents", sentence),
+        services=found_in("services", sentence), conditions=_conditions(sentence), min_beds=_min_beds(sentence),
         binding=binding, who=_who(sentence, reach) if binding == "local_rules" else None,
     )
 
@@ -361,7 +363,7 @@ def _annex_rows_restate(documents: list[Document], entries: list[DocumentSupport
                 quote=first[0], beneficiaries=beneficiaries or linked[0].beneficiaries,
                 named=named or linked[0].named,
                 sectors=_sectors(first[0]) or tuple(dict.fromkeys(x for s in linked for x in s.sectors)) or doc_sectors,
-                ownership=ownership, residents=_found("residents", first[0]), services=_found("services", first[0]),
+                ownership=ownership, residents=found_in("residents", first[0]), services=found_in("services", first[0]),
                 conditions=_conditions(first[0]), min_beds=_min_beds(first[0]),
                 binding=_binding(first[0]) or linked[0].binding, who=linked[0].who))
 
