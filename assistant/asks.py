@@ -45,7 +45,8 @@ _DIGITS = "一二两三四五六七八九十"
 _NUMERALS = _DIGITS + "百千万"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
 AMOUNT_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元")  # 「多少钱」 asks an amount in 元
-MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之")  # 「补贴多少」: an amount, or a share of a cost
+# 「补贴多少」「罚多少」: an amount, a share of a cost, or a multiple of one (fines: 「处…1倍以上3倍以下的罚款」).
+MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之|(?:\d+|[{_DIGITS}]+)\s*倍")
 _RATIO_ASKED_RE = re.compile(r"配比|之比|师生比|人员比")  # 「保育人员与婴幼儿的配比」: 1:5, 1比7
 _RATIO = r"\d+\s*[:：∶]\s*\d+"
 _COUNTED = "人家个名户所张项次天年岁周位月日工时小老批"  # after 多少 these count people or things, not money

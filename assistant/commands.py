@@ -6,6 +6,13 @@ import json
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
+from policyqa.corpus.errors import UserError
+
+if TYPE_CHECKING:
+    from .models import Answer
+
 
 def _questions(question: str) -> list[str]:
     """The question, or with ``-`` one question per line from stdin."""
@@ -29,29 +36,84 @@ def search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_history(path: str | None) -> list | None:
+    """``--history FILE``: the conversation so far, ``[{"question": str, "clause_ids": [str]}]`` oldest first."""
+    from policyqa.corpus.errors import UserError
+
+    from .followup import HistoryTurn
+
+    if path is None:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return [HistoryTurn(str(t["question"]), tuple(str(c) for c in t.get("clause_ids", []))) for t in data]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise UserError(f"无法读取对话历史 {path}：应为 [{{\"question\": …, \"clause_ids\": […]}}] "
+                        f"(cannot read the history: {exc})") from None
+
+
 def ask(args: argparse.Namespace) -> int:
     from .service import Assistant
 
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
+    history = _read_history(args.history)
     for question in _questions(args.question):
-        answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode, explain=args.explain)
+        answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode, explain=args.explain,
+                               history=history)
         if args.json or args.question == "-":
             print(json.dumps(answer.model_dump(), ensure_ascii=False))
             continue
-        print(answer.answer)
-        if answer.refused and answer.related:
-            print("\n相关条款（仅供参考，并非答案）：")
-        elif answer.citations:
-            print("\n引用：")
-        for c in answer.citations:
-            print(f"  《{c.doc_title}》{c.label}  [{c.clause_id}]")
-        for r in answer.related if answer.refused else []:
-            print(f"  《{r.doc_title}》{r.label}  [{r.clause_id}]")
-        for w in answer.warnings:
-            print(f"注意：{w}")
-        if answer.trace:
-            print("\n" + explanation(answer.trace))
+        _print_answer(answer)
     return 0
+
+
+def chat(args: argparse.Namespace) -> int:
+    """An interactive conversation: each question is read in the light of the ones before (readline history)."""
+    import readline  # noqa: F401  (line editing and ↑ for earlier questions)
+
+    from .followup import HistoryTurn
+    from .service import Assistant
+
+    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
+    history: list[HistoryTurn] = []
+    print("政策问答对话（空行或 Ctrl-D 结束；「/新对话」重新开始） policyqa chat: empty line or Ctrl-D to quit")
+    while True:
+        try:
+            question = input("问> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        if question in ("/新对话", "/new"):
+            history = []
+            print("（已开始新对话）")
+            continue
+        try:
+            answer = assistant.ask(question, k=args.k, mode=args.mode, explain=args.explain, history=history)
+        except UserError as exc:
+            print(f"错误：{exc}")
+            continue
+        _print_answer(answer)
+        if not answer.needs_clarification:
+            history.append(HistoryTurn(question, tuple(c.clause_id for c in answer.citations)))
+        print()
+
+
+def _print_answer(answer: "Answer") -> None:
+    print(answer.answer)
+    if answer.refused and answer.related:
+        print("\n相关条款（仅供参考，并非答案）：")
+    elif answer.citations:
+        print("\n引用：")
+    for c in answer.citations:
+        print(f"  《{c.doc_title}》{c.label}  [{c.clause_id}]")
+    for r in answer.related if answer.refused else []:
+        print(f"  《{r.doc_title}》{r.label}  [{r.clause_id}]")
+    for w in answer.warnings:
+        print(f"注意：{w}")
+    if answer.trace:
+        print("\n" + explanation(answer.trace))
 
 
 def explanation(trace: dict) -> str:
@@ -100,4 +162,15 @@ def register(subparsers) -> None:
                    help="extractive (offline, default) or llm (OpenAI-compatible endpoint from POLICYQA_LLM_* settings)")
     p.add_argument("--explain", action="store_true",
                    help="show why the first clause won and why an answer was refused (the trace; in --json too)")
+    p.add_argument("--history", metavar="FILE",
+                   help='the conversation so far, JSON [{"question": …, "clause_ids": […]}] oldest first: a follow-up '
+                        "(「那托育机构呢？」) is read in its light")
     p.set_defaults(handler=ask)
+
+    p = subparsers.add_parser("chat", help="an interactive conversation in which follow-up questions are understood")
+    p.add_argument("--index", metavar="DIR")
+    p.add_argument("-k", type=int, default=5, help="number of evidence clauses (default 5)")
+    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive")
+    p.add_argument("--explain", action="store_true", help="show the trace of every answer")
+    p.set_defaults(handler=chat)

@@ -40,6 +40,10 @@ class Answer(BaseModel):
     related: list[RelatedClause] = Field(default_factory=list)
     answerer: str = Field(default="extractive", description="which answerer produced the text")
     warnings: list[str] = Field(default_factory=list, description="e.g. sentences dropped for lack of a verified citation")
+    resolved_question: str | None = Field(default=None, description="a follow-up as read in the light of the "
+                                          "conversation (null when the question stands on its own)")
+    needs_clarification: bool = Field(default=False, description="the follow-up could not be resolved: the answer "
+                                                                 "is a clarifying question (refused is true)")
     refusal_reason: str | None = Field(default=None, description="why the answer was refused (null when answered)")
     trace: dict | None = Field(default=None, description="with explain: what each stage did and why "
                                                            "(analysis, candidates, ranking, decision, sentences)")

@@ -19,6 +19,7 @@ from .analysis import QueryAnalysis, analyse
 from .drafts import Answerer, AnswererUnavailable
 from .evidence import RankedEvidence, rank_evidence
 from .extractive import ExtractiveAnswerer
+from .followup import HistoryTurn, resolve
 from .lookup import (addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers,
                      unknown_laws)
 from .models import Answer, Citation, RelatedClause
@@ -33,6 +34,7 @@ NOT_CHINESE = ("请用中文提问：已加载的是中文政策文件，只有�
                "(Please ask in Chinese: the loaded documents are Chinese policy texts.)")
 NO_SUCH_ARTICLE = "现有文件中未找到依据：已加载的文件中没有{articles}。"
 MAX_QUESTION_CHARS = 1000
+RESOLVED_PREFIX = "按上文理解为："
 EVIDENCE_K = 10  # clauses retrieved for an answer: the ranker reorders them
 RELATED_K = 3
 NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its number
@@ -138,11 +140,24 @@ class Assistant:
 
     # ---- answering -----------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
-            explain: bool = False) -> Answer:
+            explain: bool = False, history: list[HistoryTurn] | None = None) -> Answer:
         """The answer with verified citations; ``explain`` adds the trace of every stage (why the first clause
-        won, why a refusal was made)."""
+        won, why a refusal was made). With ``history`` (the conversation so far, oldest first; may be empty) a
+        follow-up is read in its light (「那托育机构呢？」), or a clarifying question is returned."""
         question = _clean_question(question)
         check_result_count(k)
+        if history is not None:
+            resolution = resolve(question, [HistoryTurn(_clean_question(t.question), tuple(t.clause_ids))
+                                            for t in history], self.index)
+            if resolution.needs_clarification:
+                return Answer(question=question, answer=resolution.clarification, refused=True,
+                              needs_clarification=True, refusal_reason="the follow-up cannot be resolved",
+                              answerer=self.answerer.name)
+            if resolution.rewritten:
+                answer = self.ask(resolution.resolved, k=k, doc_ids=doc_ids, mode=mode, explain=explain)
+                return answer.model_copy(update={
+                    "question": question, "resolved_question": resolution.resolved,
+                    "answer": f"{RESOLVED_PREFIX}{resolution.resolved}\n{answer.answer}"})
         analysis = analyse(question, self.index)
         trace: dict = {"analysis": analysis.to_dict()} if explain else {}
         hits = self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode)
@@ -238,10 +253,10 @@ class Assistant:
         kept, _ = verify(self.extractive.draft(question, evidence), self.index.clause)
         return kept, name, warnings
 
-    def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None,
-                   mode: str = "hybrid", explain: bool = False) -> Iterator[tuple[str, object]]:
+    def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
+                   explain: bool = False, history: list[HistoryTurn] | None = None) -> Iterator[tuple[str, object]]:
         """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer)."""
-        answer = self.ask(question, k=k, doc_ids=doc_ids, mode=mode, explain=explain)
+        answer = self.ask(question, k=k, doc_ids=doc_ids, mode=mode, explain=explain, history=history)
         yield "citations", answer.citations
         for piece in re.findall(r"[^】\n]*】|[^】\n]+\n?|\n", answer.answer):
             yield "delta", piece

@@ -28,8 +28,29 @@ def _print_summary(summaries: dict, out: Path) -> None:
     print(f"报告已写入 report written: {out / 'report.md'}")
 
 
+def evaluate_conversations(args: argparse.Namespace) -> int:
+    """A conversation set (eval/conversations.py): follow-ups asked with the conversation so far."""
+    from .conversations import conversation_metrics, read_conversations, run_conversations
+
+    conversations = read_conversations(Path(args.questions))
+    metrics = conversation_metrics(run_conversations(_assistant(args), conversations))
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False))
+        return 0
+    print(f"对话 conversations: {len(conversations)}, turns after the first: {metrics['turns']} "
+          f"({metrics['followup']} followup, {metrics['standalone']} standalone, {metrics['unclear']} unclear)")
+    for key, value in metrics.items():
+        if isinstance(value, float) or value is None:
+            print(f"  {key:<26} {_fmt(value)}")
+    return 0
+
+
 def evaluate(args: argparse.Namespace) -> int:
+    from .conversations import is_conversation_file
     from .metrics import summarize
+
+    if is_conversation_file(Path(args.questions)):
+        return evaluate_conversations(args)
     from .questions import read_questions
     from .report import write_outputs
     from .runner import check_relevant, parse_configs, run
