@@ -36,6 +36,8 @@ from .api_eligibility import eligibility_router
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .api_guard import ResponseGuard
 from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, question_problem
+from .conversations import ConversationStore
+from .followup import HistoryTurn
 from .models import Answer
 from .service import Assistant
 from .settings import Settings
@@ -78,6 +80,18 @@ SearchK = Annotated[StrictInt, Field(ge=1, le=MAX_K, description="返回的条�
                     BeforeValidator(_json_integer)]
 
 
+MAX_HISTORY_TURNS = 20
+ConversationId = Annotated[StrictStr, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class HistoryItem(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    question: Question
+    clause_ids: list[Annotated[StrictStr, StringConstraints(min_length=1, max_length=300)]] = Field(
+        default_factory=list, max_length=50)
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
         {"question": "养老机构的水电气热能按居民价格收费吗？"},
@@ -89,6 +103,15 @@ class AskRequest(BaseModel):
     doc_ids: DocIds = None
     mode: Mode = "hybrid"
     stream: bool = Field(default=False, description="以 SSE 流式返回 (stream the answer as server-sent events)")
+    explain: bool = Field(default=False, description="附上每一步的依据：为什么是这条、为什么拒答 (add the trace: why the "
+                                                     "first clause won, why an answer was refused)")
+    history: list[HistoryItem] | None = Field(
+        default=None, max_length=MAX_HISTORY_TURNS,
+        description="此前的对话（由早到晚），用于理解「那托育机构呢？」这类追问 (the conversation so far, oldest first, "
+                    "with the clause ids each answer cited: a follow-up is read in its light)")
+    conversation_id: ConversationId | None = Field(
+        default=None, description="由服务器保存对话（限时限量）；与 history 同用时以 history 为准 (the server keeps the "
+                                  "conversation for a bounded time; history, when given, takes precedence)")
 
 
 class SearchRequest(BaseModel):
@@ -377,6 +400,29 @@ async def require_json(request: Request) -> None:
                        f"(send the body as JSON with Content-Type: application/json, not {media_type or 'none'})")
 
 
+def _history(body: "AskRequest", conversations: ConversationStore) -> list[HistoryTurn] | None:
+    """The conversation a request carries, or the one the server kept under its ``conversation_id``."""
+    if body.history is not None:
+        return [HistoryTurn(t.question, tuple(t.clause_ids)) for t in body.history]
+    return conversations.history(body.conversation_id) if body.conversation_id else None
+
+
+def _remember(body: "AskRequest", conversations: ConversationStore, answer: Answer) -> Answer:
+    if body.conversation_id and not answer.needs_clarification:
+        conversations.append(body.conversation_id,
+                             HistoryTurn(body.question, tuple(c.clause_id for c in answer.citations)))
+    return answer
+
+
+def _remembered(body: "AskRequest", conversations: ConversationStore,
+                events: Iterator[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+    """A streamed answer's events, the finished answer kept under the request's ``conversation_id``."""
+    for kind, payload in events:
+        if kind == "done":
+            _remember(body, conversations, payload)
+        yield kind, payload
+
+
 def v1_router(settings: Settings) -> APIRouter:
     guard = [Depends(api_key_guard(settings.api_key_value))] if settings.api_key else []
     auth_errors = (401,) if settings.api_key else ()
@@ -384,14 +430,18 @@ def v1_router(settings: Settings) -> APIRouter:
     AssistantDep = Annotated[Assistant, Depends(current_assistant)]
     AskBatchRequest = batch_request_model(settings.max_batch, settings.max_batch_cost)
     json_only, json_errors = [Depends(require_json)], documented(400, 404, 413, 415, 422)
+    conversations = ConversationStore()
 
     @router.post("/ask", response_model=Answer, tags=["问答 ask"], summary="回答问题 (answer a question)",
                  dependencies=json_only, responses=_SSE_DOC | json_errors)
     def ask(body: AskRequest, assistant: AssistantDep):
         """带核验引用的回答，或「现有文件中未找到依据」 (an answer with verified citations, or an honest refusal)."""
+        history = _history(body, conversations)
         if not body.stream:
-            return assistant.ask(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
-        events = assistant.ask_stream(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
+            return _remember(body, conversations, assistant.ask(body.question, k=body.k, doc_ids=body.doc_ids,
+                                                                mode=body.mode, explain=body.explain, history=history))
+        events = _remembered(body, conversations, assistant.ask_stream(
+            body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, explain=body.explain, history=history))
         first = next(events)  # the answer is settled before the first event: errors still get a JSON status
         return StreamingResponse(_event_stream(first, events), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
