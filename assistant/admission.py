@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable
 from hashlib import sha256
 
-from limits import RateLimitItem, storage, strategies
+from limits import storage, strategies
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .api_errors import ApiError, error_response

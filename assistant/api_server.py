@@ -119,6 +119,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def refuse_open_exposure(host: str, settings: Settings) -> None:
+    """Serving a non-loopback address without an API key is a :class:`UserError` unless ``allow_open`` is set."""
+    if not settings.api_key and not settings.allow_open and not _is_loopback(host):
+        raise UserError(
+            f"拒绝在 {host} 上无密钥提供服务：请设置 POLICYQA_API_KEY，或确需开放时设置 POLICYQA_ALLOW_OPEN=true "
+            f"(refusing to serve {host} without an API key: set POLICYQA_API_KEY, or POLICYQA_ALLOW_OPEN=true "
+            f"to serve it open on purpose)")
+
+
 def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -135,11 +144,7 @@ def run_server(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     settings = load_settings(**({"index": Path(index_dir)} if index_dir is not None else {}))
-    if not settings.api_key and not settings.allow_open and not _is_loopback(host):
-        raise UserError(
-            f"拒绝在 {host} 上无密钥提供服务：请设置 POLICYQA_API_KEY，或确需开放时设置 POLICYQA_ALLOW_OPEN=true "
-            f"(refusing to serve {host} without an API key: set POLICYQA_API_KEY, or POLICYQA_ALLOW_OPEN=true "
-            f"to serve it open on purpose)")
+    refuse_open_exposure(host, settings)
     if mount is None:
         app = create_app(settings)
     else:

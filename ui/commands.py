@@ -6,12 +6,14 @@ from pathlib import Path
 
 
 def ui(args: argparse.Namespace) -> int:
+    from policyqa.assistant.api_server import refuse_open_exposure
     from policyqa.assistant.service import Assistant
     from policyqa.assistant.settings import load_settings
 
     from .app import launch
 
     settings = load_settings()
+    refuse_open_exposure(args.host, settings)
     assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
     launch(assistant, host=args.host, port=args.port, api_key=settings.api_key_value,
            log_questions=settings.log_questions)
