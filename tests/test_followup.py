@@ -20,8 +20,10 @@ HOME_CHILDCARE = HistoryTurn("家庭托育点需要登记备案吗", ("yanglao-t
     (WATER, "农村呢", "农村养老机构用水用电按什么价格收费？"),             # a place before the subject
     (WATER, "那用气呢", "养老机构用气用电按什么价格收费？"),               # a word of the same kind
     (HOME_CHILDCARE, "那托育机构呢？", "托育机构需要登记备案吗？"),
-    (HOME_CHILDCARE, "要什么条件", "家庭托育点要什么条件？"),             # a new predicate about the subject
-    (HOME_CHILDCARE, "谁负责？", "家庭托育点谁负责？"),
+    (HOME_CHILDCARE, "要什么条件", "家庭托育点需要登记备案要什么条件？"),  # a new predicate about what was asked
+    (HOME_CHILDCARE, "谁负责？", "家庭托育点需要登记备案谁负责？"),
+    (WATER, "那托育呢", "托育机构用水用电按什么价格收费？"),               # the other sector (corpus/vocab/sectors.txt)
+    (WATER, "补贴标准是多少？", "养老机构用水用电补贴标准是多少？"),       # short, in the words of the last turn
 ])
 def test_a_follow_up_is_resolved_against_the_previous_turn(assistant, previous, question, resolved):
     resolution = resolve(question, [previous], assistant.index)
@@ -42,7 +44,7 @@ def test_articles_and_the_cited_document_are_read_from_the_previous_answer(assis
 @pytest.mark.parametrize("question", [
     "育儿假多少天",                              # a subject of its own
     "托育补贴有哪些",
-    "养老院能拿什么补贴？",
+    "养老院能拿什么补贴？",                      # short and on the last turn's words, but names its institution
     "52号文第十条说了什么",                      # names its document
     "国家对普惠托育机构有什么支持政策，那民办的养老机构呢",  # long enough to stand alone
 ])
@@ -53,6 +55,10 @@ def test_a_question_that_stands_on_its_own_is_not_rewritten(assistant, question)
 
 def test_what_cannot_be_resolved_gets_a_clarifying_question(assistant):
     assert resolve("那个呢？", [WATER], assistant.index).needs_clarification
+    assert resolve("那另一个呢？", [WATER], assistant.index).needs_clarification
+    two = HistoryTurn("兜底保障型和完全市场型养老机构有什么区别", ("yanglao-gaige-2024:（六）",))
+    either = resolve("它主要收住谁？", [two], assistant.index)  # 它 may be either of two
+    assert either.needs_clarification and either.clarification == "您问的是兜底保障型还是完全市场型养老机构？"
     assert resolve("那托育机构呢？", [], assistant.index).needs_clarification  # nothing before it
     answer = assistant.ask("那个呢？", history=[WATER])
     assert answer.refused and answer.needs_clarification and not answer.citations
