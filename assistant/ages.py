@@ -97,7 +97,7 @@ def _holding_first(age: tuple[int, int] | None, items: list[T], candidates: list
     return [winner] + [item for item in items if item is not winner]
 
 
-def age_bracket_sentences(question: str, sentences: list[S]) -> list[S]:
-    """A clause's ``sentences`` (best first) with the one whose bracket holds the asked age first, when the best
-    one sets out another bracket (「80至89周岁的…；90周岁以上的…」)."""
-    return _holding_first(asked_age(question), sentences, sentences[1:], lambda s: s.sentence)
+def age_bracket_sentences(age: tuple[int, int] | None, sentences: list[S]) -> list[S]:
+    """A clause's ``sentences`` (best first) with the one whose bracket holds the asked ``age`` (in months) first,
+    when the best one sets out another bracket (「80至89周岁的…；90周岁以上的…」)."""
+    return _holding_first(age, sentences, sentences[1:], lambda s: s.sentence)

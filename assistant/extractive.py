@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policyqa.corpus.annex import unit_names
 from policyqa.corpus.models import Clause
@@ -13,8 +14,11 @@ from policyqa.index.models import Hit
 from policyqa.index.tokenizer import PolicyTokenizer
 
 from .ages import age_bracket_sentences
-from .asks import WHICH_TASKS_RE, WHO_RE, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern
+from .asks import WHICH_TASKS_RE, WHO_RE
 from .drafts import Draft, DraftSentence
+
+if TYPE_CHECKING:
+    from .analysis import QueryAnalysis
 
 # 「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: the question asks what each document says (not
 # 「居家养老和社区养老分别怎么支持」: two topics).
@@ -116,23 +120,24 @@ class ExtractiveAnswerer:
         self._units_of = {c.clause_id: unit_names(c.responsible_units) for c in self._rows}
         self._unit_names = sorted({n for names in self._units_of.values() for n in names}, key=len, reverse=True)
 
-    def draft(self, question: str, evidence: list[Hit]) -> Draft:
+    def draft(self, question: str, evidence: list[Hit], analysis: QueryAnalysis) -> Draft:
+        """The sentences of ``evidence`` that answer; what is asked is read from the question's ``analysis``."""
         if not evidence:
             return Draft(refused=True)
-        if asks_who_is_responsible(question):
-            if draft := self._tasks_of_unit(question) or self._responsible_units(question, evidence):
+        if analysis.asks_who:
+            if draft := (self._tasks_of_unit(question)
+                         or self._responsible_units(question, evidence, analysis.weights)):
                 return draft
-        elif asks_whether_one_takes_part(question) and self._named_unit(question):
-            if draft := self._responsible_units(question, evidence):
+        elif analysis.asks_role and self._named_unit(question):
+            if draft := self._responsible_units(question, evidence, analysis.weights):
                 return draft
-        weights = term_weights(question, self.tokenizer)
-        figure = figure_pattern(question)
+        weights, figure = analysis.weights, analysis.figure
         if self._rarity is not None and figure is None:
             # Within the chosen clauses a rare term (助浴) says more about the sentence than a common one (老年人);
             # a question for a figure is answered by the sentence that states it, whatever its words.
             weights = {t: w * (0.5 + self._rarity(t)) for t, w in weights.items()}
         primary = figure_first(best_sentences(evidence[0], weights, self.tokenizer, figure))
-        primary = age_bracket_sentences(question, primary)  # 「九十多岁…」: the sentence on the 90+ bracket
+        primary = age_bracket_sentences(analysis.age, primary)  # 「九十多岁…」: the sentence on the 90+ bracket
         chosen = [primary[0]]
         if len(primary) > 1 and primary[1].score >= 0.75 * primary[0].score and primary[1].score > 0:
             chosen.append(primary[1])
@@ -162,9 +167,8 @@ class ExtractiveAnswerer:
             order.setdefault(s.hit.clause.clause_id, len(order))
         return sorted(chosen, key=lambda s: (order[s.hit.clause.clause_id], s.hit.clause.text.find(s.sentence)))
 
-    def _responsible_units(self, question: str, evidence: list[Hit]) -> Draft | None:
+    def _responsible_units(self, question: str, evidence: list[Hit], weights: dict[str, float]) -> Draft | None:
         """谁牵头…: the annex row's responsible units, then the article it restates."""
-        weights = term_weights(question, self.tokenizer)
         rows: list[tuple[float, Clause, Hit]] = []
         units_asked = bool(UNITS_ASKED_RE.search(question))
         # The table of the best clause's document: a row of another document's table does not answer a question

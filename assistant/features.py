@@ -63,6 +63,12 @@ def _coverage(weights: dict[str, float], terms: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in terms) / total if total else 1.0
 
 
+def _held(weights: dict[str, float], sentence: str) -> set[str]:
+    """The question's terms a sentence holds as written: a substring test, since segmenting every sentence of every
+    candidate would cost more than the search (the terms are policy words, as the clauses write them)."""
+    return {t for t in weights if t in sentence}
+
+
 def _reciprocal_ranks(values: list[float]) -> list[float]:
     order = sorted(range(len(values)), key=lambda i: -values[i])
     ranks = [0.0] * len(values)
@@ -136,7 +142,7 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
             "coverage": _coverage(analysis.weights, terms),
             "rare_coverage": _coverage(rarity, terms),
             # A clause one of whose sentences says what is asked, not one whose words are scattered over many.
-            "sentence_coverage": max((_coverage(analysis.weights, tokenizer.terms(s))
+            "sentence_coverage": max((_coverage(analysis.weights, _held(analysis.weights, s))
                                       for s in split_sentences(clause.text)), default=0.0),
             "heading_coverage": _coverage(analysis.weights, tokenizer.terms(clause.heading)) if clause.heading else 0.0,
             "figure_stated": float(analysis.figure is not None and stated),

@@ -179,7 +179,7 @@ class Assistant:
             trace.update(ranked.trace(self.ranker))
         if not ranked.answerable:
             return self._refusal(question, ranked.hits, trace=trace, reason=ranked.reason)
-        kept, answerer, warnings = self._verified_draft(question, ranked.hits[:k])
+        kept, answerer, warnings = self._verified_draft(analysis, ranked.hits[:k])
         if trace:
             trace["sentences"] = [{"clause_id": s.clause.clause_id, "quote": s.quote} for s in kept]
         if not kept:
@@ -229,11 +229,13 @@ class Assistant:
             hits = with_penalty_article(hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []))
         return hits
 
-    def _verified_draft(self, question: str, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
+    def _verified_draft(self, analysis: QueryAnalysis,
+                        evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
         """The configured answerer's verified sentences, falling back to the extractive answerer.
 
         Returns the sentences, the name of the answerer that wrote them, and warnings for the user.
         """
+        question = analysis.question
         warnings: list[str] = []
         if self.answerer is not self.extractive:
             try:
@@ -250,7 +252,7 @@ class Assistant:
                 log.warning("answerer %s unavailable: %s", self.answerer.name, exc)
                 warnings.append(f"生成式回答不可用，已改用摘录回答 (answerer unavailable: {exc})")
         name = "extractive" if self.answerer is self.extractive else f"extractive (fallback from {self.answerer.name})"
-        kept, _ = verify(self.extractive.draft(question, evidence), self.index.clause)
+        kept, _ = verify(self.extractive.draft(question, evidence, analysis), self.index.clause)
         return kept, name, warnings
 
     def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
@@ -264,7 +266,9 @@ class Assistant:
 
     def _scope(self, doc_ids: list[str] | None) -> tuple[dict[str, list[Clause]], list[dict]]:
         """The clauses by document and the document records a question may refer to."""
-        by_doc = self._clauses_by_doc if not doc_ids else {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
+        if not doc_ids:
+            return self._clauses_by_doc, self.index.documents
+        by_doc = {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
         return by_doc, [d for d in self.index.documents if d["doc_id"] in by_doc]
 
     def _named_articles(self, question: str, doc_ids: list[str] | None) -> list[Clause]:

@@ -831,7 +831,7 @@ def test_the_age_bracket_holding_the_askers_age_answers(assistant):
     assert _features(assistant, "老人每餐补多少", [eighties, nineties])["附件第2项"]["age_held"] == 0  # no age asked
     sentences = [ScoredSentence(eighties, "80至89周岁的，每人每月100元", 2.0, 0),
                  ScoredSentence(eighties, "90周岁以上的，每人每月200元", 2.0, 0)]
-    assert age_bracket_sentences("我爸92岁了，每月补多少", sentences)[0] is sentences[1]
+    assert age_bracket_sentences(asked_age("我爸92岁了，每月补多少"), sentences)[0] is sentences[1]
 
 
 def test_a_question_of_an_unnumbered_press_conference_is_looked_up_by_its_count():
