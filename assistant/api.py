@@ -20,7 +20,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Request, Security
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr,
@@ -32,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from policyqa.corpus.errors import UserError
 
 from .admission import CHARGE, Admission
+from .api_docs import install_docs
 from .api_eligibility import eligibility_router
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .api_guard import ResponseGuard
@@ -516,18 +516,10 @@ def health_router() -> APIRouter:
     return router
 
 
-_DOCS_PATHS = {"docs_url": "/docs", "redoc_url": "/redoc", "openapi_url": "/openapi.json"}
-
-
-def _protected_docs(app: FastAPI, key: str) -> None:
-    """/openapi.json, /docs and /redoc behind the bearer key (``POLICYQA_PROTECT_DOCS``)."""
-    guard = [Depends(api_key_guard(key))]
-    router = APIRouter(dependencies=guard, include_in_schema=False)
+def _protected_openapi(app: FastAPI, key: str) -> None:
+    """/openapi.json behind the bearer key (``POLICYQA_PROTECT_DOCS``); /docs and /redoc: see api_docs."""
+    router = APIRouter(dependencies=[Depends(api_key_guard(key))], include_in_schema=False)
     router.add_api_route("/openapi.json", lambda: JSONResponse(app.openapi()), methods=["GET"])
-    router.add_api_route("/docs", lambda: get_swagger_ui_html(openapi_url="/openapi.json", title=app.title),
-                         methods=["GET"], response_class=HTMLResponse)
-    router.add_api_route("/redoc", lambda: get_redoc_html(openapi_url="/openapi.json", title=app.title),
-                         methods=["GET"], response_class=HTMLResponse)
     app.include_router(router)
 
 
@@ -549,7 +541,7 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
                     "Question answering over Chinese policy documents; every answer sentence cites the exact "
                     "article, or the answer is an honest refusal. Errors: `{\"error\": {\"code\", \"message\"}}`.",
         lifespan=lifespan,
-        **({name: None for name in _DOCS_PATHS} if protect_docs else _DOCS_PATHS),
+        docs_url=None, redoc_url=None, openapi_url=None if protect_docs else "/openapi.json",
     )
     app.state.assistant_holder = holder
     app.state.settings = settings
@@ -558,7 +550,8 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
     app.include_router(v1_router(settings))
     app.include_router(eligibility_router(settings))  # POST /v1/eligibility (api_eligibility.py)
     if protect_docs:
-        _protected_docs(app, settings.api_key_value)
+        _protected_openapi(app, settings.api_key_value)
+    install_docs(app, dependencies=[Depends(api_key_guard(settings.api_key_value))] if protect_docs else ())
     # Outermost last: headers on every response → CORS → body size and deadline → admission → routes.
     app.add_middleware(Admission, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
