@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -100,6 +101,13 @@ def test_form_grouped_result_citation_and_export(page, bundled_corpus):
     # The provisions that do not apply are there, collapsed.
     na = result.locator("details.pq-el-na")
     assert na.count() == 1 and na.get_attribute("open") is None
+    na.locator("summary").click()
+    refused = na.locator(".pq-chip").first
+    assert "地方性规定" in na.inner_text() or "不是给" in na.inner_text()
+    refused.click()
+    page.locator(f"#pq-el-panel .pq-panel-heading:has-text('{refused.inner_text()}')").wait_for()
+    tab = page.locator("[role='tabpanel']:visible").first.inner_text()
+    assert not re.findall(r"[A-Za-z]{2,}", tab), "English left in the tab"
     OUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUT / "ui-eligibility.png"), full_page=True)
     # Export: both downloads carry the checklist.

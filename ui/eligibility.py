@@ -83,9 +83,9 @@ def _form_values(profile: Profile) -> tuple:
             profile.region or "")
 
 
-def result_html(result: EligibilityResult) -> str:
+def result_html(result: EligibilityResult, names: dict[str, tuple[str, str]]) -> str:
     """The provisions grouped by kind of support, each with its verdict, chip, quote, condition and what to check;
-    then, collapsed, the provisions found not to apply with the reason."""
+    then, collapsed, the provisions found not to apply with the reason. ``names``: clause id → (title, label)."""
     p = result.profile
     read = "、".join(x for x in (p.kind, p.ownership, {True: "非营利", False: "营利"}.get(p.nonprofit, ""),
                                  "普惠" if p.inclusive else "", f"{p.beds}张床位" if p.beds is not None else "",
@@ -113,7 +113,8 @@ def result_html(result: EligibilityResult) -> str:
     if group is not None:
         out.append("</section>")
     if result.not_applicable:
-        rows = "".join(f'<li><code>{_text(n.clause_id)}</code>：{_text(n.reason)}</li>' for n in result.not_applicable)
+        rows = "".join(f'<li>{render.chip(n.clause_id, *names[n.clause_id])}{_text(n.reason)}</li>'
+                       for n in result.not_applicable)
         out.append(f'<details class="pq-el-na"><summary>经核对不适用（{len(result.not_applicable)} 条）</summary>'
                    f'<ul>{rows}</ul></details>')
     return f'{STYLE}<div class="pq-el-result">{"".join(out)}</div>'
@@ -130,6 +131,8 @@ def _write_exports(result: EligibilityResult) -> tuple[str, str]:
 def eligibility_tab(assistant: Assistant, show_clause: Callable[[gr.EventData], str]) -> None:
     """Build the tab inside the caller's ``gr.Tabs``; ``show_clause`` renders a clicked citation."""
 
+    names = {c.clause_id: (c.doc_title, c.label) for c in assistant.index.clauses}
+
     def run(*form):
         try:
             profile = _profile_of(*form)
@@ -138,7 +141,7 @@ def eligibility_tab(assistant: Assistant, show_clause: Callable[[gr.EventData], 
             return (f'{STYLE}<div class="pq-el-error">{_text(render.chinese_part(str(exc)))}</div>',
                     gr.update(value=None, interactive=False), gr.update(value=None, interactive=False))
         md, table = _write_exports(result)
-        return result_html(result), gr.update(value=md, interactive=True), gr.update(value=table, interactive=True)
+        return result_html(result, names), gr.update(value=md, interactive=True), gr.update(value=table, interactive=True)
 
     def read_and_run(text: str):
         try:
@@ -170,8 +173,8 @@ def eligibility_tab(assistant: Assistant, show_clause: Callable[[gr.EventData], 
             go = gr.Button("开始自查", variant="primary", elem_id="pq-el-run")
             result = gr.HTML(STYLE + EMPTY, js_on_load=RESULT_JS, elem_id="pq-el-result")
             with gr.Row():
-                md = gr.DownloadButton("导出清单（Markdown）", interactive=False, elem_id="pq-el-md", size="sm")
-                table = gr.DownloadButton("导出清单（CSV 表格）", interactive=False, elem_id="pq-el-csv", size="sm")
+                md = gr.DownloadButton("下载自查清单（文本）", interactive=False, elem_id="pq-el-md", size="sm")
+                table = gr.DownloadButton("下载自查清单（表格）", interactive=False, elem_id="pq-el-csv", size="sm")
         with gr.Column(scale=2, min_width=300):
             panel = gr.HTML(render.panel_empty_html(), elem_id="pq-el-panel")
 
