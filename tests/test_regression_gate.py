@@ -17,7 +17,7 @@ from policyqa.eval.runner import run_question
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 # set → (first citation, refusal recall) at least, false refusals at most
 FLOORS = {
-    "holdout": (0.92, 0.86, 0.012),  # shipped model: 82/88 first citations, 20/22 refused, 0 falsely refused
+    "holdout": (0.92, 0.90, 0.012),  # shipped model: 82/88 first citations, 21/22 refused, 0 falsely refused
     "holdout4": (0.92, 0.85, 0.016),  # 62/66, 13/14, 0
 }
 
