@@ -73,6 +73,9 @@ def test_reach_from_title_and_issuer():
     assert reach_of("河南省老年人权益保障条例", None).level == "province"
     assert reach_of("国务院办公厅关于促进养老托育服务健康发展的意见", "国务院办公厅").level == "national"
     assert reach_of("关于做好养老服务工作的通知", "济南市民政局").place == "济南市"
+    assert reach_of("景宁畲族自治县水资源管理条例", None).place == "景宁畲族自治县"
+    assert reach_of("中国（上海）自由贸易试验区条例", None).place == "上海市"
+    assert reach_of("城市市容和环境卫生管理条例", None).level == "national"  # 「城市」 is no place
 
 
 @needs_laws
