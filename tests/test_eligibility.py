@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -160,18 +161,23 @@ def test_checklist_exports(checker):
     assert {r[7] for r in rows[1:]} == {p.clause_id for p in result.provisions}
 
 
-def test_index_folder_carries_the_catalogue_and_an_old_index_says_rebuild(bundled_index_dir, tmp_path):
-    assert (bundled_index_dir / SUPPORTS_FILE).is_file()
-    checker = EligibilityChecker.from_folder(bundled_index_dir)
-    assert checker.check(Profile(kind="养老机构")).provisions
+def _old_index(bundled_index_dir, tmp_path):
+    """The bundled index as built before the catalogue existed: no supports.jsonl, a manifest without it."""
     old = tmp_path / "old"
     shutil.copytree(bundled_index_dir, old)
     (old / SUPPORTS_FILE).unlink()
     manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
     del manifest["files"][SUPPORTS_FILE]
     (old / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return old
+
+
+def test_index_folder_carries_the_catalogue_and_an_old_index_says_rebuild(bundled_index_dir, tmp_path):
+    assert (bundled_index_dir / SUPPORTS_FILE).is_file()
+    checker = EligibilityChecker.from_folder(bundled_index_dir)
+    assert checker.check(Profile(kind="养老机构")).provisions
     with pytest.raises(UserError, match="policyqa build"):
-        EligibilityChecker.from_folder(old)
+        EligibilityChecker.from_folder(_old_index(bundled_index_dir, tmp_path))
 
 
 def test_cli_prints_json_and_writes_the_checklist(bundled_index_dir, tmp_path):
@@ -200,30 +206,39 @@ def _free_port() -> int:
 API_KEY = "eligibility-test-key-0123456789"
 
 
-@pytest.fixture(scope="module")
-def server(assistant):
-    """The API on loopback, with an API key as an operator would deploy it."""
+@contextmanager
+def _serving(assistant, **settings):
+    """The API on a free loopback port, serving ``assistant``."""
     import uvicorn
 
     from policyqa.assistant.api import create_app
     from policyqa.assistant.settings import Settings
 
     port = _free_port()
-    app = create_app(Settings(index=assistant.index.path, api_key=API_KEY, rate_limit=""), loader=lambda: assistant)
+    app = create_app(Settings(index=assistant.index.path, rate_limit="", **settings), loader=lambda: assistant)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    yield base
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        yield base
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(assistant):
+    """The API with an API key, as an operator would deploy it."""
+    with _serving(assistant, api_key=API_KEY) as base:
+        yield base
 
 
 def test_http_route_answers_profiles_and_text_and_refuses_bad_input(server):
@@ -241,3 +256,14 @@ def test_http_route_answers_profiles_and_text_and_refuses_bad_input(server):
         r = client.post(f"{server}/v1/eligibility", json=bad)
         assert r.status_code == status, (bad, r.text)
         assert r.json()["error"]["message"]
+
+
+def test_http_route_on_an_index_built_before_the_catalogue_says_rebuild(bundled_index_dir, tmp_path):
+    from policyqa.assistant.service import Assistant
+
+    old = Assistant.load(_old_index(bundled_index_dir, tmp_path))
+    with _serving(old) as base:
+        r = httpx.post(f"{base}/v1/eligibility", json={"profile": {"kind": "养老机构"}}, timeout=30)
+        assert r.status_code == 400 and "policyqa build" in r.json()["error"]["message"]
+        assert httpx.post(f"{base}/v1/ask", json={"question": "养老机构的水电气热能按居民价格收费吗？"},
+                          timeout=60).status_code == 200  # the rest of the index still answers
