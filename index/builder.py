@@ -95,8 +95,8 @@ def _embed(texts: list[str], hashes: list[str], embedder: Embedder, cached: dict
             block = embedder.encode_passages([t for _, t in batch])
             checkpoint.add([h for h, _ in batch], block)
             vectors.update(zip((h for h, _ in batch), block))
-            bar.update(sum(len(t) for _, t in batch))
             bar.set_postfix_str(f"{start + len(batch)}/{len(pending)} texts", refresh=False)
+            bar.update(sum(len(t) for _, t in batch))
     return vectors, len(pending)
 
 
