@@ -42,6 +42,8 @@ _PEOPLE_GET_RE = re.compile(r"^[^，。；]{0,12}?(?:补贴|津贴|补助|奖励
 # Where a sentence names no institution and grants money, the people it names are who gets it (「……老年人家庭
 # 进行生活设施无障碍改造的，……应当给予适当资金补助」).
 _GRANT_TO_PEOPLE_RE = re.compile(r"给予|予以|资助|补助|补贴")
+# 「未入住养老机构的……老年人」「优先安排入住公办养老机构」: the institution is where people live, not who is given.
+_LIVES_IN_RE = re.compile(r"(?:入住|住进|送入|进入)(?:公办|民办)?$")
 _ITEM_RE = re.compile(r"^(?:（[一二三四五六七八九十]+）|[0-9]+[.．、])")
 # Sectors implied by the institution kinds a sentence names (a tax law's 「养老机构提供的养老服务」).
 _KIND_SECTORS = {"养老机构": "养老", "社区养老服务机构": "养老", "居家养老服务组织": "养老", "托育机构": "托育",
@@ -253,7 +255,7 @@ def _beneficiaries(sentence: str) -> tuple[tuple[str, ...], tuple[str, ...], tup
         not any(kinds_of[m.group()] != (INDIVIDUALS,) for m in pattern.finditer(sentence))
     for phrase in _PHRASE_RE.finditer(sentence):
         text = phrase.group()
-        matches = list(pattern.finditer(text))
+        matches = [m for m in pattern.finditer(text) if not _LIVES_IN_RE.search(text[:m.start()])]
         institutional = [m for m in matches if kinds_of[m.group()] != (INDIVIDUALS,)]
         for m in matches:
             given = not institutional and (to_people or _PEOPLE_GIVEN_RE.search(text[:m.start()])
