@@ -162,7 +162,9 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
             "tokenizer": {"name": "jieba-search+policy-dict", "dictionary_hash": tokenizer.dictionary_hash},
             "counts": {"documents": len(corpus.documents), "clauses": len(clauses), "passages": len(passages),
                        "embedded_texts": len(by_hash)},
-            "sources": {d.doc_id: {"path": d.meta.path, "sha256": d.meta.sha256} for d in corpus.documents},
+            # A document given as text, not read from a file (parse_text), has no path or checksum: null.
+            "sources": {d.doc_id: {"path": d.meta.path or None, "sha256": d.meta.sha256 or None}
+                        for d in corpus.documents},
         }
         commit_folder(tmp, out_dir, manifest)
     except BaseException:
