@@ -119,6 +119,11 @@ def test_serving_a_non_loopback_address_needs_a_key_or_an_explicit_choice(bundle
     output = refused.stdout.read()
     assert "POLICYQA_API_KEY" in output and "POLICYQA_ALLOW_OPEN" in output and "Traceback" not in output
     assert len(output.strip().splitlines()) == 1
+    base = {k: v for k, v in os.environ.items() if not k.startswith("POLICYQA_")}
+    ui = subprocess.run([sys.executable, "-m", "policyqa", "ui", "--index", str(bundled_index_dir), "--host",
+                         "0.0.0.0", "--port", str(port)], env=base, capture_output=True, text=True, timeout=60,
+                        check=False)
+    assert ui.returncode == 2 and "POLICYQA_ALLOW_OPEN" in ui.stderr and "Traceback" not in ui.stderr
     proc = _serve(["--index", str(bundled_index_dir), "--host", "0.0.0.0", "--port", str(port)],
                   {"POLICYQA_ALLOW_OPEN": "true"})
     try:
