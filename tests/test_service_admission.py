@@ -164,3 +164,14 @@ def test_a_client_queues_behind_its_own_requests_not_in_front_of_others(bundled_
         assert queued.headers["retry-after"] == "1"
         assert other.post("/v1/ask", json={"question": ASKED}).status_code == 200
         long_batch.join(120)
+
+
+def test_clients_can_be_told_apart_by_their_bearer_key(bundled_index_dir, assistant):
+    """Behind one gateway address, each caller with a key of its own (``rate_limit_by=key``) has its own rate."""
+    settings = _settings(bundled_index_dir, rate_limit="3/minute", rate_limit_by="key")
+    with LiveServer(create_app(settings, loader=lambda: assistant)) as live, _from("127.0.0.15", live.url) as c:
+        live.wait_ready()
+        first, second = {"Authorization": "Bearer caller-a"}, {"Authorization": "Bearer caller-b"}
+        assert [r.status_code for r in _burst(c, 4, first)] == [200, 200, 200, 429]
+        assert [r.status_code for r in _burst(c, 3, second)] == [200, 200, 200]
+        assert [r.status_code for r in _burst(c, 4)] == [200, 200, 200, 429]  # no key: the address
