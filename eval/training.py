@@ -20,11 +20,11 @@ from tqdm import tqdm
 
 from policyqa.assistant.evidence import RANKED
 from policyqa.assistant.features import CANDIDATE_FEATURES, QUESTION_FEATURES, Candidates, candidates, question_features
-from policyqa.assistant.ranker import (LinearModel, RankerModel, choose_threshold, fit_answerable, fit_platt,
-                                       fit_ranking)
+from policyqa.assistant.ranker import LinearModel, RankerModel
 from policyqa.assistant.service import Assistant
 from policyqa.corpus.errors import UserError
 
+from .fitting import choose_threshold, fit_answerable, fit_platt, fit_ranking
 from .metrics import answer_metrics
 from .questions import Question, read_questions
 from .runner import check_relevant, run_question

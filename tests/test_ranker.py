@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from policyqa.assistant.features import CANDIDATE_FEATURES, QUESTION_FEATURES
-from policyqa.assistant.ranker import DEFAULT_MODEL, RankerModel, choose_threshold, fit_logistic
+from policyqa.assistant.ranker import DEFAULT_MODEL, RankerModel
+from policyqa.eval.fitting import choose_threshold, fit_logistic
 from policyqa.corpus.errors import UserError
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
