@@ -133,12 +133,21 @@ def test_serving_a_non_loopback_address_needs_a_key_or_an_explicit_choice(bundle
 
 
 # ---- the web UI's own API (/ui/gradio_api) -------------------------------------------------------
+def _ask_endpoint(url: str) -> str:
+    """The page's API endpoint that takes the question box (问题), the number of clauses and the documents."""
+    named = httpx.get(f"{url}/ui/gradio_api/info", timeout=60).json()["named_endpoints"]
+    [name] = [name for name, spec in named.items()
+              if [p["label"] for p in spec["parameters"]][:1] == ["问题"] and len(spec["parameters"]) == 3]
+    return name.lstrip("/")
+
+
 def _ui_call(url: str, question: object, k: object = 5, doc_ids: object = None) -> str:
-    """The chat's answer (HTML) to one call of the page's ``respond`` endpoint, as a script would make it."""
+    """The chat (HTML) after one call of the page's question endpoint, as a script would make it."""
     data = [question, k, [] if doc_ids is None else doc_ids]
-    event = httpx.post(f"{url}/ui/gradio_api/call/respond", json={"data": data}, timeout=60)
+    endpoint = _ask_endpoint(url)
+    event = httpx.post(f"{url}/ui/gradio_api/call/{endpoint}", json={"data": data}, timeout=60)
     assert event.status_code == 200, event.text
-    stream = httpx.get(f"{url}/ui/gradio_api/call/respond/{event.json()['event_id']}", timeout=120).text
+    stream = httpx.get(f"{url}/ui/gradio_api/call/{endpoint}/{event.json()['event_id']}", timeout=120).text
     blocks = [b for b in stream.strip().split("\n\n") if b.startswith("event: complete")]
     assert blocks, stream[-500:]
     return json.loads(blocks[-1].split("data: ", 1)[1])[0]
@@ -158,9 +167,10 @@ def test_the_ui_api_applies_the_question_contract_without_tracebacks(with_ui, ca
     assert "Traceback" not in capfd.readouterr().err
 
 
-def test_the_ui_api_answers_a_valid_question(with_ui, assistant):
-    html = _ui_call(with_ui.url, ASKED)
-    assert "pq-error" not in html and assistant.ask(ASKED).citations[0].quote in html
+def test_the_ui_api_accepts_a_valid_question(with_ui):
+    """The contract refuses only what it should (the answer itself is the browser test's to check)."""
+    html = _ui_call(with_ui.url, f"  {ASKED}\n")
+    assert "pq-error" not in html and f">{ASKED}<" in html
 
 
 @pytest.mark.parametrize("log_questions", [False, True])
