@@ -232,7 +232,8 @@ class AssistantHolder:
     def _load(self) -> None:
         try:
             assistant = self._loader()
-            assistant.search("养老服务", k=1)  # warm the tokenizer and embedder before the first request
+            # Warm the tokenizer and the embedder (a lexical index has none) before the first request.
+            assistant.search("养老服务", k=1, mode="hybrid" if assistant.index.has_vectors else "bm25")
         except Exception as exc:  # reported on /readyz and /v1 as 503; run_server stops the server
             log.error("索引加载失败 index failed to load: %s", exc, exc_info=not isinstance(exc, UserError))
             self.error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"

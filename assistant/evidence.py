@@ -51,7 +51,8 @@ class RankedEvidence:
                 "clause_id": hit.clause.clause_id, "score": round(score, 4),
                 "retrieval_rank": int(self.order[position]) + 1 if position < len(self.order) else None,
                 "fused": round(hit.score, 4),
-                "why": model.ranking.explain(row) if row is not None else [],
+                "why": model.ranking.explain(model.ranking.without(row, self.candidates.absent))
+                if row is not None else [],
             })
         return {
             "ranking": ranking,
@@ -69,9 +70,10 @@ def rank_evidence(analysis: QueryAnalysis, hits: list[Hit], index: Index, model:
     if not head:
         return RankedEvidence([], [], found, np.zeros(0, dtype=int), 0.0, threshold, fitted, False,
                               NO_CLOSE_CLAUSE, np.zeros(0))
-    scores = model.ranking.score(found.rows)
+    rows = model.ranking.without(found.rows, found.absent)
+    scores = model.ranking.score(rows)
     order = np.argsort(-scores, kind="stable")
-    row = question_features(found, order, scores[order])
+    row = model.answerable.without(question_features(found, order, scores[order]), found.absent)
     probability = model.probability(row)
     answerable = probability >= threshold
     return RankedEvidence(

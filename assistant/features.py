@@ -63,6 +63,22 @@ def _coverage(weights: dict[str, float], terms: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in terms) / total if total else 1.0
 
 
+# The features of each side of the search: absent when a search mode (bm25, dense) or a lexical index leaves it out.
+DENSE_FEATURES = frozenset({"window_z", "clause_z", "window_rank", "window_gap", "dense_best", "top_window_z"})
+LEXICAL_FEATURES = frozenset({"bm25_z", "bm25_rank", "bm25_share", "top_bm25_z"})
+
+
+def _absent(hits: list[Hit]) -> frozenset[str]:
+    """The features of the sides of the search that gave no signal for these hits."""
+    retrieved = [h.signals for h in hits if h.signals]
+    absent: set[str] = set()
+    if retrieved and not any("window" in s for s in retrieved):
+        absent |= DENSE_FEATURES
+    if retrieved and not any("bm25" in s for s in retrieved):
+        absent |= LEXICAL_FEATURES
+    return frozenset(absent)
+
+
 def _held(weights: dict[str, float], sentence: str) -> set[str]:
     """The question's terms a sentence holds as written: a substring test, since segmenting every sentence of every
     candidate would cost more than the search (the terms are policy words, as the clauses write them)."""
@@ -95,6 +111,7 @@ class Candidates:
     matched: tuple[frozenset[str], ...]  # the question's subject terms each clause holds
     weights: dict[str, float]  # the question's subject terms
     flags: dict[str, float]  # question-level features that do not depend on the ranking
+    absent: frozenset[str] = frozenset()  # features a search mode did not compute (no dense side in bm25 mode)
 
     def column(self, name: str) -> np.ndarray:
         return self.rows[:, CANDIDATE_FEATURES.index(name)]
@@ -175,6 +192,7 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         dense=np.array([h.dense_score for h in hits], dtype=np.float64),
         matched=tuple(matched),
         weights=dict(analysis.weights),
+        absent=_absent(hits),
         flags={"unnamed_thing": float(bool(analysis.unnamed)), "asks_figure": float(analysis.asks_figure),
                "figure_required": float(analysis.figure_required), "log_terms": math.log1p(len(analysis.weights))},
     )

@@ -44,6 +44,16 @@ class LinearModel:
     def score(self, rows: np.ndarray) -> np.ndarray:
         return ((rows - self.mean) / self.scale) @ self.weights + self.bias
 
+    def without(self, rows: np.ndarray, absent: frozenset[str]) -> np.ndarray:
+        """``rows`` with the ``absent`` features at the mean they were fitted on, so they move no score: a search
+        mode that computes no dense signal (bm25) is scored on what it has, not on zeros the model never saw."""
+        columns = [i for i, name in enumerate(self.features) if name in absent]
+        if not columns:
+            return rows
+        rows = np.array(rows, dtype=np.float64, copy=True)
+        rows[..., columns] = self.mean[columns]
+        return rows
+
     def explain(self, row: np.ndarray, top: int = 4) -> list[dict]:
         """The features that moved this row's score most (contribution = weight × standardised value)."""
         parts = ((row - self.mean) / self.scale) * self.weights

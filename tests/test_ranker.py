@@ -129,3 +129,12 @@ def test_explain_shows_why_the_first_clause_won_and_why_a_refusal_was_made(bundl
     assert trace["ranking"][0]["why"] and trace["analysis"]["terms"]
     plain = _cli("ask", "育儿假一共有多少天？", "--index", str(bundled_index_dir), "--json")
     assert json.loads(plain.stdout)["trace"] is None  # the trace is opt-in
+
+
+def test_a_search_mode_without_one_side_is_scored_on_the_side_it_has(assistant):
+    question = "养老机构的水电气热能按居民价格收费吗？"
+    for mode in ("bm25", "dense"):
+        answer = assistant.ask(question, mode=mode, explain=True)
+        assert not answer.refused and answer.citations[0].clause_id == "yanglao-gaige-2024:（十四）", mode
+        moved = {w["feature"] for item in answer.trace["ranking"] for w in item["why"]}
+        assert not moved & ({"window_z", "clause_z"} if mode == "bm25" else {"bm25_z", "bm25_rank"})

@@ -1,0 +1,21 @@
+"""A lexical index (``policyqa build --embedder none``) served over HTTP: it loads, answers in bm25 mode and refuses
+dense and hybrid with a 400 that says why."""
+from __future__ import annotations
+
+import httpx
+
+from policyqa.assistant.api import create_app
+from policyqa.index import build_index
+from tests.test_api import LiveServer, _settings
+
+
+def test_the_api_serves_a_lexical_index(tmp_path, bundled_corpus):
+    path = tmp_path / "lexical"
+    build_index(bundled_corpus, path, "none", progress=False)
+    with LiveServer(create_app(_settings(path))) as live:
+        live.wait_ready()  # the warm-up search is bm25 when the index has no vectors
+        with httpx.Client(base_url=live.url, timeout=60) as client:
+            answer = client.post("/v1/ask", json={"question": "养老机构的水电气热能按居民价格收费吗？", "mode": "bm25"})
+            assert answer.status_code == 200 and answer.json()["citations"], answer.text
+            hybrid = client.post("/v1/ask", json={"question": "养老机构的水电气热能按居民价格收费吗？"})
+            assert hybrid.status_code == 400 and "--embedder none" in hybrid.text
