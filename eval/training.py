@@ -124,7 +124,7 @@ def fit(examples: Sequence[Example], embedder: str, calibration: tuple[float, fl
     groups = [(e.candidates.rows, e.labels()) for e in ranked if e.answerable]
     ranking = fit_ranking([g for g in groups if 0 < g[1].sum() < len(g[1])], l2=L2)
     rows = np.array([question_features(e.candidates, *_ranked(ranking, e.candidates)) for e in ranked])
-    # Answerable: the question has an answer and the ranker's first clause is one of its relevant clauses.
+    # The label: whether the question has an answer at all (a refused answerable question is a false refusal).
     labels = np.array([e.answerable for e in ranked], dtype=np.float64)
     answerable = fit_answerable(rows, labels, l2=L2)
     model = RankerModel(ranking, answerable, calibration, {embedder: 0.5}, manifest or {})

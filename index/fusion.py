@@ -4,7 +4,7 @@ Each signal (BM25 score, best-window cosine, whole-clause cosine) is z-normalise
 candidate clauses, so unbounded BM25 scores and cosines become comparable and a signal that singles out
 one clause counts for more than one that barely separates them; the weighted sum is squashed into (0, 1).
 
-Weights chosen on eval/seed_questions.jsonl and eval/dev_questions.jsonl (README, "Retrieval"): against
+Weights chosen on eval/seed_questions.jsonl and eval/dev_questions.jsonl (docs/results.md, "Design choices"): against
 reciprocal-rank fusion of BM25 and windows they raised top-1 on the plain-speech dev set from 0.658 to
 0.725 and left the seed set unchanged.
 """
