@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from policyqa.corpus.vocab import vocabulary
 from policyqa.index.tokenizer import PolicyTokenizer
 
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个, 新招了几个 ask for nothing.
@@ -126,11 +127,10 @@ def _unspecific(word: str) -> bool:
     return word in UNSPECIFIC or any(word.startswith(m) and word[len(m):] in UNSPECIFIC for m in _MODIFIERS)
 
 
-# Province-level names: a question about one of them is answered only by evidence that names it.
-PROVINCES = tuple(
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
-    "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split()
-)
+# Province-level names, as people write them (浙江, not 浙江省), from the shared place vocabulary: a question about
+# one of them is answered only by evidence that names it.
+PROVINCES = tuple(re.sub(r"(?:壮族|回族|维吾尔)?(?:自治区|特别行政区|省|市)$", "", province)
+                  for province, _ in vocabulary("places"))
 
 
 # 「户口都在湖南老家」「我是湖北人」: the province says where the asker is from, not whose policy is asked;
