@@ -6,20 +6,28 @@ and the API always give the same answers.
 """
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import logging
 import os
 import secrets
+import tempfile
+from pathlib import Path
 
 import gradio as gr
 
 from policyqa.assistant.api_input import MAX_QUESTION_CHARS, printable, question_problem
+from policyqa.assistant.feedback import FeedbackRecord, record_feedback
 from policyqa.assistant.service import Assistant
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.titles import short_title
 
 from . import render
-from .render import Turn
+from .conversation import Conversations, Sessions
 from .eligibility import eligibility_tab
+from .export import conversation_markdown
+from .render import Turn
 from .style import CSS, theme
 
 # Gradio reads this at each telemetry call; the page must not reach the network.
@@ -27,6 +35,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 log = logging.getLogger(__name__)
 TITLE = "政策问答"
 FAILED = "系统出错，未能回答这个问题，请稍后再试。"
+FEEDBACK_FAILED = "反馈未能保存，请稍后再试。"
+EXPORT_NAME = "政策问答对话记录.md"
+STORE_KEY = "policyqa-conversations"
+# The browser's copy is the reader's own; the key only lets the server read back what it wrote after a restart.
+STORE_SECRET = "policyqa-conversations-v1"
 
 # Clicks inside the HTML components become named events carrying the element's data-* values.
 CHAT_JS = """
@@ -41,6 +54,43 @@ element.addEventListener('click', (event) => {
   const example = event.target.closest('[data-question]');
   if (example) trigger('example', {question: example.dataset.question});
 });
+const copyText = async (text) => {
+  if (navigator.clipboard && window.isSecureContext) { await navigator.clipboard.writeText(text); return; }
+  const area = document.createElement('textarea');  // http on an intranet address: no clipboard API
+  area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+  document.body.appendChild(area); area.select(); document.execCommand('copy'); area.remove();
+};
+element.addEventListener('click', (event) => {
+  const copy = event.target.closest('[data-copy]');
+  if (copy) {
+    copyText(copy.dataset.copy).then(() => { copy.textContent = '已复制'; },
+                                     () => { copy.textContent = '复制失败'; });
+    setTimeout(() => { copy.textContent = '复制'; }, 2000);
+    return;
+  }
+  const verdict = event.target.closest('[data-verdict]');
+  if (verdict) {
+    const box = verdict.closest('.pq-feedback');
+    box.dataset.chosen = verdict.dataset.verdict;
+    box.querySelectorAll('[data-verdict]').forEach((b) => b.classList.toggle('pq-chosen', b === verdict));
+    box.querySelector('.pq-feedback-form').hidden = false;
+    box.querySelector('input').focus();
+    return;
+  }
+  const send = event.target.closest('[data-feedback-send]');
+  if (send) {
+    const box = send.closest('.pq-feedback');
+    send.disabled = true;
+    trigger('feedback', {turn: Number(box.dataset.turn), verdict: box.dataset.chosen,
+                         comment: box.querySelector('input').value});
+  }
+});
+element.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && event.target.closest('.pq-feedback-form')) {
+    event.preventDefault();
+    event.target.closest('.pq-feedback').querySelector('[data-feedback-send]').click();
+  }
+});
 // Keep the latest question at the top of the chat box, its answer (however long) flowing below it.
 watch('value', () => {
   const asked = element.querySelectorAll('.pq-user');
@@ -49,6 +99,60 @@ watch('value', () => {
   if (!last || !box) return;
   box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
 });
+"""
+CONVS_JS = """
+element.addEventListener('click', (event) => {
+  const remove = event.target.closest('[data-conv-delete]');
+  if (remove) { trigger('remove', {conv: remove.dataset.convDelete}); return; }
+  const open = event.target.closest('[data-conv]');
+  if (open) trigger('pick', {conv: open.dataset.conv});
+});
+"""
+# Gradio's own notices are in English ("Connection errored out", "Connection lost"...): when the server is slow
+# or gone, the page says so in Chinese instead, in a banner of its own, and the English toast is removed.
+OFFLINE = "无法连接服务器：服务器可能已停止或网络中断。请检查网络后刷新页面；已回答的对话保存在本浏览器中，刷新后仍在。"
+PAGE_JS = """
+() => {
+  const message = %s;
+  const banner = () => {
+    let b = document.getElementById('pq-offline');
+    if (!b) {
+      b = document.createElement('div'); b.id = 'pq-offline'; b.className = 'pq-offline'; b.setAttribute('role', 'alert');
+      b.textContent = message; document.body.prepend(b);
+    }
+    const box = document.querySelector('#pq-question textarea');
+    if (box && !box.value && window.pqLastAsked) {  // the question that did not reach the server
+      box.value = window.pqLastAsked;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+    return b;
+  };
+  const english = /[A-Za-z]{3,}/;
+  const sweep = () => {
+    document.querySelectorAll('.toast-body, [data-testid="toast-body"]').forEach((toast) => {
+      const text = toast.innerText || '';
+      if (!english.test(text)) return;
+      if (/connect|network|fetch|lost|error/i.test(text)) banner().hidden = false;
+      (toast.closest('.toast-item') || toast).remove();
+    });
+  };
+  new MutationObserver(sweep).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener('offline', () => { banner().hidden = false; });
+  window.addEventListener('online', () => { const b = document.getElementById('pq-offline'); if (b) b.hidden = true; });
+}
+""" % json.dumps(OFFLINE, ensure_ascii=False)
+# The box is emptied in the browser as the question is sent (not by the server's reply, which could erase the
+# next question being typed); the question is kept aside and put back if the server cannot be reached.
+CLEAR_JS = """
+(question, k, docIds) => {
+  const box = document.querySelector('#pq-question textarea');
+  if (box && question && question.trim()) {
+    window.pqLastAsked = question;
+    box.value = '';
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  return [question, k, docIds];
+}
 """
 PANEL_JS = """
 element.addEventListener('click', (event) => {
@@ -89,6 +193,21 @@ watch('value', reveal);
 """
 
 
+STOP_POLL_S = 0.1
+
+
+async def _unless_stopped(events, turn: Turn):
+    """The next event of an answer, computed in a thread; None at its end or as soon as the turn is stopped (the
+    thread then finishes on its own and its result is dropped)."""
+    work = asyncio.get_running_loop().run_in_executor(None, next, events, None)
+    while not turn.stopped:
+        done, _ = await asyncio.wait({work}, timeout=STOP_POLL_S)
+        if done:
+            return work.result()
+    work.add_done_callback(lambda f: f.exception())  # a late failure of a stopped answer is not reported
+    return None
+
+
 K_RANGE = (1, 10)  # the slider's bounds, enforced for calls through the UI's API too
 
 
@@ -114,48 +233,175 @@ def _unchecked(component: gr.components.Component) -> gr.components.Component:
 
 
 def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
-    """The page; ``log_questions`` (``POLICYQA_LOG_QUESTIONS``) lets a failed question's text into the log."""
+    """The page; ``log_questions`` (``POLICYQA_LOG_QUESTIONS``) lets a failed question's text into the log;
+    👍/👎 go to :func:`~policyqa.assistant.feedback.feedback_dir` (``POLICYQA_FEEDBACK_DIR``)."""
     docs = assistant.documents()
     doc_meta = {d["doc_id"]: d for d in docs}
     titles = {d["doc_id"]: d["title"] for d in docs}
     clause_count = sum(d.get("clause_count", 0) for d in docs)
+    sessions = Sessions()
+    exports = Path(tempfile.mkdtemp(prefix="policyqa-ui-"))
 
-    def respond(question: str, turns: list[Turn], k: float, doc_ids: list[str] | None):
+    def conversations(request: gr.Request) -> Conversations:
+        return sessions.get(getattr(request, "session_hash", None) or "")
+
+    def export_file(convs: Conversations, request: gr.Request):
+        """The active conversation as a Markdown file for the 「导出对话」 button (inactive while empty)."""
+        turns = [t for t in convs.current.turns if not t.queued and not t.running]
+        if not turns:
+            return gr.DownloadButton(value=None, interactive=False)
+        folder = exports / hashlib.sha256((getattr(request, "session_hash", "") or "").encode()).hexdigest()[:16]
+        folder.mkdir(exist_ok=True)
+        path = folder / EXPORT_NAME
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(conversation_markdown(turns), encoding="utf-8")
+        tmp.replace(path)
+        return gr.DownloadButton(value=str(path), interactive=True)
+
+    def lists(convs: Conversations) -> str:
+        return render.conversations_html([(c.id, c.title, len(c.turns)) for c in convs.items], convs.active)
+
+    def status(convs: Conversations) -> str:
+        return render.status_html(convs.busy() is not None, convs.queued_count())
+
+    def everything(convs: Conversations, request: gr.Request) -> tuple:
+        """chat, conversation list, status, browser store, export button: after any change."""
+        return (render.chat_html(convs.current.turns), lists(convs), status(convs), convs.to_store(),
+                export_file(convs, request))
+
+    async def enqueue(question: str, k: float, doc_ids: list[str] | None, request: gr.Request):
+        """Put the question at the end of the queue (answered by :func:`answer_next`). A coroutine that never
+        awaits: run on the event loop, the submissions are taken one at a time in the order they came."""
+        convs = conversations(request)
         if isinstance(question, str) and not question.strip():
-            yield gr.skip(), gr.skip(), gr.skip()
-            return
-        if problem := _request_problem(question, k, doc_ids, set(doc_meta)):
-            shown = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
-            turn = Turn(printable(shown).strip() or "（无效问题）")
-            turn.error = problem
-            yield render.chat_html([*turns, turn]), [*turns, turn], gr.skip()
-            return
-        question = question.strip()
-        turn = Turn(question)
-        turns = [*turns, turn]
-        yield render.chat_html(turns), turns, ""
-        try:
-            for kind, payload in assistant.ask_stream(question, k=int(k), doc_ids=list(doc_ids or []) or None,
-                                                      explain=True):
-                if kind == "citations":
-                    turn.citations = list(payload)
-                elif kind == "delta":
-                    turn.text += payload
-                    yield render.chat_html(turns), turns, gr.skip()
-                elif kind == "done":
-                    turn.answer = payload
-        except UserError as exc:
-            turn.error = render.chinese_part(str(exc))
-        except Exception:  # the page must answer something; the traceback goes to the server log
-            if log_questions:
-                log.exception("answering %r failed", question)
-            else:  # the question may be personal: its length only, unless the operator turns logging on
-                log.exception("answering a question of %d characters failed", len(question))
-            turn.error = FAILED
-        yield render.chat_html(turns), turns, gr.skip()
+            return gr.skip(), gr.skip(), gr.skip()
+        with convs.lock:
+            if problem := _request_problem(question, k, doc_ids, set(doc_meta)):
+                shown = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
+                turn = Turn(printable(shown).strip() or "（无效问题）", error=problem)
+            else:
+                chosen = list(doc_ids or []) or None
+                turn = Turn(question.strip(), doc_ids=chosen, k=int(k), queued=True,
+                            doc_titles=[titles[d] for d in chosen or []])
+            convs.current.turns.append(turn)
+            return render.chat_html(convs.current.turns), lists(convs), status(convs)
 
-    def respond_example(turns: list[Turn], k: float, doc_ids: list[str] | None, evt: gr.EventData):
-        yield from respond(getattr(evt, "question", ""), turns, k, doc_ids)
+    def claim(convs: Conversations):
+        """The oldest waiting question, marked as being answered; None when there is none or one is running."""
+        with convs.lock:
+            found = convs.next_queued()
+            if found is None or convs.busy() is not None:
+                return None
+            conversation, turn = found
+            turn.queued, turn.running = False, True
+            return turn, conversation.history(turn)
+
+    async def answer_next(request: gr.Request):
+        """Answer the waiting questions one after another, each with its conversation's history, streaming
+        into the chat. A question put in the queue meanwhile is taken by the loop already running. Every handler
+        that draws the chat runs on the event loop (only the answering itself runs in a thread), so what reaches
+        the page is drawn in the order it is sent: a slow answer never repaints over a question asked since."""
+        convs = conversations(request)
+        claimed_any = False
+        while claimed := claim(convs):
+            claimed_any = True
+            turn, history = claimed
+            yield render.chat_html(convs.current.turns), gr.skip(), status(convs), gr.skip(), gr.skip()
+            events = assistant.ask_stream(turn.question, k=turn.k, doc_ids=turn.doc_ids, explain=True,
+                                          history=history)
+            try:
+                while (item := await _unless_stopped(events, turn)) is not None:
+                    kind, payload = item
+                    if kind == "citations":
+                        turn.citations = list(payload)
+                    elif kind == "delta":
+                        turn.text += payload
+                        yield render.chat_html(convs.current.turns), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                    elif kind == "done":
+                        turn.answer = payload
+            except UserError as exc:
+                turn.error = render.chinese_part(str(exc))
+            except Exception:  # the page must answer something; the traceback goes to the server log
+                if log_questions:
+                    log.exception("answering %r failed", turn.question)
+                else:  # the question may be personal: its length only, unless the operator turns logging on
+                    log.exception("answering a question of %d characters failed", len(turn.question))
+                turn.error = FAILED
+            finally:
+                turn.running = False
+            yield everything(convs, request)
+            if turn.stopped:
+                return
+        if not claimed_any:
+            yield everything(convs, request)  # e.g. the questions it was started for were stopped meanwhile
+
+    async def stop(request: gr.Request):
+        """「停止」: the answer being written and the questions waiting are dropped. The chat is redrawn by the
+        answering loop itself (within :data:`STOP_POLL_S`): Gradio draws a still running event's last output over
+        any other event's, so the stop's own output leaves the chat alone."""
+        convs = conversations(request)
+        with convs.lock:
+            for conversation in convs.items:
+                for turn in conversation.turns:
+                    if turn.running or turn.queued:
+                        turn.stopped, turn.running, turn.queued = True, False, False
+            return everything(convs, request)[1:]
+
+    async def restore(store: object, request: gr.Request):
+        """The conversations this browser kept, on page load."""
+        convs = conversations(request)
+        with convs.lock:
+            convs.restore(Conversations.from_store(store))
+            return (*everything(convs, request), render.panel_empty_html())
+
+    async def new_conversation(request: gr.Request):
+        convs = conversations(request)
+        with convs.lock:
+            convs.start()
+            return (*everything(convs, request), render.panel_empty_html())
+
+    async def pick_conversation(request: gr.Request, evt: gr.EventData):
+        convs = conversations(request)
+        with convs.lock:
+            if not convs.switch(str(getattr(evt, "conv", ""))):
+                return (gr.skip(),) * 6
+            return (*everything(convs, request), render.panel_empty_html())
+
+    async def remove_conversation(request: gr.Request, evt: gr.EventData):
+        convs = conversations(request)
+        with convs.lock:
+            convs.remove(str(getattr(evt, "conv", "")))
+            return (*everything(convs, request), render.panel_empty_html())
+
+    async def give_feedback(request: gr.Request, evt: gr.EventData):
+        """👍/👎 with the comment: one line in the feedback log; the answer then says it was recorded."""
+        convs = conversations(request)
+        turns = convs.current.turns
+        index, verdict = getattr(evt, "turn", None), getattr(evt, "verdict", None)
+        comment = getattr(evt, "comment", "")
+        if (not isinstance(index, int) or not 0 <= index < len(turns) or turns[index].answer is None
+                or verdict not in ("up", "down") or not isinstance(comment, str)):
+            return gr.skip(), gr.skip()
+        turn = turns[index]
+        earlier = [t.answer.question for t in turns[:index] if t.answer is not None]
+        try:
+            record_feedback(FeedbackRecord.of(turn.answer, verdict, printable(comment), earlier))
+        except UserError:
+            log.exception("feedback not saved")
+            gr.Warning(FEEDBACK_FAILED)
+            return gr.skip(), gr.skip()
+        turn.feedback = verdict
+        return render.chat_html(turns), convs.to_store()
+
+    def forget(request: gr.Request) -> None:
+        sessions.drop(getattr(request, "session_hash", None) or "")
+
+    def show_filter(doc_ids: list[str] | None) -> str:
+        chosen = [titles[d] for d in doc_ids or [] if d in titles] if isinstance(doc_ids, list) else []
+        return render.filter_note_html(chosen)
+
+    async def respond_example(k: float, doc_ids: list[str] | None, request: gr.Request, evt: gr.EventData):
+        return await enqueue(getattr(evt, "question", ""), k, doc_ids, request)
 
     def show_clause(evt: gr.EventData) -> str:
         try:
@@ -182,20 +428,29 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
         return render.documents_html(docs, active=doc["doc_id"]), render.reader_html(doc)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
-        turns = gr.State([])
+        store = gr.BrowserState(None, storage_key=STORE_KEY, secret=STORE_SECRET)
         gr.HTML(f'<header class="pq-header"><h1>{TITLE}</h1>'
                 f'<p>已加载 {len(docs)} 份政策文件、{clause_count} 个条款；回答均摘自原文并注明出处</p></header>',
                 js_on_load=None)
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab("问答", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
+                    with gr.Row(elem_id="pq-conv-bar"):
+                        new = gr.Button("＋ 新对话", size="sm", scale=0, min_width=96, elem_id="pq-new")
+                        conv_list = gr.HTML(render.conversations_html([], ""), js_on_load=CONVS_JS,
+                                            elem_id="pq-conv-list")
                     chat = gr.HTML(render.chat_html([]), js_on_load=CHAT_JS, elem_id="pq-chat",
-                                   autoscroll=False, min_height=320, max_height="calc(100vh - 300px)")
+                                   autoscroll=False, min_height=320, max_height="calc(100vh - 340px)")
                     question = gr.Textbox(label="问题", show_label=False, placeholder="请输入问题，按回车提问",
                                           lines=1, max_lines=4, submit_btn="提问", autofocus=True,
                                           elem_id="pq-question")
-                    with gr.Row():
-                        clear = gr.Button("清空对话", size="sm", scale=0, min_width=100)
+                    with gr.Row(elem_id="pq-actions"):
+                        busy = gr.HTML(render.status_html(False, 0), elem_id="pq-status")
+                        stop_button = gr.Button("停止", size="sm", scale=0, min_width=80, variant="stop",
+                                                elem_id="pq-stop")
+                        export = gr.DownloadButton("导出对话", size="sm", scale=0, min_width=100,
+                                                   interactive=False, elem_id="pq-export")
+                    filter_note = gr.HTML("", elem_id="pq-filter-note")
                     with gr.Accordion("检索设置", open=False):
                         k = _unchecked(gr.Slider(*K_RANGE, value=5, step=1, label="参考条款数量",
                                                  info="每次回答最多参考的条款数"))
@@ -212,20 +467,38 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
             eligibility_tab(assistant, show_clause)  # hook: the 「资格自查」 tab (ui/eligibility.py)
 
         quiet = {"show_progress": "hidden"}
-        question.submit(respond, [question, turns, k, doc_ids], [chat, turns, question], **quiet)
-        chat.example(respond_example, [turns, k, doc_ids], [chat, turns, question], **quiet)
+        after = [chat, conv_list, busy, store, export]
+        # A question asked while another is answered waits in the queue: enqueue takes every submission at
+        # once, in the order sent; answer_next then answers the waiting questions in order (one loop per page).
+        asked = question.submit(enqueue, [question, k, doc_ids], [chat, conv_list, busy], js=CLEAR_JS,
+                                trigger_mode="multiple", concurrency_limit=None, **quiet)
+        asked.then(answer_next, None, after, trigger_mode="multiple", concurrency_limit=2,
+                   concurrency_id="answer", **quiet)
+        clicked = chat.example(respond_example, [k, doc_ids], [chat, conv_list, busy],
+                               trigger_mode="multiple", concurrency_limit=None, **quiet)
+        clicked.then(answer_next, None, after, trigger_mode="multiple", concurrency_limit=2, concurrency_id="answer",
+                     **quiet)
+        # Not Gradio's cancels=: a cancelled event's last output can reach the page after the stop's and draw the
+        # stopped answer as running again. The answer being computed finishes in its thread and is dropped.
+        stop_button.click(stop, None, after[1:], concurrency_limit=None, **quiet)
+        chat.feedback(give_feedback, None, [chat, store], concurrency_limit=None, **quiet)
         chat.cite(show_clause, None, panel, **quiet)
         panel.cite(show_clause, None, panel, **quiet)
         panel.open(open_document, None, [tabs, doc_list, reader], **quiet)
         doc_list.pick(pick_document, None, [doc_list, reader], **quiet)
-        clear.click(lambda: (render.chat_html([]), [], render.panel_empty_html()), None, [chat, turns, panel],
-                    **quiet)
+        doc_ids.change(show_filter, doc_ids, filter_note, **quiet)
+        switched = [*after, panel]
+        new.click(new_conversation, None, switched, **quiet)
+        conv_list.pick(pick_conversation, None, switched, **quiet)
+        conv_list.remove(remove_conversation, None, switched, **quiet)
+        demo.load(restore, store, switched, **quiet)
+        demo.unload(forget)
     return demo
 
 
 # Passed to launch() and mount_gradio_app() alike: in Gradio 6 these belong to the server, not the Blocks.
 def _look() -> dict:
-    return {"theme": theme(), "css": CSS, "footer_links": []}
+    return {"theme": theme(), "css": CSS, "footer_links": [], "js": PAGE_JS}
 
 
 def _key_login(api_key: str | None) -> dict:

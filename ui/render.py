@@ -45,6 +45,13 @@ class Turn:
     citations: list[Citation] = field(default_factory=list)
     answer: Answer | None = None
     error: str | None = None
+    doc_ids: list[str] | None = None  # the document filter it was asked with
+    doc_titles: list[str] = field(default_factory=list)  # … and those documents' titles, shown above the answer
+    k: int = 5
+    queued: bool = False  # waiting for the question before it
+    running: bool = False
+    stopped: bool = False  # the reader pressed 「停止」
+    feedback: str | None = None  # "up" / "down" once given
 
 
 def _attr(value: str) -> str:
@@ -171,28 +178,94 @@ def weak_html(trace: dict | None) -> str:
     return '<div class="pq-weak">依据较弱：这个回答接近拒答的界限，请核对引用的原文。</div>'
 
 
-def _assistant_html(turn: Turn) -> str:
+RESOLVED = "按上文理解为："
+SLOW_NOTE = "服务器响应较慢，仍在查找；可以继续等待，或点「停止」。"
+
+
+def source_name(c: Citation) -> str:
+    """《关于深化养老服务改革发展的意见》（国发〔2024〕1号）（十四）"""
+    number = f"（{c.doc_number}）" if c.doc_number else ""
+    return f"《{c.doc_title}》{number}{c.label}"
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer and, below it, each citation with its quote: what 「复制」 puts on the clipboard."""
+    lines = [answer.answer]
+    if answer.citations:
+        lines += ["", "依据："] + [f"{i}. {source_name(c)}：「{c.quote}」" for i, c in enumerate(answer.citations, 1)]
+    return "\n".join(lines)
+
+
+def filter_note_html(titles: list[str]) -> str:
+    """Which documents a question is searched in, when the reader chose some (empty otherwise)."""
+    if not titles:
+        return ""
+    names = "、".join(f"《{short_title(t)}》" for t in titles)
+    return (f'<div class="pq-filter" title="{_attr("、".join(titles))}">仅在所选的 {len(titles)} 份文件中查找：'
+            f'{_text(names)}</div>')
+
+
+def _resolved(answer: Answer) -> tuple[str, str]:
+    """The 「按上文理解为：…」 line (empty when the question stood alone) and the answer text after it."""
+    text = answer.answer
+    if not answer.resolved_question:
+        return "", text
+    if text.startswith(RESOLVED):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    return f'<div class="pq-resolved">{_text(RESOLVED + answer.resolved_question)}</div>', text
+
+
+def _tools(turn: Turn, index: int) -> str:
+    """Copy the answer with its citations; 👍/👎 with an optional comment (the form opens on a click)."""
+    copy = (f'<button type="button" class="pq-tool" data-copy="{_attr(answer_text(turn.answer))}" '
+            f'title="复制回答和引用的原文">复制</button>')
+    if turn.feedback:
+        given = "👍" if turn.feedback == "up" else "👎"
+        verdict = f'<span class="pq-feedback-done">已记录反馈 {given}，谢谢</span>'
+    else:
+        verdict = (f'<span class="pq-feedback" data-turn="{index}">'
+                   '<button type="button" class="pq-tool" data-verdict="up" title="回答有用">👍</button>'
+                   '<button type="button" class="pq-tool" data-verdict="down" title="回答有问题">👎</button>'
+                   '<span class="pq-feedback-form" hidden>'
+                   '<input type="text" maxlength="1000" placeholder="补充说明（可不填）" aria-label="补充说明">'
+                   '<button type="button" class="pq-tool pq-send" data-feedback-send="1">提交反馈</button>'
+                   '</span></span>')
+    return f'<div class="pq-tools">{copy}{verdict}</div>'
+
+
+def _assistant_html(turn: Turn, index: int = 0) -> str:
+    note = filter_note_html(turn.doc_titles)
     if turn.error:
-        return f'<div class="pq-msg pq-bot pq-error" role="alert">{_text(turn.error)}</div>'
+        return f'<div class="pq-msg pq-bot pq-error" role="alert">{note}{_text(turn.error)}</div>'
     answer = turn.answer
     if answer is None:
+        if turn.stopped:
+            return f'<div class="pq-msg pq-bot pq-stopped">{note}已停止回答。</div>'
+        if turn.queued:
+            return (f'<div class="pq-msg pq-bot pq-queued" aria-live="polite">{note}'
+                    '排队中：上一个问题回答完后接着回答。</div>')
         if not turn.text:
-            return ('<div class="pq-msg pq-bot pq-pending" aria-live="polite">'
-                    '<span class="pq-dots"></span>正在查找相关条款…</div>')
-        return (f'<div class="pq-msg pq-bot pq-streaming" aria-live="polite">'
+            return (f'<div class="pq-msg pq-bot pq-pending" aria-live="polite">{note}'
+                    '<span class="pq-dots"></span>正在查找相关条款…'
+                    f'<div class="pq-slow">{_text(SLOW_NOTE)}</div></div>')
+        return (f'<div class="pq-msg pq-bot pq-streaming" aria-live="polite">{note}'
                 f'{answer_body(turn.text, turn.citations)}</div>')
+    resolved, text = _resolved(answer)
+    if answer.needs_clarification:
+        return (f'<div class="pq-msg pq-bot pq-clarify">{note}<div class="pq-refusal-title">需要补充</div>'
+                f'<div class="pq-text">{_text(text)}</div></div>')
     if answer.refused:
         related = ""
         if answer.related:
             related = (f'<div class="pq-related"><div class="pq-related-title">相关条款，仅供参考</div>'
                        f'<ul>{_related_list(answer.related)}</ul></div>')
-        return (f'<div class="pq-msg pq-bot pq-refusal">'
+        return (f'<div class="pq-msg pq-bot pq-refusal">{note}{resolved}'
                 f'<div class="pq-refusal-title">未找到依据</div>'
-                f'<div class="pq-text">{_text(_after_refusal_heading(answer.answer))}</div>{related}'
-                f'{_user_warnings(answer.warnings)}{why_html(answer.trace)}</div>')
-    return (f'<div class="pq-msg pq-bot pq-answer">{weak_html(answer.trace)}'
-            f'{answer_body(answer.answer, answer.citations)}'
-            f'{_user_warnings(answer.warnings)}{why_html(answer.trace)}</div>')
+                f'<div class="pq-text">{_text(_after_refusal_heading(text))}</div>{related}'
+                f'{_user_warnings(answer.warnings)}{why_html(answer.trace)}{_tools(turn, index)}</div>')
+    return (f'<div class="pq-msg pq-bot pq-answer">{note}{resolved}{weak_html(answer.trace)}'
+            f'{answer_body(text, answer.citations)}'
+            f'{_user_warnings(answer.warnings)}{why_html(answer.trace)}{_tools(turn, index)}</div>')
 
 
 def _after_refusal_heading(text: str) -> str:
@@ -217,10 +290,31 @@ def chat_html(turns: list[Turn]) -> str:
     if not turns:
         return f'<div class="pq-chat">{welcome_html()}</div>'
     parts = []
-    for turn in turns:
+    for index, turn in enumerate(turns):
         parts.append(f'<div class="pq-msg pq-user">{_text(turn.question)}</div>')
-        parts.append(_assistant_html(turn))
+        parts.append(_assistant_html(turn, index))
     return f'<div class="pq-chat">{"".join(parts)}</div>'
+
+
+def conversations_html(items: list[tuple[str, str, int]], active: str) -> str:
+    """The list of conversations, ``(id, title, number of questions)`` newest first: open one, or delete it."""
+    rows = []
+    for conversation_id, title, count in items:
+        current = " pq-conv-active" if conversation_id == active else ""
+        rows.append(f'<li class="pq-conv{current}"><button type="button" class="pq-conv-open" '
+                    f'data-conv="{_attr(conversation_id)}" title="{_attr(title)}">{_text(title)}'
+                    f'<span class="pq-conv-count">{count} 问</span></button>'
+                    f'<button type="button" class="pq-conv-delete" data-conv-delete="{_attr(conversation_id)}" '
+                    f'title="删除这个对话" aria-label="删除对话：{_attr(title)}">×</button></li>')
+    return f'<nav class="pq-convs" aria-label="对话列表"><ul>{"".join(rows)}</ul></nav>'
+
+
+def status_html(running: bool, queued: int) -> str:
+    """The busy line under the question box: answering, and how many questions wait."""
+    if not running and not queued:
+        return '<div class="pq-status pq-idle"></div>'
+    waiting = f"，另有 {queued} 个问题排队" if queued else ""
+    return f'<div class="pq-status pq-busy" role="status"><span class="pq-dots"></span>正在回答{waiting}…</div>'
 
 
 def _highlight(text: str, quote: str | None) -> str:

@@ -114,6 +114,43 @@ footer, .show-api, .built-with { display: none !important; }
 .pq-reader-clause.pq-target { border-left-color: var(--primary-600); background: var(--primary-50); }
 .pq-reader-label { font-weight: 700; margin-right: 6px; }
 
+/* conversations, tools under an answer, the busy line, the filter note, the offline banner */
+#pq-conv-bar { align-items: center; gap: 8px; flex-wrap: nowrap; }
+#pq-conv-list { min-width: 0; }
+.pq-convs ul { display: flex; gap: 6px; overflow-x: auto; list-style: none; margin: 0; padding: 2px 0; }
+.pq-conv { display: flex; flex: 0 0 auto; align-items: center; border: 1px solid var(--border-color-primary);
+           border-radius: 999px; background: var(--background-fill-primary); }
+.pq-conv-active { border-color: var(--primary-500); background: var(--primary-50); }
+.pq-conv-open { padding: 3px 4px 3px 12px; font-size: .88rem; max-width: 16em; white-space: nowrap; overflow: hidden;
+                text-overflow: ellipsis; }
+.pq-conv-count { margin-left: 6px; color: var(--body-text-color-subdued); font-size: .8rem; }
+.pq-conv-delete { padding: 0 10px 0 4px; color: var(--body-text-color-subdued); font-size: 1rem; }
+.pq-conv-delete:hover { color: #b91c1c; }
+.pq-resolved { font-size: .9rem; color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.pq-filter { font-size: .85rem; color: #92400e; background: #fffbeb; border: 1px solid #fcd34d; border-radius: 6px;
+             padding: 2px 8px; margin-bottom: 6px; }
+.pq-clarify { border-left: 4px solid var(--primary-500); }
+.pq-queued, .pq-stopped { color: var(--body-text-color-subdued); font-size: .92rem; }
+.pq-slow { display: none; margin-top: 6px; font-size: .88rem; color: #92400e; }
+.pq-pending .pq-slow { display: block; visibility: hidden; animation: pq-reveal 0s linear 15s forwards; }
+@keyframes pq-reveal { to { visibility: visible; } }
+.pq-tools { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 8px; font-size: .85rem; }
+.pq-tool { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px;
+           background: var(--background-fill-secondary); cursor: pointer; }
+.pq-tool.pq-chosen { border-color: var(--primary-500); background: var(--primary-50); }
+.pq-feedback { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px; }
+.pq-feedback-form { display: inline-flex; gap: 6px; }
+.pq-feedback-form[hidden] { display: none; }
+.pq-feedback-form input { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 6px;
+                          min-width: 12em; background: var(--background-fill-primary); }
+.pq-feedback-done { color: var(--body-text-color-subdued); }
+#pq-actions { align-items: center; gap: 8px; }
+.pq-status { min-height: 1.6em; font-size: .9rem; color: var(--body-text-color-subdued); }
+.pq-status .pq-dots { width: 8px; height: 8px; }
+.pq-offline { position: sticky; top: 0; z-index: 1000; padding: 10px 16px; background: #fef2f2; color: #b91c1c;
+              border-bottom: 2px solid #dc2626; font-size: .95rem; }
+.pq-offline[hidden] { display: none; }
+
 .dark .pq-refusal { background: rgba(217, 119, 6, .12); }
 .dark .pq-refusal-title, .dark .pq-related-title, .dark .pq-chip-related { color: #fbbf24; }
 .dark .pq-chip-related { background: transparent; }
