@@ -250,3 +250,33 @@ def test_the_browser_store_round_trips_and_survives_damage(assistant):
         assert Conversations.from_store(damaged).current.turns == []
     unfinished = Conversations.from_store({"version": 1, "items": [{"id": "a", "turns": [{"question": "q"}]}]})
     assert unfinished.current.turns[0].error == INTERRUPTED
+
+
+@pytest.mark.parametrize("log_questions", [False, True])
+def test_a_failed_answer_is_said_in_chinese_and_logs_the_question_only_when_allowed(assistant, monkeypatch, caplog,
+                                                                                     log_questions):
+    import asyncio
+    import logging
+
+    import gradio as gr
+
+    from policyqa.ui.app import FAILED, build_ui
+
+    demo = build_ui(assistant, log_questions=log_questions)
+    handlers = {fn.name: fn.fn for fn in demo.fns.values()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the index went away")
+
+    monkeypatch.setattr(assistant, "ask_stream", broken)
+    request = gr.Request(session_hash="failing-page")
+
+    async def ask() -> list:
+        await handlers["enqueue"]("家庭托育点需要登记备案吗", 5, [], request)
+        return [out async for out in handlers["answer_next"](request)]
+
+    with caplog.at_level(logging.ERROR, logger="policyqa.ui.app"):
+        outputs = asyncio.run(ask())
+    assert FAILED in outputs[-1][0] and "pq-error" in outputs[-1][0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "failed" in logged and ("家庭托育点需要登记备案吗" in logged) is log_questions

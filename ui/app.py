@@ -307,9 +307,9 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
             claimed_any = True
             turn, history = claimed
             yield render.chat_html(convs.current.turns), gr.skip(), status(convs), gr.skip(), gr.skip()
-            events = assistant.ask_stream(turn.question, k=turn.k, doc_ids=turn.doc_ids, explain=True,
-                                          history=history)
             try:
+                events = assistant.ask_stream(turn.question, k=turn.k, doc_ids=turn.doc_ids, explain=True,
+                                              history=history)
                 while (item := await _unless_stopped(events, turn)) is not None:
                     kind, payload = item
                     if kind == "citations":
