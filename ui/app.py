@@ -131,7 +131,7 @@ PAGE_JS = """
   const sweep = () => {
     document.querySelectorAll('.toast-body, [data-testid="toast-body"]').forEach((toast) => {
       const text = toast.innerText || '';
-      if (!english.test(text)) return;
+      if (!english.test(text) || /[\u4e00-\u9fff]/.test(text)) return;  // the page's own notices are Chinese
       if (/connect|network|fetch|lost|error/i.test(text)) banner().hidden = false;
       (toast.closest('.toast-item') || toast).remove();
     });
