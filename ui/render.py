@@ -179,6 +179,8 @@ def weak_html(trace: dict | None) -> str:
 
 
 RESOLVED = "按上文理解为："
+# 👍/👎 in words: an intranet desktop without an emoji font would show empty boxes.
+VERDICTS = {"up": "有用", "down": "有问题"}
 SLOW_NOTE = "服务器响应较慢，仍在查找；可以继续等待，或点「停止」。"
 
 
@@ -220,12 +222,12 @@ def _tools(turn: Turn, index: int) -> str:
     copy = (f'<button type="button" class="pq-tool" data-copy="{_attr(answer_text(turn.answer))}" '
             f'title="复制回答和引用的原文">复制</button>')
     if turn.feedback:
-        given = "👍" if turn.feedback == "up" else "👎"
-        verdict = f'<span class="pq-feedback-done">已记录反馈 {given}，谢谢</span>'
+        given = VERDICTS[turn.feedback]
+        verdict = f'<span class="pq-feedback-done">已记录反馈：{given}，谢谢</span>'
     else:
         verdict = (f'<span class="pq-feedback" data-turn="{index}">'
-                   '<button type="button" class="pq-tool" data-verdict="up" title="回答有用">👍</button>'
-                   '<button type="button" class="pq-tool" data-verdict="down" title="回答有问题">👎</button>'
+                   f'<button type="button" class="pq-tool" data-verdict="up" title="👍">{VERDICTS["up"]}</button>'
+                   f'<button type="button" class="pq-tool" data-verdict="down" title="👎">{VERDICTS["down"]}</button>'
                    '<span class="pq-feedback-form" hidden>'
                    '<input type="text" maxlength="1000" placeholder="补充说明（可不填）" aria-label="补充说明">'
                    '<button type="button" class="pq-tool pq-send" data-feedback-send="1">提交反馈</button>'
