@@ -6,7 +6,6 @@ Swagger UI renders the API's routes and ReDoc its title.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,10 +14,7 @@ import pytest
 from policyqa.assistant.api import create_app
 from policyqa.assistant.api_docs import ASSETS
 from test_api import LiveServer, _settings
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from test_ui_browser import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")

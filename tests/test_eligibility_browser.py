@@ -4,33 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from test_ui_browser import CHROMIUM, CHROMIUM_ARGS, ENV, OUT, _free_port, _wait_until_serving
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="需要 Debian 的 chromium 浏览器 (/usr/bin/chromium missing: apt-get install -y chromium)",
 )
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-OUT = Path(__file__).resolve().parents[1] / "test-output" / "ui"
-ENV = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
 TIMEOUT_MS = 60_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +29,7 @@ def ui_url(bundled_index_dir, tmp_path_factory):
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=ENV)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, "UI server exited before serving"
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
+        _wait_until_serving(url, lambda: proc.poll() is None)
         yield url
     finally:
         proc.terminate()

@@ -19,7 +19,7 @@ import pytest
 
 from policyqa.ui.conversation import INTERRUPTED, Conversations
 from policyqa.ui.export import conversation_markdown
-from test_ui_browser import CHROMIUM, CHROMIUM_ARGS, ENV, OUT, _ask, _free_port, _wait_until_serving
+from test_ui_browser import CHROMIUM, ENV, OUT, _ask, _free_port, _wait_until_serving, browser  # noqa: F401
 
 ANSWER_MS = 90_000
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 chromium (/usr/bin/chromium missing)")
@@ -43,16 +43,6 @@ def server(bundled_index_dir, tmp_path_factory):
     yield url, folder / "feedback"
     proc.terminate()
     proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
