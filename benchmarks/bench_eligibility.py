@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_retrieval import DEFAULT_LAWS_DIR, load_average, machine, peak_rss_mib, select_law_files  # noqa: E402
+from bench_retrieval import (DEFAULT_LAWS_DIR, load_average, machine, peak_rss_mib, select_law_files,  # noqa: E402
+                             whole_files_until)
 
 PROFILES = [
     {"kind": "养老机构", "ownership": "民办", "nonprofit": True, "beds": 80, "residents": ["失能"], "region": "济南"},
@@ -100,24 +101,10 @@ def bundled(rounds: int) -> dict:
 def domain_first(laws_dir: Path, min_clauses: int) -> tuple[list[Path], int]:
     """Whole files until ``min_clauses``: those whose name is about elderly care, childcare, welfare first (the
     heaviest catalogue a law corpus of that size can have), then sorted paths."""
-    from policyqa.corpus import UnreadableDocument, parse_file
     from policyqa.corpus.loading import discover
-    from policyqa.corpus.parse import doc_id_for
 
     files, _ = discover([laws_dir])
-    order = sorted(files, key=lambda f: (not DOMAIN_RE.search(f.name), str(f)))
-    chosen, total = [], 0
-    for f in order:
-        if total >= min_clauses:
-            break
-        try:
-            n = len(parse_file(f, doc_id_for(f)).clauses)
-        except UnreadableDocument:
-            continue
-        if n:
-            chosen.append(f)
-            total += n
-    return chosen, total
+    return whole_files_until(sorted(files, key=lambda f: (not DOMAIN_RE.search(f.name), str(f))), min_clauses)
 
 
 def laws(laws_dir: Path, min_clauses: int, rounds: int, domain: bool) -> dict:

@@ -111,18 +111,11 @@ def machine() -> dict:
 
 
 # ---- corpora and questions -----------------------------------------------------------------------
-def select_law_files(laws_dir: Path, min_clauses: int) -> tuple[list[Path], int]:
-    """Whole files until ``min_clauses`` clauses: the law_subset.txt files first, then sorted paths."""
+def whole_files_until(order: list[Path], min_clauses: int) -> tuple[list[Path], int]:
+    """Readable files of ``order``, whole, until they hold ``min_clauses`` clauses; and how many they hold."""
     from policyqa.corpus import UnreadableDocument, parse_file
-    from policyqa.corpus.loading import discover
     from policyqa.corpus.parse import doc_id_for
 
-    files, _ = discover([laws_dir])
-    listed = [laws_dir / line.strip() for line in LAW_SUBSET.read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
-    known = set(files)
-    first = [f for f in listed if f in known]
-    order = first + [f for f in files if f not in set(first)]
     chosen, total = [], 0
     for f in order:
         if total >= min_clauses:
@@ -134,6 +127,19 @@ def select_law_files(laws_dir: Path, min_clauses: int) -> tuple[list[Path], int]
         if n:
             chosen.append(f)
             total += n
+    return chosen, total
+
+
+def select_law_files(laws_dir: Path, min_clauses: int) -> tuple[list[Path], int]:
+    """Whole files until ``min_clauses`` clauses: the law_subset.txt files first, then sorted paths."""
+    from policyqa.corpus.loading import discover
+
+    files, _ = discover([laws_dir])
+    listed = [laws_dir / line.strip() for line in LAW_SUBSET.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    known = set(files)
+    first = [f for f in listed if f in known]
+    chosen, total = whole_files_until(first + [f for f in files if f not in set(first)], min_clauses)
     if total < min_clauses:
         raise SystemExit(f"{laws_dir} has only {total} clauses; fewer than --law-clauses {min_clauses}")
     return chosen, total
