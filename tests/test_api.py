@@ -424,6 +424,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_serving(proc: subprocess.Popen, url: str) -> None:
+    """Until ``policyqa serve`` (``proc``, its output piped) answers /readyz with 200; its output if it exits."""
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, proc.stdout.read()
+        try:
+            if httpx.get(f"{url}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "server did not become ready"
+        time.sleep(0.1)
+
+
 def test_serve_command_reads_env_settings_and_stops_cleanly_on_sigterm(bundled_index_dir):
     port = _free_port()
     env = dict(os.environ, POLICYQA_API_KEY="env-key", POLICYQA_MAX_BATCH="20")
@@ -432,16 +446,7 @@ def test_serve_command_reads_env_settings_and_stops_cleanly_on_sigterm(bundled_i
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
+        wait_serving(proc, url)
         assert_error(httpx.get(f"{url}/v1/documents"), 401, "unauthorized")
         auth = {"Authorization": "Bearer env-key"}
         # The page at /ui is behind the same key: a login that takes it as the password.

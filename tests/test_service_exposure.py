@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
 from policyqa.assistant.api import create_app
 from policyqa.assistant.api_guard import SECURITY_HEADERS
-from test_api import ASKED, JSON, LiveServer, _free_port, _settings, assert_error
+from test_api import ASKED, JSON, LiveServer, _free_port, _settings, assert_error, wait_serving
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +72,6 @@ def _serve(args: list[str], env: dict[str, str]) -> subprocess.Popen:
                             env=base | env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _wait_ready(proc: subprocess.Popen, url: str) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        assert proc.poll() is None, proc.stdout.read()
-        try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not become ready"
-        time.sleep(0.1)
-
-
 def _stop(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -101,7 +87,7 @@ def test_keys_in_the_query_string_are_refused_and_never_logged(bundled_index_dir
     url = f"http://127.0.0.1:{port}"
     proc = _serve(["--index", str(bundled_index_dir), "--port", str(port)], {"POLICYQA_API_KEY": "qs-secret-key"})
     try:
-        _wait_ready(proc, url)
+        wait_serving(proc, url)
         for query in ("api_key=qs-secret-key", "token=qs-secret-key", "Key=qs-secret-key&x=1"):
             error = assert_error(httpx.get(f"{url}/v1/documents?{query}"), 400, "key_in_query")
             assert "Authorization" in error["message"]
@@ -126,7 +112,7 @@ def test_serving_a_non_loopback_address_needs_a_key_or_an_explicit_choice(bundle
     proc = _serve(["--index", str(bundled_index_dir), "--host", "0.0.0.0", "--port", str(port)],
                   {"POLICYQA_ALLOW_OPEN": "true"})
     try:
-        _wait_ready(proc, f"http://127.0.0.1:{port}")
+        wait_serving(proc, f"http://127.0.0.1:{port}")
     finally:
         _stop(proc)
 

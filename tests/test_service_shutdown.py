@@ -11,7 +11,7 @@ import time
 
 import httpx
 
-from test_api import ASKED, _free_port, assert_error
+from test_api import ASKED, _free_port, assert_error, wait_serving
 
 
 def test_sigterm_turns_readiness_off_first_and_never_answers_500(bundled_index_dir):
@@ -22,16 +22,7 @@ def test_sigterm_turns_readiness_off_first_and_never_answers_500(bundled_index_d
     proc = subprocess.Popen([sys.executable, "-m", "policyqa", "serve", "--no-ui", "--index", str(bundled_index_dir),
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready"
-            time.sleep(0.1)
+        wait_serving(proc, url)
 
         result: dict[str, httpx.Response] = {}
         batch = threading.Thread(target=lambda: result.setdefault("r", httpx.post(
