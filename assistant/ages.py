@@ -70,12 +70,7 @@ def age_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def holding_bracket(age: tuple[int, int], text: str) -> tuple[int, int] | None:
-    """The narrowest bracket ``text`` sets out that holds every age of ``age``."""
-    return _fit(age, age_ranges(text))
-
-
-def _fit(age: tuple[int, int], ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
+def narrowest_holding(age: tuple[int, int], ranges: list[tuple[int, int]]) -> tuple[int, int] | None:
     """The narrowest of ``ranges`` holding every age of ``age``."""
     holding = [r for r in ranges if r[0] <= age[0] and age[1] <= r[1]]
     return min(holding, key=lambda r: r[1] - r[0]) if holding else None
@@ -88,9 +83,9 @@ def _holding_first(age: tuple[int, int] | None, items: list[T], candidates: list
     if age is None or len(items) < 2:
         return items
     first = age_ranges(text_of(items[0]))
-    if not first or _fit(age, first):
+    if not first or narrowest_holding(age, first):
         return items
-    fitting = [(fit, item) for item in candidates if (fit := _fit(age, age_ranges(text_of(item))))]
+    fitting = [(fit, item) for item in candidates if (fit := narrowest_holding(age, age_ranges(text_of(item))))]
     if not fitting:
         return items
     winner = min(fitting, key=lambda pair: pair[0][1] - pair[0][0])[1]

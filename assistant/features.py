@@ -18,7 +18,7 @@ from policyqa.corpus.text import split_sentences
 from policyqa.index import Hit, Index
 from policyqa.index.tokenizer import PolicyTokenizer
 
-from .ages import age_ranges, holding_bracket
+from .ages import age_ranges, narrowest_holding
 from .analysis import QueryAnalysis
 from .asks import AMOUNT_RE, MONEY_RE, NUMBER_RE, institution_kinds, names_thing
 from .extractive import best_sentences
@@ -93,14 +93,6 @@ def _reciprocal_ranks(values: list[float]) -> list[float]:
     return ranks
 
 
-def _holds_age(age: tuple[int, int], text: str) -> bool | None:
-    """Whether a bracket of ``text`` holds every age of ``age``; None when ``text`` sets out no bracket."""
-    ranges = age_ranges(text)
-    if not ranges:
-        return None
-    return any(lo <= age[0] and age[1] <= hi for lo, hi in ranges)
-
-
 @dataclass(frozen=True)
 class Candidates:
     """The retrieved clauses of one question with what the models read of them, in retrieval order."""
@@ -129,8 +121,9 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
     top_labels = {h.clause.label for h in hits[:1]}
     asked_figure_or_who = analysis.asks_figure or analysis.asks_who or analysis.asks_role
     # 「九十多岁」: the clause whose narrowest bracket holding the age is the narrowest of all (90周岁以上, not 60周岁以上).
-    widths = [(b[1] - b[0]) if analysis.age and (b := holding_bracket(analysis.age, h.clause.text)) else None
-              for h in hits]
+    brackets = [age_ranges(h.clause.text) if analysis.age else [] for h in hits]
+    fits = [narrowest_holding(analysis.age, b) if b else None for b in brackets]
+    widths = [f[1] - f[0] if f else None for f in fits]
     narrowest = min((w for w in widths if w is not None), default=None)
     rows, matched = [], []
     for rank, hit in enumerate(hits):
@@ -138,7 +131,7 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         terms = tokenizer.terms(clause.text)
         stated = analysis.figure is not None and states_figure(hit, analysis.figure, analysis.weights, tokenizer)
         department = bool(DEPARTMENT_RE.search(clause.text))
-        held = _holds_age(analysis.age, clause.text) if analysis.age else None
+        held = (fits[rank] is not None) if brackets[rank] else None  # None: the clause sets out no bracket
         things_missing = any(not names_thing(t, terms) for t in analysis.things)
         unnamed_kinds = [k for k in analysis.kinds if not k <= terms]
         kind_mismatch = bool(unnamed_kinds) and bool(institution_kinds(clause.text, tokenizer))

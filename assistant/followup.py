@@ -79,7 +79,8 @@ class Resolution:
 def is_elliptical(question: str, index: Index, context: frozenset[str] = frozenset()) -> bool:
     """Whether ``question`` leans on the previous turn instead of standing on its own; ``context`` holds the
     subject terms of the previous turn (its question and the clauses its answer cited)."""
-    if analyse(question, index).named_doc_ids:
+    analysis = analyse(question, index)
+    if analysis.named_doc_ids:
         return False  # it names its document: whatever else it leaves out, it is read on its own
     if _NEXT_RE.match(question) or (_bare_refs(question) and len(question) <= MAX_ELLIPTICAL_CHARS):
         return True
@@ -92,7 +93,6 @@ def is_elliptical(question: str, index: Index, context: frozenset[str] = frozens
         return True
     # 「补贴标准是多少？」「入住前要评估吗？」: a short question mostly in the words of the last turn, naming no
     # institution or sector of its own (「托育补贴有哪些」「养老院能拿什么补贴」 stand alone).
-    analysis = analyse(question, index)
     if analysis.kinds or any(p.search(question) for _, p in _SECTORS) or any(i in question for i in _INSTITUTIONS):
         return False
     weights = analysis.weights
