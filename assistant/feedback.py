@@ -6,7 +6,6 @@ never to the log. ``policyqa eval-feedback`` turns a file into a question set (e
 """
 from __future__ import annotations
 
-import json
 import os
 import threading
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.jsonlines import json_lines
 
 from .models import Answer
 
@@ -84,17 +84,11 @@ def record_feedback(record: FeedbackRecord, folder: Path | None = None) -> Path:
 
 def read_feedback(path: Path) -> list[FeedbackRecord]:
     """The records of a feedback file; :class:`UserError` naming the line that is not one."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"无法读取反馈文件 {path} (cannot read the feedback file: {exc})") from None
     records = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for where, data in json_lines(path, "反馈"):
         try:
-            records.append(FeedbackRecord.model_validate(json.loads(line)))
+            records.append(FeedbackRecord.model_validate(data))
         except ValueError as exc:
-            raise UserError(f"{path}:{number}: 不是一条反馈记录 (not a feedback record: "
+            raise UserError(f"{where}: 不是一条反馈记录 (not a feedback record: "
                             f"{str(exc).splitlines()[0]})") from None
     return records

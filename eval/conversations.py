@@ -29,6 +29,7 @@ from pathlib import Path
 
 from policyqa.assistant.followup import HistoryTurn
 from policyqa.assistant.service import Assistant
+from policyqa.corpus.jsonlines import json_lines
 
 from .questions import QuestionSetError
 
@@ -71,16 +72,8 @@ def is_conversation_file(path: Path) -> bool:
 
 def read_conversations(path: Path) -> list[Conversation]:
     conversations, seen = [], set()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise QuestionSetError(f"无法读取 {path} (cannot read the conversation set: {exc})") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+    for where, data in json_lines(path, "对话集", QuestionSetError):
         try:
-            data = json.loads(line)
             turns = tuple(_turn(t, i, where) for i, t in enumerate(data["turns"]))
             conversation = Conversation(str(data["id"]), turns)
         except (ValueError, KeyError, TypeError) as exc:

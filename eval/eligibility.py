@@ -8,12 +8,12 @@ Metrics (micro-averaged over every listed id of the set):
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policyqa.assistant.eligibility import EligibilityChecker, EligibilityResult, profile_from
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.jsonlines import json_lines
 
 
 @dataclass(frozen=True)
@@ -27,21 +27,14 @@ class EligibilityCase:
 
 
 def read_cases(path: Path) -> list[EligibilityCase]:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"无法读取资格自查集 {path} (cannot read the profile set: {exc})") from exc
     cases = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for where, data in json_lines(path, "资格自查集"):
         try:
-            data = json.loads(line)
             cases.append(EligibilityCase(str(data["id"]), data.get("profile"), data.get("text"),
                                          tuple(data.get("must_list") or ()), tuple(data.get("must_not") or ()),
                                          data.get("note", "")))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise UserError(f"{path} 第{number}行格式错误 (line {number} is not a profile record: {exc})") from exc
+        except (KeyError, TypeError) as exc:
+            raise UserError(f"{where}: 格式错误 (not a profile record: {exc!r})") from None
     return cases
 
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.jsonlines import json_lines
 
 FIELDS = ("id", "question", "relevant", "type", "note")
 
@@ -61,23 +62,9 @@ def question_from_dict(data: object, where: str) -> Question:
 
 
 def read_questions(path: Path) -> list[Question]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise QuestionSetError(f"找不到问题集文件 {path} (question file not found)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionSetError(f"无法读取问题集文件 {path} (cannot read question file: {exc})") from None
     questions: list[Question] = []
     seen: set[str] = set()
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise QuestionSetError(f"{where}: 不是有效的 JSON (invalid JSON: {exc.msg})") from None
+    for where, data in json_lines(path, "问题集", QuestionSetError):
         question = question_from_dict(data, where)
         if question.id in seen:
             raise QuestionSetError(f"{where}: 问题编号 {question.id} 重复 (duplicate question id)")

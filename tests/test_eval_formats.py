@@ -53,6 +53,23 @@ def test_malformed_lines_are_reported_with_their_line_number(tmp_path, line, mes
     assert f"{path}:2" in str(info.value) and isinstance(info.value, UserError)
 
 
+@pytest.mark.parametrize("reader", ["questions", "conversations", "profiles", "feedback"])
+def test_every_record_file_names_the_line_that_is_not_json_and_the_file_that_is_missing(tmp_path, reader):
+    """Question sets, conversation sets, eligibility profiles and feedback logs share one JSON-lines reader."""
+    from policyqa.assistant.feedback import read_feedback
+    from policyqa.eval.conversations import read_conversations
+    from policyqa.eval.eligibility import read_cases
+    read = {"questions": read_questions, "conversations": read_conversations, "profiles": read_cases,
+            "feedback": read_feedback}[reader]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n{broken\n", encoding="utf-8")
+    with pytest.raises(UserError, match="invalid JSON") as info:
+        read(path)
+    assert f"{path}:2" in str(info.value)
+    with pytest.raises(UserError, match="file not found"):
+        read(tmp_path / "absent.jsonl")
+
+
 def test_duplicate_ids_missing_and_empty_files(tmp_path):
     row = '{"id": "a", "question": "q", "relevant": [], "type": "t"}\n'
     (tmp_path / "dup.jsonl").write_text(row * 2, encoding="utf-8")
