@@ -1,17 +1,20 @@
 """Optional generative answerer: any OpenAI-compatible chat-completions endpoint (vLLM, Ollama, …).
 
-The model sees the retrieved clauses numbered [1]…[n] and must end every sentence with the
-number(s) it relies on. Its reply is turned into a :class:`~assistant.drafts.Draft` whose
-sentences each claim one clause and a verbatim quote of it; a sentence whose number is missing
-or invented, or whose wording the cited clause does not support, gets no clause or no quote, so
-the caller's verification drops it. Failures raise :class:`AnswererUnavailable` and the caller
-falls back to the extractive answerer.
+The model sees the retrieved clauses numbered [1]…[n] (and, in a conversation, the earlier questions with the
+clauses their answers cited) and must end every sentence with the number(s) it relies on. Its reply is turned into
+a :class:`~assistant.drafts.Draft` whose sentences each claim one clause and a verbatim quote of it; a sentence whose
+number is missing or invented, or whose wording the cited clause does not support, gets no clause or no quote, so
+the caller's verification drops it. :meth:`OpenAICompatibleAnswerer.stream_draft` reads the reply as the model
+writes it (``"stream": true``) and hands over each sentence as soon as no later text can change it
+(:class:`SentenceCutter`), cut exactly as :func:`parse_completion` cuts the whole reply. Failures raise
+:class:`AnswererUnavailable` and the caller falls back to the extractive answerer.
 """
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 
 import httpx
 from pydantic import SecretStr, ValidationError, field_validator
@@ -21,7 +24,7 @@ from policyqa.corpus.errors import UserError
 from policyqa.corpus.text import char_bigrams, split_sentences
 from policyqa.index.models import Hit
 
-from .drafts import AnswererUnavailable, Draft, DraftSentence
+from .drafts import AnswererUnavailable, Draft, DraftSentence, PriorTurn
 
 REFUSAL = "现有文件中未找到依据"
 
@@ -43,8 +46,11 @@ _END = "。！？!?"
 _SENTENCE = re.compile(
     rf"[^{_END}\n]*(?:[{_END}]+(?:\s*{_MARKER.pattern})*|\n|$)"
 )
+# What may still become markers after a finished sentence: blanks, then an unclosed [2, or ［1，3.
+_MARKER_PREFIX = re.compile(r"\s*(?:[\[［【][\s0-9０-９,，、]*)?")
 _LIST_BULLET = re.compile(r"^(?:[-*•·]\s*|[0-9]+(?:[.)）]\s+|、))")
 _THINK = re.compile(r"<think>.*?</think>", re.S)
+_THINK_OPEN = "<think>"
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -104,8 +110,34 @@ def evidence_block(evidence: list[Hit]) -> str:
     return "\n\n".join(parts)
 
 
-def build_messages(question: str, evidence: list[Hit]) -> list[dict[str, str]]:
-    user = f"条款：\n\n{evidence_block(evidence)}\n\n问题：{question.strip()}"
+# The conversation the model is shown: the last turns, each question and cited clause cut short.
+MAX_PRIOR_TURNS = 3
+MAX_PRIOR_QUESTION_CHARS = 100
+MAX_PRIOR_CLAUSES = 3
+MAX_PRIOR_CLAUSE_CHARS = 60
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def conversation_block(history: Sequence[PriorTurn]) -> str:
+    """The earlier turns, oldest first, for reading a follow-up: each question and what its answer cited (title,
+    article, the opening of its text). Bounded: the last :data:`MAX_PRIOR_TURNS` turns, each cut short."""
+    lines = []
+    for n, turn in enumerate(history[-MAX_PRIOR_TURNS:], start=1):
+        lines.append(f"{n}. 问：{_clip(turn.question, MAX_PRIOR_QUESTION_CHARS)}")
+        for c in turn.cited[:MAX_PRIOR_CLAUSES]:
+            lines.append(f"   答复所引：《{c.doc_title}》{c.label} {_clip(c.text, MAX_PRIOR_CLAUSE_CHARS)}")
+    return "\n".join(lines)
+
+
+def build_messages(question: str, evidence: list[Hit], history: Sequence[PriorTurn] = ()) -> list[dict[str, str]]:
+    """The system prompt, then one user message: the earlier turns (to read a follow-up by, not as evidence),
+    the numbered clauses and the question."""
+    context = (f"此前的对话（仅用于理解问题，不作为依据）：\n{conversation_block(history)}\n\n" if history else "")
+    user = f"{context}条款：\n\n{evidence_block(evidence)}\n\n问题：{question.strip()}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
@@ -159,6 +191,58 @@ def parse_completion(content: str, evidence: list[Hit]) -> Draft:
     return Draft(sentences=[s for s in sentences if s is not None])
 
 
+def _visible(content: str) -> str:
+    """The reply without its reasoning: closed <think> blocks removed, and nothing from an unclosed one (or from a
+    tail that may be the start of one), so the text shown only ever grows."""
+    content = _THINK.sub("", content)
+    opened = content.find(_THINK_OPEN)
+    if opened >= 0:
+        return content[:opened]
+    for size in range(len(_THINK_OPEN) - 1, 0, -1):
+        if content.endswith(_THINK_OPEN[:size]):
+            return content[:-size]
+    return content
+
+
+class SentenceCutter:
+    """Cuts a reply that arrives in pieces into the sentences :func:`parse_completion` finds in the whole reply,
+    each handed over as soon as no later text can change it: a sentence ended by 。！？ waits for the first character
+    after it that cannot begin a citation marker ([1] may follow, even on the next line); one ended by a line
+    break is done at once."""
+
+    def __init__(self) -> None:
+        self.content = ""  # the raw reply so far
+        self._done = 0  # where the next sentence starts in the visible text
+
+    def feed(self, text: str) -> list[str]:
+        """The sentences completed by ``text`` (raw, markers included)."""
+        self.content += text
+        return self._cut(_visible(self.content), final=False)
+
+    def finish(self) -> list[str]:
+        """The sentences left when the reply is complete."""
+        return self._cut(_THINK.sub("", self.content), final=True)
+
+    def _cut(self, visible: str, final: bool) -> list[str]:
+        sentences = []
+        while self._done < len(visible):
+            match = _SENTENCE.match(visible, self._done)
+            if not final and not self._complete(match, visible):
+                break
+            if match.group().strip():
+                sentences.append(match.group())
+            self._done = match.end()
+        return sentences
+
+    @staticmethod
+    def _complete(match: re.Match[str], visible: str) -> bool:
+        if match.group().endswith("\n"):
+            return True
+        rest = visible[match.end():]
+        # At the end (no terminator yet), or blanks and maybe an unclosed marker after 。: more text may extend it.
+        return bool(rest) and _MARKER_PREFIX.fullmatch(rest) is None
+
+
 class OpenAICompatibleAnswerer:
     """Drafts answers with a chat model behind ``POST {base_url}/chat/completions``."""
 
@@ -190,19 +274,79 @@ class OpenAICompatibleAnswerer:
             temperature=settings.temperature,
         )
 
-    def draft(self, question: str, evidence: list[Hit]) -> Draft:
-        content = self._complete(build_messages(question, evidence))
+    def draft(self, question: str, evidence: list[Hit], history: Sequence[PriorTurn] = ()) -> Draft:
+        content = self._complete(build_messages(question, evidence, history))
         return parse_completion(content, evidence)
 
+    def stream_draft(self, question: str, evidence: list[Hit],
+                     history: Sequence[PriorTurn] = ()) -> Iterator[Draft]:
+        """The reply read as the model writes it: ``Draft(sentences=[s])`` per sentence as soon as it is complete,
+        then ``Draft(refused=True)`` if the whole reply was the refusal phrase. The same sentences, clauses and
+        quotes as :meth:`draft`. Closing the iterator closes the connection, so the model server stops."""
+        cutter = SentenceCutter()
+        for text in self._stream(build_messages(question, evidence, history)):
+            for raw in cutter.feed(text):
+                if sentence := _draft_sentence(raw, evidence):
+                    yield Draft(sentences=[sentence])
+        for raw in cutter.finish():
+            if sentence := _draft_sentence(raw, evidence):
+                yield Draft(sentences=[sentence])
+        content = _THINK.sub("", cutter.content).strip()
+        if not content:
+            raise AnswererUnavailable("模型返回了空回答 (the model returned an empty answer)")
+        if _is_refusal(content):
+            yield Draft(refused=True)
+
+    def _body(self, messages: list[dict[str, str]], stream: bool) -> dict:
+        return {"model": self.model, "messages": messages, "temperature": self.temperature,
+                "max_tokens": self.max_tokens, "stream": stream}
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+
+    def _stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        """The reply's text pieces from the server-sent chunks (``data: {…choices[0].delta.content}`` … ``data:
+        [DONE]``); a server that answers with one whole completion instead gives its text as one piece. Waiting
+        longer than ``timeout_s`` for the next chunk, an error chunk, or a stream cut off before its end raise
+        :class:`AnswererUnavailable`."""
+        try:
+            with httpx.stream("POST", self.url, json=self._body(messages, stream=True), headers=self._headers,
+                              timeout=self.timeout_s) as response:
+                if response.is_error:
+                    response.read()
+                    response.raise_for_status()
+                if not response.headers.get("content-type", "").startswith("text/event-stream"):
+                    response.read()
+                    yield _message_content(_json(response.text))
+                    return
+                finished = False
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue  # blank separators, ": keep-alive" comments, event names
+                    data = line[len("data:"):].strip()
+                    if data == "[DONE]":
+                        return
+                    text, finished = _delta_content(_json(data), finished)
+                    if text:
+                        yield text
+                if not finished:
+                    raise AnswererUnavailable("模型服务的流式回答中途中断 (the model server's stream ended before "
+                                              "[DONE] or a finish_reason)")
+        except httpx.TimeoutException as exc:
+            raise AnswererUnavailable(
+                f"模型服务超时 (model server timed out after {self.timeout_s:g} s: {self.url})"
+            ) from exc
+        except httpx.HTTPStatusError as exc:
+            raise AnswererUnavailable(
+                f"模型服务返回错误 (model server answered HTTP {exc.response.status_code}: {self.url})"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise AnswererUnavailable(f"模型服务连接中断 (lost the model server {self.url}: {exc})") from exc
+
     def _complete(self, messages: list[dict[str, str]]) -> str:
-        body = {
-            "model": self.model,
-            "messages": messages,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "stream": False,
-        }
-        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        body = self._body(messages, stream=False)
+        headers = self._headers
         try:
             response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout_s)
             response.raise_for_status()
@@ -219,12 +363,43 @@ class OpenAICompatibleAnswerer:
             raise AnswererUnavailable(f"无法连接模型服务 (cannot reach model server {self.url}: {exc})") from exc
         except json.JSONDecodeError as exc:
             raise AnswererUnavailable(f"模型服务返回的不是 JSON (model server returned invalid JSON: {exc})") from exc
-        try:
-            content = data["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError) as exc:
-            raise AnswererUnavailable(
-                "模型服务的响应不是 chat-completions 格式 (response has no choices[0].message.content)"
-            ) from exc
-        if not isinstance(content, str):
-            raise AnswererUnavailable("模型服务的响应内容不是文本 (choices[0].message.content is not a string)")
-        return content
+        return _message_content(data)
+
+
+def _json(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnswererUnavailable(f"模型服务返回的不是 JSON (model server returned invalid JSON: {exc})") from exc
+
+
+def _message_content(data: object) -> str:
+    """``choices[0].message.content`` of a whole completion."""
+    try:
+        content = data["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError) as exc:
+        raise AnswererUnavailable(
+            "模型服务的响应不是 chat-completions 格式 (response has no choices[0].message.content)"
+        ) from exc
+    if not isinstance(content, str):
+        raise AnswererUnavailable("模型服务的响应内容不是文本 (choices[0].message.content is not a string)")
+    return content
+
+
+def _delta_content(chunk: object, finished: bool) -> tuple[str, bool]:
+    """A streamed chunk's ``choices[0].delta.content`` ("" for a role-only or empty chunk) and whether the reply
+    has finished (a ``finish_reason``, in this chunk or before); an error chunk raises."""
+    if isinstance(chunk, dict) and "error" in chunk:
+        error = chunk["error"]
+        message = error.get("message", error) if isinstance(error, dict) else error
+        raise AnswererUnavailable(f"模型服务在回答中途报错 (the model server reported an error mid-stream: {message})")
+    try:
+        choice = chunk["choices"][0] if chunk["choices"] else {}
+        content = (choice.get("delta") or {}).get("content") or ""
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise AnswererUnavailable(
+            "模型服务的流式响应不是 chat-completions 格式 (a chunk has no choices[0].delta)"
+        ) from exc
+    if not isinstance(content, str):
+        raise AnswererUnavailable("模型服务的流式响应内容不是文本 (choices[0].delta.content is not a string)")
+    return content, finished or bool(choice.get("finish_reason"))

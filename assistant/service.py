@@ -16,7 +16,7 @@ from policyqa.corpus.titles import cite
 from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .analysis import QueryAnalysis, analyse
-from .drafts import Answerer, AnswererUnavailable
+from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import RankedEvidence, rank_evidence
 from .extractive import ExtractiveAnswerer
 from .followup import HistoryTurn, resolve
@@ -42,6 +42,41 @@ NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its
 
 class NotFound(UserError):
     """An unknown document or clause id."""
+
+
+def _removed(count: int) -> str:
+    return f"已删除 {count} 句无法核验引用的内容 ({count} sentence(s) without a verified citation removed)"
+
+
+def _unavailable(exc: AnswererUnavailable) -> str:
+    return f"生成式回答不可用，已改用摘录回答 (answerer unavailable: {exc})"
+
+
+def _events(answer: Answer) -> Iterator[tuple[str, object]]:
+    """A finished answer as stream events: its citations, its text piece by piece, the answer."""
+    yield "citations", answer.citations
+    for piece in re.findall(r"[^】\n]*】|[^】\n]+\n?|\n", answer.answer):
+        yield "delta", piece
+    yield "done", answer
+
+
+def _as_asked(answer: Answer | Iterator[tuple[str, object]], asked: str,
+              resolved: str) -> Answer | Iterator[tuple[str, object]]:
+    """A resolved follow-up's answer as the user asked it, opening with how it was read (按上文理解为：…)."""
+    prefix = f"{RESOLVED_PREFIX}{resolved}\n"
+    update = {"question": asked, "resolved_question": resolved}
+    if isinstance(answer, Answer):
+        return answer.model_copy(update=update | {"answer": prefix + answer.answer})
+
+    def prefixed(events: Iterator[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+        yield next(events)  # the first citations, sent before the answerer is asked
+        yield "delta", prefix
+        for kind, payload in events:
+            if kind == "done":
+                payload = payload.model_copy(update=update | {"answer": prefix + payload.answer})
+            yield kind, payload
+
+    return prefixed(answer)
 
 
 def _clean_question(question: str) -> str:
@@ -78,6 +113,10 @@ class Assistant:
             answerer = OpenAICompatibleAnswerer.from_settings(load_llm_settings())
         elif answerer == "extractive":
             answerer = None
+        from policyqa.index.backends import MilvusLocation, from_environment, open_index  # hook: Milvus backend
+
+        if isinstance(location := index_dir or from_environment(), MilvusLocation):
+            return cls(open_index(location), answerer)
         path = Path(index_dir) if index_dir else default_index_dir()
         try:
             index = load_index(path)
@@ -144,33 +183,43 @@ class Assistant:
         """The answer with verified citations; ``explain`` adds the trace of every stage (why the first clause
         won, why a refusal was made). With ``history`` (the conversation so far, oldest first; may be empty) a
         follow-up is read in its light (「那托育机构呢？」), or a clarifying question is returned."""
+        answer = self._ask(question, k, doc_ids, mode, explain, history, live=False)
+        assert isinstance(answer, Answer)  # only a live ask is read as the answerer writes
+        return answer
+
+    def _ask(self, question: str, k: int, doc_ids: list[str] | None, mode: str, explain: bool,
+             history: list[HistoryTurn] | None, live: bool,
+             turns: tuple[PriorTurn, ...] = ()) -> Answer | Iterator[tuple[str, object]]:
+        """:meth:`ask`; ``live``: a streaming answerer's answer as the events of :meth:`_live`. ``turns``: the
+        conversation as the answerer is shown it."""
         question = _clean_question(question)
         check_result_count(k)
         if history is not None:
-            resolution = resolve(question, [HistoryTurn(_clean_question(t.question), tuple(t.clause_ids))
-                                            for t in history], self.index)
+            history = [HistoryTurn(_clean_question(t.question), tuple(t.clause_ids)) for t in history]
+            turns = tuple(PriorTurn(t.question, tuple(c for c in map(self.index.clause, t.clause_ids) if c))
+                          for t in history)
+            resolution = resolve(question, history, self.index)
             if resolution.needs_clarification:
                 return Answer(question=question, answer=resolution.clarification, refused=True,
                               needs_clarification=True, refusal_reason="the follow-up cannot be resolved",
                               answerer=self.answerer.name)
             if resolution.rewritten:
-                answer = self.ask(resolution.resolved, k=k, doc_ids=doc_ids, mode=mode, explain=explain)
-                return answer.model_copy(update={
-                    "question": question, "resolved_question": resolution.resolved,
-                    "answer": f"{RESOLVED_PREFIX}{resolution.resolved}\n{answer.answer}"})
+                answer = self._ask(resolution.resolved, k, doc_ids, mode, explain, None, live, turns)
+                return _as_asked(answer, question, resolution.resolved)
         analysis = analyse(question, self.index)
         trace: dict = {"analysis": analysis.to_dict()} if explain else {}
         hits = self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode)
         if explain:
             trace["candidates"] = [{"clause_id": h.clause.clause_id, "fused": round(h.score, 4),
                                     **{n: round(v, 4) for n, v in h.signals.items()}} for h in hits[:EVIDENCE_K]]
-        answer = self._answer(analysis, hits, k, doc_ids, trace)
-        if explain:
+        answer = self._answer(analysis, hits, k, doc_ids, trace, turns, live)
+        if explain and isinstance(answer, Answer):
             answer.trace = trace
         return answer
 
     def _answer(self, analysis: QueryAnalysis, hits: list[Hit], k: int, doc_ids: list[str] | None,
-                trace: dict) -> Answer:
+                trace: dict, turns: tuple[PriorTurn, ...] = (),
+                live: bool = False) -> Answer | Iterator[tuple[str, object]]:
         if settled := self._settled(analysis, hits, doc_ids, trace):
             return settled
         question = analysis.question
@@ -179,7 +228,9 @@ class Assistant:
             trace.update(ranked.trace(self.ranker))
         if not ranked.answerable:
             return self._refusal(question, ranked.hits, trace=trace, reason=ranked.reason)
-        kept, answerer, warnings = self._verified_draft(analysis, ranked.hits[:k])
+        if live and isinstance(self.answerer, StreamingAnswerer):
+            return self._live(analysis, ranked.hits, k, turns, trace)
+        kept, answerer, warnings = self._verified_draft(analysis, ranked.hits[:k], turns)
         if trace:
             trace["sentences"] = [{"clause_id": s.clause.clause_id, "quote": s.quote} for s in kept]
         if not kept:
@@ -229,8 +280,8 @@ class Assistant:
             hits = with_penalty_article(hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []))
         return hits
 
-    def _verified_draft(self, analysis: QueryAnalysis,
-                        evidence: list[Hit]) -> tuple[list[VerifiedSentence], str, list[str]]:
+    def _verified_draft(self, analysis: QueryAnalysis, evidence: list[Hit],
+                        turns: tuple[PriorTurn, ...] = ()) -> tuple[list[VerifiedSentence], str, list[str]]:
         """The configured answerer's verified sentences, falling back to the extractive answerer.
 
         Returns the sentences, the name of the answerer that wrote them, and warnings for the user.
@@ -239,30 +290,86 @@ class Assistant:
         warnings: list[str] = []
         if self.answerer is not self.extractive:
             try:
-                draft = self.answerer.draft(question, evidence)
+                draft = self.answerer.draft(question, evidence, turns)
                 if draft.refused:
                     return [], self.answerer.name, warnings
                 kept, dropped = verify(draft, self.index.clause)
                 if dropped:
-                    warnings.append(f"已删除 {len(dropped)} 句无法核验引用的内容 "
-                                    f"({len(dropped)} sentence(s) without a verified citation removed)")
+                    warnings.append(_removed(len(dropped)))
                 if kept:
                     return kept, self.answerer.name, warnings
             except AnswererUnavailable as exc:
                 log.warning("answerer %s unavailable: %s", self.answerer.name, exc)
-                warnings.append(f"生成式回答不可用，已改用摘录回答 (answerer unavailable: {exc})")
+                warnings.append(_unavailable(exc))
+        return *self._extractive(analysis, evidence), warnings
+
+    def _extractive(self, analysis: QueryAnalysis, evidence: list[Hit]) -> tuple[list[VerifiedSentence], str]:
+        """The extractive answerer's verified sentences and its name (as the fallback of another answerer)."""
         name = "extractive" if self.answerer is self.extractive else f"extractive (fallback from {self.answerer.name})"
-        kept, _ = verify(self.extractive.draft(question, evidence, analysis), self.index.clause)
-        return kept, name, warnings
+        kept, _ = verify(self.extractive.draft(analysis.question, evidence, analysis), self.index.clause)
+        return kept, name
 
     def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
                    explain: bool = False, history: list[HistoryTurn] | None = None) -> Iterator[tuple[str, object]]:
-        """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer)."""
-        answer = self.ask(question, k=k, doc_ids=doc_ids, mode=mode, explain=explain, history=history)
-        yield "citations", answer.citations
-        for piece in re.findall(r"[^】\n]*】|[^】\n]+\n?|\n", answer.answer):
-            yield "delta", piece
-        yield "done", answer
+        """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer). A streaming
+        answerer (the LLM) is read as it writes (:meth:`_live`): "citations" comes again, with the citations so
+        far, before each sentence. Errors before the first event are raised as in
+        :meth:`ask`; the model failing after a sentence was sent raises :class:`AnswererUnavailable`."""
+        answer = self._ask(question, k, doc_ids, mode, explain, history, live=True)
+        yield from _events(answer) if isinstance(answer, Answer) else answer
+
+    def _live(self, analysis: QueryAnalysis, hits: list[Hit], k: int, turns: tuple[PriorTurn, ...],
+              trace: dict) -> Iterator[tuple[str, object]]:
+        """The streaming answerer's answer as it writes: ("citations", []) at once, then each sentence verified as
+        soon as it is complete and sent, one line per ("delta", …) after ("citations", those so far); a sentence
+        without a verified citation is never sent. A refusal is refused; if no sentence passes, or the model fails before one does, the extractive
+        answer follows as :meth:`ask` gives it. The answer's text is the lines as sent (no several-documents
+        heading: it is not known before the last sentence)."""
+        question, evidence = analysis.question, hits[:k]
+        yield "citations", []
+        kept: list[VerifiedSentence] = []
+        lines: list[str] = []
+        dropped, refused, warnings = 0, False, []
+        scores = {h.clause.clause_id: h.score for h in hits}
+        try:
+            for piece in self.answerer.stream_draft(question, evidence, turns):
+                refused = refused or piece.refused
+                new, lost = verify(piece, self.index.clause)
+                dropped += len(lost)
+                for s in new:
+                    kept.append(s)
+                    yield "citations", [self._citation(v, scores.get(v.clause.clause_id, 0.0)) for v in kept]
+                    lines.append(("\n" if lines else "") + f"{s.text}{cite(s.clause.doc_title, s.clause.label)}")
+                    yield "delta", lines[-1]
+        except AnswererUnavailable as exc:
+            if kept:
+                raise
+            log.warning("answerer %s unavailable: %s", self.answerer.name, exc)
+            warnings.append(_unavailable(exc))
+        else:
+            if dropped and not refused:
+                warnings.append(_removed(dropped))
+        if trace:
+            trace["sentences"] = [{"clause_id": s.clause.clause_id, "quote": s.quote} for s in kept]
+        if kept:
+            answer = self._compose(question, kept, hits, self.answerer.name, warnings)
+            answer.answer = "".join(lines)
+        elif refused:
+            answer = self._refusal(question, hits, answerer=self.answerer.name, trace=trace,
+                                   reason="no sentence of the evidence could be verified")
+        else:
+            fallback, name = self._extractive(analysis, evidence)
+            answer = (self._compose(question, fallback, hits, name, warnings) if fallback else
+                      self._refusal(question, hits, answerer=name, warnings=warnings, trace=trace,
+                                    reason="no sentence of the evidence could be verified"))
+            if trace:
+                trace["sentences"] = [{"clause_id": s.clause.clause_id, "quote": s.quote} for s in fallback]
+        if trace:
+            answer.trace = trace
+        if kept:
+            yield "done", answer
+        else:
+            yield from _events(answer)
 
     def _scope(self, doc_ids: list[str] | None) -> tuple[dict[str, list[Clause]], list[dict]]:
         """The clauses by document and the document records a question may refer to."""
