@@ -1,11 +1,12 @@
-"""Build an index folder from a corpus; reuse embeddings of unchanged passages."""
+"""Write index generations: from a corpus (a build), or from a changed set of documents (a living write, see
+:mod:`policyqa.index.living`); embeddings of unchanged texts are reused, a killed write resumes from its checkpoint."""
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -13,15 +14,16 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from policyqa.corpus.models import Corpus
-from policyqa.corpus.supports import SUPPORTS_FILE, write_catalogue
+from policyqa.corpus.models import Clause, Corpus, Document
+from policyqa.corpus.supports import SUPPORTS_FILE, catalogue
 
 from . import dense, lexical
-from .checkpoint import EmbeddingCheckpoint, only_checkpoint
+from .checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from .embedders import DEFAULT_EMBEDDER, NO_EMBEDDER, Embedder, get_embedder
+from .generations import WriteLock, current_folder, new_generation_folder, publish, remove_unused, step
 from .passages import clause_text, dense_passages, lexical_text
-from .store import (CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, IndexError_, check_index_target, commit_folder,
-                    read_manifest, temp_folder_for, verify_checksums)
+from .store import (CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, TOKENS_FILE, IndexError_, check_index_target,
+                    read_manifest, verify_checksums, write_manifest)
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
@@ -35,6 +37,7 @@ class BuildReport:
     embedded: int   # of those, embedded by this build
     reused: int     # of those, taken from the previous index
     seconds: float
+    generation: str = ""
 
     @property
     def clauses_per_second(self) -> float:
@@ -53,7 +56,8 @@ def _text_hash(text: str) -> str:
 
 
 def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]:
-    """Embeddings stored in an existing index built by the same embedder, by embedded text hash."""
+    """Embeddings stored in the current generation of ``folder`` if the same embedder wrote it, by text hash."""
+    folder = current_folder(folder)
     try:
         manifest = read_manifest(folder)
         verify_checksums(folder, manifest)
@@ -100,44 +104,70 @@ def _embed(texts: list[str], hashes: list[str], embedder: Embedder, cached: dict
     return vectors, len(pending)
 
 
-def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,
-                dense_kind: str = "auto", tokenizer: PolicyTokenizer | None = None,
-                progress: bool = True, device: str = "auto") -> BuildReport:
-    """Write an index of ``corpus`` to ``out_dir`` atomically.
+@dataclass
+class Contents:
+    """What a generation holds, in index order: clauses with their BM25 tokens, one documents.json entry and one
+    catalogue line (supports.jsonl) per document, and where each document came from."""
 
-    ``embedder`` ``"none"`` makes a lexical index (BM25 only). ``dense_kind`` ``"auto"`` is exact search up to
-    :data:`dense.HNSW_ABOVE` passages, HNSW above. A build that is killed while embedding resumes from the vectors
-    it checkpointed (:mod:`policyqa.index.checkpoint`)."""
-    started = time.perf_counter()
+    clauses: list[Clause] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    catalogue: list[str] = field(default_factory=list)
+    sources: dict[str, dict] = field(default_factory=dict)
+
+    def extend(self, documents: list[Document], tokenizer: PolicyTokenizer, sources: dict[str, dict] | None = None) -> None:
+        """Add parsed documents (tokenized and catalogued here)."""
+        for doc, entry in zip(documents, catalogue(documents)):
+            self.clauses += doc.clauses
+            self.tokens += [tokenizer.tokenize(lexical_text(c)) for c in doc.clauses]
+            self.documents.append(document_entry(doc))
+            self.catalogue.append(json.dumps(entry.to_dict(), ensure_ascii=False))
+            self.sources[doc.doc_id] = (sources or {}).get(doc.doc_id) or {"path": doc.meta.path or None,
+                                                                              "sha256": doc.meta.sha256 or None}
+
+
+def document_entry(doc: Document) -> dict:
+    """A document's entry in documents.json."""
+    return dict(doc.meta.to_dict(), clause_count=len(doc.clauses))
+
+
+def write_generation(index_dir: Path, contents: Contents, embedder: Embedder | str, tokenizer: PolicyTokenizer,
+                     dense_kind: str = "auto", progress: bool = False, started: float | None = None,
+                     spec: str | None = None) -> BuildReport:
+    """Write ``contents`` as a new generation of ``index_dir`` and make it the current one (the caller holds the
+    :class:`~policyqa.index.generations.WriteLock`). Texts already embedded in the current generation or in the
+    folder's checkpoint are not embedded again; ``embedder`` ``"none"`` writes a lexical index. ``started``: when
+    the write began (its report's seconds count from then); ``spec``: how the embedder was named (the manifest
+    records it; default: its name)."""
+    started = started or time.perf_counter()
+    index_dir = Path(index_dir)
     lexical_only = embedder == NO_EMBEDDER
-    spec = embedder if isinstance(embedder, str) else embedder.name
-    if not lexical_only:
-        embedder = get_embedder(embedder, device) if isinstance(embedder, str) else embedder
-    tokenizer = tokenizer or default_tokenizer()
-    clauses = corpus.clauses
-    if not only_checkpoint(out_dir):  # a first build that was interrupted left only its checkpoint
-        check_index_target(out_dir)
-
+    spec = spec or (embedder if isinstance(embedder, str) else embedder.name)
+    if not lexical_only and isinstance(embedder, str):
+        embedder = get_embedder(embedder)
+    clauses = contents.clauses
     passages = [] if lexical_only else [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
     passage_hashes = [_text_hash(p.text) for p in passages]
     clause_hashes = [] if lexical_only else [_text_hash(clause_text(c)) for c in clauses]
     by_hash: dict[str, np.ndarray] = {}
     embedded = 0
     if not lexical_only:
-        checkpoint = EmbeddingCheckpoint(out_dir, embedder.name, embedder.dim)
-        cached = _previous_vectors(out_dir, embedder.name) | checkpoint.load()
+        checkpoint = EmbeddingCheckpoint(index_dir, embedder.name, embedder.dim)
+        cached = _previous_vectors(index_dir, embedder.name) | checkpoint.load()
         texts = [p.text for p in passages] + [clause_text(c) for c in clauses]
         by_hash, embedded = _embed(texts, passage_hashes + clause_hashes, embedder, cached, checkpoint, progress)
+    step("embedded")
     kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passages))
 
     def stack(hashes: list[str]) -> np.ndarray:
         return np.array([by_hash[h] for h in hashes], dtype=np.float32).reshape(len(hashes), embedder.dim)
 
-    tmp = temp_folder_for(out_dir)
+    name, tmp = new_generation_folder(index_dir)
     try:
-        bm25 = lexical.build_bm25([tokenizer.tokenize(lexical_text(c)) for c in clauses])
         (tmp / "bm25").mkdir()
-        lexical.save_bm25(bm25, tmp / "bm25")
+        lexical.save_bm25(lexical.build_bm25(contents.tokens), tmp / "bm25")
+        with (tmp / TOKENS_FILE).open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in contents.tokens)
         if not lexical_only:
             dense.save_faiss(dense.build_faiss(stack(passage_hashes), kind), tmp / "dense.faiss")
             np.save(tmp / "passages.npy", np.array([p.clause_index for p in passages], dtype=np.int32))
@@ -145,30 +175,56 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
             (tmp / HASHES_FILE).write_text(json.dumps({"passages": passage_hashes, "clauses": clause_hashes}),
                                            encoding="utf-8")
         with (tmp / "clauses.jsonl").open("w", encoding="utf-8") as f:
-            for c in clauses:
-                f.write(json.dumps(c.to_dict(), ensure_ascii=False) + "\n")
-        docs = [dict(d.meta.to_dict(), clause_count=len(d.clauses)) for d in corpus.documents]
-        (tmp / "documents.json").write_text(json.dumps(docs, ensure_ascii=False, indent=1), encoding="utf-8")
-        write_catalogue(corpus.documents, tmp / SUPPORTS_FILE)  # eligibility catalogue (corpus/supports.py)
+            f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in clauses)
+        (tmp / "documents.json").write_text(json.dumps(contents.documents, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+        # the eligibility catalogue (corpus/supports.py), one document a line
+        (tmp / SUPPORTS_FILE).write_text("".join(line + "\n" for line in contents.catalogue), encoding="utf-8")
         seconds = time.perf_counter() - started
-        manifest = {
+        write_manifest(tmp, {
             "format_version": FORMAT_VERSION,
             "package_version": _package_version(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(seconds, 3),
+            "generation": name,
             "embedder": ({"name": NO_EMBEDDER, "spec": NO_EMBEDDER, "dim": 0} if lexical_only
                          else {"name": embedder.name, "spec": spec, "dim": embedder.dim}),
             "dense_kind": kind,
             "tokenizer": {"name": "jieba-search+policy-dict", "dictionary_hash": tokenizer.dictionary_hash},
-            "counts": {"documents": len(corpus.documents), "clauses": len(clauses), "passages": len(passages),
+            "counts": {"documents": len(contents.documents), "clauses": len(clauses), "passages": len(passages),
                        "embedded_texts": len(by_hash)},
             # A document given as text, not read from a file (parse_text), has no path or checksum: null.
-            "sources": {d.doc_id: {"path": d.meta.path or None, "sha256": d.meta.sha256 or None}
-                        for d in corpus.documents},
-        }
-        commit_folder(tmp, out_dir, manifest)
+            "sources": contents.sources,
+        })
+        step("written")
+        publish(index_dir, name, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildReport(out_dir, len(corpus.documents), len(clauses), len(passages), len(by_hash),
-                       embedded, len(by_hash) - embedded, time.perf_counter() - started)
+    shutil.rmtree(index_dir / CHECKPOINT_DIR, ignore_errors=True)  # its vectors are in the new generation
+    remove_unused(index_dir)
+    return BuildReport(index_dir, len(contents.documents), len(clauses), len(passages), len(by_hash),
+                       embedded, len(by_hash) - embedded, time.perf_counter() - started, name)
+
+
+def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,
+                dense_kind: str = "auto", tokenizer: PolicyTokenizer | None = None,
+                progress: bool = True, device: str = "auto") -> BuildReport:
+    """Write an index of ``corpus`` to ``out_dir`` as a new generation (the previous one stays current until the
+    new one is complete).
+
+    ``embedder`` ``"none"`` makes a lexical index (BM25 only). ``dense_kind`` ``"auto"`` is exact search up to
+    :data:`dense.HNSW_ABOVE` passages, HNSW above. A build that is killed while embedding resumes from the vectors
+    it checkpointed (:mod:`policyqa.index.checkpoint`). A second write while one runs gets
+    :class:`~policyqa.index.generations.WriterBusy`."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    check_index_target(out_dir)
+    spec = embedder if isinstance(embedder, str) else embedder.name
+    if embedder != NO_EMBEDDER and isinstance(embedder, str):
+        embedder = get_embedder(embedder, device)
+    tokenizer = tokenizer or default_tokenizer()
+    with WriteLock(out_dir):
+        contents = Contents()
+        contents.extend(corpus.documents, tokenizer)
+        return write_generation(out_dir, contents, embedder, tokenizer, dense_kind, progress, started, spec)

@@ -1,9 +1,9 @@
 """Embeddings checkpointed inside the index folder while a build computes them, so a killed build resumes.
 
 Each batch of new vectors is written as one file (``embedding-checkpoint/NNNNNN.npz``: text hashes and float32
-vectors), under a temporary name renamed into place, so a file is either whole or absent. The next build of the
-same folder with the same embedder reads them back and embeds only what is missing; the checkpoint goes away
-with the folder's old contents when the new index is swapped in (:func:`policyqa.index.store.commit_folder`).
+vectors), under a temporary name renamed into place, so a file is either whole or absent. The next write of the
+same folder with the same embedder reads them back and embeds only what is missing; the checkpoint is removed
+once the new generation is current (:func:`policyqa.index.builder.write_generation`).
 """
 from __future__ import annotations
 
@@ -66,7 +66,3 @@ class EmbeddingCheckpoint:
         partial.replace(path)
         self._next += 1
 
-
-def only_checkpoint(index_dir: Path) -> bool:
-    """Whether the folder holds nothing but a checkpoint: a first build that was interrupted."""
-    return index_dir.is_dir() and [p.name for p in index_dir.iterdir()] == [CHECKPOINT_DIR]

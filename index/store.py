@@ -1,27 +1,26 @@
-"""The index folder on disk: files, manifest, checksums, atomic replacement.
+"""An index's files, manifest and checksums.
 
-Layout::
+Files of one index (one generation, see :mod:`policyqa.index.generations` for the folder around them)::
 
-    manifest.json       format version, package version, embedder, tokenizer hash, checksums
+    manifest.json       format version, package version, embedder, tokenizer hash, checksums, generation
     clauses.jsonl       clause records, in index order
     documents.json      document metadata
+    tokens.jsonl        each clause's BM25 tokens (a write reuses them instead of tokenizing every clause again)
     bm25/               bm25s arrays
     dense.faiss         FAISS index of passage (sentence window) embeddings
     passages.npy        passage → clause index
     clause_vectors.npy  one embedding of each clause as a whole, in index order
     embedded_hashes.json sha1 of each embedded passage and clause text (reuse on rebuild)
 
-A build writes into a temporary sibling folder and renames it into place, so an interrupted
-build leaves the previous index untouched. Loading validates the manifest as a whole
-(:class:`Manifest`): a structural fault, or a manifest without checksums, is one clear error.
+Loading validates the manifest as a whole (:class:`Manifest`): a structural fault, or a manifest without
+checksums, is one clear error. :func:`read_manifest` and :func:`verify_checksums` accept the index folder the user
+names and read its current generation.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import shutil
-import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +32,7 @@ FORMAT_VERSION = 2
 CLAUSE_VECTORS_FILE = "clause_vectors.npy"
 HASHES_FILE = "embedded_hashes.json"
 MANIFEST = "manifest.json"
+TOKENS_FILE = "tokens.jsonl"
 
 
 class IndexError_(UserError):
@@ -131,37 +131,36 @@ def file_checksums(folder: Path) -> dict[str, str]:
 
 def check_index_target(target: Path) -> None:
     """Refuse to build into a file, or into a folder that holds something other than an index."""
-    if target.is_file() or (target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file()):
+    from .generations import CURRENT, own_entries
+
+    if target.is_file() or (target.is_dir() and not (target / MANIFEST).is_file()
+                            and not (target / CURRENT).is_file() and not own_entries(target)):
         raise IndexError_(
             f"目标不是索引文件夹，为免覆盖已拒绝：{target} (refusing to replace {target}: it is not an index folder)"
         )
 
 
-def temp_folder_for(target: Path) -> Path:
-    """A fresh sibling of ``target`` to build in (stale ones from interrupted builds are removed)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    return tmp
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write ``manifest.json`` with the checksum of every other file of ``folder``, flushed to disk with them."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as f:
+                os.fsync(f.fileno())
+    manifest = dict(manifest, files=file_checksums(folder))
+    with (folder / MANIFEST).open("w", encoding="utf-8") as f:
+        f.write(json.dumps(manifest, ensure_ascii=False, indent=1))
+        f.flush()
+        os.fsync(f.fileno())
 
 
-def commit_folder(tmp: Path, target: Path, manifest: dict) -> None:
-    """Write the manifest (with checksums) last, then swap ``tmp`` into ``target``."""
-    manifest = dict(manifest, files=file_checksums(tmp))
-    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    old = None
-    if target.exists():
-        old = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+def _resolved(folder: Path) -> Path:
+    from .generations import current_folder
+
+    return current_folder(Path(folder))
 
 
 def read_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST
+    path = _resolved(folder) / MANIFEST
     if not path.is_file():
         raise IndexMissing(
             f"索引不存在：{folder}，请先运行 policyqa build (no index at {folder}; run `policyqa build` first)"
@@ -187,6 +186,7 @@ def read_manifest(folder: Path) -> dict:
 
 
 def verify_checksums(folder: Path, manifest: dict) -> None:
+    folder = _resolved(folder)
     expected = manifest.get("files")
     if not expected or not isinstance(expected, dict):  # never trust an index whose files cannot be checked
         raise IndexCorrupted(f"索引清单没有文件校验和，请重建索引 (the manifest of {folder} lists no checksums; "

