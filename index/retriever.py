@@ -9,10 +9,11 @@ import numpy as np
 
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause
-from policyqa.corpus.parse import UNTITLED
+from policyqa.corpus.validity import Validity, clauses_by_document, today
 
 from . import dense, lexical
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
+from .generations import lease_current
 from .fusion import CANDIDATES, fuse, standardised
 from .models import SEARCH_MODES, Hit
 from .store import CLAUSE_VECTORS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
@@ -56,10 +57,27 @@ class Index:
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
         self._doc_number = {d["doc_id"]: i for i, d in enumerate(documents)}
         self._doc_of = np.array([self._doc_number[c.doc_id] for c in clauses], dtype=np.int32)
-        self.superseded = superseded_documents(documents)
-        # Per clause, the penalty that ranks an older version of a law after the version in force.
-        self._superseded_penalty = SUPERSEDED_PENALTY * np.array(
-            [c.doc_id in self.superseded for c in clauses], dtype=np.float64)
+        self.validity = Validity(documents, clauses_by_document(clauses))
+        self._date_masks: dict[tuple[str, str | None, str], np.ndarray] = {}
+
+    @property
+    def superseded(self) -> frozenset[str]:
+        """Documents another version of whose law is in force today (same title, a later version in force)."""
+        return self.validity.superseded()
+
+    def _documents_mask(self, which: str, as_of: str | None) -> np.ndarray:
+        """Per clause, whether its document is ``hidden`` on ``as_of`` (superseded, repealed, or
+        not yet in force while another version of its law is) or ``outdated`` (not in force then and not hidden: a
+        text not yet in force; without a date, every text not in force today)."""
+        key = (which, as_of, today())
+        if key not in self._date_masks:
+            if len(self._date_masks) > 64:
+                self._date_masks.clear()
+            hidden = self.validity.hidden(as_of) if as_of else frozenset()
+            docs = hidden if which == "hidden" else self.validity.outdated(as_of) - hidden
+            per_doc = np.array([d["doc_id"] in docs for d in self.documents], dtype=bool)
+            self._date_masks[key] = per_doc[self._doc_of] if len(self.documents) else np.zeros(0, dtype=bool)
+        return self._date_masks[key]
 
     @property
     def has_vectors(self) -> bool:
@@ -104,18 +122,29 @@ class Index:
         scores = lexical.bm25_scores(self._bm25, self.tokenizer.tokenize(question))
         return np.where(allowed, scores, 0.0) if allowed is not None else scores
 
-    def _dense_scores(self, question: str, allowed: np.ndarray | None) -> tuple[np.ndarray, dict[int, float]]:
-        """The query vector and the best window cosine of the clauses nearest to it."""
+    def _dense_scores(self, question: str, allowed: np.ndarray | None,
+                      hidden: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, float]]:
+        """The query vector and the best window cosine of the clauses nearest to it, leaving out ``hidden`` ones
+        (other versions of a law hold near copies of its windows: twice as many are read to make up for them)."""
         query = self.embedder.encode_queries([question[:QUERY_CHARS]])[0]
-        best = dense.best_per_clause(self._faiss, query, self._passage_clause, CANDIDATES * 3, allowed,
+        best = dense.best_per_clause(self._faiss, query, self._passage_clause,
+                                     CANDIDATES * 3 * (1 if hidden is None else 2), allowed,
                                      self._passage_vectors if allowed is not None else None)
+        if hidden is not None:
+            best = {c: s for c, s in best.items() if not hidden[c]}
         return query, best
 
-    def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
+    def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None,
+               as_of: str | None = None) -> list[Hit]:
         """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense.
 
         Candidates are the best clauses by BM25 and by nearest window; each is scored by its BM25 score,
         best window cosine and whole-clause cosine, fused (see :mod:`policyqa.index.fusion`).
+
+        ``as_of`` (``YYYY-MM-DD``) searches the texts as they stood on that date: a version of a law is left out when
+        another version of it is in force then, a repealed text is left out, and one not yet in force ranks lower. Without
+        it every loaded text is searched and those not in force today rank lower. Documents chosen by ``doc_ids``
+        are searched as they are.
         """
         check_result_count(k)
         if mode not in SEARCH_MODES:
@@ -125,13 +154,16 @@ class Index:
                             f"vectors: it was built with --embedder none; search it with mode bm25, or rebuild it "
                             f"with an embedder for {mode})")
         allowed = self._allowed(doc_ids)
+        hidden = self._documents_mask("hidden", as_of) if as_of and not doc_ids else None
+        if hidden is not None and not hidden.any():
+            hidden = None
         candidates: set[int] = set()
         if mode != "dense":
-            bm25 = self._bm25_scores(question, allowed)
+            bm25 = self._bm25_scores(question, allowed if hidden is None else ~hidden)
             candidates.update(lexical.top_positive(bm25, CANDIDATES).tolist())
         best: dict[int, float] = {}
         if mode != "bm25":
-            query, best = self._dense_scores(question, allowed)
+            query, best = self._dense_scores(question, allowed, hidden)
             candidates.update(sorted(best, key=lambda c: -best[c])[:CANDIDATES])
         if not candidates:
             return []
@@ -141,10 +173,11 @@ class Index:
             signals["bm25"] = bm25[cands]
         if mode != "bm25":
             # A clause with no window among the nearest scores as the farthest of them: it is no closer.
-            floor = min(best.values())
+            floor = min(best.values(), default=0.0)
             signals["window"] = np.array([best.get(int(c), floor) for c in cands])
             signals["clause"] = self._clause_vectors[cands] @ query
-        penalty = self._superseded_penalty[cands] if self.superseded and not doc_ids else None
+        outdated = None if doc_ids else self._documents_mask("outdated", as_of)
+        penalty = SUPERSEDED_PENALTY * outdated[cands] if outdated is not None and outdated.any() else None
         scores = fuse(signals, penalty)
         features = standardised(signals)
         order = np.lexsort((cands, -scores))[:k]
@@ -157,21 +190,12 @@ class Index:
         return hits
 
 
-def superseded_documents(documents: list[dict]) -> set[str]:
-    """Documents with a newer version in the same index: same title, and another one strictly later dated."""
-    latest: dict[str, str] = {}
-    for doc in documents:
-        if doc.get("date") and doc["title"] != UNTITLED:
-            latest[doc["title"]] = max(latest.get(doc["title"], ""), doc["date"])
-    return {d["doc_id"] for d in documents
-            if d.get("date") and d["title"] in latest and d["date"] < latest[d["title"]]}
-
-
 def load_index(path: Path | None = None, embedder: Embedder | None = None,
                tokenizer: PolicyTokenizer | None = None, device: str = "auto") -> Index:
     """Load and check an index folder; refuse one built for another embedder, format or dictionary. A lexical
     index (``--embedder none``) loads no embedder."""
-    path = Path(path) if path else default_index_dir()
+    lease = lease_current(Path(path) if path else default_index_dir())  # hook (index.generations): kept by the Index
+    path = lease.folder
     manifest = read_manifest(path)
     verify_checksums(path, manifest)
     tokenizer = tokenizer or default_tokenizer()
@@ -192,9 +216,11 @@ def load_index(path: Path | None = None, embedder: Embedder | None = None,
         clauses = [Clause.from_dict(json.loads(line)) for line in f]
     documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
     if lexical_only:
-        return Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"), None,
-                     np.zeros(0, dtype=np.int32), np.zeros((len(clauses), 0), dtype=np.float32), None, tokenizer)
-    # Clause vectors are memory-mapped: a search reads the ~200 rows of its candidates.
-    return Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"),
-                 dense.load_faiss(path / "dense.faiss"), np.load(path / "passages.npy"),
-                 np.load(path / CLAUSE_VECTORS_FILE, mmap_mode="r"), embedder, tokenizer)
+        index = Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"), None,
+                      np.zeros(0, dtype=np.int32), np.zeros((len(clauses), 0), dtype=np.float32), None, tokenizer)
+    else:  # Clause vectors are memory-mapped: a search reads the ~200 rows of its candidates.
+        index = Index(path, manifest, clauses, documents, lexical.load_bm25(path / "bm25"),
+                      dense.load_faiss(path / "dense.faiss"), np.load(path / "passages.npy"),
+                      np.load(path / CLAUSE_VECTORS_FILE, mmap_mode="r"), embedder, tokenizer)
+    index.generation, index.lease = lease.generation, lease  # hook: the generation loaded, held while index lives
+    return index
