@@ -29,6 +29,7 @@ from policyqa.corpus.supports import (ANY_INSTITUTION, INDIVIDUALS, SUPPORTS_FIL
                                       canonical_place, found_in, institutions, places)
 from policyqa.corpus.titles import cite
 from policyqa.corpus.vocab import classes, vocabulary
+from policyqa.index.generations import current_folder
 from policyqa.index.store import read_manifest, verify_checksums
 
 from .drafts import Draft, DraftSentence
@@ -363,6 +364,7 @@ class EligibilityChecker:
     @classmethod
     def from_folder(cls, folder: Path) -> "EligibilityChecker":
         """Read an index folder's catalogue, clauses and documents (checksums verified; no embedder loaded)."""
+        folder = current_folder(folder)  # hook (index.generations): the files of the current generation
         manifest = read_manifest(folder)
         verify_checksums(folder, manifest)
         with (folder / "clauses.jsonl").open(encoding="utf-8") as f:

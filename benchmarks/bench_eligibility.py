@@ -84,7 +84,9 @@ def from_folder(folder: Path, rounds: int) -> dict:
     started = time.perf_counter()
     checker = EligibilityChecker.from_folder(folder)
     load = time.perf_counter() - started
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    from policyqa.index.store import read_manifest
+
+    manifest = read_manifest(folder)  # the current generation's (index.generations)
     return {"index": str(folder), "clauses": manifest["counts"]["clauses"], "load_s": round(load, 3),
             **time_checks(checker, rounds)}
 

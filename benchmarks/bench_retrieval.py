@@ -360,7 +360,9 @@ def why_not_reusable(folder: Path, documents: dict[str, dict], embedder: str, de
 
 
 def reused_build_record(folder: Path) -> dict:
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    from policyqa.index.store import read_manifest
+
+    manifest = read_manifest(folder)  # the current generation's (index.generations)
     counts = manifest["counts"]
     seconds = manifest.get("build_seconds") or 0
     return {"reused_index": True, "built_at": manifest["built_at"], "documents": counts["documents"],

@@ -5,20 +5,29 @@ import argparse
 import json
 from pathlib import Path
 
+from policyqa.index.backends import add_index_options
+
 
 def evaluate(args: argparse.Namespace) -> int:
     from policyqa.assistant.eligibility import EligibilityChecker
+    from policyqa.index.backends import MilvusLocation, index_location, open_index
+    from policyqa.index.generations import current_folder
     from policyqa.index.store import default_index_dir
 
     from .eligibility import evaluate as run, read_cases
 
-    folder = Path(args.index) if args.index else default_index_dir()
-    checker = EligibilityChecker.from_folder(folder)
-    clause_text = {}
-    with (folder / "clauses.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            data = json.loads(line)
-            clause_text[data["clause_id"]] = data["text"]
+    location = index_location(args)  # hook (index.backends): a folder or a Milvus collection
+    folder = location or default_index_dir()
+    if isinstance(location, MilvusLocation):
+        index = open_index(location)
+        checker, clause_text = EligibilityChecker.for_index(index), {c.clause_id: c.text for c in index.clauses}
+    else:
+        checker = EligibilityChecker.from_folder(folder)
+        clause_text = {}
+        with (current_folder(folder) / "clauses.jsonl").open(encoding="utf-8") as f:  # hook: the current generation
+            for line in f:
+                data = json.loads(line)
+                clause_text[data["clause_id"]] = data["text"]
     report = run(checker, read_cases(Path(args.profiles)), clause_text)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -44,6 +53,6 @@ def evaluate(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("eval-eligibility", help="measure the eligibility check on a profile set")
     p.add_argument("profiles", help="JSON lines: {id, profile | text, must_list, must_not, note}")
-    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    add_index_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=evaluate)

@@ -21,6 +21,7 @@ from policyqa.assistant.eligibility import (EligibilityChecker, Profile, checkli
 from policyqa.corpus import parse_file
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.supports import SUPPORTS_FILE, catalogue, reach_of
+from policyqa.index import current_folder  # hook (index.generations)
 
 from conftest import LAWS
 
@@ -165,15 +166,16 @@ def _old_index(bundled_index_dir, tmp_path):
     """The bundled index as built before the catalogue existed: no supports.jsonl, a manifest without it."""
     old = tmp_path / "old"
     shutil.copytree(bundled_index_dir, old)
-    (old / SUPPORTS_FILE).unlink()
-    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    files = current_folder(old)  # hook (index.generations): the current generation's files
+    (files / SUPPORTS_FILE).unlink()
+    manifest = json.loads((files / "manifest.json").read_text(encoding="utf-8"))
     del manifest["files"][SUPPORTS_FILE]
-    (old / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    (files / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return old
 
 
 def test_index_folder_carries_the_catalogue_and_an_old_index_says_rebuild(bundled_index_dir, tmp_path):
-    assert (bundled_index_dir / SUPPORTS_FILE).is_file()
+    assert (current_folder(bundled_index_dir) / SUPPORTS_FILE).is_file()
     checker = EligibilityChecker.from_folder(bundled_index_dir)
     assert checker.check(Profile(kind="养老机构")).provisions
     with pytest.raises(UserError, match="policyqa build"):

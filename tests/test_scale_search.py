@@ -43,7 +43,9 @@ def test_hnsw_is_chosen_above_the_measured_size(tmp_path, bundled_corpus, bundle
         choose_kind("ivf", 10)
     import json
 
-    manifest = json.loads((bundled_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    from policyqa.index import current_folder  # hook (index.generations)
+
+    manifest = json.loads((current_folder(bundled_index_dir) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["dense_kind"] == "flat"  # the default, auto, at 158 passages
     import shutil
 

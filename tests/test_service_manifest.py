@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from policyqa.index import load_index
+from policyqa.index import current_folder, load_index
 from policyqa.index.store import IndexCorrupted, read_manifest, verify_checksums
 
 
@@ -55,6 +55,7 @@ def index_copy(bundled_index_dir, tmp_path):
 
 
 def _write(path, edit) -> None:
+    path = current_folder(path)  # hook (index.generations): the current generation's manifest
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     (path / "manifest.json").write_text(json.dumps(edit(manifest), ensure_ascii=False), encoding="utf-8")
 
