@@ -13,7 +13,7 @@ import pytest
 from policyqa.corpus import load_corpus
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Corpus
-from policyqa.index import NoVectors, build_index, get_embedder, load_index
+from policyqa.index import NoVectors, build_index, current_folder, get_embedder, load_index
 from policyqa.index.checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from policyqa.index.dense import stored_vectors
 from policyqa.index.passages import clause_text, dense_passages
@@ -105,7 +105,7 @@ def test_a_checkpoint_of_another_embedder_is_not_used(tmp_path):
 
 def test_a_lexical_index_searches_bm25_and_says_it_has_no_vectors(tmp_path, bundled_corpus):
     build_index(bundled_corpus, tmp_path / "lexical", "none", progress=False)
-    manifest = json.loads((tmp_path / "lexical" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((current_folder(tmp_path / "lexical") / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"]["name"] == "none" and manifest["dense_kind"] == "none"
     assert not {"dense.faiss", "clause_vectors.npy"} & set(manifest["files"])
     index = load_index(tmp_path / "lexical")
