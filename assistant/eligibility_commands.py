@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from policyqa.corpus.errors import UserError
+from policyqa.index.backends import add_index_options
 
 
 def _profile(args: argparse.Namespace):
@@ -31,12 +32,16 @@ def _profile(args: argparse.Namespace):
 
 
 def eligibility(args: argparse.Namespace) -> int:
+    from policyqa.index.backends import MilvusLocation, index_location, open_index
     from policyqa.index.store import default_index_dir
 
     from .eligibility import VERDICT_NAMES, EligibilityChecker, checklist_csv, checklist_markdown
 
     profile = _profile(args)
-    result = EligibilityChecker.from_folder(Path(args.index) if args.index else default_index_dir()).check(profile)
+    location = index_location(args)  # hook (index.backends): a folder or a Milvus collection
+    checker = (EligibilityChecker.for_index(open_index(location)) if isinstance(location, MilvusLocation)
+               else EligibilityChecker.from_folder(location or default_index_dir()))
+    result = checker.check(profile)
     if args.markdown:
         Path(args.markdown).write_text(checklist_markdown(result), encoding="utf-8")
     if args.csv:
@@ -65,7 +70,7 @@ def register(subparsers) -> None:
     p.add_argument("text", nargs="?", help="the institution in words, e.g. 「我们是济南的民办养老院，80张床」")
     p.add_argument("--profile", metavar="FILE|-", help="a JSON profile (kind, ownership, nonprofit, inclusive, beds, "
                                                       "services, residents, region); - reads stdin")
-    p.add_argument("--index", metavar="DIR")
+    add_index_options(p)
     p.add_argument("--json", action="store_true")
     p.add_argument("--markdown", metavar="FILE", help="also write the checklist as Markdown")
     p.add_argument("--csv", metavar="FILE", help="also write the checklist as CSV")

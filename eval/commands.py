@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from policyqa.corpus.errors import UserError
+from policyqa.index.backends import add_index_options, index_location
 
 CONFIGS_HELP = "comma-separated retrieval modes to compare: bm25, dense, hybrid (default: all three)"
 
@@ -15,7 +16,7 @@ CONFIGS_HELP = "comma-separated retrieval modes to compare: bm25, dense, hybrid 
 def _assistant(args: argparse.Namespace):
     from policyqa.assistant.service import Assistant
 
-    return Assistant.load(Path(args.index) if args.index else None, answerer=getattr(args, "answerer", "extractive"))
+    return Assistant.load(index_location(args), answerer=getattr(args, "answerer", "extractive"))
 
 
 def _print_summary(summaries: dict, out: Path) -> None:
@@ -181,7 +182,7 @@ def register(subparsers) -> None:
         epilog="BEIR export/import of a question set: policyqa eval-beir --help")
     p.add_argument("questions", metavar="QUESTIONS.jsonl",
                    help='one {"id", "question", "relevant": [clause_id, …], "type", "note"?} per line')
-    p.add_argument("--index", metavar="DIR", help="index folder (default: the default index, as for policyqa ask)")
+    add_index_options(p, "index folder (default: the default index, as for policyqa ask)")
     p.add_argument("--configs", default="bm25,dense,hybrid", help=CONFIGS_HELP)
     p.add_argument("--out", metavar="DIR", help="output folder (default: eval-out/<question file name>)")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
@@ -211,7 +212,7 @@ def register(subparsers) -> None:
     e = sub.add_parser("export", help="write a question set and the index's clauses in BEIR layout")
     e.add_argument("questions", metavar="QUESTIONS.jsonl")
     e.add_argument("out", metavar="DIR")
-    e.add_argument("--index", metavar="DIR", help="index whose clauses form corpus.jsonl (default: the default index)")
+    add_index_options(e, "index whose clauses form corpus.jsonl (default: the default index)")
     e.add_argument("--split", default="test", help="qrels file name (default: test)")
     e.set_defaults(handler=beir_export)
     i = sub.add_parser("import", help="read a BEIR folder back as a question set (JSONL)")

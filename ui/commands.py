@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from policyqa.index.backends import add_index_options, index_location, server_index
 
 
 def ui(args: argparse.Namespace) -> int:
@@ -14,7 +14,7 @@ def ui(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     refuse_open_exposure(args.host, settings)
-    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
+    assistant = Assistant.load(index_location(args), answerer=args.answerer)
     launch(assistant, host=args.host, port=args.port, api_key=settings.api_key_value,
            log_questions=settings.log_questions)
     return 0
@@ -25,21 +25,21 @@ def serve(args: argparse.Namespace) -> int:
 
     from .app import mount_ui
 
-    run_server(Path(args.index) if args.index else None, host=args.host, port=args.port,
+    run_server(server_index(index_location(args)), host=args.host, port=args.port,
                mount=None if args.no_ui else mount_ui)
     return 0
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("serve", help="run the HTTP API (/v1, docs at /docs) with the web UI at /ui")
-    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    add_index_options(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--no-ui", action="store_true", help="serve the API only")
     p.set_defaults(handler=serve)
 
     p = subparsers.add_parser("ui", help="run the Chinese web UI (chat with clickable citations, document browser)")
-    p.add_argument("--index", metavar="DIR", help="index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)")
+    add_index_options(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive",
