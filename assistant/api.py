@@ -9,10 +9,11 @@ engine, jieba) hold their own locks inside the index layer, so the API adds none
 """
 import asyncio
 import hmac
+import itertools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import asynccontextmanager
 from hashlib import sha256
 from importlib.metadata import version
@@ -25,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr,
                       StringConstraints, WithJsonSchema, create_model, model_validator)
 from pydantic_core import PydanticCustomError
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policyqa.corpus.errors import UserError
@@ -37,6 +38,7 @@ from .api_errors import ApiError, documented, error_response, install as install
 from .api_guard import ResponseGuard
 from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, question_problem
 from .conversations import ConversationStore
+from .drafts import AnswererUnavailable
 from .followup import HistoryTurn
 from .models import Answer
 from .service import Assistant
@@ -359,16 +361,30 @@ def _sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _event_stream(first: tuple[str, object], events: Iterator[tuple[str, object]]) -> Iterator[str]:
-    """``citations`` (list), ``delta`` ({"text"}) per answer piece, ``done`` (the answer object)."""
+async def _closing(events: Generator[str, None, None]) -> AsyncIterator[str]:
+    """The events, each made in a worker thread; closed as soon as the response ends early (the client went away),
+    so that a model server still writing the answer is hung up on instead of writing on for nobody."""
     try:
-        for kind, payload in (first, *events):
+        async for event in iterate_in_threadpool(events):
+            yield event
+    finally:
+        events.close()
+
+
+def _event_stream(first: tuple[str, object], events: Iterator[tuple[str, object]]) -> Generator[str, None, None]:
+    """``citations`` (list), ``delta`` ({"text"}) per answer piece, ``done`` (the answer object); each event is sent
+    as the assistant gives it (a generated answer sentence by sentence)."""
+    try:
+        for kind, payload in itertools.chain([first], events):
             if kind == "citations":
                 yield _sse(kind, [c.model_dump() for c in payload])
             elif kind == "delta":
                 yield _sse(kind, {"text": payload})
             else:
                 yield _sse(kind, payload.model_dump())
+    except AnswererUnavailable as exc:  # the model server failed after a verified sentence was sent
+        log.warning("answer stream cut off: %s", exc)
+        yield _sse("error", {"code": "answerer_unavailable", "message": f"回答生成中断：{exc}"})
     except Exception:  # the status line is already sent: end the stream with an error event instead
         log.exception("answer stream failed")
         yield _sse("error", {"code": "internal_error", "message": "回答生成中断 (the answer stream failed)"})
@@ -444,7 +460,7 @@ def v1_router(settings: Settings) -> APIRouter:
         events = _remembered(body, conversations, assistant.ask_stream(
             body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, explain=body.explain, history=history))
         first = next(events)  # the answer is settled before the first event: errors still get a JSON status
-        return StreamingResponse(_event_stream(first, events), media_type="text/event-stream",
+        return StreamingResponse(_closing(_event_stream(first, events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @router.post("/ask/batch", response_model=list[Answer], tags=["问答 ask"],
