@@ -220,6 +220,9 @@ class Admission:
 
     async def _budgeted(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
+        # Hook (api_documents): a document write — embedding new texts, loading the new generation — has its own budget.
+        writes = scope["method"] in ("POST", "PUT", "DELETE") and scope["path"].startswith("/v1/documents")
+        budget_s = self.settings.write_timeout_s if writes else self.settings.request_timeout_s
 
         async def watch(message: Message) -> None:
             nonlocal started
@@ -227,13 +230,13 @@ class Admission:
             await send(message)
 
         try:
-            async with asyncio.timeout(self.settings.request_timeout_s):
+            async with asyncio.timeout(budget_s):
                 await self.app(scope, receive, watch)
         except TimeoutError:
             log.warning("%s %s ran past its %.0f s budget", scope["method"], scope["path"],
-                        self.settings.request_timeout_s)
+                        budget_s)
             if not started:
-                budget = f"{self.settings.request_timeout_s:g}"
+                budget = f"{budget_s:g}"
                 await error_response(503, "time_budget_exceeded",
                                      f"请求处理超过 {budget} 秒的时限，已中止，请减少问题数量或稍后重试 "
                                      f"(the request ran past its {budget} s budget and was stopped)",

@@ -12,7 +12,6 @@ import hmac
 import itertools
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import asynccontextmanager
 from hashlib import sha256
@@ -21,7 +20,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Path as PathParam, Request, Security
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr,
                       StringConstraints, WithJsonSchema, create_model, model_validator)
@@ -33,6 +32,7 @@ from policyqa.corpus.errors import UserError
 
 from .admission import CHARGE, Admission
 from .api_docs import install_docs
+from .api_documents import WriteAccess, documents_router, is_upload
 from .api_eligibility import eligibility_router
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .api_guard import ResponseGuard
@@ -41,12 +41,14 @@ from .conversations import ConversationStore
 from .drafts import AnswererUnavailable
 from .followup import HistoryTurn
 from .models import Answer
+from .reloading import AssistantHolder
 from .service import Assistant
 from .settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_K = 50
+GENERATION_HEADER = "X-Index-Generation"  # on /v1 answers: the index generation that gave them
 MAX_DOC_IDS = 50
 
 
@@ -211,55 +213,32 @@ class Readiness(BaseModel):
     status: Literal["ready", "loading", "failed", "stopping"]
     message: str
     index: IndexInfo | None = None
+    generation: str | None = Field(None, description="服务中的索引版本，写入后变化 (the index generation in service; "
+                                                     "each document write makes a new one)", examples=["g000008"])
 
 
 # ---- the loaded assistant ---------------------------------------------------------------------
-class AssistantHolder:
-    """Loads the assistant once in a background thread and publishes it only when complete."""
-
-    def __init__(self, loader: Callable[[], Assistant]) -> None:
-        self._loader = loader
-        self.assistant: Assistant | None = None
-        self.error: str | None = None
-        self.stopping = False
-        self.on_failure: Callable[[], None] | None = None
-
-    def stop(self) -> None:
-        """The server is shutting down: readiness turns false first, so a load balancer stops sending."""
-        self.stopping = True
-
-    def start(self) -> None:
-        threading.Thread(target=self._load, name="policyqa-index-loader", daemon=True).start()
-
-    def _load(self) -> None:
-        try:
-            assistant = self._loader()
-            # Warm the tokenizer and the embedder (a lexical index has none) before the first request.
-            assistant.search("养老服务", k=1, mode="hybrid" if assistant.index.has_vectors else "bm25")
-        except Exception as exc:  # reported on /readyz and /v1 as 503; run_server stops the server
-            log.error("索引加载失败 index failed to load: %s", exc, exc_info=not isinstance(exc, UserError))
-            self.error = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-            if self.on_failure is not None:
-                self.on_failure()
-            return
-        self.assistant = assistant
-        log.info("索引已加载 index loaded: %s clauses", len(assistant.index.clauses))
-
-    def require(self) -> Assistant:
-        if self.assistant is not None:
-            return self.assistant
-        if self.error is not None:
-            raise ApiError(503, "index_unavailable", f"索引加载失败 (the index failed to load): {self.error}")
-        raise ApiError(503, "index_loading", "索引正在加载，请稍后重试 (the index is still loading; retry shortly)",
-                       headers={"Retry-After": "1"})
-
-
 def _holder(request: Request) -> AssistantHolder:
     return request.app.state.assistant_holder
 
 
-async def current_assistant(request: Request) -> Assistant:
-    return _holder(request).require()
+def require(holder: AssistantHolder) -> Assistant:
+    """The assistant in service (a newer generation may be loading meanwhile), or the 503 saying why there is none."""
+    if (assistant := holder.current()) is not None:
+        return assistant
+    if holder.error is not None:
+        raise ApiError(503, "index_unavailable", f"索引加载失败 (the index failed to load): {holder.error}")
+    raise ApiError(503, "index_loading", "索引正在加载，请稍后重试 (the index is still loading; retry shortly)",
+                   headers={"Retry-After": "1"})
+
+
+async def current_assistant(request: Request, response: Response) -> Assistant:
+    """The request's assistant, taken once: it keeps the generation it started with to its end."""
+    holder = _holder(request)
+    assistant = require(holder)
+    if holder.generation is not None:
+        response.headers[GENERATION_HEADER] = str(holder.generation)
+    return assistant
 
 
 def _index_info(assistant: Assistant) -> IndexInfo:
@@ -290,25 +269,28 @@ def api_key_guard(key: str) -> Callable:
 
 
 class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with a JSON 413, whether or not Content-Length is sent,
-    and bodies not received within ``timeout_s`` (a stalled or trickling client) with a JSON 408."""
+    """Refuse request bodies over ``max_bytes`` (a document upload: ``upload_bytes``) with a JSON 413, whether or
+    not Content-Length is sent, and bodies not received within ``timeout_s`` (a stalled or trickling client) with a
+    JSON 408."""
 
     # The refused body is read and discarded up to this much before answering: closing a socket with
     # unread data makes the kernel reset the connection, and the client would lose the 413.
     DRAIN_BYTES = 4 * 1024 * 1024
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 30.0) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 30.0, upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes or max_bytes
         self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_bytes if is_upload(scope) else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send, more_body=True)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit, more_body=True)
             return
         chunks, size = [], 0
         try:
@@ -320,8 +302,8 @@ class BodyLimit:
                     chunks.append(message.get("body", b""))
                     size += len(chunks[-1])
                     more_body = message.get("more_body", False)
-                    if size > self.max_bytes:
-                        await self._too_large(scope, receive, send, more_body=more_body)
+                    if size > limit:
+                        await self._too_large(scope, receive, send, limit, more_body=more_body)
                         return
                     if not more_body:
                         break
@@ -342,7 +324,7 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send, more_body: bool) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int, more_body: bool) -> None:
         drained = 0
         while more_body and drained < self.DRAIN_BYTES:
             message = await receive()
@@ -351,7 +333,7 @@ class BodyLimit:
             drained += len(message.get("body", b""))
             more_body = message.get("more_body", False)
         response = error_response(413, "payload_too_large",
-                                  f"请求体超过 {self.max_bytes} 字节 (request body larger than {self.max_bytes} bytes)",
+                                  f"请求体超过 {limit} 字节 (request body larger than {limit} bytes)",
                                   headers={"Connection": "close"})
         await response(scope, receive, send)
 
@@ -513,8 +495,9 @@ def health_router() -> APIRouter:
         if holder.stopping:
             body = Readiness(status="stopping", message="服务正在停止 (the server is shutting down)")
             return JSONResponse(body.model_dump(), status_code=503)
-        if holder.assistant is not None:
-            return Readiness(status="ready", message="就绪 (ready)", index=_index_info(holder.assistant))
+        if (assistant := holder.current()) is not None:
+            return Readiness(status="ready", message="就绪 (ready)", index=_index_info(assistant),
+                             generation=None if holder.generation is None else str(holder.generation))
         if holder.error is not None:
             body = Readiness(status="failed", message=f"索引加载失败 (the index failed to load): {holder.error}")
         else:
@@ -540,10 +523,16 @@ def _protected_openapi(app: FastAPI, key: str) -> None:
     app.include_router(router)
 
 
-def create_app(settings: Settings | None = None, *, loader: Callable[[], Assistant] | None = None) -> FastAPI:
-    """The API app; ``loader`` (default: ``Assistant.load(settings.index)``) runs once, in the background."""
+def create_app(settings: Settings | None = None, *, loader: Callable[[], Assistant] | None = None,
+               holder: AssistantHolder | None = None, bind_host: str | None = None) -> FastAPI:
+    """The API app. Its assistant comes from ``holder`` (``policyqa serve`` with the UI loads one first and shares
+    it with the page), else from ``loader`` (run once), else from the index folder's current generation, followed
+    as writes publish new ones; a holder not yet loaded loads in the background. ``bind_host``: the address the
+    server listens on, for the write rule (:class:`~.api_documents.WriteAccess`)."""
     settings = settings or Settings()
-    holder = AssistantHolder(loader or (lambda: Assistant.load(settings.index, answerer=settings.answerer)))
+    if holder is None:
+        holder = (AssistantHolder(loader) if loader is not None
+                  else AssistantHolder.for_index(settings.index, settings.answerer, settings.reload_poll_s))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -562,18 +551,23 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
     )
     app.state.assistant_holder = holder
     app.state.settings = settings
+    app.state.bind_host = bind_host
+    app.state.write_access = WriteAccess.of(settings, bind_host)
     install_error_handlers(app)
     app.include_router(health_router())
     app.include_router(v1_router(settings))
     app.include_router(eligibility_router(settings))  # POST /v1/eligibility (api_eligibility.py)
+    app.include_router(documents_router(settings, app.state.write_access))  # writes (api_documents.py)
     if protect_docs:
         _protected_openapi(app, settings.api_key_value)
     install_docs(app, dependencies=[Depends(api_key_guard(settings.api_key_value))] if protect_docs else ())
     # Outermost last: headers on every response → CORS → body size and deadline → admission → routes.
     app.add_middleware(Admission, settings=settings)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s,
+                       upload_bytes=settings.max_upload_bytes if app.state.write_access.mode != "off" else None)
     if settings.cors_origin_list:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list, allow_methods=["GET", "POST"],
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
+                           allow_methods=["GET", "POST", "PUT", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(ResponseGuard)
     return app

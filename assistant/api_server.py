@@ -28,6 +28,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from policyqa.corpus.errors import UserError
 
+from .reloading import AssistantHolder, CurrentAssistant
 from .service import Assistant
 from .settings import Settings, load_settings
 
@@ -145,12 +146,13 @@ def run_server(index_dir: Path | None, host: str = "127.0.0.1", port: int = 8000
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     settings = load_settings(**({"index": Path(index_dir)} if index_dir is not None else {}))
     refuse_open_exposure(host, settings)
-    if mount is None:
-        app = create_app(settings)
-    else:
-        assistant = Assistant.load(settings.index, answerer=settings.answerer)
-        app = create_app(settings, loader=lambda: assistant)
-        mount(app, assistant)
+    # Hook (reloading): one holder follows the index folder's generations for the API and the page alike.
+    holder = AssistantHolder.for_index(settings.index, settings.answerer, settings.reload_poll_s)
+    if mount is not None:
+        holder.load_now()
+    app = create_app(settings, holder=holder, bind_host=host)
+    if mount is not None:
+        mount(app, CurrentAssistant(holder))
     holder = app.state.assistant_holder
     server = DrainingServer(server_config(app, settings, host, port), on_drain=holder.stop,
                             delay_s=settings.shutdown_delay_s)

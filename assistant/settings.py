@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from limits import RateLimitItem, parse_many
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from policyqa.corpus.errors import UserError
@@ -23,6 +23,17 @@ class Settings(BaseSettings):
 
     index: Path | None = Field(default=None, description="index folder; default: the bundled-corpus index")
     api_key: SecretStr | None = Field(default=None, description="bearer key required on /v1 routes when set")
+    admin_key: SecretStr | None = Field(default=None, description="bearer key required to add, replace or remove "
+                                                                  "documents; must differ from api_key")
+    allow_writes: bool = Field(default=False, description="without admin_key: allow document writes on a loopback "
+                                                          "bind (otherwise the write routes answer 403)")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024,
+                                  description="largest upload request (all files of one request together)")
+    max_upload_files: int = Field(default=20, ge=1, le=1000, description="most files in one upload request")
+    write_timeout_s: float = Field(default=600.0, gt=0, le=3600,
+                                   description="time budget of one document write (embedding new texts)")
+    reload_poll_s: float = Field(default=1.0, ge=0.05, le=3600,
+                                 description="how often a request may look for a newer index generation")
     cors_origins: str = Field(default="", description="comma-separated allowed origins for browsers; empty: no CORS")
     max_batch: int = Field(default=100, ge=1, le=1000, description="most questions in one /v1/ask/batch request")
     max_batch_cost: int = Field(default=1000, ge=1, le=100_000,
@@ -64,10 +75,18 @@ class Settings(BaseSettings):
                              description="allow serving on a non-loopback address without an API key")
     log_questions: bool = Field(default=False, description="question text may appear in the server log")
 
-    @field_validator("api_key")
+    @field_validator("api_key", "admin_key")
     @classmethod
     def _blank_key_is_no_key(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("admin_key")
+    @classmethod
+    def _admin_key_is_not_the_reading_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        reading = info.data.get("api_key")
+        if value is not None and reading is not None and value.get_secret_value() == reading.get_secret_value():
+            raise ValueError("must differ from POLICYQA_API_KEY (the reading key may not write)")
+        return value
 
     @field_validator("rate_limit", "auth_failures")
     @classmethod
@@ -93,6 +112,10 @@ class Settings(BaseSettings):
     def api_key_value(self) -> str | None:
         """The key in clear text, for the places that check it."""
         return self.api_key.get_secret_value() if self.api_key else None
+
+    @property
+    def admin_key_value(self) -> str | None:
+        return self.admin_key.get_secret_value() if self.admin_key else None
 
     @property
     def cors_origin_list(self) -> list[str]:
