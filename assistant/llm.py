@@ -163,7 +163,8 @@ def _cited_numbers(sentence: str) -> list[int]:
     return numbers
 
 
-def _draft_sentence(raw: str, evidence: list[Hit]) -> DraftSentence | None:
+def draft_sentence(raw: str, evidence: list[Hit]) -> DraftSentence | None:
+    """One sentence of the reply (markers included) with the clause and quote it can claim; None when it has no text."""
     text = _LIST_BULLET.sub("", _MARKER.sub("", raw).strip()).strip()
     if not _NOT_TEXT.sub("", text):
         return None
@@ -187,7 +188,7 @@ def parse_completion(content: str, evidence: list[Hit]) -> Draft:
         raise AnswererUnavailable("模型返回了空回答 (the model returned an empty answer)")
     if _is_refusal(content):
         return Draft(refused=True)
-    sentences = [_draft_sentence(m.group(), evidence) for m in _SENTENCE.finditer(content) if m.group().strip()]
+    sentences = [draft_sentence(m.group(), evidence) for m in _SENTENCE.finditer(content) if m.group().strip()]
     return Draft(sentences=[s for s in sentences if s is not None])
 
 
@@ -286,10 +287,10 @@ class OpenAICompatibleAnswerer:
         cutter = SentenceCutter()
         for text in self._stream(build_messages(question, evidence, history)):
             for raw in cutter.feed(text):
-                if sentence := _draft_sentence(raw, evidence):
+                if sentence := draft_sentence(raw, evidence):
                     yield Draft(sentences=[sentence])
         for raw in cutter.finish():
-            if sentence := _draft_sentence(raw, evidence):
+            if sentence := draft_sentence(raw, evidence):
                 yield Draft(sentences=[sentence])
         content = _THINK.sub("", cutter.content).strip()
         if not content:
@@ -341,6 +342,8 @@ class OpenAICompatibleAnswerer:
             raise AnswererUnavailable(
                 f"模型服务返回错误 (model server answered HTTP {exc.response.status_code}: {self.url})"
             ) from exc
+        except httpx.ConnectError as exc:
+            raise AnswererUnavailable(f"无法连接模型服务 (cannot reach model server {self.url}: {exc})") from exc
         except httpx.HTTPError as exc:
             raise AnswererUnavailable(f"模型服务连接中断 (lost the model server {self.url}: {exc})") from exc
 
