@@ -264,15 +264,23 @@ def test_the_model_receives_the_earlier_turns(model, api, assistant):
         assert user.index("此前的对话") < user.index("条款：") < user.index("问题：托育机构")  # resolved question
 
 
-def test_a_resolved_follow_up_streams_its_reading_first(model, api, cited):
-    model.script = Script(content=cited(f"{GOOD}[{{n}}]"))
-    history = [{"question": "县级综合养老服务管理平台由谁建设？", "clause_ids": [PLATFORM]}]
-    events, _ = ask_streaming(api, {"question": "依托什么建设？", "history": history})
+def first_sentence_of_clause_one(request: dict) -> str:
+    """A reply quoting the first sentence of clause [1] as the prompt gives it, cited [1]: verifiable whatever
+    the evidence is."""
+    user = request["messages"][-1]["content"]
+    text = re.search(r"\[1\] 《[^》]+》\S*\n(.+)", user).group(1)
+    return re.match(r"[^。；]+", text).group() + "。[1]"
+
+
+def test_a_resolved_follow_up_streams_its_reading_first(model, api):
+    model.script = Script(content=first_sentence_of_clause_one)
+    history = [{"question": WATER, "clause_ids": [WATER_CLAUSE]}]
+    events, _ = ask_streaming(api, {"question": "那托育机构呢？", "history": history})
     deltas = [d["text"] for k, d in events if k == "delta"]
     done = events[-1][1]
-    if done["resolved_question"]:
-        assert deltas[0] == f"按上文理解为：{done['resolved_question']}\n"
-    assert "".join(deltas) == done["answer"] and done["question"] == "依托什么建设？"
+    assert done["resolved_question"].startswith("托育机构") and done["answerer"] == "llm:fake-qwen"
+    assert deltas[0] == f"按上文理解为：{done['resolved_question']}\n" and len(deltas) == 2
+    assert "".join(deltas) == done["answer"] and done["question"] == "那托育机构呢？"
 
 
 def test_a_client_that_does_not_stream_gets_the_whole_answer(model, api, generating, cited):
