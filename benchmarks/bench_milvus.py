@@ -1,0 +1,116 @@
+"""The Milvus backend beside the local index folder: upload time, open time, search and ask latency, agreement.
+
+Each index folder given is uploaded (its stored vectors; nothing embedded again) into a Milvus Lite file in a
+temporary folder, or into the Milvus at ``--uri``; then the same questions are searched (bm25, dense, hybrid) and
+asked on both, interleaved question by question, and the rankings compared.
+
+    python benchmarks/bench_milvus.py var/bundled var/law --questions 60
+    python benchmarks/bench_milvus.py var/law --uri http://milvus:19530 --json-out milvus.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+QUESTION_SETS = ("seed", "dev", "holdout", "law")
+MODES = ("bm25", "dense", "hybrid")
+
+
+def _questions(count: int) -> list[str]:
+    questions = []
+    for name in QUESTION_SETS:
+        path = REPO / "eval" / f"{name}_questions.jsonl"
+        questions += [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    random.Random(20261206).shuffle(questions)
+    return questions[:count]
+
+
+def _ms(samples: list[float]) -> dict[str, float]:
+    return {"p50": round(float(np.percentile(samples, 50)) * 1000, 1),
+            "p95": round(float(np.percentile(samples, 95)) * 1000, 1)}
+
+
+def measure(folder: Path, uri: str, questions: list[str]) -> dict:
+    from policyqa.assistant.service import Assistant
+    from policyqa.index import load_index
+    from policyqa.index.backends import MilvusLocation
+    from policyqa.index.milvus import load_milvus_index, upload_index
+
+    local = load_index(folder)
+    location = MilvusLocation(uri, f"bench_{folder.name}".replace("-", "_"))
+    started = time.perf_counter()
+    upload_index(local, location, progress=False)
+    upload_s = time.perf_counter() - started
+    started = time.perf_counter()
+    milvus = load_milvus_index(location, embedder=local.embedder)
+    open_s = time.perf_counter() - started
+    indexes = {"local": local, "milvus": milvus}
+    for index in indexes.values():  # warm up: jieba, the model, Milvus' segment caches
+        for mode in MODES:
+            index.search("养老机构应当具备哪些条件", k=10, mode=mode)
+    times: dict[str, dict[str, list[float]]] = {name: {m: [] for m in (*MODES, "ask")} for name in indexes}
+    same = {mode: 0 for mode in MODES}
+    assistants = {name: Assistant(index) for name, index in indexes.items()}
+    answers_same = 0
+    for question in questions:
+        for mode in MODES:
+            ranked = {}
+            for name, index in indexes.items():
+                t = time.perf_counter()
+                ranked[name] = [h.clause.clause_id for h in index.search(question, k=10, mode=mode)]
+                times[name][mode].append(time.perf_counter() - t)
+            same[mode] += ranked["local"] == ranked["milvus"]
+        answered = {}
+        for name, assistant in assistants.items():
+            t = time.perf_counter()
+            answer = assistant.ask(question)
+            times[name]["ask"].append(time.perf_counter() - t)
+            answered[name] = (answer.answer, [c.clause_id for c in answer.citations])
+        answers_same += answered["local"] == answered["milvus"]
+    n = len(questions)
+    return {
+        "index": str(folder), "clauses": len(local.clauses), "passages": int(local.manifest["counts"]["passages"]),
+        "upload_s": round(upload_s, 2), "open_s": round(open_s, 2), "questions": n,
+        "latency_ms": {name: {op: _ms(samples) for op, samples in ops.items()} for name, ops in times.items()},
+        "same_top10": {mode: f"{same[mode]}/{n}" for mode in MODES}, "same_answers": f"{answers_same}/{n}",
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="+", type=Path, help="built local index folders")
+    parser.add_argument("--uri", help="a Milvus server (default: a Milvus Lite file in a temporary folder)")
+    parser.add_argument("--questions", type=int, default=60, help="questions timed per index (default 60)")
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args()
+    questions = _questions(args.questions)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        uri = args.uri or str(Path(tmp) / "bench.db")
+        for folder in args.folders:
+            result = measure(folder, uri, questions)
+            results.append(result)
+            print(f"{result['index']}: {result['clauses']:,} clauses, {result['passages']:,} windows; upload "
+                  f"{result['upload_s']} s, open {result['open_s']} s; {result['questions']} questions "
+                  f"(load average {os.getloadavg()[0]:.1f})")
+            for op in (*MODES, "ask"):
+                local, milvus = result["latency_ms"]["local"][op], result["latency_ms"]["milvus"][op]
+                print(f"  {op:<7} local p50 {local['p50']:>7.1f} ms p95 {local['p95']:>7.1f}   milvus p50 "
+                      f"{milvus['p50']:>7.1f} ms p95 {milvus['p95']:>7.1f}   ratio p50 {milvus['p50'] / local['p50']:.2f}")
+            print(f"  same top 10: {result['same_top10']}; same answers and citations: {result['same_answers']}")
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,481 @@
+"""The Milvus backend: an index held in Milvus (Milvus Lite file or server), searched like a local folder.
+
+Three collections under one name prefix (``policyqa`` by default) per build, named by aliases
+(``{name}_clauses`` …) that a rebuild switches to its own collections once they are complete:
+
+- ``{name}_clauses``: one row per clause — the clause record, its BM25 terms and the BM25 sparse vector Milvus
+  computes from them (a BM25 function), and the whole-clause vector;
+- ``{name}_windows``: one row per embedded sentence window — its vector and its clause;
+- ``{name}_meta``: the manifest (row 0) and each document's metadata and eligibility catalogue entry.
+
+Windows are not rows of the clause collection because Milvus counts every row of a collection in BM25's
+document count and average length: window rows would change every BM25 score.
+
+BM25 sees the same terms as the local index: the text Milvus analyses is :class:`PolicyTokenizer`'s terms (jieba
+search mode, the policy dictionary, synonyms, stopwords) joined by spaces, written so that a whitespace split
+(Milvus' ``whitespace`` tokenizer; Milvus Lite's ``standard`` one, a ``\\w+`` split) gives them back one for one.
+Milvus' own jieba analyzer takes a word list but no word frequencies and no synonyms, so it would segment
+differently. With the same k1 and b as ``bm25s`` the scores are the local index's (a Milvus Lite collection is
+flushed into one segment: its BM25 statistics are per segment).
+
+A search asks Milvus for the BM25 and nearest-window candidates, then for the BM25 scores of the window-only
+candidates and their whole-clause vectors, and fuses them exactly as :class:`~policyqa.index.Index` does, so the
+hits carry the same signals and the assistant's ranker works unchanged.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from policyqa.corpus.errors import UserError
+from policyqa.corpus.models import Clause
+from policyqa.corpus.supports import SUPPORTS_FILE
+from policyqa.corpus.validity import Validity, clauses_by_document
+
+from . import dense
+from .backends import MilvusLocation
+from .embedders import NO_EMBEDDER, Embedder, get_embedder
+from .fusion import CANDIDATES, fuse, standardised
+from .models import SEARCH_MODES, Hit
+from .passages import lexical_text
+from .retriever import QUERY_CHARS, SUPERSEDED_PENALTY, Index, NoVectors, UnknownDocument, check_result_count
+from .store import IndexIncompatible, IndexMissing
+from .tokenizer import PolicyTokenizer, default_tokenizer
+
+PARTS = ("clauses", "windows", "meta")
+BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}  # as lexical.build_bm25
+BM25_SCALE = 1 + BM25_PARAMS["bm25_k1"]
+EMPTY_TERM = "\u2205"  # what bm25s indexes for a clause without terms (lexical.build_bm25)
+MAX_VARCHAR = 65535
+INSERT_ROWS = 500
+READ_ROWS = 2000
+_NOT_WORD = re.compile(r"[^\w]|_")
+
+
+class MilvusUnavailable(UserError):
+    """pymilvus is not installed, or the Milvus at the URI cannot be reached."""
+
+
+def _client(location: MilvusLocation):
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as exc:
+        raise MilvusUnavailable("未安装 Milvus 客户端：pip install 'policyqa[milvus]' (the milvus extra is not "
+                                "installed: pip install 'policyqa[milvus]')") from exc
+    if location.is_lite:
+        Path(location.uri).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return MilvusClient(location.uri)
+    except Exception as exc:  # pymilvus raises its own exception types, and OSError for a bad file
+        raise MilvusUnavailable(f"无法连接 Milvus {location.uri} (cannot open Milvus at {location.uri}: {exc})") from exc
+
+
+def escape_term(term: str) -> str:
+    """A term written as one ``\\w+`` word (what both whitespace and Milvus Lite's standard tokenizer keep whole):
+    every other character, and ``_`` itself, as ``_hex_``."""
+    return _NOT_WORD.sub(lambda m: f"_{ord(m.group()):x}_", term)
+
+
+def bm25_text(terms: list[str]) -> str:
+    return " ".join(escape_term(t) for t in terms)
+
+
+def _analyzer(location: MilvusLocation) -> dict:
+    # Milvus Lite has no whitespace tokenizer; its standard one splits on \w+, which escaped terms survive whole.
+    return {"tokenizer": "standard"} if location.is_lite else {"tokenizer": "whitespace"}
+
+
+def _names(location: MilvusLocation, build: str = "") -> dict[str, str]:
+    """The aliases of ``location`` (no ``build``), or one build's collections."""
+    return {part: f"{location.collection}{'_' + build if build else ''}_{part}" for part in PARTS}
+
+
+def current_build(location: MilvusLocation, client=None) -> str:
+    """The build the aliases point at (one small request): what a serving process polls to notice a rebuild.
+    Raises :class:`IndexMissing` when there is none."""
+    client = client or _client(location)
+    alias = _names(location)["meta"]
+    try:
+        name = client.describe_alias(alias)["collection_name"]
+    except Exception as exc:  # pymilvus' own error type
+        raise IndexMissing(f"Milvus 中没有索引 {location.collection}，请先运行 policyqa build --backend milvus --uri "
+                           f"{location.uri} (no index {location.collection!r} at {location.uri}; build one with "
+                           f"`policyqa build --backend milvus --uri {location.uri}`)") from exc
+    return name[len(location.collection) + 1:-len("_meta")]
+
+
+# ---- writing ---------------------------------------------------------------------------------------------
+def _schemas(client, location: MilvusLocation, dim: int) -> dict:
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    clauses = MilvusClient.create_schema(auto_id=False)
+    clauses.add_field("id", DataType.INT64, is_primary=True)
+    clauses.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    clauses.add_field("record", DataType.JSON)
+    clauses.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                      analyzer_params=_analyzer(location))
+    clauses.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    clauses.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    clauses.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
+                                  output_field_names=["sparse"]))
+    windows = MilvusClient.create_schema(auto_id=False)
+    windows.add_field("id", DataType.INT64, is_primary=True)
+    windows.add_field("clause", DataType.INT64)
+    windows.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    windows.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    meta = MilvusClient.create_schema(auto_id=False)
+    meta.add_field("id", DataType.INT64, is_primary=True)
+    meta.add_field("record", DataType.JSON)
+    meta.add_field("vector", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
+    return {"clauses": clauses, "windows": windows, "meta": meta}
+
+
+def _index_params(client, part: str, dense_kind: str):
+    params = client.prepare_index_params()
+    if part == "clauses":
+        # Nested under "params": the form both Milvus and Milvus Lite read (Lite ignores flattened bm25_k1/b).
+        params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                         params={"params": BM25_PARAMS})
+    if part == "windows" and dense_kind == "hnsw":
+        params.add_index(field_name="vector", index_type="HNSW", metric_type="IP",
+                         params={"params": {"M": 32, "efConstruction": 80}})
+    else:
+        params.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
+    return params
+
+
+def _insert(client, name: str, rows, progress: bool, label: str) -> None:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == INSERT_ROWS:
+            client.insert(name, batch)
+            batch = []
+    if batch:
+        client.insert(name, batch)
+    client.flush(name)
+    if progress:
+        print(f"  Milvus {label}: {client.get_collection_stats(name)['row_count']} rows", file=sys.stderr)
+
+
+def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokenizer | None = None,
+                 progress: bool = True) -> dict:
+    """Write a loaded local index into Milvus at ``location`` (nothing is embedded again) and point the
+    collection aliases at it; the collections it replaces are dropped. Returns the manifest stored."""
+    tokenizer = tokenizer or index.tokenizer or default_tokenizer()
+    client = _client(location)
+    lexical_only = not index.has_vectors
+    dim = 2 if lexical_only else int(index.manifest["embedder"]["dim"])
+    passages = 0 if lexical_only else int(index._faiss.ntotal)
+    kind = index.manifest.get("dense_kind") or ("none" if lexical_only else dense.choose_kind("auto", passages))
+    build = f"{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
+    names = _names(location, build)
+    manifest = dict(index.manifest, backend={"name": "milvus", "build": build, "dense_kind": kind,
+                                             "bm25": "milvus BM25 function over PolicyTokenizer terms",
+                                             "analyzer": _analyzer(location)})
+    supports = _catalogue(index)
+    try:
+        for part, schema in _schemas(client, location, dim).items():
+            client.create_collection(names[part], schema=schema)
+        zero = [0.0] * dim
+        clause_vectors = None if lexical_only else index._clause_vectors
+
+        def clause_rows():
+            for i, c in enumerate(index.clauses):
+                terms = bm25_text(tokenizer.tokenize(lexical_text(c)) or [EMPTY_TERM])
+                if len(terms.encode("utf-8")) > MAX_VARCHAR:
+                    raise UserError(f"条款 {c.clause_id} 过长，Milvus 无法存放其检索词 (clause {c.clause_id} has more "
+                                    f"BM25 terms than a Milvus text field holds: {len(terms)} characters)")
+                yield {"id": i, "doc_id": c.doc_id, "record": c.to_dict(), "terms": terms,
+                       "vector": zero if clause_vectors is None else clause_vectors[i].tolist()}
+
+        _insert(client, names["clauses"], clause_rows(), progress, "clauses")
+        if not lexical_only:
+            vectors = dense.stored_vectors(index._faiss)
+            owners = index._passage_clause
+            _insert(client, names["windows"], ({"id": p, "clause": int(owners[p]),
+                                                "doc_id": index.clauses[int(owners[p])].doc_id,
+                                                "vector": vectors[p].tolist()} for p in range(passages)),
+                    progress, "windows")
+        meta_rows = [{"id": 0, "record": manifest, "vector": [0.0, 0.0]}]
+        meta_rows += [{"id": i + 1, "record": {"document": d, "supports": supports.get(d["doc_id"])},
+                       "vector": [0.0, 0.0]} for i, d in enumerate(index.documents)]
+        _insert(client, names["meta"], meta_rows, progress, "documents")
+        for part, name in names.items():
+            client.create_index(name, _index_params(client, part, kind))
+            client.load_collection(name)
+    except BaseException:
+        for name in names.values():
+            if client.has_collection(name):
+                client.drop_collection(name)
+        raise
+    _switch_aliases(client, location, build)
+    return manifest
+
+
+def _catalogue(index: Index) -> dict[str, dict]:
+    """The eligibility catalogue of a local index folder, by document."""
+    path = Path(index.path) / SUPPORTS_FILE
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as f:
+        return {entry["doc_id"]: entry for entry in map(json.loads, filter(str.strip, f))}
+
+
+def _switch_aliases(client, location: MilvusLocation, build: str) -> None:
+    """Point the aliases at ``build``'s collections, meta last (it names the build readers poll), then drop the
+    builds before the one replaced: a process still on the replaced build searches on until it reloads."""
+    previous = None
+    for part, name in _names(location, build).items():
+        alias = _names(location)[part]
+        if not client.has_collection(alias):
+            client.create_alias(name, alias)
+            continue
+        try:
+            target = client.describe_alias(alias)["collection_name"]
+        except Exception as exc:  # pymilvus' own error: a collection of that name, not an alias
+            raise UserError(f"Milvus 中已有名为 {alias} 的集合 (Milvus already has a collection named {alias}, not an "
+                            f"alias of a policyqa build; choose another --collection)") from exc
+        previous = target[len(location.collection) + 1:-len(part) - 1]
+        client.alter_alias(name, alias)
+    keep = {build, previous}
+    pattern = re.compile(rf"{re.escape(location.collection)}_(\d{{14}}_[0-9a-f]{{6}})_({'|'.join(PARTS)})")
+    for name in client.list_collections():
+        if (found := pattern.fullmatch(name)) and found.group(1) not in keep:
+            client.drop_collection(name)
+
+
+def build_milvus_index(corpus, location: MilvusLocation, staging: Path | None = None, progress: bool = True,
+                       **build_options):
+    """Build an index of ``corpus`` into Milvus: embedded locally into the folder ``staging`` (reused and
+    resumable like any index folder; a temporary folder when None), then uploaded. Returns the local
+    :class:`BuildReport` and the manifest stored in Milvus."""
+    from .builder import build_index
+    from .retriever import load_index
+
+    _client(location)  # fail before embedding when Milvus cannot be reached
+    folder = staging or Path(tempfile.mkdtemp(prefix="policyqa-milvus-")) / "index"
+    try:
+        report = build_index(corpus, folder, progress=progress, **build_options)
+        manifest = upload_index(load_index(folder), location, progress=progress)
+    finally:
+        if staging is None:
+            shutil.rmtree(folder.parent, ignore_errors=True)
+    return report, manifest
+
+
+# ---- reading ---------------------------------------------------------------------------------------------
+def _read_all(client, name: str, fields: list[str]) -> list[dict]:
+    """Every row of a collection whose ids are 0, 1, 2, …, in id order, a page at a time."""
+    rows: list[dict] = []
+    while True:
+        page = client.query(name, filter=f"id >= {len(rows)} and id < {len(rows) + READ_ROWS}", output_fields=fields)
+        rows.extend(sorted(page, key=lambda r: r["id"]))
+        if len(page) < READ_ROWS:
+            return rows
+
+
+class MilvusIndex:
+    """An index in Milvus, with the public surface of :class:`~policyqa.index.Index` (search, clauses,
+    documents, clause, document_frequency, term_rarity, manifest, has_vectors, superseded, embedder, tokenizer).
+
+    Clause records and documents are read once when it is opened (the assistant reads them); BM25, the window
+    search and the clause vectors stay in Milvus. It searches the build the aliases named when it was opened (its
+    ``generation``), whose collections a rebuild keeps until the build after it: a serving process notices a
+    rebuild with :func:`current_build` and opens the new one."""
+
+    def __init__(self, location: MilvusLocation, client, build: str, manifest: dict, clauses: list[Clause],
+                 documents: list[dict], catalogue: list[dict], term_counts: Counter, embedder: Embedder | None,
+                 tokenizer: PolicyTokenizer, device: str = "auto") -> None:
+        self.location = location
+        self.manifest = manifest
+        self.clauses = clauses
+        self.documents = documents
+        self.catalogue = catalogue
+        self._given_embedder = embedder
+        self._device = device
+        self.tokenizer = tokenizer
+        self._client = client
+        self.generation = build  # as a local Index names its generation: what a serving process compares
+        self._names = _names(location, build)
+        self._term_counts = term_counts
+        self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
+        self._doc_ids = {d["doc_id"] for d in documents}
+        self.validity = Validity(documents, clauses_by_document(clauses))
+
+    @property
+    def superseded(self) -> frozenset[str]:
+        """Documents another version of whose law is in force today."""
+        return self.validity.superseded()
+
+    @property
+    def has_vectors(self) -> bool:
+        return self.manifest["embedder"]["name"] != NO_EMBEDDER
+
+    @cached_property
+    def embedder(self) -> Embedder | None:
+        """The query embedder, loaded on first use (the eligibility check never needs it); None for a lexical
+        index."""
+        if not self.has_vectors:
+            return None
+        return _checked(self.manifest, self._given_embedder or get_embedder(self.manifest["embedder"]["spec"],
+                                                                             self._device))
+
+    @cached_property
+    def path(self) -> Path:
+        """A local folder holding the eligibility catalogue (``supports.jsonl``), written on first use: what the
+        eligibility check reads of an index folder."""
+        folder = Path(tempfile.mkdtemp(prefix="policyqa-milvus-catalogue-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        with (folder / SUPPORTS_FILE).open("w", encoding="utf-8") as f:
+            for entry in self.catalogue:
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return folder
+
+    def document_frequency(self, term: str) -> int:
+        return self._term_counts.get(escape_term(term), 0)
+
+    def term_rarity(self, term: str) -> float:
+        n = len(self.clauses)
+        df = self.document_frequency(term)
+        return float(np.log((n + 1) / (df + 1)) / np.log(n + 1)) if n else 1.0
+
+    def clause(self, clause_id: str) -> Clause | None:
+        i = self._by_id.get(clause_id)
+        return None if i is None else self.clauses[i]
+
+    def _filter(self, doc_ids: list[str] | None, as_of: str | None) -> str | None:
+        """The documents searched: those chosen, else all but the versions another version replaces on
+        ``as_of`` (as :meth:`Index.search`)."""
+        if doc_ids:
+            unknown = [d for d in doc_ids if d not in self._doc_ids]
+            if unknown:
+                raise UnknownDocument(f"未知文件编号：{'、'.join(unknown)} (unknown doc_ids: {', '.join(unknown)})")
+            return f"doc_id in {json.dumps(sorted(set(doc_ids)), ensure_ascii=False)}"
+        hidden = self.validity.hidden(as_of) if as_of else frozenset()
+        return f"doc_id not in {json.dumps(sorted(hidden), ensure_ascii=False)}" if hidden else None
+
+    def _bm25(self, terms: str, limit: int, expr: str | None) -> dict[int, float]:
+        """Clause → BM25 score of the best ``limit`` clauses, on bm25s' scale: Milvus multiplies each term's
+        score by k1 + 1, bm25s (Lucene's variant) does not; Milvus Lite reports the score negated."""
+        result = self._client.search(self._names["clauses"], data=[terms], anns_field="sparse", limit=limit,
+                                     filter=expr or "", output_fields=["id"], search_params={"metric_type": "BM25"})
+        return {int(hit["id"]): abs(float(hit["distance"])) / BM25_SCALE for hit in result[0]}
+
+    def _windows(self, query: np.ndarray, expr: str | None) -> dict[int, float]:
+        """The best window cosine of the clauses nearest to the query (as :func:`dense.best_per_clause`)."""
+        result = self._client.search(self._names["windows"], data=[query.tolist()], anns_field="vector",
+                                     limit=CANDIDATES * 3, filter=expr or "", output_fields=["clause"],
+                                     search_params={"metric_type": "IP", "params": {"ef": 128}})
+        best: dict[int, float] = {}
+        for hit in result[0]:
+            best.setdefault(int(hit["entity"]["clause"]), float(hit["distance"]))
+        return best
+
+    def _clause_vectors(self, ids: np.ndarray) -> np.ndarray:
+        rows = self._client.get(self._names["clauses"], ids=[int(i) for i in ids], output_fields=["vector"])
+        by_id = {int(r["id"]): r["vector"] for r in rows}
+        return np.array([by_id[int(i)] for i in ids], dtype=np.float32)
+
+    def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None,
+               as_of: str | None = None) -> list[Hit]:
+        """As :meth:`Index.search`: candidates from BM25 and the nearest windows, each scored by its BM25 score,
+        best window cosine and whole-clause cosine, fused; texts not in force on ``as_of`` (today) rank lower."""
+        check_result_count(k)
+        if mode not in SEARCH_MODES:
+            raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
+        if mode != "bm25" and not self.has_vectors:
+            raise NoVectors(f"该索引没有向量（以 --embedder none 构建），只能用 bm25 检索 (the index at {self.location} has "
+                            f"no vectors: it was built with --embedder none; search it with mode bm25, or rebuild it "
+                            f"with an embedder for {mode})")
+        expr = self._filter(doc_ids, as_of)
+        terms = bm25_text(self.tokenizer.tokenize(question))
+        bm25: dict[int, float] = {}
+        candidates: set[int] = set()
+        if mode != "dense" and terms:
+            bm25 = self._bm25(terms, CANDIDATES, expr)
+            candidates.update(bm25)
+        best: dict[int, float] = {}
+        if mode != "bm25":
+            query = self.embedder.encode_queries([question[:QUERY_CHARS]])[0]
+            best = self._windows(query, expr)
+            candidates.update(sorted(best, key=lambda c: -best[c])[:CANDIDATES])
+        if not candidates:
+            return []
+        cands = np.array(sorted(candidates))
+        signals = {}
+        if mode != "dense":
+            missing = [int(c) for c in cands if int(c) not in bm25]
+            if missing and terms:  # window-only candidates: their own BM25 scores (zero without a query term)
+                bm25.update(self._bm25(terms, len(missing), f"id in {missing}"))
+            signals["bm25"] = np.array([bm25.get(int(c), 0.0) for c in cands])
+        if mode != "bm25":
+            floor = min(best.values(), default=0.0)
+            signals["window"] = np.array([best.get(int(c), floor) for c in cands])
+            signals["clause"] = self._clause_vectors(cands) @ query
+        penalty = None
+        if not doc_ids:
+            outdated = self.validity.outdated(as_of) - (self.validity.hidden(as_of) if as_of else frozenset())
+            if outdated:
+                penalty = SUPERSEDED_PENALTY * np.array([self.clauses[c].doc_id in outdated for c in cands],
+                                                        dtype=np.float64)
+        scores = fuse(signals, penalty)
+        features = standardised(signals)
+        order = np.lexsort((cands, -scores))[:k]
+        hits = []
+        for i in order:
+            clause = self.clauses[cands[i]]
+            related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
+            hits.append(Hit(clause=clause, score=float(scores[i]), dense_score=best.get(int(cands[i]), 0.0),
+                            related=related, signals={name: float(v[i]) for name, v in features.items()}))
+        return hits
+
+
+def load_milvus_index(location: MilvusLocation, embedder: Embedder | None = None,
+                      tokenizer: PolicyTokenizer | None = None, device: str = "auto") -> MilvusIndex:
+    """Open the index at ``location``; refuse one built with another dictionary or embedder, as
+    :func:`~policyqa.index.load_index` does."""
+    if location.is_lite and not Path(location.uri).exists():  # not created by looking
+        raise IndexMissing(f"Milvus 中没有索引 {location.collection}，请先运行 policyqa build --backend milvus --uri "
+                           f"{location.uri} (no index at {location.uri}; build one with "
+                           f"`policyqa build --backend milvus --uri {location.uri}`)")
+    client = _client(location)
+    build = current_build(location, client)
+    names = _names(location, build)  # the build's own collections: a rebuild does not change them under it
+    for name in names.values():
+        client.load_collection(name)
+    meta = _read_all(client, names["meta"], ["record"])
+    manifest = meta[0]["record"]
+    tokenizer = tokenizer or default_tokenizer()
+    if manifest["tokenizer"]["dictionary_hash"] != tokenizer.dictionary_hash:
+        raise IndexIncompatible("索引的分词词典与当前版本不同，请重建索引 (the index was built with another tokenizer "
+                                "dictionary; rebuild it with `policyqa build --backend milvus`)")
+    if embedder is not None and manifest["embedder"]["name"] != NO_EMBEDDER:
+        _checked(manifest, embedder)
+    rows = _read_all(client, names["clauses"], ["record", "terms"])
+    clauses = [Clause.from_dict(r["record"]) for r in rows]
+    term_counts = Counter(t for r in rows for t in set(r["terms"].split()))
+    documents = [r["record"]["document"] for r in meta[1:]]
+    catalogue = [r["record"]["supports"] for r in meta[1:] if r["record"].get("supports") is not None]
+    return MilvusIndex(location, client, build, manifest, clauses, documents, catalogue, term_counts,
+                       embedder, tokenizer, device)
+
+
+def _checked(manifest: dict, embedder: Embedder) -> Embedder:
+    """``embedder`` if it is the one the index was built with."""
+    if embedder.name != manifest["embedder"]["name"] or embedder.dim != manifest["embedder"]["dim"]:
+        raise IndexIncompatible(
+            f"索引由向量模型 {manifest['embedder']['name']} 构建，与当前模型 {embedder.name} 不符 "
+            f"(index was built with embedder {manifest['embedder']['name']}, not {embedder.name}; rebuild it)")
+    return embedder
