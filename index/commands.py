@@ -35,7 +35,7 @@ def build(args: argparse.Namespace) -> int:
 
     corpus = load_corpus(_corpus_paths(args) or None)
     report_skipped(corpus)
-    if isinstance(location := index_location(args), MilvusLocation):  # hook (index.backends): into Milvus
+    if isinstance(location := index_location(args, staging=True), MilvusLocation):  # hook (index.backends): Milvus
         return build_milvus(corpus, location, args)
     out = Path(args.index) if args.index else default_index_dir()
     report = build_index(corpus, out, args.embedder, dense_kind=args.dense, progress=not args.quiet,
