@@ -18,6 +18,7 @@ BACKENDS = ("local", "milvus")
 DEFAULT_COLLECTION = "policyqa"
 URI_ENV = "POLICYQA_MILVUS_URI"
 COLLECTION_ENV = "POLICYQA_MILVUS_COLLECTION"
+INDEX_ENV = "POLICYQA_INDEX"
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,24 @@ def from_environment() -> MilvusLocation | None:
     return MilvusLocation(uri, os.environ.get(COLLECTION_ENV, "").strip() or DEFAULT_COLLECTION) if uri else None
 
 
-def index_location(args: argparse.Namespace) -> IndexLocation:
-    """The index the options name; a contradiction (``--uri`` with a local backend, ``--index`` in place of
-    ``--uri``) is a :class:`UserError`."""
+def index_location(args: argparse.Namespace, staging: bool = False) -> IndexLocation:
+    """The index the options name: ``--uri`` (or ``$POLICYQA_MILVUS_URI`` when no ``--index`` is given) means
+    Milvus. ``staging``: the command takes ``--index`` beside Milvus as the local folder it builds in first
+    (``policyqa build``); elsewhere both together, or ``--uri`` with ``--backend local``, is a :class:`UserError`."""
     backend = getattr(args, "backend", None)
     uri = getattr(args, "uri", None)
     collection = getattr(args, "collection", None)
     index = getattr(args, "index", None)
-    if backend == "local" or (backend is None and (index or not (uri or from_environment()))):
+    env = from_environment()
+    if backend is None:
+        backend = "milvus" if uri or (env and not index) else "local"
+    if backend == "local":
         if uri or collection:
             raise UserError("--uri 与 --collection 只用于 --backend milvus (--uri and --collection go with --backend milvus)")
         return Path(index) if index else None
-    env = from_environment()
+    if index and not staging:
+        raise UserError("--index 指本地索引文件夹，不能与 Milvus 同用 (--index names a local index folder; with "
+                        "--backend milvus give --uri only)")
     uri = uri or (env.uri if env else None)
     if not uri:
         raise UserError(f"--backend milvus 需要 --uri（Milvus Lite 文件或服务器地址）或环境变量 {URI_ENV} "
@@ -79,10 +86,12 @@ def index_location(args: argparse.Namespace) -> IndexLocation:
 
 def server_index(location: IndexLocation) -> Path | None:
     """The folder to hand the API server, whose settings name a folder: a Milvus location is put into this
-    process's environment instead (``POLICYQA_MILVUS_URI``), where the assistant's loader finds it."""
+    process's environment instead (``POLICYQA_MILVUS_URI``, and no ``POLICYQA_INDEX`` that the server's settings
+    would read first), where the assistant's loader finds it."""
     if isinstance(location, MilvusLocation):
         os.environ[URI_ENV] = location.uri
         os.environ[COLLECTION_ENV] = location.collection
+        os.environ.pop(INDEX_ENV, None)
         return None
     return location
 

@@ -145,17 +145,17 @@ def test_a_rebuild_switches_the_aliases_and_keeps_one_build_behind(tmp_path, loc
     location = MilvusLocation(str(tmp_path / "m.db"), "pq")
     upload_index(local_index, location, progress=False)
     reader = load_milvus_index(location, embedder=local_index.embedder)
-    assert reader.generation == current_build(location)
+    assert reader.build == current_build(location)
     before = [h.clause.clause_id for h in reader.search(QUESTIONS[1], k=5)]
     upload_index(local_index, location, progress=False)
-    assert current_build(location) != reader.generation  # what a serving process polls
+    assert current_build(location) != reader.build  # what a serving process polls
     assert [h.clause.clause_id for h in reader.search(QUESTIONS[1], k=5)] == before  # still on its own build
     upload_index(local_index, location, progress=False)
     fresh = load_milvus_index(location, embedder=local_index.embedder)
-    assert fresh.generation == current_build(location)
+    assert fresh.build == current_build(location)
     assert [h.clause.clause_id for h in fresh.search(QUESTIONS[1], k=5)] == before
     collections = MilvusClient(location.uri).list_collections()
-    assert len(collections) == 6 and not any(reader.generation in name for name in collections)  # two builds kept
+    assert len(collections) == 6 and not any(reader.build in name for name in collections)  # two builds kept
 
 
 def test_a_lexical_index_in_milvus_searches_bm25_only(tmp_path, bundled_corpus):
@@ -188,6 +188,9 @@ def test_options_and_environment_choose_the_backend(monkeypatch, tmp_path):
         index_location(args(backend="milvus"))
     with pytest.raises(UserError):
         index_location(args(backend="local", uri="m.db"))
+    with pytest.raises(UserError, match="--index"):
+        index_location(args(index="x", uri="m.db"))
+    assert index_location(args(index="x", uri="m.db"), staging=True) == MilvusLocation("m.db")  # build's folder
     monkeypatch.setenv(URI_ENV, "env.db")
     assert index_location(args()) == MilvusLocation("env.db")
     assert index_location(args(index="x")) == Path("x")  # an explicit folder wins
