@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StrictStr
+from pydantic_core import PydanticCustomError
+
+from policyqa.corpus.errors import UserError
+from policyqa.corpus.validity import parse_as_of
 
 MAX_QUESTION_CHARS = 1000
 # C0/C1 control characters other than tab and line breaks; lone surrogates (a JSON \ud800 escape) are refused
@@ -49,3 +56,17 @@ def question_problem(value: str) -> QuestionProblem | None:
 def printable(value: str) -> str:
     """``value`` without control characters or lone surrogates, for echoing a refused question back."""
     return _UNPRINTABLE_RE.sub("", value)
+
+
+def _check_as_of(value: str | None) -> str | None:
+    """An ``as_of`` date as YYYY-MM-DD; a date that is not one is a 422 saying so."""
+    try:
+        return parse_as_of(value)
+    except UserError as exc:
+        raise PydanticCustomError("policyqa_bad_date", str(exc)) from None
+
+
+AsOf = Annotated[StrictStr | None, AfterValidator(_check_as_of), Field(
+    default=None, description="按该日期的法律状态回答：使用当日有效的版本，YYYY-MM-DD，默认今天 (answer as the law "
+                              "stood on this date, YYYY-MM-DD; default today: the version in force then)",
+    examples=["2020-01-01"])]

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.validity import parse_as_of
+from policyqa.index.backends import add_index_options, index_location
 
 if TYPE_CHECKING:
     from .models import Answer
@@ -22,17 +24,23 @@ def _questions(question: str) -> list[str]:
 def search(args: argparse.Namespace) -> int:
     from .service import Assistant
 
-    assistant = Assistant.load(Path(args.index) if args.index else None)
+    assistant = Assistant.load(index_location(args))
+    as_of, validity = parse_as_of(args.as_of), assistant.index.validity
     for question in _questions(args.question):
-        hits = assistant.search(question, k=args.k, doc_ids=args.doc or None, mode=args.mode)
+        hits = assistant.search(question, k=args.k, doc_ids=args.doc or None, mode=args.mode, as_of=as_of)
         if args.json or args.question == "-":
-            print(json.dumps({"question": question, "hits": [h.to_dict() for h in hits]}, ensure_ascii=False))
+            print(json.dumps({"question": question, "hits": [
+                h.to_dict() | {"status": validity.status(h.clause.doc_id, as_of),
+                               "warning": validity.warning(h.clause.doc_id, as_of)} for h in hits]},
+                ensure_ascii=False))
             continue
         print(f"问：{question}")
         for rank, hit in enumerate(hits, 1):
             c = hit.clause
             text = c.text.replace("\n", " ")
             print(f"{rank:>2}. {hit.score:.4f}  《{c.doc_title}》{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
+            if warning := validity.warning(c.doc_id, as_of):
+                print(f"    注意：{warning}")
     return 0
 
 
@@ -55,11 +63,11 @@ def _read_history(path: str | None) -> list | None:
 def ask(args: argparse.Namespace) -> int:
     from .service import Assistant
 
-    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
+    assistant = Assistant.load(index_location(args), answerer=args.answerer)
     history = _read_history(args.history)
     for question in _questions(args.question):
         answer = assistant.ask(question, k=args.k, doc_ids=args.doc or None, mode=args.mode, explain=args.explain,
-                               history=history)
+                               history=history, as_of=args.as_of)
         if args.json or args.question == "-":
             print(json.dumps(answer.model_dump(), ensure_ascii=False))
             continue
@@ -74,7 +82,7 @@ def chat(args: argparse.Namespace) -> int:
     from .followup import HistoryTurn
     from .service import Assistant
 
-    assistant = Assistant.load(Path(args.index) if args.index else None, answerer=args.answerer)
+    assistant = Assistant.load(index_location(args), answerer=args.answerer)
     history: list[HistoryTurn] = []
     print("政策问答对话（空行或 Ctrl-D 结束；「/新对话」重新开始） policyqa chat: empty line or Ctrl-D to quit")
     while True:
@@ -107,7 +115,7 @@ def _print_answer(answer: "Answer") -> None:
     elif answer.citations:
         print("\n引用：")
     for c in answer.citations:
-        print(f"  《{c.doc_title}》{c.label}  [{c.clause_id}]")
+        print(f"  《{c.doc_title}》{c.label}  [{c.clause_id}]{f'  〔{c.status}〕' if c.warning else ''}")
     for r in answer.related if answer.refused else []:
         print(f"  《{r.doc_title}》{r.label}  [{r.clause_id}]")
     for w in answer.warnings:
@@ -144,10 +152,12 @@ def explanation(trace: dict) -> str:
 
 def _add_question_options(p: argparse.ArgumentParser, k_help: str) -> None:
     p.add_argument("question", help="the question, or - to read one question per line from stdin (JSON lines out)")
-    p.add_argument("--index", metavar="DIR")
+    add_index_options(p)
     p.add_argument("-k", type=int, default=5, help=k_help)
     p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="restrict to a document; repeatable")
+    p.add_argument("--as-of", metavar="DATE", help="the law as it stood on DATE (YYYY-MM-DD; default today): the "
+                                                   "version in force then, see docs/versions.md")
     p.add_argument("--json", action="store_true")
 
 
@@ -168,7 +178,7 @@ def register(subparsers) -> None:
     p.set_defaults(handler=ask)
 
     p = subparsers.add_parser("chat", help="an interactive conversation in which follow-up questions are understood")
-    p.add_argument("--index", metavar="DIR")
+    add_index_options(p)
     p.add_argument("-k", type=int, default=5, help="number of evidence clauses (default 5)")
     p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive")

@@ -13,6 +13,7 @@ from pathlib import Path
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause
 from policyqa.corpus.titles import cite
+from policyqa.corpus.validity import parse_as_of, today
 from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .analysis import QueryAnalysis, analyse
@@ -146,14 +147,18 @@ class Assistant:
     def manifest(self) -> dict:
         return self.index.manifest
 
-    def documents(self) -> list[dict]:
-        return list(self.index.documents)
+    def documents(self, as_of: str | None = None) -> list[dict]:
+        """The document records, each with its ``validity`` on ``as_of`` (today by default): dates, status,
+        versions."""
+        as_of = parse_as_of(as_of)
+        return [dict(d, validity=self.index.validity.record(d["doc_id"], as_of)) for d in self.index.documents]
 
     def document(self, doc_id: str) -> dict:
         meta = next((d for d in self.index.documents if d["doc_id"] == doc_id), None)
         if meta is None:
             raise NotFound(f"未知文件编号：{doc_id} (unknown doc_id: {doc_id})")
-        return dict(meta, clauses=[c.to_dict() for c in self._clauses_by_doc.get(doc_id, [])])
+        return dict(meta, validity=self.index.validity.record(doc_id),
+                    clauses=[c.to_dict() for c in self._clauses_by_doc.get(doc_id, [])])
 
     def clause(self, clause_id: str) -> Clause:
         clause = self.index.clause(clause_id)
@@ -161,15 +166,18 @@ class Assistant:
             raise NotFound(f"未知条款编号：{clause_id} (unknown clause_id: {clause_id})")
         return clause
 
-    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
+    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid",
+               as_of: str | None = None) -> list[Hit]:
         """Ranked clauses (retrieval, then the fitted ranker); an article the question names
-        (「国办发〔2020〕52号第十条」) comes first, scored 1.0."""
+        (「国办发〔2020〕52号第十条」) comes first, scored 1.0. ``as_of`` (``YYYY-MM-DD``, default today): the texts
+        as they stood on that date (docs/versions.md)."""
         question = _clean_question(question)
         check_result_count(k)
+        as_of = parse_as_of(as_of)
         analysis = analyse(question, self.index)
-        hits = rank_evidence(analysis, self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode), self.index,
-                             self.ranker).hits[:k]
-        named = self._named_articles(question, doc_ids)
+        hits = rank_evidence(analysis, self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode, as_of),
+                             self.index, self.ranker).hits[:k]
+        named = self._named_articles(question, doc_ids, as_of)
         if not named:
             return hits
         ids = {c.clause_id for c in named}
@@ -179,17 +187,20 @@ class Assistant:
 
     # ---- answering -----------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
-            explain: bool = False, history: list[HistoryTurn] | None = None) -> Answer:
+            explain: bool = False, history: list[HistoryTurn] | None = None, as_of: str | None = None) -> Answer:
         """The answer with verified citations; ``explain`` adds the trace of every stage (why the first clause
         won, why a refusal was made). With ``history`` (the conversation so far, oldest first; may be empty) a
-        follow-up is read in its light (「那托育机构呢？」), or a clarifying question is returned."""
-        answer = self._ask(question, k, doc_ids, mode, explain, history, live=False)
+        follow-up is read in its light (「那托育机构呢？」), or a clarifying question is returned. ``as_of``
+        (``YYYY-MM-DD``, default today): the law as it stood on that date; a citation of a text not in force then
+        carries a warning naming the version in force (docs/versions.md)."""
+        as_of = parse_as_of(as_of)
+        answer = self._ask(question, k, doc_ids, mode, explain, history, live=False, as_of=as_of)
         assert isinstance(answer, Answer)  # only a live ask is read as the answerer writes
-        return answer
+        return self._dated(answer, as_of)
 
     def _ask(self, question: str, k: int, doc_ids: list[str] | None, mode: str, explain: bool,
-             history: list[HistoryTurn] | None, live: bool,
-             turns: tuple[PriorTurn, ...] = ()) -> Answer | Iterator[tuple[str, object]]:
+             history: list[HistoryTurn] | None, live: bool, turns: tuple[PriorTurn, ...] = (),
+             as_of: str | None = None) -> Answer | Iterator[tuple[str, object]]:
         """:meth:`ask`; ``live``: a streaming answerer's answer as the events of :meth:`_live`. ``turns``: the
         conversation as the answerer is shown it."""
         question = _clean_question(question)
@@ -204,23 +215,23 @@ class Assistant:
                               needs_clarification=True, refusal_reason="the follow-up cannot be resolved",
                               answerer=self.answerer.name)
             if resolution.rewritten:
-                answer = self._ask(resolution.resolved, k, doc_ids, mode, explain, None, live, turns)
+                answer = self._ask(resolution.resolved, k, doc_ids, mode, explain, None, live, turns, as_of)
                 return _as_asked(answer, question, resolution.resolved)
         analysis = analyse(question, self.index)
         trace: dict = {"analysis": analysis.to_dict()} if explain else {}
-        hits = self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode)
+        hits = self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode, as_of)
         if explain:
             trace["candidates"] = [{"clause_id": h.clause.clause_id, "fused": round(h.score, 4),
                                     **{n: round(v, 4) for n, v in h.signals.items()}} for h in hits[:EVIDENCE_K]]
-        answer = self._answer(analysis, hits, k, doc_ids, trace, turns, live)
+        answer = self._answer(analysis, hits, k, doc_ids, trace, turns, live, as_of)
         if explain and isinstance(answer, Answer):
             answer.trace = trace
         return answer
 
     def _answer(self, analysis: QueryAnalysis, hits: list[Hit], k: int, doc_ids: list[str] | None,
-                trace: dict, turns: tuple[PriorTurn, ...] = (),
-                live: bool = False) -> Answer | Iterator[tuple[str, object]]:
-        if settled := self._settled(analysis, hits, doc_ids, trace):
+                trace: dict, turns: tuple[PriorTurn, ...] = (), live: bool = False,
+                as_of: str | None = None) -> Answer | Iterator[tuple[str, object]]:
+        if settled := self._settled(analysis, hits, doc_ids, trace, as_of):
             return settled
         question = analysis.question
         ranked = rank_evidence(analysis, hits, self.index, self.ranker)
@@ -239,7 +250,7 @@ class Assistant:
         return self._compose(question, kept, ranked.hits, answerer, warnings)
 
     def _settled(self, analysis: QueryAnalysis, hits: list[Hit], doc_ids: list[str] | None,
-                 trace: dict) -> Answer | None:
+                 trace: dict, as_of: str | None = None) -> Answer | None:
         """The answer when the question is settled before ranking: a named article is looked up; a document
         number, article or law that nothing loaded has, or a question not in Chinese, is refused."""
         question = analysis.question
@@ -248,7 +259,7 @@ class Assistant:
                                  reason="names a document number no loaded document has")
         if not analysis.chinese:
             return self._refusal(question, hits, NOT_CHINESE, trace=trace, reason="not a Chinese question")
-        named = self._named_articles(question, doc_ids)
+        named = self._named_articles(question, doc_ids, as_of)
         if named:
             trace["lookup"] = [c.clause_id for c in named]
             return self._lookup_answer(question, named, hits)
@@ -269,13 +280,15 @@ class Assistant:
         hits = self._retrieve(analysis, EVIDENCE_K, doc_ids, mode)
         return None if self._settled(analysis, hits, doc_ids, {}) else (analysis, hits)
 
-    def _retrieve(self, analysis: QueryAnalysis, k: int, doc_ids: list[str] | None, mode: str) -> list[Hit]:
+    def _retrieve(self, analysis: QueryAnalysis, k: int, doc_ids: list[str] | None, mode: str,
+                  as_of: str | None = None) -> list[Hit]:
         """The index's ranking for the question without the words naming a document (「52号文」「2024年养老意见」),
-        within the documents it names unless the caller chose documents; asked about a penalty, the article
+        within the documents it names (the version in force on ``as_of`` of a law named) unless the caller chose
+        documents; the texts as they stood on ``as_of`` (default today); asked about a penalty, the article
         punishing the first clause's duty is a candidate too."""
         if analysis.named_doc_ids and doc_ids is None:
-            doc_ids = list(analysis.named_doc_ids)
-        hits = self.index.search(analysis.search_text, k=k, mode=mode, doc_ids=doc_ids)
+            doc_ids = self._current(list(analysis.named_doc_ids), as_of)
+        hits = self.index.search(analysis.search_text, k=k, mode=mode, doc_ids=doc_ids, as_of=as_of or today())
         if analysis.asks_penalty and hits:
             hits = with_penalty_article(hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []))
         return hits
@@ -310,13 +323,20 @@ class Assistant:
         return kept, name
 
     def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
-                   explain: bool = False, history: list[HistoryTurn] | None = None) -> Iterator[tuple[str, object]]:
+                   explain: bool = False, history: list[HistoryTurn] | None = None,
+                   as_of: str | None = None) -> Iterator[tuple[str, object]]:
         """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer). A streaming
         answerer (the LLM) is read as it writes (:meth:`_live`): "citations" comes again, with the citations so
         far, before each sentence. Errors before the first event are raised as in
         :meth:`ask`; the model failing after a sentence was sent raises :class:`AnswererUnavailable`."""
-        answer = self._ask(question, k, doc_ids, mode, explain, history, live=True)
-        yield from _events(answer) if isinstance(answer, Answer) else answer
+        as_of = parse_as_of(as_of)
+        answer = self._ask(question, k, doc_ids, mode, explain, history, live=True, as_of=as_of)
+        for kind, payload in _events(answer) if isinstance(answer, Answer) else answer:
+            if kind == "citations":
+                payload = [self._dated_item(c, as_of) for c in payload]
+            elif kind == "done":
+                payload = self._dated(payload, as_of)
+            yield kind, payload
 
     def _live(self, analysis: QueryAnalysis, hits: list[Hit], k: int, turns: tuple[PriorTurn, ...],
               trace: dict) -> Iterator[tuple[str, object]]:
@@ -378,8 +398,33 @@ class Assistant:
         by_doc = {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
         return by_doc, [d for d in self.index.documents if d["doc_id"] in by_doc]
 
-    def _named_articles(self, question: str, doc_ids: list[str] | None) -> list[Clause]:
-        return lookup(question, *self._scope(doc_ids), self._sections)
+    def _named_articles(self, question: str, doc_ids: list[str] | None, as_of: str | None = None) -> list[Clause]:
+        """The articles the question names (「行政复议法第九条」): of the version in force on ``as_of`` where
+        several versions have them."""
+        named = lookup(question, *self._scope(doc_ids), self._sections)
+        current = set(self._current([c.doc_id for c in named], as_of))
+        return [c for c in named if c.doc_id in current]
+
+    def _current(self, doc_ids: list[str], as_of: str | None) -> list[str]:
+        """``doc_ids`` less those not in force on ``as_of`` (default today) — superseded, repealed, not yet in force
+        while another version is; all of them when that would leave none (a question naming the 2016 text of a law,
+        or a repealed one, asks about it)."""
+        hidden = self.index.validity.hidden(as_of)
+        return [d for d in doc_ids if d not in hidden] or doc_ids
+
+    def _dated_item(self, item: Citation | RelatedClause, as_of: str | None) -> Citation | RelatedClause:
+        validity = self.index.validity
+        return item.model_copy(update={"status": validity.status(item.doc_id, as_of),
+                                       "warning": validity.warning(item.doc_id, as_of)})
+
+    def _dated(self, answer: Answer, as_of: str | None) -> Answer:
+        """``answer`` with each citation's and related clause's status on ``as_of`` (default today), and a warning
+        for each cited text not in force then, naming the version that is."""
+        citations = [self._dated_item(c, as_of) for c in answer.citations]
+        notes = [f"引用的{w}" for w in dict.fromkeys(c.warning for c in citations if c.warning)]
+        return answer.model_copy(update={"citations": citations,
+                                         "related": [self._dated_item(r, as_of) for r in answer.related],
+                                         "warnings": answer.warnings + [n for n in notes if n not in answer.warnings]})
 
     def _missing_articles(self, question: str, doc_ids: list[str] | None) -> list[str]:
         return missing_articles(question, *self._scope(doc_ids))

@@ -27,7 +27,7 @@ from .parse import UNTITLED
 
 IN_FORCE, PENDING, SUPERSEDED, REPEALED = "现行有效", "尚未施行", "已被修订", "已废止"
 STATUSES = (IN_FORCE, PENDING, SUPERSEDED, REPEALED)
-REPEALED_FIELD = "repealed"  # a document record's user-set repeal date
+REPEALED_FIELD = "repealed_by_user"  # documents.json: the repeal date a user set (index.living.USER_REPEALED)
 _LAW_PREFIX = "中华人民共和国"
 _REPEALED_STATUS_RE = re.compile(r"废止|失效|作废")  # a front-matter status saying the text no longer applies
 
