@@ -36,11 +36,11 @@ from .api_documents import WriteAccess, documents_router, is_upload
 from .api_eligibility import eligibility_router
 from .api_errors import ApiError, documented, error_response, install as install_error_handlers
 from .api_guard import ResponseGuard
-from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, question_problem
+from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, AsOf, question_problem
 from .conversations import ConversationStore
 from .drafts import AnswererUnavailable
 from .followup import HistoryTurn
-from .models import Answer
+from .models import Answer, DocumentValidity
 from .reloading import AssistantHolder
 from .service import Assistant
 from .settings import Settings
@@ -116,6 +116,7 @@ class AskRequest(BaseModel):
     conversation_id: ConversationId | None = Field(
         default=None, description="由服务器保存对话（限时限量）；与 history 同用时以 history 为准 (the server keeps the "
                                   "conversation for a bounded time; history, when given, takes precedence)")
+    as_of: AsOf = None  # hook (docs/versions.md): the law as it stood on this date
 
 
 class SearchRequest(BaseModel):
@@ -127,6 +128,7 @@ class SearchRequest(BaseModel):
     k: SearchK = 10
     doc_ids: DocIds = None
     mode: Mode = "hybrid"
+    as_of: AsOf = None  # hook (docs/versions.md)
 
 
 def batch_request_model(max_batch: int, max_cost: int) -> type[BaseModel]:
@@ -191,6 +193,7 @@ class DocumentSummary(BaseModel):
     source_url: str | None = None
     status: str | None = None
     clause_count: int
+    validity: DocumentValidity | None = None  # hook (docs/versions.md): dates, status today, versions
 
 
 class DocumentDetail(DocumentSummary):
@@ -438,9 +441,11 @@ def v1_router(settings: Settings) -> APIRouter:
         history = _history(body, conversations)
         if not body.stream:
             return _remember(body, conversations, assistant.ask(body.question, k=body.k, doc_ids=body.doc_ids,
-                                                                mode=body.mode, explain=body.explain, history=history))
+                                                                mode=body.mode, explain=body.explain, history=history,
+                                                                as_of=body.as_of))
         events = _remembered(body, conversations, assistant.ask_stream(
-            body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, explain=body.explain, history=history))
+            body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, explain=body.explain, history=history,
+            as_of=body.as_of))
         first = next(events)  # the answer is settled before the first event: errors still get a JSON status
         return StreamingResponse(_closing(_event_stream(first, events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -462,7 +467,7 @@ def v1_router(settings: Settings) -> APIRouter:
     @router.post("/search", response_model=SearchResponse, tags=["检索 search"],
                  summary="检索条款 (ranked clauses)", dependencies=json_only, responses=json_errors)
     def search(body: SearchRequest, assistant: AssistantDep):
-        hits = assistant.search(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode)
+        hits = assistant.search(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, as_of=body.as_of)
         return SearchResponse(question=body.question, hits=[SearchHit(**h.to_dict()) for h in hits])
 
     @router.get("/documents", response_model=list[DocumentSummary], tags=["文件 documents"],
