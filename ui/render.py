@@ -67,12 +67,16 @@ def chip_label(doc_title: str, label: str) -> str:
     return f"《{short_title(doc_title)}》{label}"
 
 
-def chip(clause_id: str, doc_title: str, label: str, quote: str | None = None, extra: str = "") -> str:
+def chip(clause_id: str, doc_title: str, label: str, quote: str | None = None, extra: str = "",
+         warned: Citation | RelatedClause | None = None) -> str:
+    """A citation chip; ``warned``: a citation of a text not in force, marked with its status (docs/versions.md)."""
     quote_attr = f' data-quote="{_attr(quote)}"' if quote else ""
     classes = f"pq-chip {extra}".strip()
     name = chip_label(doc_title, label)
+    status = f"〔{warned.status}〕" if warned is not None and warned.warning else ""
+    title = "查看原文：" + name + (f"。注意：{warned.warning}" if status else "")
     return (f'<button type="button" class="{classes}" data-clause="{_attr(clause_id)}"{quote_attr} '
-            f'title="{_attr("查看原文：" + name)}">{_text(name)}</button>')
+            f'title="{_attr(title)}">{_text(name + status)}</button>')
 
 
 def answer_body(text: str, citations: list[Citation]) -> str:
@@ -93,7 +97,7 @@ def answer_body(text: str, citations: list[Citation]) -> str:
         if queue:
             c = queue.popleft()
             used.add(id(c))
-            out.append(chip(c.clause_id, c.doc_title, c.label, c.quote))
+            out.append(chip(c.clause_id, c.doc_title, c.label, c.quote, warned=c))
         else:
             out.append(_text(m.group(0)))
         last = m.end()
@@ -101,7 +105,7 @@ def answer_body(text: str, citations: list[Citation]) -> str:
     body = f'<div class="pq-text">{"".join(out)}</div>'
     rest = [c for c in citations if id(c) not in used]
     if rest:
-        chips = "".join(chip(c.clause_id, c.doc_title, c.label, c.quote) for c in rest)
+        chips = "".join(chip(c.clause_id, c.doc_title, c.label, c.quote, warned=c) for c in rest)
         body += f'<div class="pq-sources"><span class="pq-sources-label">依据</span>{chips}</div>'
     return body
 
@@ -111,7 +115,7 @@ def _related_list(related: list[RelatedClause]) -> str:
     for r in related:
         snippet = r.text.replace("\n", " ")
         snippet = snippet[:60] + ("…" if len(snippet) > 60 else "")
-        items.append(f'<li>{chip(r.clause_id, r.doc_title, r.label, extra="pq-chip-related")}'
+        items.append(f'<li>{chip(r.clause_id, r.doc_title, r.label, extra="pq-chip-related", warned=r)}'
                      f'<span class="pq-snippet">{_text(snippet)}</span></li>')
     return "".join(items)
 
@@ -374,7 +378,8 @@ def documents_html(docs: list[dict], active: str | None = None) -> str:
     items = []
     for d in docs:
         current = " pq-doc-active" if d["doc_id"] == active else ""
-        facts = " · ".join(x for x in (d.get("doc_number"), d.get("issuer"), d.get("date")) if x)
+        stale = (d.get("validity") or {}).get("status") if (d.get("validity") or {}).get("warning") else None
+        facts = " · ".join(x for x in (d.get("doc_number"), d.get("issuer"), d.get("date"), stale) if x)
         items.append(f'<li><button type="button" class="pq-doc{current}" data-doc="{_attr(d["doc_id"])}">'
                      f'<span class="pq-doc-title">{_text(d["title"])}</span>'
                      f'<span class="pq-doc-facts">{_text(facts)}</span>'
@@ -389,8 +394,15 @@ def reader_empty_html() -> str:
 
 def reader_html(doc: dict, target: str | None = None) -> str:
     """A whole document in reading order, section headings included; ``target`` is marked and scrolled to."""
+    validity = doc.get("validity") or {}
+    versions = "、".join(f'{v["version_date"] or v["doc_id"]}（{v["status"]}）'
+                         for v in validity.get("versions", [])) if len(validity.get("versions", [])) > 1 else None
     facts = _meta_rows([("发文字号", doc.get("doc_number")), ("发布机关", doc.get("issuer")),
-                        ("日期", doc.get("date")), ("状态", doc.get("status"))])
+                        ("日期", doc.get("date")), ("状态", doc.get("status")),
+                        ("效力", validity.get("status")), ("施行日期", validity.get("effective")),
+                        ("废止日期", validity.get("repealed")), ("各版本", versions)])
+    # hook (docs/versions.md): a text not in force says so, naming the one that is
+    warning = f'<div class="pq-warning">注意：{_text(validity["warning"])}</div>' if validity.get("warning") else ""
     source = ""
     if doc.get("source_url"):
         source = (f'<a class="pq-source" href="{_attr(doc["source_url"])}" target="_blank" '
@@ -412,4 +424,4 @@ def reader_html(doc: dict, target: str | None = None) -> str:
                     f'data-clause-id="{_attr(c["clause_id"])}">{label}'
                     f'<div class="pq-clause-text">{_text(c["text"])}</div></section>')
     return (f'<article class="pq-reader"><h2 class="pq-reader-title" title="{_attr(doc["title"])}">{_text(doc["title"])}</h2>'
-            f'<dl class="pq-meta">{facts}</dl>{source}{"".join(body)}</article>')
+            f'<dl class="pq-meta">{facts}</dl>{warning}{source}{"".join(body)}</article>')
