@@ -27,6 +27,9 @@ class Script:
     chunk_chars: int = 3  # characters per streamed chunk
     chunk_delay_s: float = 0.0  # pause before each streamed chunk
     gate: threading.Event = field(default_factory=threading.Event)
+    # What became of this script's streams: one was sent to its end ([DONE] or DIE); a client hung up on one.
+    finished: threading.Event = field(default_factory=threading.Event)
+    abandoned: threading.Event = field(default_factory=threading.Event)
 
 
 GATE = "\x00"  # in streamed content: send nothing after it until ``script.gate`` is set
@@ -67,8 +70,6 @@ class FakeLLMServer:
     def __init__(self) -> None:
         self.script = Script()
         self.requests: list[ReceivedRequest] = []
-        self.streams_finished = 0  # streams sent to the end ([DONE] or DIE)
-        self.streams_abandoned = threading.Event()  # a client closed the connection while a stream was sent
         self._closing = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -123,7 +124,7 @@ class FakeLLMServer:
                             if not script.gate.wait(GATE_WAIT_S):
                                 return
                         elif part == DIE:
-                            server.streams_finished += 1
+                            script.finished.set()
                             return
                         else:
                             if script.chunk_delay_s and server._closing.wait(script.chunk_delay_s):
@@ -132,9 +133,9 @@ class FakeLLMServer:
                     self._event(chunk("", model, finish_reason="stop"))
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
-                    server.streams_finished += 1
+                    script.finished.set()
                 except (BrokenPipeError, ConnectionResetError):
-                    server.streams_abandoned.set()
+                    script.abandoned.set()
 
             def _event(self, data: dict) -> None:
                 self.wfile.write(f"data: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8"))

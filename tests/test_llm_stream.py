@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import socket
 
 import httpx
 import pytest
@@ -39,8 +40,6 @@ def model(llm):
     """The fake model with a fresh script; a gate left closed by a failed test is opened afterwards."""
     llm.script = Script()
     llm.requests.clear()
-    llm.streams_finished = 0
-    llm.streams_abandoned.clear()
     yield llm
     llm.script.gate.set()
 
@@ -139,7 +138,7 @@ def test_stream_draft_gives_the_sentences_of_draft(model, answerer, evidence_of_
 
     assert [d.sentences for d in streamed] == [[s] for s in whole.sentences]
     assert [r.json["stream"] for r in model.requests] == [False, True]
-    assert model.streams_finished == 1
+    assert model.script.finished.is_set()
 
 
 def test_a_refusal_streams_as_a_refused_draft(model, answerer, evidence_of_three):
@@ -165,6 +164,31 @@ def test_a_model_that_dies_or_stalls_mid_stream_raises_after_the_finished_senten
         next(pieces)
 
 
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        (Script(status=500, body='{"error": "model crashed"}'), "HTTP 500"),
+        (Script(body="{not json"), "JSON"),
+        (Script(body='{"object": "error", "message": "model not found"}'), "choices"),
+        (Script(content="   "), "empty"),
+    ],
+    ids=["http-500", "malformed-json", "no-choices", "empty-content"],
+)
+def test_server_errors_and_unusable_output_raise_unavailable(model, answerer, evidence_of_three, script, message):
+    model.script = script
+    with pytest.raises(AnswererUnavailable, match=message):
+        list(answerer.stream_draft(QUESTION, evidence_of_three))
+
+
+def test_an_unreachable_server_raises_unavailable(evidence_of_three):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gone = OpenAICompatibleAnswerer(base_url=f"http://127.0.0.1:{port}/v1", model="fake-qwen", timeout_s=2)
+    with pytest.raises(AnswererUnavailable, match="无法连接"):
+        list(gone.stream_draft(QUESTION, evidence_of_three))
+
+
 # ---- through the API ---------------------------------------------------------------------------
 def test_the_first_sentence_is_sent_while_the_model_is_still_writing(model, api, cited):
     model.script = Script(content=cited(f"{GOOD}[{{n}}]省{GATE}级、市级养老机构要推动优质资源下沉[{{n}}]。"))
@@ -177,10 +201,10 @@ def test_the_first_sentence_is_sent_while_the_model_is_still_writing(model, api,
         kind, delta = next(events)
         # The model is held at the gate, in its second sentence: the first is out, verified and cited.
         assert kind == "delta" and delta["text"].startswith(GOOD) and "《" in delta["text"]
-        assert model.streams_finished == 0
+        assert not model.script.finished.is_set()
         model.script.gate.set()
         rest = list(events)
-    assert model.streams_finished == 1
+    assert model.script.finished.is_set()
     kinds = [k for k, _ in rest]
     assert kinds == ["citations", "delta", "done"]
     done = rest[-1][1]
@@ -245,8 +269,8 @@ def test_the_model_is_dropped_when_the_client_goes(model, api, cited):
             if kind == "delta":
                 break
     # The fake writes until its writes fail: that happens only if the API closed its request to the model.
-    assert model.streams_abandoned.wait(30), "the model server was never hung up on"
-    assert model.streams_finished == 0
+    assert model.script.abandoned.wait(30), "the model server was never hung up on"
+    assert not model.script.finished.is_set()
 
 
 def test_the_model_receives_the_earlier_turns(model, api, assistant):
@@ -283,7 +307,7 @@ def test_a_resolved_follow_up_streams_its_reading_first(model, api):
     assert "".join(deltas) == done["answer"] and done["question"] == "那托育机构呢？"
 
 
-def test_a_client_that_does_not_stream_gets_the_whole_answer(model, api, generating, cited):
+def test_a_client_that_does_not_stream_gets_the_whole_answer(model, api, cited):
     model.script = Script(content=cited(f"{GOOD}[{{n}}]{INVENTED}[9]"))
     answer = api.post("/v1/ask", json={"question": QUESTION}).json()
     assert answer["answer"].startswith(GOOD) and "一千万" not in answer["answer"]
