@@ -10,14 +10,17 @@ module calls each once.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
+from policyqa.corpus.annex import unit_names
 from policyqa.index import Index
 
 from .ages import asked_age
 from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, HEADCOUNT_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STATED_RE,
-                   asked_things, asks_whether_one_takes_part, asks_who_is_responsible, figure_pattern,
-                   institution_kinds, must_state_figure, named_provinces, unnamed_things)
+                   UNITS_ASKED_RE, asked_things, asks_each_document, asks_tasks_of_unit, asks_whether_one_takes_part,
+                   asks_who_is_responsible, figure_pattern, institution_kinds, must_state_figure, named_provinces,
+                   named_unit, unnamed_things)
 from .declined import without_declined
 from .extractive import term_weights
 from .mentions import Mention, document_mentions, without_mentions
@@ -37,6 +40,10 @@ class QueryAnalysis:
     asks_who: bool = False
     asks_role: bool = False  # whether a department takes part in a task
     asks_penalty: bool = False
+    unit: str | None = None  # the task table's department the question names
+    asks_tasks: bool = False  # which tasks that department has (「民政部负责哪些任务」)
+    asks_units: bool = False  # a task's units, by that name (「责任单位有哪些」「哪个部门」)
+    asks_each_document: bool = False  # what each of the documents named says
     age: tuple[int, int] | None = None  # the asked person's age, in months
     provinces: tuple[str, ...] = ()
     things: tuple[frozenset[str], ...] = ()  # asked for by name (「哪些材料」 → {材料})
@@ -59,6 +66,10 @@ class QueryAnalysis:
             "asks_who": self.asks_who,
             "asks_role": self.asks_role,
             "asks_penalty": self.asks_penalty,
+            "unit": self.unit,
+            "asks_tasks": self.asks_tasks,
+            "asks_units": self.asks_units,
+            "asks_each_document": self.asks_each_document,
             "age_months": list(self.age) if self.age else None,
             "provinces": list(self.provinces),
             "things": ["/".join(sorted(t)) for t in self.things],
@@ -76,11 +87,25 @@ def _figure_name(figure: re.Pattern | None) -> str | None:
     return None if figure is None else _FIGURE_NAMES.get(figure, "measure")
 
 
+_UNITS: weakref.WeakKeyDictionary[Index, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def _task_units(index: Index) -> tuple[str, ...]:
+    """The departments of the index's task tables, longest first (read once per index)."""
+    if index not in _UNITS:
+        names = {n for c in index.clauses if c.part == "annex" and c.responsible_units
+                 for n in unit_names(c.responsible_units)}
+        _UNITS[index] = tuple(sorted(names, key=lambda n: (-len(n), n)))
+    return _UNITS[index]
+
+
 def analyse(question: str, index: Index) -> QueryAnalysis:
     """Read ``question`` (already cleaned) once against the loaded ``index``."""
     tokenizer = index.tokenizer
     mentions = tuple(document_mentions(question, index.documents))
     figure = figure_pattern(question)
+    asks_who = asks_who_is_responsible(question)
+    unit = named_unit(question, tokenizer, _task_units(index))
     return QueryAnalysis(
         question=question,
         search_text=without_declined(without_mentions(question, list(mentions))),
@@ -88,9 +113,13 @@ def analyse(question: str, index: Index) -> QueryAnalysis:
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
         figure=figure,
         figure_required=figure is not None and must_state_figure(question, figure),
-        asks_who=asks_who_is_responsible(question),
+        asks_who=asks_who,
         asks_role=asks_whether_one_takes_part(question),
         asks_penalty=bool(PENALTY_ASKED_RE.search(question)),
+        unit=unit,
+        asks_tasks=asks_who and unit is not None and asks_tasks_of_unit(question),
+        asks_units=bool(UNITS_ASKED_RE.search(question)),
+        asks_each_document=asks_each_document(question),
         age=asked_age(question),
         provinces=tuple(named_provinces(question)),
         things=tuple(asked_things(question, tokenizer)),

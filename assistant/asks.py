@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from policyqa.corpus.vocab import vocabulary
+from policyqa.corpus.vocab import alternation, vocabulary, words
 from policyqa.index.tokenizer import PolicyTokenizer
 
+_KINDS = alternation(words("document_kinds", "rules", "policies", "any"))
+EACH_DOCUMENT_RE = re.compile(
+    rf"两份|两个文件|两个意见|两文|两部|几份文件|(?:和|与|跟)\S{{0,15}}?(?:号文|{_KINDS})\S{{0,3}}?(?:各|分别)")
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个, 新招了几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些了])几"
 # 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
@@ -33,6 +36,7 @@ _DUTY = r"牵头|负责(?!人)|责任单位|责任部门|主管|分工"
 DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合|有责任|有没有责任")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
+UNITS_ASKED_RE = re.compile(r"责任单位|哪些部门|哪个部门|哪些单位|哪个单位|什么部门")  # a task's units, by that name
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?(?:小时|学时|课时)|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
@@ -107,20 +111,11 @@ _ORDER_ADVERBS = frozenset("先 更 最 还 再".split())
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
 _ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
-UNSPECIFIC = frozenset(
-    "政策 规定 要求 措施 办法 做法 方法 方式 形式 内容 方面 情况 条件 支持 说法 安排 保障 "
-    "好处 作用 意义 目标 原则 任务 工作 事 事情 事儿 东西 问题 地方 部门 单位 机构 人 人员 "
-    "样子 标准 程度 责任 责任单位 举措 手段 路子 渠道 服务 帮助 帮扶 扶持 优惠 待遇 补贴 "
-    "机制 制度 体系 模式 重点 领域 类 项 种 级 区别 不同 变化 关系 影响 用 用处 考虑 思路 "
-    "提法 新 规划 计划 部署 动作 行动 意见 文件 条款 意思 含义 概念 定义 样 样的 时候 时间 "
-    "时期 日子 年 月 时段 时间段 部委 主体 对象 群体 特点 职责 职能 角色 准备 步骤 环节 "
-    "进展 效果 结果 后果 区域 范围 部分 类别 类型 种类 方向 出发点 目的 初衷 场景 应用场景 表述 讲法 措辞 "
-    "照顾 照料 照护 关爱 关怀 抓手 着力点 落脚点 切入点 突破口 载体 举措".split()
-)
+UNSPECIFIC = frozenset(words("generic_words", "unspecific"))
 
 
 # 「具体措施」「新路子」「主要任务」: an unspecific word under a modifier is as unspecific.
-_MODIFIERS = ("具体", "主要", "其他", "其它", "相关", "有效", "重要", "配套", "专门", "更好", "更多", "新", "好")
+_MODIFIERS = words("generic_words", "modifiers")
 
 
 def _unspecific(word: str) -> bool:
@@ -129,7 +124,7 @@ def _unspecific(word: str) -> bool:
 
 # Province-level names, as people write them (浙江, not 浙江省), from the shared place vocabulary: a question about
 # one of them is answered only by evidence that names it.
-PROVINCES = tuple(re.sub(r"(?:壮族|回族|维吾尔)?(?:自治区|特别行政区|省|市)$", "", province)
+PROVINCES = tuple(re.sub(rf"(?:壮族|回族|维吾尔)?(?:{alternation(words('place_levels'))})$", "", province)
                   for province, _ in vocabulary("places"))
 
 
@@ -169,6 +164,25 @@ def asks_whether_one_takes_part(question: str) -> bool:
     """「是住建部牵头吗」「国家医保局要参与吗」: whether a department has a part in a task (answered from the
     task table when the question names a department in it)."""
     return bool(YES_NO_RE.search(question) and ROLE_RE.search(question))
+
+
+def asks_tasks_of_unit(question: str) -> bool:
+    """「民政部负责哪些任务」 asks which tasks a department it names has; 「责任单位有哪些？教育部在不在里面」 asks for a
+    task's units, naming a department to check."""
+    return bool(WHICH_TASKS_RE.search(question)) and not WHO_RE.search(question) and "责任单位" not in question
+
+
+def named_unit(question: str, tokenizer: PolicyTokenizer, units: tuple[str, ...]) -> str | None:
+    """The department of ``units`` (a task table's, longest first) the question names: written out (民政部, not the
+    民政部门 of 「民政部门」) or as a word the synonyms give its name (住建部 → 住房城乡建设部)."""
+    words = {t for w in tokenizer.words(question) for t in tokenizer.synonyms.get(w, (w,))}
+    return next((n for n in units if n in words or re.search(f"{re.escape(n)}(?!门)", question)), None)
+
+
+def asks_each_document(question: str) -> bool:
+    """「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: what each of the documents says (not
+    「居家养老和社区养老分别怎么支持」: two topics)."""
+    return bool(EACH_DOCUMENT_RE.search(question))
 
 
 def figure_pattern(question: str) -> re.Pattern | None:
@@ -261,7 +275,7 @@ def _whole_terms(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:
 
 
 # Words that say nothing about which kind an institution is (养老服务机构 is a kind of 养老 institution).
-_NOT_A_KIND = frozenset("服务 中心 单位 组织 场所 设施 社会 公共 专业 相关 各类".split())
+_NOT_A_KIND = frozenset(words("generic_words", "not_a_kind"))
 
 
 def institution_kinds(text: str, tokenizer: PolicyTokenizer) -> list[frozenset[str]]:

@@ -10,22 +10,17 @@ from typing import TYPE_CHECKING
 from policyqa.corpus.annex import unit_names
 from policyqa.corpus.models import Clause
 from policyqa.corpus.text import split_sentences
+from policyqa.corpus.vocab import words
 from policyqa.index.models import Hit
 from policyqa.index.tokenizer import PolicyTokenizer
 
 from .ages import age_bracket_sentences
-from .asks import WHICH_TASKS_RE, WHO_RE
 from .drafts import Draft, DraftSentence
 
 if TYPE_CHECKING:
     from .analysis import QueryAnalysis
 
-# 「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: the question asks what each document says (not
-# 「居家养老和社区养老分别怎么支持」: two topics).
-EACH_DOCUMENT_RE = re.compile(
-    r"两份|两个文件|两个意见|两文|两部|几份文件|(?:和|与|跟)\S{0,15}?(?:意见|文件|号文|通知|方案|办法|条例|法)\S{0,3}?(?:各|分别)")
-GENERIC = frozenset("养老 服务 养老服务 政策 国家 机构 文件 规定 要求 支持 相关 工作 发展 建设 推进 加强 完善 有关 "
-                    "意见 管理 提供 开展 我们 现在 可以 是否 情况 方面".split())
+GENERIC = frozenset(words("generic_words", "unweighted"))
 
 
 @dataclass(frozen=True)
@@ -105,9 +100,6 @@ def figure_first(sentences: list[ScoredSentence]) -> list[ScoredSentence]:
     return sorted(sentences, key=lambda x: x.figure_tier)
 
 
-UNITS_ASKED_RE = re.compile(r"责任单位|哪些部门|哪个部门|哪些单位|哪个单位|什么部门")
-
-
 class ExtractiveAnswerer:
     name = "extractive"
     max_listed_rows = 40  # a department's tasks are listed whole: a civil servant needs all of them
@@ -118,18 +110,13 @@ class ExtractiveAnswerer:
         self._rarity = rarity
         self._rows = [c for c in annex_rows if c.responsible_units]
         self._units_of = {c.clause_id: unit_names(c.responsible_units) for c in self._rows}
-        self._unit_names = sorted({n for names in self._units_of.values() for n in names}, key=len, reverse=True)
 
     def draft(self, question: str, evidence: list[Hit], analysis: QueryAnalysis) -> Draft:
         """The sentences of ``evidence`` that answer; what is asked is read from the question's ``analysis``."""
         if not evidence:
             return Draft(refused=True)
-        if analysis.asks_who:
-            if draft := (self._tasks_of_unit(question)
-                         or self._responsible_units(question, evidence, analysis.weights)):
-                return draft
-        elif analysis.asks_role and self._named_unit(question):
-            if draft := self._responsible_units(question, evidence, analysis.weights):
+        if analysis.asks_who or (analysis.asks_role and analysis.unit):
+            if draft := self._tasks_of_unit(analysis) or self._responsible_units(analysis, evidence):
                 return draft
         weights, figure = analysis.weights, analysis.figure
         if self._rarity is not None and figure is None:
@@ -143,7 +130,7 @@ class ExtractiveAnswerer:
             chosen.append(primary[1])
         # Where another document speaks to the question too, cite it as well; asked what each document says
         # (「两份文件分别怎么要求」), cite the other's best clause among more of the evidence.
-        each = bool(EACH_DOCUMENT_RE.search(question))
+        each = analysis.asks_each_document
         for hit in evidence[1:5 if each else 3]:
             if hit.clause.doc_id == evidence[0].clause.doc_id or hit.clause.part == "annex":
                 continue
@@ -167,10 +154,10 @@ class ExtractiveAnswerer:
             order.setdefault(s.hit.clause.clause_id, len(order))
         return sorted(chosen, key=lambda s: (order[s.hit.clause.clause_id], s.hit.clause.text.find(s.sentence)))
 
-    def _responsible_units(self, question: str, evidence: list[Hit], weights: dict[str, float]) -> Draft | None:
+    def _responsible_units(self, analysis: QueryAnalysis, evidence: list[Hit]) -> Draft | None:
         """谁牵头…: the annex row's responsible units, then the article it restates."""
         rows: list[tuple[float, Clause, Hit]] = []
-        units_asked = bool(UNITS_ASKED_RE.search(question))
+        weights = analysis.weights
         # The table of the best clause's document: a row of another document's table does not answer a question
         # whose best clause names the department itself (「敬老院由哪个部门直管」: 县级民政部门).
         top_doc = evidence[0].clause.doc_id if evidence else None
@@ -180,7 +167,7 @@ class ExtractiveAnswerer:
             # Asked for a task's 责任单位, a row restating the article found answers for it even in other words
             # (「提高人才要素供给能力」 for 「学科专业建设…责任单位有哪些」), as well as the article's best sentence.
             via_article = 0.0
-            if units_asked and hit.clause.part != "annex" and hit.related:
+            if analysis.asks_units and hit.clause.part != "annex" and hit.related:
                 via_article = best_sentences(hit, weights, self.tokenizer)[0].score
             for clause in (hit.clause, *hit.related):
                 if clause.part == "annex" and clause.responsible_units:
@@ -202,17 +189,10 @@ class ExtractiveAnswerer:
             sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))
         return Draft(sentences)
 
-    def _named_unit(self, question: str) -> str | None:
-        """The task table's department the question names, if any: written out (民政部, not the 民政部门 of
-        「民政部门」) or as a word the synonyms give its name (住建部 → 住房城乡建设部)."""
-        words = {t for w in self.tokenizer.words(question) for t in self.tokenizer.synonyms.get(w, (w,))}
-        return next((n for n in self._unit_names if n in words or re.search(f"{re.escape(n)}(?!门)", question)), None)
-
-    def _tasks_of_unit(self, question: str) -> Draft | None:
+    def _tasks_of_unit(self, analysis: QueryAnalysis) -> Draft | None:
         """「民政部负责哪些任务」: every task-table row naming that department, rows it leads first."""
-        name = self._named_unit(question)
-        # 「责任单位有哪些？教育部在不在里面」 asks for a task's units, naming a department to check.
-        if name is None or not WHICH_TASKS_RE.search(question) or WHO_RE.search(question) or "责任单位" in question:
+        name = analysis.unit
+        if not analysis.asks_tasks:
             return None
         rows = [r for r in self._rows if name in self._units_of[r.clause_id]]
         rows.sort(key=lambda r: (f"{name}牵头" not in r.responsible_units, r.ordinal))

@@ -17,6 +17,7 @@ from policyqa.corpus.models import Clause
 from policyqa.corpus.text import char_bigrams
 from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from policyqa.corpus.structure import N
+from policyqa.corpus.vocab import alternation, words
 
 from .mentions import PLACE_PREFIX_RE, doc_numbers, document_mentions, numbered_documents, per_documents
 
@@ -37,7 +38,8 @@ MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")
-LAW_NAME_RE = re.compile(r"([\u4e00-\u9fff]{2,24}(?:法|条例|规定|办法|细则|规则|标准|规范))》?$")
+_DOCUMENT_KINDS = alternation(words("document_kinds", "rules", "policies"))
+LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
@@ -64,7 +66,7 @@ IN_FORCE_QUESTION_RE = re.compile(
     rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
     rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}[的？?。]*$")
 IN_FORCE_SENTENCE_RE = re.compile(
-    r"本(?:法|条例|规定|办法|细则|规则|意见|方案|通知|公告|决定|措施|实施意见|若干措施)[^。；\n]{0,12}"
+    rf"本(?:{_DOCUMENT_KINDS})[^。；\n]{{0,12}}"
     r"自[^。；\n]{1,30}(?:施行|实施|执行|生效)[^。；\n]*[。；]?")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 

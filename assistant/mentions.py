@@ -15,25 +15,24 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from policyqa.corpus.layout import DOC_NUMBER_RE, compact
+from policyqa.corpus.vocab import alternation, vocabulary, words
 
 from .asks import asks_about_place
 
 # A local document's title opens with its place (「宁川市…」「沅澄省人民政府办公厅…」).
-_PLACE_LEVELS = "省|市|自治区|自治州|自治县|县|区|盟"
+_PLACE_LEVELS = alternation(words("place_levels"))
 PLACE_PREFIX_RE = re.compile(rf"^[\u4e00-\u9fff]{{2,7}}?(?:{_PLACE_LEVELS})")
 _PLACE_LEVEL_RE = re.compile(rf"(?:{_PLACE_LEVELS})$")
 # The kinds of document a shortened title ends in; 文件 fits any document.
-KIND_RE = re.compile(r"实施意见|指导意见|意见|通知|实施方案|工作方案|方案|管理办法|办法|条例|规定|细则|若干措施|措施|规划|决定"
-                     r"|公告|纲要|计划|标准|规范|法|文件")
+_KINDS = words("document_kinds", "rules", "policies", "any")
+KIND_RE = re.compile(alternation(_KINDS))
 # 「那个若干措施」「这份公告」: the kind alone names the one loaded document of that kind.
 DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份)$")
-# Kinds no one says but of a document: alone (「托育若干措施」, where the title says 婴幼儿照护) they name the one
-# loaded document of that kind. 意见, 措施, 规定 are everyday words too.
-DISTINCT_KIND_RE = re.compile(r"若干措施|实施方案|工作方案|实施意见|指导意见|实施细则|管理办法|条例")
-GENERIC_KIND = "文件"
+DISTINCT_KINDS = frozenset(words("document_kinds", "distinct"))
+GENERIC_KIND, = words("document_kinds", "any")
 SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
 _YEAR_RE = re.compile(r"(?:19|20)?\d{2}年$")  # a year just before a name
-_ISSUER_ABBREVIATIONS = {"国办": "国务院办公厅", "中办": "中共中央办公厅", "中央": "中共中央"}
+_ISSUER_ABBREVIATIONS = {abbreviation: full for abbreviation, (full,) in vocabulary("issuers")}
 _STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is named 「慈善法」
 MIN_NAME_CHARS = 4  # title characters a shortened title needs when no year or issuer says which document
 MAX_NAME_CHARS = 60  # a name is read back from its kind at most this far
@@ -113,7 +112,7 @@ def _titles(docs: list[dict]) -> _Titles:
         year = (doc.get("date") or "")[:4]
         for at in range(len(year)):
             with_year_ending.setdefault(year[at:], []).append(i)
-    with_kind = {kind: tuple(i for i, d in enumerate(docs) if kind in d["title"]) for kind in KIND_RE.pattern.split("|")}
+    with_kind = {kind: tuple(i for i, d in enumerate(docs) if kind in d["title"]) for kind in _KINDS}
     freeze = lambda table: {key: tuple(values) for key, values in table.items()}  # noqa: E731
     with_issuer = {abbreviation: tuple(i for i, d in enumerate(docs) if issuer in d["title"].replace(_STATE_NAME, ""))
                    for abbreviation, issuer in _ISSUER_ABBREVIATIONS.items()}
@@ -259,7 +258,7 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
         elif start == best_start and start < kind.start():
             best.append(doc["doc_id"])
     this = DEMONSTRATIVE_RE.search(question[:kind.start()])
-    if not best and kind.group(0) != GENERIC_KIND and (this or DISTINCT_KIND_RE.fullmatch(kind.group(0))):
+    if not best and kind.group(0) != GENERIC_KIND and (this or kind.group(0) in DISTINCT_KINDS):
         of_kind = [docs[i] for i in per_documents(docs, _titles).with_kind[kind.group(0)]]
         if len(of_kind) == 1 and (this or not _names_another(question[:kind.start()], of_kind[0])):
             return Mention(this.start() if this else kind.start(), kind.end(), (of_kind[0]["doc_id"],))

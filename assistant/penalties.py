@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from policyqa.corpus.models import Clause
+from policyqa.corpus.vocab import alternation, words
 from policyqa.index import Hit
 
 # 「会受到什么处理」 asks for a penalty; 「补贴怎么处理」 does not.
@@ -16,7 +17,7 @@ PENALTY_ASKED_RE = re.compile(r"罚|处分|后果|法律责任|追究|什么责�
 PENALTY_RE = re.compile(r"罚款|处罚|处分|责令|追究|吊销|没收")  # what a penalty article does
 _ARTICLE = r"第[零〇一二三四五六七八九十百千]+条"
 # 「违反本条例第十条规定」「违反本法第二十条、第二十一条规定」: the duties a penalty article is about.
-_BREACH_RE = re.compile(rf"违反本(?:条例|法|办法|规定|细则|决定)((?:{_ARTICLE}(?:第[一二三四五六七八九十]+款)?[、，和及或]?)+)")
+_BREACH_RE = re.compile(rf"违反本(?:{alternation(words('document_kinds', 'rules', 'policies'))})((?:{_ARTICLE}(?:第[一二三四五六七八九十]+款)?[、，和及或]?)+)")
 
 
 def breached_articles(text: str) -> set[str]:

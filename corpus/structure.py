@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .layout import DATE_LINE_RE, TERMINAL
 from .numerals import NUMERAL_CHARS, number_or_none
 from .paragraphs import ATTACHMENT_LINE_RE, Paragraph
+from .vocab import alternation, words
 
 N = f"[{NUMERAL_CHARS}\\d]+"
 LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3000])")
@@ -30,9 +31,10 @@ ANSWER_RE = re.compile(r"(?:^|[？?。]\s*)答\s*[：:]")  # its answer, in a pa
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 ITEM_RANK = 10  # an item's title is the innermost heading
 SECTION_PATH_SEP = " / "
+_KINDS = alternation(words("document_kinds", "rules", "policies", "guides"))
 # The sentence that puts the document itself in force, limits or assigns its interpretation.
 IN_FORCE_RE = re.compile(
-    r"^本(?:方案|意见|通知|办法|规定|细则|规划|计划|措施|指南|实施意见|若干措施)"
+    rf"^本(?:{_KINDS})"
     r"(?:自[^。]{1,20}(?:施行|执行|实施)|[^。]{0,20}有效期|由[^。]{1,30}负责解释)")
 TABLE_OF_CONTENTS_RE = re.compile(r"^目[\s　]*录$")
 PREAMBLE_LABEL = "序言"
@@ -41,7 +43,7 @@ COVER_NOTICE_LABEL = "印发通知"
 # The own title of a document issued under a cover notice (「…关于印发…实施方案的通知」, signed and dated, then
 # 「湖北省推进普惠托育服务体系建设实施方案」 and its text).
 COVERED_TITLE_RE = re.compile(
-    r"^[^。；：:，,！？]{2,60}(?:方案|意见|办法|规定|细则|措施|计划|规划|指南|要点|清单|标准|条例|规则|制度|通知)$")
+    rf"^[^。；：:，,！？]{{2,60}}(?:{_KINDS})$")
 _PUBLICATION_NOTE_RE = re.compile(r"^[（(][^）)]{2,20}[）)]$")  # 「（此件公开发布）」
 CLOSING_LABEL = "结语"
 CLOSING_FORMULA_RE = re.compile(r"^特此(?:公告|通告|通知|批复|函告|函复|公布)[。！]?$")

@@ -1,4 +1,5 @@
-"""The eligibility vocabularies in ``corpus/vocab/*.txt``: one file per vocabulary, one entry a line.
+"""The vocabularies in ``corpus/vocab/*.txt``, shared by the corpus and the assistant: one file per vocabulary
+(document kinds, issuers, place levels, generic words, the eligibility catalogue's), one entry a line.
 
 A line reads ``key = word word …``; ``#`` starts a comment line. Entries keep the file's order, which
 matters where the readers try classes in turn (binding force: local rules before encouragement).
@@ -32,10 +33,24 @@ def vocabulary(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(entries)
 
 
+@cache
+def words(name: str, *keys: str) -> tuple[str, ...]:
+    """The words of the classes ``keys`` of ``vocab/{name}.txt`` (every class when none is given), in file order."""
+    unknown = set(keys) - {key for key, _ in vocabulary(name)}
+    if unknown:
+        raise UserError(f"词表 {name} 没有这些类：{'、'.join(sorted(unknown))} (no such class in vocabulary {name})")
+    return tuple(dict.fromkeys(w for key, ws in vocabulary(name) if not keys or key in keys for w in ws))
+
+
+def alternation(words) -> str:
+    """``words`` as one regular-expression alternation, longest first, so the longest word at a position wins."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
 def word_pattern(words) -> re.Pattern[str]:
     """One alternation of ``words``, longest first, so the longest word at a position wins."""
-    ordered = sorted(set(words), key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in ordered)) if ordered else re.compile(r"(?!x)x")
+    words = set(words)
+    return re.compile(alternation(words)) if words else re.compile(r"(?!x)x")
 
 
 @cache
