@@ -19,12 +19,15 @@ import gradio as gr
 
 from policyqa.assistant.api_input import MAX_QUESTION_CHARS, printable, question_problem
 from policyqa.assistant.feedback import FeedbackRecord, record_feedback
+from policyqa.assistant.api_documents import WriteAccess
+from policyqa.assistant.reloading import CurrentAssistant
 from policyqa.assistant.service import Assistant
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.titles import short_title
 
 from . import render
 from .conversation import Conversations, Sessions
+from .documents_admin import documents_admin_tab
 from .eligibility import eligibility_tab
 from .export import conversation_markdown
 from .render import Turn
@@ -232,13 +235,19 @@ def _unchecked(component: gr.components.Component) -> gr.components.Component:
     return component
 
 
-def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
+def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = False,
+             writes: WriteAccess | None = None) -> gr.Blocks:
     """The page; ``log_questions`` (``POLICYQA_LOG_QUESTIONS``) lets a failed question's text into the log;
-    👍/👎 go to :func:`~policyqa.assistant.feedback.feedback_dir` (``POLICYQA_FEEDBACK_DIR``)."""
-    docs = assistant.documents()
-    doc_meta = {d["doc_id"]: d for d in docs}
-    titles = {d["doc_id"]: d["title"] for d in docs}
-    clause_count = sum(d.get("clause_count", 0) for d in docs)
+    👍/👎 go to :func:`~policyqa.assistant.feedback.feedback_dir` (``POLICYQA_FEEDBACK_DIR``). A
+    :class:`CurrentAssistant` is followed as the index folder's generations change; with ``writes`` allowing it the
+    page has the 「文件管理」 tab (ui/documents_admin.py)."""
+
+    def catalogue() -> tuple[list[dict], dict[str, dict], dict[str, str]]:
+        """The documents of the generation in service, by doc_id, and their titles."""
+        docs = assistant.documents()
+        return docs, {d["doc_id"]: d for d in docs}, {d["doc_id"]: d["title"] for d in docs}
+
+    docs, _, _ = catalogue()
     sessions = Sessions()
     exports = Path(tempfile.mkdtemp(prefix="policyqa-ui-"))
 
@@ -275,6 +284,7 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
         convs = conversations(request)
         if isinstance(question, str) and not question.strip():
             return gr.skip(), gr.skip(), gr.skip()
+        _, doc_meta, titles = catalogue()
         with convs.lock:
             if problem := _request_problem(question, k, doc_ids, set(doc_meta)):
                 shown = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
@@ -397,6 +407,7 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
         sessions.drop(getattr(request, "session_hash", None) or "")
 
     def show_filter(doc_ids: list[str] | None) -> str:
+        titles = catalogue()[2]
         chosen = [titles[d] for d in doc_ids or [] if d in titles] if isinstance(doc_ids, list) else []
         return render.filter_note_html(chosen)
 
@@ -408,6 +419,7 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
             clause = assistant.clause(getattr(evt, "clause_id", ""))
         except UserError as exc:
             return render.panel_error_html(str(exc))
+        _, doc_meta, titles = catalogue()
         doc = doc_meta.get(clause.doc_id, {})
         return render.clause_html(clause, doc, getattr(evt, "quote", "") or None, titles)
 
@@ -417,7 +429,7 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
             doc = assistant.document(clause.doc_id)
         except UserError:
             return gr.skip(), gr.skip(), gr.skip()
-        return (gr.Tabs(selected="docs"), render.documents_html(docs, active=clause.doc_id),
+        return (gr.Tabs(selected="docs"), render.documents_html(catalogue()[0], active=clause.doc_id),
                 render.reader_html(doc, target=clause.clause_id))
 
     def pick_document(evt: gr.EventData):
@@ -425,13 +437,22 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
             doc = assistant.document(getattr(evt, "doc_id", ""))
         except UserError:
             return gr.skip(), gr.skip()
-        return render.documents_html(docs, active=doc["doc_id"]), render.reader_html(doc)
+        return render.documents_html(catalogue()[0], active=doc["doc_id"]), render.reader_html(doc)
+
+    def header_html() -> str:
+        docs = catalogue()[0]
+        return (f'<header class="pq-header"><h1>{TITLE}</h1><p>已加载 {len(docs)} 份政策文件、'
+                f'{sum(d.get("clause_count", 0) for d in docs)} 个条款；回答均摘自原文并注明出处</p></header>')
+
+    def redraw_documents() -> tuple:
+        """After a write: the header's counts, the document browser and the filter's choices."""
+        docs = catalogue()[0]
+        return (header_html(), render.documents_html(docs),
+                gr.CheckboxGroup(choices=[(short_title(d["title"]), d["doc_id"]) for d in docs]))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         store = gr.BrowserState(None, storage_key=STORE_KEY, secret=STORE_SECRET)
-        gr.HTML(f'<header class="pq-header"><h1>{TITLE}</h1>'
-                f'<p>已加载 {len(docs)} 份政策文件、{clause_count} 个条款；回答均摘自原文并注明出处</p></header>',
-                js_on_load=None)
+        header = gr.HTML(header_html(), js_on_load=None)
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab("问答", id="chat"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=340):
@@ -465,6 +486,8 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
                 with gr.Column(scale=3, min_width=320):
                     reader = gr.HTML(render.reader_empty_html(), js_on_load=READER_JS, elem_id="pq-reader")
             eligibility_tab(assistant, show_clause)  # hook: the 「资格自查」 tab (ui/eligibility.py)
+            written = (documents_admin_tab(assistant.holder, writes, lambda: catalogue()[0])
+                       if writes is not None and isinstance(assistant, CurrentAssistant) else None)
 
         quiet = {"show_progress": "hidden"}
         after = [chat, conv_list, busy, store, export]
@@ -492,6 +515,10 @@ def build_ui(assistant: Assistant, *, log_questions: bool = False) -> gr.Blocks:
         conv_list.pick(pick_conversation, None, switched, **quiet)
         conv_list.remove(remove_conversation, None, switched, **quiet)
         demo.load(restore, store, switched, **quiet)
+        if isinstance(assistant, CurrentAssistant):  # the documents of the generation in service, as it changes
+            demo.load(redraw_documents, None, [header, doc_list, doc_ids], **quiet)
+            if written is not None:
+                written.change(redraw_documents, None, [header, doc_list, doc_ids], **quiet)
         demo.unload(forget)
     return demo
 
@@ -509,20 +536,25 @@ def _key_login(api_key: str | None) -> dict:
             "auth_message": "请输入 API 密钥（用户名任意） Enter the API key (any user name)"}
 
 
-def mount_ui(fastapi_app, assistant: Assistant, path: str = "/ui"):
-    """Serve the UI inside an existing FastAPI app (one process for API and page), behind the app's API key."""
+def mount_ui(fastapi_app, assistant: Assistant | CurrentAssistant, path: str = "/ui"):
+    """Serve the UI inside an existing FastAPI app (one process for API and page), behind the app's API key, with
+    the app's write rule for the 「文件管理」 tab."""
     settings = getattr(fastapi_app.state, "settings", None)  # set by assistant.api.create_app
     key = settings.api_key_value if settings is not None else None
     log_questions = settings.log_questions if settings is not None else False
-    return gr.mount_gradio_app(fastapi_app, build_ui(assistant, log_questions=log_questions), path=path, **_look(),
-                               **_key_login(key))
+    writes = getattr(fastapi_app.state, "write_access", None)
+    demo = build_ui(assistant, log_questions=log_questions, writes=writes)
+    return gr.mount_gradio_app(fastapi_app, demo, path=path, **_look(), **_key_login(key),
+                               max_file_size=settings.max_upload_bytes if settings is not None else None)
 
 
-def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, api_key: str | None = None,
-           log_questions: bool = False) -> None:
+def launch(assistant: Assistant | CurrentAssistant, host: str = "127.0.0.1", port: int = 7860,
+           api_key: str | None = None, log_questions: bool = False, writes: WriteAccess | None = None,
+           max_file_size: int | None = None) -> None:
     """Serve the UI on its own and block until interrupted."""
-    demo = build_ui(assistant, log_questions=log_questions)
+    demo = build_ui(assistant, log_questions=log_questions, writes=writes)
     demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True,
-                prevent_thread_lock=True, show_error=False, **_look(), **_key_login(api_key))
+                prevent_thread_lock=True, show_error=False, max_file_size=max_file_size, **_look(),
+                **_key_login(api_key))
     print(f"政策问答界面已启动 UI running at http://{host}:{port}/ （按 Ctrl+C 停止 press Ctrl+C to stop）", flush=True)
     demo.block_thread()

@@ -6,17 +6,21 @@ from policyqa.index.backends import add_index_options, index_location, server_in
 
 
 def ui(args: argparse.Namespace) -> int:
+    from policyqa.assistant.api_documents import WriteAccess
     from policyqa.assistant.api_server import refuse_open_exposure
-    from policyqa.assistant.service import Assistant
+    from policyqa.assistant.reloading import AssistantHolder, CurrentAssistant
     from policyqa.assistant.settings import load_settings
 
     from .app import launch
 
     settings = load_settings()
     refuse_open_exposure(args.host, settings)
-    assistant = Assistant.load(index_location(args), answerer=args.answerer)
-    launch(assistant, host=args.host, port=args.port, api_key=settings.api_key_value,
-           log_questions=settings.log_questions)
+    # Hook (reloading, api_documents): the page follows the index folder's generations, with the API's write rule.
+    holder = AssistantHolder.for_index(index_location(args), args.answerer, settings.reload_poll_s)
+    holder.load_now()
+    launch(CurrentAssistant(holder), host=args.host, port=args.port, api_key=settings.api_key_value,
+           log_questions=settings.log_questions, writes=WriteAccess.of(settings, args.host),
+           max_file_size=settings.max_upload_bytes)
     return 0
 
 
