@@ -18,6 +18,7 @@ import pytest
 pytest.importorskip("milvus_lite")
 pytest.importorskip("pymilvus")
 
+import httpx  # noqa: E402
 import test_assistant  # noqa: E402  (the answer tests, rerun below on Milvus)
 
 from policyqa.assistant.eligibility import EligibilityChecker, profile_from  # noqa: E402
@@ -29,6 +30,7 @@ from policyqa.index.milvus import current_build, escape_term, load_milvus_index,
 from policyqa.index.tokenizer import PolicyTokenizer  # noqa: E402
 
 from conftest import REPO  # noqa: E402
+from test_api import _free_port, wait_serving  # noqa: E402
 from test_index import QUESTIONS  # noqa: E402
 
 SEED = [json.loads(line)["question"]
@@ -197,8 +199,7 @@ def test_options_and_environment_choose_the_backend(monkeypatch, tmp_path):
 
 
 def test_cli_builds_into_milvus_and_answers_from_it(tmp_path, bundled_index_dir):
-    """policyqa build --backend milvus (reusing a built folder's vectors), then ask and search through it, and
-    serve's loader finding it through the environment."""
+    """policyqa build --backend milvus (reusing a built folder's vectors), then ask, search and serve from it."""
     import shutil
 
     staging = tmp_path / "staging"
@@ -219,13 +220,20 @@ def test_cli_builds_into_milvus_and_answers_from_it(tmp_path, bundled_index_dir)
     missing = subprocess.run(run + ["search", QUESTIONS[0], "--backend", "milvus"], capture_output=True, text=True,
                              env=env, timeout=300)
     assert missing.returncode == 2 and "--uri" in missing.stderr
-    assistant = _loaded_from_environment(uri)
-    assert assistant.search(QUESTIONS[0], k=1)[0].clause.clause_id == "yanglao-gaige-2024:（十四）"
-
-
-def _loaded_from_environment(uri: str) -> Assistant:
-    os.environ[URI_ENV] = uri
+    # serve answers from the collection, not from the folder $POLICYQA_INDEX names (the staging folder was
+    # rebuilt into a new generation above, so the two manifests' build times differ)
+    port = _free_port()
+    server = subprocess.Popen(run + ["serve", "--uri", uri, "--port", str(port), "--no-ui"],
+                              env=env | {"POLICYQA_INDEX": str(bundled_index_dir)}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
     try:
-        return Assistant.load(None)
+        wait_serving(server, url)
+        ready = httpx.get(f"{url}/readyz").json()
+        uploaded = load_index(staging).manifest["built_at"]  # (Milvus Lite: one process at a time opens the file)
+        assert ready["index"]["built_at"] == uploaded != load_index(bundled_index_dir).manifest["built_at"]
+        answer = httpx.post(f"{url}/v1/ask", json={"question": QUESTIONS[0]}, timeout=60).json()
+        assert answer["citations"][0]["clause_id"] == "yanglao-gaige-2024:（十四）"
     finally:
-        os.environ.pop(URI_ENV)
+        server.terminate()
+        server.wait(timeout=60)
