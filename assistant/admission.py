@@ -221,7 +221,7 @@ class Admission:
     async def _budgeted(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
         # Hook (api_documents): a document write — embedding new texts, loading the new generation — has its own budget.
-        writes = scope["method"] in ("POST", "PUT", "DELETE") and scope["path"].startswith("/v1/documents")
+        writes = scope["method"] in ("POST", "PUT", "PATCH", "DELETE") and scope["path"].startswith("/v1/documents")
         budget_s = self.settings.write_timeout_s if writes else self.settings.request_timeout_s
 
         async def watch(message: Message) -> None:

@@ -572,7 +572,7 @@ def create_app(settings: Settings | None = None, *, loader: Callable[[], Assista
                        upload_bytes=settings.max_upload_bytes if app.state.write_access.mode != "off" else None)
     if settings.cors_origin_list:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origin_list,
-                           allow_methods=["GET", "POST", "PUT", "DELETE"],
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(ResponseGuard)
     return app

@@ -30,7 +30,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Path as PathParam, Request, Security, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import storage, strategies
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from policyqa.corpus.errors import UserError
@@ -169,6 +169,14 @@ class ParseReportOut(BaseModel):
                                 description="切分问题：丢失或重复的文字 (the parser's no-loss check; empty when none)")
 
 
+class StatusRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [
+        {"repealed": "2025-01-01"}, {"repealed": None}]})
+
+    repealed: Annotated[StrictStr, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = Field(
+        description="自该日起废止（YYYY-MM-DD）；null 取消标记 (repealed from this date; null clears the mark)")
+
+
 class PreviewResponse(BaseModel):
     documents: list[ParseReportOut]
 
@@ -288,6 +296,7 @@ _WRITE_ERRORS = documented(400, 401, 404, 413, 415, 422) | {
 
 
 def documents_router(settings: Settings, access: WriteAccess) -> APIRouter:
+    from .api import require_json  # the app module includes this router: import at call time
     router = APIRouter(prefix="/v1", tags=["文件管理 document writes"], responses=documented(429, 503),
                        dependencies=[Depends(write_guard(access))])
 
@@ -320,6 +329,13 @@ def documents_router(settings: Settings, access: WriteAccess) -> APIRouter:
         with tempfile.TemporaryDirectory(prefix="policyqa-upload-") as folder:
             [path] = await save_uploads([file], Path(folder), 1)
             return await write(request, living.replace_document, doc_id, path)
+
+    @router.patch("/documents/{doc_id:path}", response_model=WriteResponse, responses=_WRITE_ERRORS,
+                  summary="标记废止或取消标记 (mark a document repealed from a date, or clear the mark)",
+                  dependencies=[Depends(require_json)])
+    async def set_status(request: Request, doc_id: DocId, body: StatusRequest):
+        """文件自 repealed 日起按已废止处理，回答引用时提示 (the document counts as repealed from that date)."""
+        return await write(request, living.set_document_status, doc_id, body.repealed)
 
     @router.delete("/documents/{doc_id:path}", response_model=WriteResponse, summary="删除文件 (remove a document)",
                    responses=_WRITE_ERRORS)

@@ -302,3 +302,30 @@ def test_a_second_server_follows_the_generations_while_a_client_keeps_asking(ind
         client.join(60)
     assert errors == []
     assert any("zhucan" in docs for docs in cited) and len(cited) > 10
+
+
+def test_a_document_marked_repealed_is_shown_so_and_the_mark_cleared(index_copy):
+    with _server(index_copy) as live, httpx.Client(base_url=live.url, timeout=60) as c:
+        live.wait_ready()
+
+        def validity() -> dict:
+            docs = c.get("/v1/documents", headers=READ_AUTH).json()
+            return next(d for d in docs if d["doc_id"] == "yanglao-tuoyu-2020")["validity"]
+
+        assert validity()["status"] == "现行有效"
+        marked = c.patch("/v1/documents/yanglao-tuoyu-2020", json={"repealed": "2025-01-01"}, headers=ADMIN_AUTH)
+        assert marked.status_code == 200, marked.text
+        assert marked.json()["generation"] == current_generation(index_copy)
+        now = validity()
+        assert now["status"] == "已废止" and now["repealed"] == "2025-01-01" and now["repealed_by"] == "user"
+        cleared = c.patch("/v1/documents/yanglao-tuoyu-2020", json={"repealed": None}, headers=ADMIN_AUTH)
+        assert cleared.status_code == 200 and validity()["status"] == "现行有效"
+        generations = _generations(index_copy)
+        for body in ({"repealed": "2025-13-45"}, {"repealed": "2025/01/01"}, {}, {"repealed": "2025-01-01", "x": 1}):
+            assert_error(c.patch("/v1/documents/yanglao-tuoyu-2020", json=body, headers=ADMIN_AUTH),
+                         *((400, "bad_request") if body == {"repealed": "2025-13-45"} else (422, "invalid_request")))
+        assert_error(c.patch("/v1/documents/no-such-doc", json={"repealed": None}, headers=ADMIN_AUTH),
+                     404, "unknown_document")
+        assert_error(c.patch("/v1/documents/yanglao-tuoyu-2020", json={"repealed": None}, headers=READ_AUTH),
+                     403, "admin_key_required")
+        assert _generations(index_copy) == generations

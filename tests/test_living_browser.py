@@ -180,8 +180,20 @@ def test_upload_preview_commit_answer_replace_remove_while_the_api_answers(serve
         answer.locator(".pq-chip").first.wait_for()
         assert "五元" in answer.inner_text() and "三元" not in answer.inner_text()
 
-        # Remove, after the browser's confirmation.
+        # Marked repealed from a date by the user, then the mark cleared.
         page.click("button[role='tab']:has-text('文件管理')")
+        row = page.locator("#pq-adm-table tr[data-doc-id='zhucan']")
+        _choose(page, "zhucan")
+        page.locator("#pq-adm-repeal-date input").fill("2025-06-01")
+        page.click("#pq-adm-repeal")
+        page.locator("#pq-adm-status .pq-adm-ok:has-text('标记自 2025-06-01 起废止')").wait_for()
+        assert "已废止" in row.inner_text() and "2025-06-01 废止（用户标记）" in row.inner_text()
+        _choose(page, "zhucan")
+        page.click("#pq-adm-unrepeal")
+        page.locator("#pq-adm-status .pq-adm-ok:has-text('取消废止标记')").wait_for()
+        assert "现行有效" in row.inner_text() and "废止" not in row.inner_text()
+
+        # Remove, after the browser's confirmation.
         _choose(page, "zhucan")
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("#pq-adm-remove")

@@ -1,5 +1,5 @@
 """The 「文件管理」 tab: upload files, see how each splits into clauses before committing, add them, replace or remove
-a document, and each document's status.
+a document, mark one repealed (废止) from a date or clear the mark, and each document's status.
 
 The writes are those of ``POST/PUT/DELETE /v1/documents`` (:func:`~policyqa.assistant.api_documents.apply_write`,
 run in-process like the rest of the page) under the same rule (:class:`~policyqa.assistant.api_documents.
@@ -92,10 +92,11 @@ def report_html(report: ParseReportOut, exists: bool = False) -> str:
             f'<ol class="pq-adm-labels">{"".join(items)}</ol>{"".join(notes)}</div>')
 
 
-def written_html(result: WriteResponse, verb: str, titles: dict[str, str]) -> str:
-    """What a write did; ``titles``: the documents' titles before it (a removed one is named by its title)."""
+def written_html(result: WriteResponse, verb: str, titles: dict[str, str], subject: str | None = None) -> str:
+    """What a write did; ``titles``: the documents' titles before it (a removed one is named by its title);
+    ``subject``: the doc_id a status change was about."""
     done = ("、".join(f"{r.title}（{r.clauses} 个条款）" for r in result.documents)
-            or "、".join(titles.get(d, d) for d in result.removed))
+            or "、".join(titles.get(d, d) for d in result.removed or [subject or ""]))
     return (f'{STYLE}<div class="pq-adm-ok" role="status">已{verb}：{_text(done)}。现为索引版本 {_text(result.generation)}，'
             f'共 {result.document_count} 份文件、{result.clause_count} 个条款；新计算向量 {result.embedded} 条，'
             f'沿用 {result.reused} 条，用时 {result.seconds:.1f} 秒。</div>')
@@ -178,7 +179,8 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
         return (message, gr.skip(), gr.skip(), gr.skip(), gr.skip())
 
     def write(key: str, request: gr.Request, verb: str, call, *args) -> tuple:
-        """message, table, document choice, generation, and None for the file input (emptied once written)."""
+        """message, table, document choice, generation, and None for the file input (emptied once written).
+        ``args[0]`` names the document for a status change."""
         if refusal := allowed(key, request):
             return refused(_error(refusal))
         titles = {d["doc_id"]: d["title"] for d in documents()}
@@ -186,7 +188,8 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
             result = apply_write(holder, call, index_dir, *args)
         except ApiError as exc:
             return refused(_error(exc))
-        return (written_html(result, verb, titles), *listing(), result.generation, None)
+        subject = args[0] if isinstance(args[0], str) else None
+        return (written_html(result, verb, titles, subject), *listing(), result.generation, None)
 
     def add(files, key: str, request: gr.Request) -> tuple:
         try:
@@ -210,6 +213,16 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
         if not doc_id:  # none chosen, or the browser's confirmation declined
             return (gr.skip(),) * 4
         return write(key, request, "删除", living.remove_documents, [doc_id])[:4]
+
+    def repeal(key: str, doc_id: str | None, on: str, request: gr.Request) -> tuple:
+        if not doc_id or not (on or "").strip():
+            return refused(_message("error", "请选择文件，并填写废止日期（YYYY-MM-DD）。"))[:4]
+        return write(key, request, f"标记自 {on.strip()} 起废止", living.set_document_status, doc_id, on.strip())[:4]
+
+    def unrepeal(key: str, doc_id: str | None, request: gr.Request) -> tuple:
+        if not doc_id:
+            return refused(_message("error", "请先选择文件。"))[:4]
+        return write(key, request, "取消废止标记", living.set_document_status, doc_id, None)[:4]
 
     kinds = list(SUPPORTED_SUFFIXES)
     with gr.Tab("文件管理", id="admin") as tab:
@@ -235,6 +248,11 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
                 with gr.Row():
                     swap = gr.Button("替换", elem_id="pq-adm-replace")
                     drop = gr.Button("删除", variant="stop", elem_id="pq-adm-remove")
+                repeal_on = gr.Textbox(label="废止日期", placeholder="YYYY-MM-DD，如 2025-01-01", max_lines=1,
+                                       info="用户标记：自该日起按已废止处理，回答引用时提示", elem_id="pq-adm-repeal-date")
+                with gr.Row():
+                    mark = gr.Button("标记废止", elem_id="pq-adm-repeal")
+                    unmark = gr.Button("取消废止标记", elem_id="pq-adm-unrepeal")
                 status = gr.HTML(STYLE, elem_id="pq-adm-status")
         gr.Markdown("### 已加载的文件")
         table = gr.HTML(documents_table_html([]), elem_id="pq-adm-table")
@@ -246,6 +264,8 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
     commit.click(add, [files, key], [shown, table, chosen, generation, files], **one_writer)  # the result replaces the preview
     swap.click(replace, [key, chosen, new_text], [status, table, chosen, generation, new_text], **one_writer)
     drop.click(remove, [key, chosen], [status, table, chosen, generation], js=CONFIRM_REMOVE_JS, **one_writer)
+    mark.click(repeal, [key, chosen, repeal_on], [status, table, chosen, generation], **one_writer)
+    unmark.click(unrepeal, [key, chosen], [status, table, chosen, generation], **one_writer)
     # The list as the generation in service has it, whenever the tab is opened (another process may have written).
     tab.select(listing, None, [table, chosen], **quiet)
     return generation
