@@ -292,8 +292,8 @@ class MilvusIndex:
 
     Clause records and documents are read once when it is opened (the assistant reads them); BM25, the window
     search and the clause vectors stay in Milvus. It searches the build the aliases named when it was opened (its
-    ``generation``), whose collections a rebuild keeps until the build after it: a serving process notices a
-    rebuild with :func:`current_build` and opens the new one."""
+    ``build``), whose collections a rebuild keeps until the build after it: a process notices a rebuild with
+    :func:`current_build` and opens the new one."""
 
     def __init__(self, location: MilvusLocation, client, build: str, manifest: dict, clauses: list[Clause],
                  documents: list[dict], catalogue: list[dict], term_counts: Counter, embedder: Embedder | None,
@@ -307,7 +307,8 @@ class MilvusIndex:
         self._device = device
         self.tokenizer = tokenizer
         self._client = client
-        self.generation = build  # as a local Index names its generation: what a serving process compares
+        # Not named ``generation``: a serving process compares that with the local folder's generation.
+        self.build = build
         self._names = _names(location, build)
         self._term_counts = term_counts
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
@@ -355,33 +356,34 @@ class MilvusIndex:
         i = self._by_id.get(clause_id)
         return None if i is None else self.clauses[i]
 
-    def _filter(self, doc_ids: list[str] | None, as_of: str | None) -> str | None:
-        """The documents searched: those chosen, else all but the versions another version replaces on
-        ``as_of`` (as :meth:`Index.search`)."""
-        if doc_ids:
-            unknown = [d for d in doc_ids if d not in self._doc_ids]
-            if unknown:
-                raise UnknownDocument(f"未知文件编号：{'、'.join(unknown)} (unknown doc_ids: {', '.join(unknown)})")
-            return f"doc_id in {json.dumps(sorted(set(doc_ids)), ensure_ascii=False)}"
-        hidden = self.validity.hidden(as_of) if as_of else frozenset()
-        return f"doc_id not in {json.dumps(sorted(hidden), ensure_ascii=False)}" if hidden else None
+    def _chosen(self, doc_ids: list[str] | None) -> str | None:
+        """The filter of a search limited to some documents."""
+        if not doc_ids:
+            return None
+        unknown = [d for d in doc_ids if d not in self._doc_ids]
+        if unknown:
+            raise UnknownDocument(f"未知文件编号：{'、'.join(unknown)} (unknown doc_ids: {', '.join(unknown)})")
+        return f"doc_id in {json.dumps(sorted(set(doc_ids)), ensure_ascii=False)}"
 
     def _bm25(self, terms: str, limit: int, expr: str | None) -> dict[int, float]:
-        """Clause → BM25 score of the best ``limit`` clauses, on bm25s' scale: Milvus multiplies each term's
-        score by k1 + 1, bm25s (Lucene's variant) does not; Milvus Lite reports the score negated."""
-        result = self._client.search(self._names["clauses"], data=[terms], anns_field="sparse", limit=limit,
+        """Clause → BM25 score of the best ``limit`` clauses, on bm25s' scale (Milvus multiplies each term's score
+        by k1 + 1, bm25s, Lucene's variant, does not; Milvus Lite reports it negated) and in its float32, ties at
+        the cut kept by the lower clause number (:func:`lexical.top_positive`): twice as many are asked for."""
+        result = self._client.search(self._names["clauses"], data=[terms], anns_field="sparse", limit=limit * 2,
                                      filter=expr or "", output_fields=["id"], search_params={"metric_type": "BM25"})
-        return {int(hit["id"]): abs(float(hit["distance"])) / BM25_SCALE for hit in result[0]}
+        scores = {int(hit["id"]): float(np.float32(abs(hit["distance"]) / BM25_SCALE)) for hit in result[0]}
+        return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit])
 
-    def _windows(self, query: np.ndarray, expr: str | None) -> dict[int, float]:
-        """The best window cosine of the clauses nearest to the query (as :func:`dense.best_per_clause`)."""
+    def _windows(self, query: np.ndarray, expr: str | None, hidden: frozenset[str]) -> dict[int, float]:
+        """The best window cosine of the clauses nearest to the query (as :func:`dense.best_per_clause`); with
+        ``hidden`` documents, as :meth:`Index.search` does: twice as many windows read, theirs left out."""
         result = self._client.search(self._names["windows"], data=[query.tolist()], anns_field="vector",
-                                     limit=CANDIDATES * 3, filter=expr or "", output_fields=["clause"],
-                                     search_params={"metric_type": "IP", "params": {"ef": 128}})
+                                     limit=CANDIDATES * 3 * (2 if hidden else 1), filter=expr or "",
+                                     output_fields=["clause"], search_params={"metric_type": "IP", "params": {"ef": 128}})
         best: dict[int, float] = {}
         for hit in result[0]:
             best.setdefault(int(hit["entity"]["clause"]), float(hit["distance"]))
-        return best
+        return {c: v for c, v in best.items() if self.clauses[c].doc_id not in hidden} if hidden else best
 
     def _clause_vectors(self, ids: np.ndarray) -> np.ndarray:
         rows = self._client.get(self._names["clauses"], ids=[int(i) for i in ids], output_fields=["vector"])
@@ -399,17 +401,20 @@ class MilvusIndex:
             raise NoVectors(f"该索引没有向量（以 --embedder none 构建），只能用 bm25 检索 (the index at {self.location} has "
                             f"no vectors: it was built with --embedder none; search it with mode bm25, or rebuild it "
                             f"with an embedder for {mode})")
-        expr = self._filter(doc_ids, as_of)
+        expr = self._chosen(doc_ids)
+        # Versions another version of their law replaces on as_of are left out (Index.search's "hidden").
+        hidden = self.validity.hidden(as_of) if as_of and not doc_ids else frozenset()
         terms = bm25_text(self.tokenizer.tokenize(question))
         bm25: dict[int, float] = {}
         candidates: set[int] = set()
         if mode != "dense" and terms:
-            bm25 = self._bm25(terms, CANDIDATES, expr)
+            bm25 = self._bm25(terms, CANDIDATES, expr or (f"doc_id not in {json.dumps(sorted(hidden), ensure_ascii=False)}"
+                                                          if hidden else None))
             candidates.update(bm25)
         best: dict[int, float] = {}
         if mode != "bm25":
             query = self.embedder.encode_queries([question[:QUERY_CHARS]])[0]
-            best = self._windows(query, expr)
+            best = self._windows(query, expr, hidden)
             candidates.update(sorted(best, key=lambda c: -best[c])[:CANDIDATES])
         if not candidates:
             return []
