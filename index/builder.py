@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from policyqa.corpus.models import Clause, Corpus, Document
+from policyqa.corpus.models import Corpus, Document
 from policyqa.corpus.supports import SUPPORTS_FILE, catalogue
 
 from . import dense, lexical
@@ -22,8 +22,8 @@ from .checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from .embedders import DEFAULT_EMBEDDER, NO_EMBEDDER, Embedder, get_embedder
 from .generations import WriteLock, current_folder, new_generation_folder, publish, remove_unused, step
 from .passages import clause_text, dense_passages, lexical_text
-from .store import (CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, TOKENS_FILE, IndexError_, check_index_target,
-                    read_manifest, verify_checksums, write_manifest)
+from .store import (CLAUSE_VECTORS_FILE, FORMAT_VERSION, HASHES_FILE, TOKENS_FILE, IndexCorrupted, IndexError_,
+                    check_index_target, read_manifest, verify_checksums, write_manifest)
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
@@ -63,6 +63,11 @@ def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]
         verify_checksums(folder, manifest)
     except IndexError_:
         return {}
+    return stored_vectors(folder, manifest, embedder_name)
+
+
+def stored_vectors(folder: Path, manifest: dict, embedder_name: str) -> dict[str, np.ndarray]:
+    """The embeddings a checked index folder stores, by text hash, if ``embedder_name`` made them."""
     if manifest["embedder"]["name"] != embedder_name:
         return {}
     hashes = json.loads((folder / HASHES_FILE).read_text(encoding="utf-8"))
@@ -77,20 +82,23 @@ def _previous_vectors(folder: Path, embedder_name: str) -> dict[str, np.ndarray]
 BATCH_TEXTS = 128  # texts embedded (and checkpointed) together
 
 
-def _embed(texts: list[str], hashes: list[str], embedder: Embedder, cached: dict[str, np.ndarray],
+def _embed(texts: dict[str, str], wanted: list[str], embedder: Embedder, cached: dict[str, np.ndarray],
            checkpoint: EmbeddingCheckpoint, progress: bool) -> tuple[dict[str, np.ndarray], int]:
-    """Vectors of ``texts`` by their ``hashes``, embedding each distinct text not in ``cached`` once and
-    checkpointing every batch. Returns the vectors and how many texts were embedded.
+    """Vectors of the text hashes ``wanted``: from ``cached``, else embedded from ``texts`` (hash → text) once each
+    and checkpointed every batch. Returns the vectors and how many texts were embedded.
 
     The progress bar counts characters: embedding time follows the text's length (the model reads every token),
     so the estimate holds from the first batch on, whichever clauses come first."""
     vectors: dict[str, np.ndarray] = {}
     todo: dict[str, str] = {}
-    for text, h in zip(texts, hashes):
+    for h in wanted:
         if h in cached:
             vectors[h] = cached[h]
         elif h not in todo:
-            todo[h] = text
+            if h not in texts:
+                raise IndexCorrupted(f"索引缺少已有文本的向量，请重建索引 (a stored text's embedding is missing from the "
+                                     f"index at {checkpoint.folder.parent}; rebuild it with `policyqa build`)")
+            todo[h] = texts[h]
     pending = list(todo.items())
     with tqdm(total=sum(len(t) for _, t in pending), unit="字", unit_scale=True, desc="向量化 embedding",
               disable=not progress or not pending, smoothing=0.05) as bar:
@@ -105,38 +113,56 @@ def _embed(texts: list[str], hashes: list[str], embedder: Embedder, cached: dict
 
 
 @dataclass
-class Contents:
-    """What a generation holds, in index order: clauses with their BM25 tokens, one documents.json entry and one
-    catalogue line (supports.jsonl) per document, and where each document came from."""
+class DocumentRows:
+    """One document as a generation stores it: its documents.json entry, clauses.jsonl lines, BM25 tokens,
+    catalogue line (supports.jsonl), source, and dense passages (clause offset within the document, text hash)
+    with the hash of each clause's whole text. ``texts`` holds the texts of those hashes when they may need
+    embedding (a document just parsed); rows read back from a generation have their vectors stored instead."""
 
-    clauses: list[Clause] = field(default_factory=list)
-    tokens: list[list[str]] = field(default_factory=list)
-    documents: list[dict] = field(default_factory=list)
-    catalogue: list[str] = field(default_factory=list)
-    sources: dict[str, dict] = field(default_factory=dict)
+    entry: dict
+    lines: list[str]
+    tokens: list[str]  # each clause's BM25 tokens as a JSON array (tokens.jsonl lines)
+    catalogue: str
+    source: dict
+    passages: list[tuple[int, str]] = field(default_factory=list)
+    clause_hashes: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
 
-    def extend(self, documents: list[Document], tokenizer: PolicyTokenizer, sources: dict[str, dict] | None = None) -> None:
-        """Add parsed documents (tokenized and catalogued here)."""
-        for doc, entry in zip(documents, catalogue(documents)):
-            self.clauses += doc.clauses
-            self.tokens += [tokenizer.tokenize(lexical_text(c)) for c in doc.clauses]
-            self.documents.append(document_entry(doc))
-            self.catalogue.append(json.dumps(entry.to_dict(), ensure_ascii=False))
-            self.sources[doc.doc_id] = (sources or {}).get(doc.doc_id) or {"path": doc.meta.path or None,
-                                                                              "sha256": doc.meta.sha256 or None}
-
-
-def document_entry(doc: Document) -> dict:
-    """A document's entry in documents.json."""
-    return dict(doc.meta.to_dict(), clause_count=len(doc.clauses))
+    @property
+    def doc_id(self) -> str:
+        return self.entry["doc_id"]
 
 
-def write_generation(index_dir: Path, contents: Contents, embedder: Embedder | str, tokenizer: PolicyTokenizer,
+def document_rows(documents: list[Document], tokenizer: PolicyTokenizer, dense_too: bool,
+                  sources: dict[str, dict] | None = None) -> list[DocumentRows]:
+    """Rows of parsed documents: tokenized, catalogued, and with ``dense_too`` split into passages."""
+    rows = []
+    for doc, supports in zip(documents, catalogue(documents)):
+        row = DocumentRows(
+            entry=dict(doc.meta.to_dict(), clause_count=len(doc.clauses)),
+            lines=[json.dumps(c.to_dict(), ensure_ascii=False) for c in doc.clauses],
+            tokens=[json.dumps(tokenizer.tokenize(lexical_text(c)), ensure_ascii=False) for c in doc.clauses],
+            catalogue=json.dumps(supports.to_dict(), ensure_ascii=False),
+            # A document given as text, not read from a file (parse_text), has no path or checksum: null.
+            source=(sources or {}).get(doc.doc_id) or {"path": doc.meta.path or None, "sha256": doc.meta.sha256 or None})
+        if dense_too:
+            for i, clause in enumerate(doc.clauses):
+                for p in dense_passages(clause, i):
+                    row.texts[h := _text_hash(p.text)] = p.text
+                    row.passages.append((i, h))
+                row.texts[h := _text_hash(clause_text(clause))] = clause_text(clause)
+                row.clause_hashes.append(h)
+        rows.append(row)
+    return rows
+
+
+def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedder | str, tokenizer: PolicyTokenizer,
                      dense_kind: str = "auto", progress: bool = False, started: float | None = None,
-                     spec: str | None = None) -> BuildReport:
-    """Write ``contents`` as a new generation of ``index_dir`` and make it the current one (the caller holds the
-    :class:`~policyqa.index.generations.WriteLock`). Texts already embedded in the current generation or in the
-    folder's checkpoint are not embedded again; ``embedder`` ``"none"`` writes a lexical index. ``started``: when
+                     spec: str | None = None, previous: dict[str, np.ndarray] | None = None) -> BuildReport:
+    """Write the documents ``rows`` as a new generation of ``index_dir`` and make it the current one (the caller
+    holds the :class:`~policyqa.index.generations.WriteLock`). Texts whose vectors are in ``previous`` (default: the
+    current generation's, if the same embedder made them) or in the folder's checkpoint are not embedded again;
+    ``embedder`` ``"none"`` writes a lexical index. BM25 is built anew from the stored tokens. ``started``: when
     the write began (its report's seconds count from then); ``spec``: how the embedder was named (the manifest
     records it; default: its name)."""
     started = started or time.perf_counter()
@@ -145,41 +171,47 @@ def write_generation(index_dir: Path, contents: Contents, embedder: Embedder | s
     spec = spec or (embedder if isinstance(embedder, str) else embedder.name)
     if not lexical_only and isinstance(embedder, str):
         embedder = get_embedder(embedder)
-    clauses = contents.clauses
-    passages = [] if lexical_only else [p for i, c in enumerate(clauses) for p in dense_passages(c, i)]
-    passage_hashes = [_text_hash(p.text) for p in passages]
-    clause_hashes = [] if lexical_only else [_text_hash(clause_text(c)) for c in clauses]
+    passage_clause, passage_hashes, clause_hashes = [], [], []
+    offset = 0
+    for row in rows:
+        passage_clause += [offset + i for i, _ in row.passages]
+        passage_hashes += [h for _, h in row.passages]
+        clause_hashes += row.clause_hashes
+        offset += len(row.lines)
     by_hash: dict[str, np.ndarray] = {}
     embedded = 0
     if not lexical_only:
         checkpoint = EmbeddingCheckpoint(index_dir, embedder.name, embedder.dim)
-        cached = _previous_vectors(index_dir, embedder.name) | checkpoint.load()
-        texts = [p.text for p in passages] + [clause_text(c) for c in clauses]
-        by_hash, embedded = _embed(texts, passage_hashes + clause_hashes, embedder, cached, checkpoint, progress)
+        if previous is None:
+            previous = _previous_vectors(index_dir, embedder.name)
+        texts = {h: t for row in rows for h, t in row.texts.items()}
+        by_hash, embedded = _embed(texts, passage_hashes + clause_hashes, embedder, previous | checkpoint.load(),
+                                   checkpoint, progress)
     step("embedded")
-    kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passages))
+    kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passage_hashes))
 
     def stack(hashes: list[str]) -> np.ndarray:
         return np.array([by_hash[h] for h in hashes], dtype=np.float32).reshape(len(hashes), embedder.dim)
 
     name, tmp = new_generation_folder(index_dir)
     try:
+        tokens = [t for row in rows for t in row.tokens]
         (tmp / "bm25").mkdir()
-        lexical.save_bm25(lexical.build_bm25(contents.tokens), tmp / "bm25")
+        lexical.save_bm25(lexical.build_bm25(json.loads(f"[{','.join(tokens)}]")), tmp / "bm25")  # one parse
         with (tmp / TOKENS_FILE).open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in contents.tokens)
+            f.writelines(t + "\n" for t in tokens)
         if not lexical_only:
             dense.save_faiss(dense.build_faiss(stack(passage_hashes), kind), tmp / "dense.faiss")
-            np.save(tmp / "passages.npy", np.array([p.clause_index for p in passages], dtype=np.int32))
+            np.save(tmp / "passages.npy", np.array(passage_clause, dtype=np.int32))
             np.save(tmp / CLAUSE_VECTORS_FILE, stack(clause_hashes))
             (tmp / HASHES_FILE).write_text(json.dumps({"passages": passage_hashes, "clauses": clause_hashes}),
                                            encoding="utf-8")
         with (tmp / "clauses.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in clauses)
-        (tmp / "documents.json").write_text(json.dumps(contents.documents, ensure_ascii=False, indent=1),
+            f.writelines(line + "\n" for row in rows for line in row.lines)
+        (tmp / "documents.json").write_text(json.dumps([row.entry for row in rows], ensure_ascii=False, indent=1),
                                             encoding="utf-8")
         # the eligibility catalogue (corpus/supports.py), one document a line
-        (tmp / SUPPORTS_FILE).write_text("".join(line + "\n" for line in contents.catalogue), encoding="utf-8")
+        (tmp / SUPPORTS_FILE).write_text("".join(row.catalogue + "\n" for row in rows), encoding="utf-8")
         seconds = time.perf_counter() - started
         write_manifest(tmp, {
             "format_version": FORMAT_VERSION,
@@ -191,10 +223,9 @@ def write_generation(index_dir: Path, contents: Contents, embedder: Embedder | s
                          else {"name": embedder.name, "spec": spec, "dim": embedder.dim}),
             "dense_kind": kind,
             "tokenizer": {"name": "jieba-search+policy-dict", "dictionary_hash": tokenizer.dictionary_hash},
-            "counts": {"documents": len(contents.documents), "clauses": len(clauses), "passages": len(passages),
+            "counts": {"documents": len(rows), "clauses": offset, "passages": len(passage_hashes),
                        "embedded_texts": len(by_hash)},
-            # A document given as text, not read from a file (parse_text), has no path or checksum: null.
-            "sources": contents.sources,
+            "sources": {row.doc_id: row.source for row in rows},
         })
         step("written")
         publish(index_dir, name, tmp)
@@ -203,8 +234,8 @@ def write_generation(index_dir: Path, contents: Contents, embedder: Embedder | s
         raise
     shutil.rmtree(index_dir / CHECKPOINT_DIR, ignore_errors=True)  # its vectors are in the new generation
     remove_unused(index_dir)
-    return BuildReport(index_dir, len(contents.documents), len(clauses), len(passages), len(by_hash),
-                       embedded, len(by_hash) - embedded, time.perf_counter() - started, name)
+    return BuildReport(index_dir, len(rows), offset, len(passage_hashes), len(by_hash), embedded,
+                       len(by_hash) - embedded, time.perf_counter() - started, name)
 
 
 def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,
@@ -225,6 +256,5 @@ def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAUL
         embedder = get_embedder(embedder, device)
     tokenizer = tokenizer or default_tokenizer()
     with WriteLock(out_dir):
-        contents = Contents()
-        contents.extend(corpus.documents, tokenizer)
-        return write_generation(out_dir, contents, embedder, tokenizer, dense_kind, progress, started, spec)
+        rows = document_rows(corpus.documents, tokenizer, dense_too=embedder != NO_EMBEDDER)
+        return write_generation(out_dir, rows, embedder, tokenizer, dense_kind, progress, started, spec)

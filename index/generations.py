@@ -29,7 +29,7 @@ from pathlib import Path
 
 from policyqa.corpus.errors import UserError
 
-from .store import MANIFEST, IndexMissing
+from .store import MANIFEST, IndexError_, IndexMissing
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -126,8 +126,12 @@ class WriteLock:
         self._fd: int | None = None
 
     def __enter__(self) -> "WriteLock":
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.index_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.index_dir / WRITE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        except PermissionError as exc:
+            raise IndexError_(f"无权写入索引文件夹：{self.index_dir} (cannot write to the index folder {self.index_dir}: "
+                              f"{exc.strerror})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

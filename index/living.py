@@ -19,6 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from policyqa.corpus import UnreadableDocument, coverage_problems, parse_file
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause, Document, DocumentMeta
@@ -26,12 +28,12 @@ from policyqa.corpus.parse import doc_id_for
 from policyqa.corpus.reading import SUPPORTED_SUFFIXES, unsupported_type
 from policyqa.corpus.supports import SUPPORTS_FILE, catalogue
 
-from .builder import Contents, write_generation
+from .builder import DocumentRows, document_rows, stored_vectors, write_generation
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
 from .generations import SOURCES, WriteLock, current_folder, current_generation
 from .passages import lexical_text
 from .retriever import UnknownDocument
-from .store import TOKENS_FILE, IndexIncompatible, read_manifest, sha256_file, verify_checksums
+from .store import HASHES_FILE, TOKENS_FILE, IndexIncompatible, read_manifest, sha256_file, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 __all__ = [
@@ -122,33 +124,15 @@ def preview_file(path: Path) -> ParseReport:
 
 
 @dataclass
-class _Doc:
-    """One document of a generation: its documents.json entry, clauses, BM25 tokens and catalogue line."""
-
-    entry: dict
-    clauses: list[Clause]
-    tokens: list[list[str]]
-    catalogue: str
-    source: dict
-
-
-@dataclass
 class _Current:
+    """The current generation, checked, as rows by document, with its stored vectors."""
+
     manifest: dict
-    docs: list[_Doc]
+    docs: list[DocumentRows]
+    vectors: dict[str, np.ndarray]
 
     def position(self, doc_id: str) -> int | None:
-        return next((i for i, d in enumerate(self.docs) if d.entry["doc_id"] == doc_id), None)
-
-    def contents(self) -> Contents:
-        contents = Contents()
-        for d in self.docs:
-            contents.clauses += d.clauses
-            contents.tokens += d.tokens
-            contents.documents.append(d.entry)
-            contents.catalogue.append(d.catalogue)
-            contents.sources[d.entry["doc_id"]] = d.source
-        return contents
+        return next((i for i, d in enumerate(self.docs) if d.doc_id == doc_id), None)
 
 
 def _meta_of(entry: dict) -> DocumentMeta:
@@ -157,45 +141,63 @@ def _meta_of(entry: dict) -> DocumentMeta:
                         sha256=entry.get("sha256") or "")
 
 
+def _lines_by_document(lines: list[str], entries: list[dict]) -> list[list[str]]:
+    """clauses.jsonl lines cut by each document's clause_count (documents follow each other in index order), or,
+    if the counts do not add up, grouped by the doc_id each line names."""
+    if sum(e.get("clause_count", -1) for e in entries) == len(lines):
+        bounds = np.cumsum([0] + [e["clause_count"] for e in entries])
+        return [lines[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    grouped: dict[str, list[str]] = {}
+    for line in lines:
+        grouped.setdefault(json.loads(line)["doc_id"], []).append(line)
+    return [grouped.get(e["doc_id"], []) for e in entries]
+
+
 def _read_current(index_dir: Path, tokenizer: PolicyTokenizer) -> _Current:
-    """The current generation, checked, split by document. Tokens are reused when the same dictionary made them;
-    an index written before tokens or the catalogue were stored gets them computed here once."""
+    """The current generation, checked, split by document. Nothing of an unchanged document is parsed, tokenized
+    or embedded again: its lines, tokens, catalogue line, passages and vectors are taken as stored. An index
+    written before tokens or the catalogue were stored (or with another dictionary) gets them computed here."""
     folder = current_folder(index_dir)
     manifest = read_manifest(folder)
     verify_checksums(folder, manifest)
-    with (folder / "clauses.jsonl").open(encoding="utf-8") as f:
-        clauses = [Clause.from_dict(json.loads(line)) for line in f]
-    tokens: list[list[str]] | None = None
+    entries = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+    lines = (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines()
+    tokens: list[str] | None = None
     if (folder / TOKENS_FILE).is_file() and manifest["tokenizer"]["dictionary_hash"] == tokenizer.dictionary_hash:
-        with (folder / TOKENS_FILE).open(encoding="utf-8") as f:
-            tokens = [json.loads(line) for line in f]
-    if tokens is None or len(tokens) != len(clauses):
-        tokens = [tokenizer.tokenize(lexical_text(c)) for c in clauses]
-    lines: dict[str, str] = {}
+        tokens = (folder / TOKENS_FILE).read_text(encoding="utf-8").splitlines()
+    if tokens is None or len(tokens) != len(lines):
+        tokens = [json.dumps(tokenizer.tokenize(lexical_text(Clause.from_dict(json.loads(line)))), ensure_ascii=False)
+                  for line in lines]
+    supports: dict[str, str] = {}
     if (folder / SUPPORTS_FILE).is_file():
         for line in (folder / SUPPORTS_FILE).read_text(encoding="utf-8").splitlines():
             if line.strip():
-                lines[json.loads(line)["doc_id"]] = line
-    by_doc: dict[str, list[int]] = {}
-    for i, c in enumerate(clauses):
-        by_doc.setdefault(c.doc_id, []).append(i)
-    docs = []
-    for entry in json.loads((folder / "documents.json").read_text(encoding="utf-8")):
-        doc_id = entry["doc_id"]
-        rows = by_doc.get(doc_id, [])
-        doc_clauses = [clauses[i] for i in rows]
-        line = lines.get(doc_id)
+                supports[json.loads(line)["doc_id"]] = line
+    dense_too = manifest["embedder"]["name"] != NO_EMBEDDER
+    passage_clause, hashes, vectors = np.zeros(0, dtype=np.int64), {"passages": [], "clauses": []}, {}
+    if dense_too:
+        passage_clause = np.load(folder / "passages.npy")
+        hashes = json.loads((folder / HASHES_FILE).read_text(encoding="utf-8"))
+        vectors = stored_vectors(folder, manifest, manifest["embedder"]["name"])
+    docs, first = [], 0
+    for entry, doc_lines in zip(entries, _lines_by_document(lines, entries)):
+        count = len(doc_lines)
+        line = supports.get(entry["doc_id"])
         if line is None:
-            line = json.dumps(catalogue([Document(_meta_of(entry), doc_clauses)])[0].to_dict(), ensure_ascii=False)
-        source = manifest.get("sources", {}).get(doc_id) or {"path": None, "sha256": None}
-        docs.append(_Doc(entry, doc_clauses, [tokens[i] for i in rows], line, source))
-    return _Current(manifest, docs)
+            clauses = [Clause.from_dict(json.loads(x)) for x in doc_lines]
+            line = json.dumps(catalogue([Document(_meta_of(entry), clauses)])[0].to_dict(), ensure_ascii=False)
+        lo, hi = np.searchsorted(passage_clause, [first, first + count])
+        docs.append(DocumentRows(
+            entry=entry, lines=doc_lines, tokens=tokens[first:first + count], catalogue=line,
+            source=manifest.get("sources", {}).get(entry["doc_id"]) or {"path": None, "sha256": None},
+            passages=[(int(c) - first, h) for c, h in zip(passage_clause[lo:hi], hashes["passages"][lo:hi])],
+            clause_hashes=hashes["clauses"][first:first + count]))
+        first += count
+    return _Current(manifest, docs, vectors)
 
 
-def _new_doc(doc: Document, tokenizer: PolicyTokenizer, source: dict) -> _Doc:
-    contents = Contents()
-    contents.extend([doc], tokenizer, {doc.doc_id: source})
-    return _Doc(contents.documents[0], contents.clauses, contents.tokens, contents.catalogue[0], source)
+def _new_doc(doc: Document, tokenizer: PolicyTokenizer, manifest: dict, source: dict) -> DocumentRows:
+    return document_rows([doc], tokenizer, manifest["embedder"]["name"] != NO_EMBEDDER, {doc.doc_id: source})[0]
 
 
 def _store_source(index_dir: Path, file: Path, doc: Document) -> dict:
@@ -230,9 +232,9 @@ def _commit(index_dir: Path, current: _Current, embedder: Embedder | None, token
     if not current.docs:
         raise UserError("不能删除索引中的全部文件，请改用 policyqa build 重建 (a write cannot leave the index without "
                         "documents; rebuild it with `policyqa build` instead)")
-    report = write_generation(index_dir, current.contents(), _writer_embedder(current.manifest, embedder), tokenizer,
+    report = write_generation(index_dir, current.docs, _writer_embedder(current.manifest, embedder), tokenizer,
                               current.manifest.get("dense_kind", "auto").replace("none", "auto"), started=started,
-                              spec=current.manifest["embedder"]["spec"])
+                              spec=current.manifest["embedder"]["spec"], previous=current.vectors)
     return WriteResult(report.generation, reports, removed, report.embedded, report.reused,
                        time.perf_counter() - started, report.documents, report.clauses)
 
@@ -263,7 +265,7 @@ def add_documents(index_dir: Path, files: Sequence[Path], *, embedder: Embedder 
             raise DocumentExists(f"索引中已有该文件：{'、'.join(there)}，如需更新请用替换 (already in the index: "
                                  f"{', '.join(there)}; use replace to update it)")
         for file, doc in zip(files, docs):
-            current.docs.append(_new_doc(doc, tokenizer, _store_source(index_dir, file, doc)))
+            current.docs.append(_new_doc(doc, tokenizer, current.manifest, _store_source(index_dir, file, doc)))
         return _commit(index_dir, current, embedder, tokenizer, started, [_report(d, f) for d, f in zip(docs, files)], [])
 
 
@@ -277,7 +279,7 @@ def replace_document(index_dir: Path, doc_id: str, file: Path, *, embedder: Embe
         current = _read_current(index_dir, tokenizer)
         _unknown(current, [doc_id])
         position = current.position(doc_id)
-        current.docs[position] = _new_doc(doc, tokenizer, _store_source(index_dir, file, doc))
+        current.docs[position] = _new_doc(doc, tokenizer, current.manifest, _store_source(index_dir, file, doc))
         return _commit(index_dir, current, embedder, tokenizer, started, [_report(doc, file)], [doc_id])
 
 
@@ -291,7 +293,7 @@ def remove_documents(index_dir: Path, doc_ids: Sequence[str], *, embedder: Embed
     with WriteLock(index_dir):
         current = _read_current(index_dir, tokenizer)
         _unknown(current, doc_ids)
-        current.docs = [d for d in current.docs if d.entry["doc_id"] not in doc_ids]
+        current.docs = [d for d in current.docs if d.doc_id not in doc_ids]
         return _commit(index_dir, current, embedder, tokenizer, started, [], doc_ids)
 
 

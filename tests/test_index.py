@@ -200,3 +200,28 @@ def test_the_version_in_force_ranks_before_the_older_one(tmp_path):
     assert [h.clause.clause_id for h in hits] == ["托育服务条例(2023-06-30):第一条", "托育服务条例(2019-01-01):第一条"]
     # Restricted to the older version on purpose, it is searched as usual.
     assert index.search("托育机构备案", k=1, doc_ids=["托育服务条例(2019-01-01)"])[0].clause.doc_id == "托育服务条例(2019-01-01)"
+
+
+def test_bm25_is_the_model_bm25s_builds(bundled_corpus):
+    # lexical.build_bm25 computes bm25s' score matrix with whole-array operations: the same scores, term by term.
+    import bm25s
+
+    from policyqa.index import lexical
+    from policyqa.index.passages import lexical_text
+
+    tokenizer = default_tokenizer()
+    tokens = [tokenizer.tokenize(lexical_text(c)) for c in bundled_corpus.clauses]
+    assert [] in tokens  # a title note is not searched: the placeholder token
+    ours = lexical.build_bm25(tokens)
+    theirs = bm25s.BM25(k1=1.2, b=0.75)
+    theirs.index([t or ["\u2205"] for t in tokens], show_progress=False)
+    assert set(ours.vocab_dict) == set(theirs.vocab_dict) and ours.scores["num_docs"] == theirs.scores["num_docs"]
+    for term, i in theirs.vocab_dict.items():
+        if term:
+            j = ours.vocab_dict[term]
+            for part in ("indices", "data"):
+                a, b = theirs.scores["indptr"][i:i + 2], ours.scores["indptr"][j:j + 2]
+                np.testing.assert_array_equal(theirs.scores[part][a[0]:a[1]], ours.scores[part][b[0]:b[1]])
+    for q in QUESTIONS:
+        terms = tokenizer.tokenize(q)
+        np.testing.assert_array_equal(lexical.bm25_scores(ours, terms), lexical.bm25_scores(theirs, terms))
