@@ -25,21 +25,19 @@ def search(args: argparse.Namespace) -> int:
     from .service import Assistant
 
     assistant = Assistant.load(index_location(args))
-    as_of, validity = parse_as_of(args.as_of), assistant.index.validity
+    as_of = parse_as_of(args.as_of)
     for question in _questions(args.question):
         hits = assistant.search(question, k=args.k, doc_ids=args.doc or None, mode=args.mode, as_of=as_of)
         if args.json or args.question == "-":
             print(json.dumps({"question": question, "hits": [
-                h.to_dict() | {"status": validity.status(h.clause.doc_id, as_of),
-                               "warning": validity.warning(h.clause.doc_id, as_of)} for h in hits]},
-                ensure_ascii=False))
+                h.to_dict() | assistant.standing(h.clause.doc_id, as_of) for h in hits]}, ensure_ascii=False))
             continue
         print(f"问：{question}")
         for rank, hit in enumerate(hits, 1):
             c = hit.clause
             text = c.text.replace("\n", " ")
             print(f"{rank:>2}. {hit.score:.4f}  《{c.doc_title}》{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
-            if warning := validity.warning(c.doc_id, as_of):
+            if warning := assistant.standing(c.doc_id, as_of)["warning"]:
                 print(f"    注意：{warning}")
     return 0
 

@@ -412,10 +412,14 @@ class Assistant:
         hidden = self.index.validity.hidden(as_of)
         return [d for d in doc_ids if d not in hidden] or doc_ids
 
+    def standing(self, doc_id: str, as_of: str | None = None) -> dict:
+        """``{"status", "warning"}`` of a document on ``as_of`` (default today): the warning, when it is not in force,
+        names the version that is."""
+        as_of, validity = parse_as_of(as_of), self.index.validity
+        return {"status": validity.status(doc_id, as_of), "warning": validity.warning(doc_id, as_of)}
+
     def _dated_item(self, item: Citation | RelatedClause, as_of: str | None) -> Citation | RelatedClause:
-        validity = self.index.validity
-        return item.model_copy(update={"status": validity.status(item.doc_id, as_of),
-                                       "warning": validity.warning(item.doc_id, as_of)})
+        return item.model_copy(update=self.standing(item.doc_id, as_of))
 
     def _dated(self, answer: Answer, as_of: str | None) -> Answer:
         """``answer`` with each citation's and related clause's status on ``as_of`` (default today), and a warning

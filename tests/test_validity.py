@@ -17,6 +17,7 @@ from policyqa.corpus.validity import (IN_FORCE, PENDING, REPEALED, SUPERSEDED, V
                                       parse_as_of, repeal_targets, title_events)
 from policyqa.index import build_index, load_index
 from policyqa.index.living import set_document_status
+from policyqa.ui import render
 
 from tests.conftest import LAWS
 from tests.test_api import LiveServer, _settings
@@ -230,6 +231,18 @@ def test_the_stream_carries_the_warnings_too(versions_assistant):
     assert all(c.status for c in first)
 
 
+def test_the_page_shows_the_warning_on_the_citation_and_in_the_reader(versions_assistant):
+    old = Path(NOISE[1]).stem
+    answer = versions_assistant.ask("环境噪声污染防治法规定建筑施工单位夜间作业需要什么证明？")
+    body = render.answer_body(answer.answer, answer.citations)
+    assert "〔已废止〕" in body and "2022年6月5日废止" in body
+    reader = render.reader_html(versions_assistant.document(old))
+    assert "已废止" in reader and "2022-06-05" in reader and 'class="pq-warning"' in reader
+    current = render.reader_html(versions_assistant.document(Path(REVIEW[1]).stem))
+    assert "现行有效" in current and "2017-09-01（已被修订）、2023-09-01（现行有效）" in current
+    assert 'class="pq-warning"' not in current
+
+
 def test_documents_show_status_and_versions(versions_assistant):
     docs = {d["doc_id"]: d for d in versions_assistant.documents()}
     old, new = (Path(f).stem for f in REVIEW)
@@ -250,7 +263,11 @@ def test_the_api_takes_as_of_and_refuses_a_bad_date(versions_index):
             now = client.post("/v1/ask", json={"question": question})
             assert old_review not in {c["doc_id"] for c in now.json()["citations"]}
             hits = client.post("/v1/search", json={"question": question, "as_of": "2020-06-01"}).json()["hits"]
-            assert hits and all(h["doc_id"] != Path(REVIEW[1]).stem for h in hits)
+            assert hits and all(h["doc_id"] != Path(REVIEW[1]).stem and h["status"] == IN_FORCE for h in hits)
+            chosen = client.post("/v1/search", json={"question": question, "doc_ids": [old_review]}).json()["hits"]
+            assert chosen and all(h["status"] == SUPERSEDED and Path(REVIEW[1]).stem in h["warning"] for h in chosen)
+            batch = client.post("/v1/ask/batch", json={"questions": [question], "as_of": "2020-06-01"})
+            assert {c["doc_id"] for c in batch.json()[0]["citations"]} == {old_review}
             for bad in ("2020-02-30", "明天"):
                 refused = client.post("/v1/ask", json={"question": question, "as_of": bad})
                 assert refused.status_code == 422, refused.text
