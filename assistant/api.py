@@ -40,7 +40,7 @@ from .api_input import MAX_QUESTION_CHARS, QUESTION_PATTERN, AsOf, question_prob
 from .conversations import ConversationStore
 from .drafts import AnswererUnavailable
 from .followup import HistoryTurn
-from .models import Answer, DocumentValidity
+from .models import STATUS_DOC, WARNING_DOC, Answer, DocumentValidity
 from .reloading import AssistantHolder
 from .service import Assistant
 from .settings import Settings
@@ -156,6 +156,7 @@ def batch_request_model(max_batch: int, max_cost: int) -> type[BaseModel]:
         k=(AskK, 5),
         doc_ids=(DocIds, None),
         mode=(Mode, "hybrid"),
+        as_of=(AsOf, None),  # hook (docs/versions.md)
     )
 
 
@@ -177,6 +178,8 @@ class ClauseOut(BaseModel):
 class SearchHit(ClauseOut):
     score: float
     related: list[str] = Field(description="随本条一并返回的关联条款编号 (ids of the clauses linked to this one)")
+    status: str | None = Field(default=None, description=STATUS_DOC)  # hook (docs/versions.md)
+    warning: str | None = Field(default=None, description=WARNING_DOC)
 
 
 class SearchResponse(BaseModel):
@@ -461,14 +464,15 @@ def v1_router(settings: Settings) -> APIRouter:
                 log.info("batch abandoned by the client after %d of %d questions", len(answers), len(body.questions))
                 break
             answers.append(await run_in_threadpool(assistant.ask, question, k=body.k, doc_ids=body.doc_ids,
-                                                   mode=body.mode))
+                                                   mode=body.mode, as_of=body.as_of))
         return answers
 
     @router.post("/search", response_model=SearchResponse, tags=["检索 search"],
                  summary="检索条款 (ranked clauses)", dependencies=json_only, responses=json_errors)
     def search(body: SearchRequest, assistant: AssistantDep):
         hits = assistant.search(body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, as_of=body.as_of)
-        return SearchResponse(question=body.question, hits=[SearchHit(**h.to_dict()) for h in hits])
+        return SearchResponse(question=body.question, hits=[
+            SearchHit(**h.to_dict(), **assistant.standing(h.clause.doc_id, body.as_of)) for h in hits])
 
     @router.get("/documents", response_model=list[DocumentSummary], tags=["文件 documents"],
                 summary="已加载的文件 (loaded documents)")
