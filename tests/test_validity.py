@@ -16,7 +16,7 @@ from policyqa.corpus.errors import UserError
 from policyqa.corpus.validity import (IN_FORCE, PENDING, REPEALED, SUPERSEDED, Validity, clauses_by_document,
                                       parse_as_of, repeal_targets, title_events)
 from policyqa.index import build_index, load_index
-from policyqa.index.living import set_document_status
+from policyqa.index.living import add_documents, remove_documents, set_document_status
 from policyqa.ui import render
 
 from tests.conftest import LAWS
@@ -161,6 +161,20 @@ def test_a_repeal_the_user_sets_is_read_from_the_document_record(tmp_path):
     validity = load_index(tmp_path / "index").validity
     assert validity.status(doc_id, "2024-04-30") == IN_FORCE and validity.status(doc_id, "2024-05-01") == REPEALED
     assert validity.dates[doc_id].repealed_by == "user" and "由使用者标注" in validity.warning(doc_id)
+
+
+def test_validity_follows_the_documents_added_and_removed(tmp_path):
+    """Worked out at load time: adding the law that repeals a loaded one, or a newer version, changes their status
+    in the next generation, and removing it changes it back."""
+    index = tmp_path / "index"
+    build_index(load_corpus([_found(NOISE[1]), _found(REVIEW[0])]), index, embedder="none", progress=False)
+    old_noise, old_review = Path(NOISE[1]).stem, Path(REVIEW[0]).stem
+    assert {load_index(index).validity.status(d) for d in (old_noise, old_review)} == {IN_FORCE}
+    add_documents(index, [_found(NOISE[0]), _found(REVIEW[1])])
+    validity = load_index(index).validity
+    assert (validity.status(old_noise), validity.status(old_review)) == (REPEALED, SUPERSEDED)
+    remove_documents(index, [Path(NOISE[0]).stem])
+    assert load_index(index).validity.status(old_noise) == IN_FORCE
 
 
 def test_as_of_dates_are_checked():
