@@ -110,9 +110,10 @@ class WriteAccess:
             return ApiError(403, "admin_key_required",
                             "读取密钥不能写入，请使用管理密钥 POLICYQA_ADMIN_KEY (the reading key cannot add, replace or "
                             "remove documents; send the admin key)")
-        return ApiError(401, "unauthorized",
-                        "缺少或错误的管理密钥，请使用 Authorization: Bearer <管理密钥> (missing or wrong admin key; "
-                        "send Authorization: Bearer <admin key>)", headers={"WWW-Authenticate": "Bearer"})
+        zh, en = ("管理密钥", "admin key") if self.mode == "key" else ("API 密钥", "API key")
+        return ApiError(401, "unauthorized", f"缺少或错误的{zh}，请使用 Authorization: Bearer <{zh}> (missing or wrong "
+                                             f"{en}; send Authorization: Bearer <{en}>)",
+                        headers={"WWW-Authenticate": "Bearer"})
 
     def failed(self, client: str) -> None:
         """A wrong key from ``client`` through the page (the API's are counted by admission control)."""

@@ -200,6 +200,7 @@ def test_upload_preview_commit_answer_replace_remove_while_the_api_answers(serve
         page.locator("#pq-adm-status .pq-adm-ok:has-text('已删除')").wait_for()
         removed = _generation(page)
         page.wait_for_function("document.querySelectorAll('#pq-adm-table tbody tr').length == 6")
+        page.wait_for_function("document.querySelector('.pq-header p').innerText.includes('已加载 6 份政策文件')")
         page.screenshot(path=str(OUT / "ui-documents.png"), full_page=True)
         assert _follows(api_url, removed)
         page.click("button[role='tab']:has-text('问答')")

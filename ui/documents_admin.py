@@ -227,7 +227,8 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
     kinds = list(SUPPORTED_SUFFIXES)
     with gr.Tab("文件管理", id="admin") as tab:
         if access.page_asks_key:
-            key = gr.Textbox(label="管理密钥", type="password", placeholder="请输入管理密钥（POLICYQA_ADMIN_KEY）",
+            which = "管理密钥（POLICYQA_ADMIN_KEY）" if access.admin is not None else "API 密钥（POLICYQA_API_KEY）"
+            key = gr.Textbox(label=which.split("（")[0], type="password", placeholder=f"请输入{which}",
                              elem_id="pq-adm-key")
         else:
             key = gr.Textbox(value="", visible=False)
