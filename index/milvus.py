@@ -43,7 +43,7 @@ from policyqa.corpus.models import Clause
 from policyqa.corpus.supports import SUPPORTS_FILE
 from policyqa.corpus.validity import Validity, clauses_by_document
 
-from . import dense
+from . import dense, lexical
 from .backends import MilvusLocation
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
 from .fusion import CANDIDATES, fuse, standardised
@@ -54,7 +54,7 @@ from .store import IndexIncompatible, IndexMissing
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 PARTS = ("clauses", "windows", "meta")
-BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}  # as lexical.build_bm25
+BM25_PARAMS = {"bm25_k1": lexical.K1, "bm25_b": lexical.B}
 BM25_SCALE = 1 + BM25_PARAMS["bm25_k1"]
 EMPTY_TERM = "\u2205"  # what bm25s indexes for a clause without terms (lexical.build_bm25)
 MAX_VARCHAR = 65535
