@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
     chosen, clauses = select_law_files(Path(args.laws_dir), args.clauses)
     added, replacement = _held_out(Path(args.laws_dir), chosen)
     record: dict = {"embedder": args.embedder, "documents": len(chosen), "clauses": clauses,
-                    "added": added.name, "replacement": replacement.name}
+                    "added": added.name, "replacement": replacement.name, "load_average_before": os.getloadavg()}
     if not _ready(folder, chosen, args.embedder):
         started = time.perf_counter()
         report = build_index(load_corpus(chosen), folder, args.embedder, progress=not args.quiet)
@@ -88,6 +89,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict:
         record[f"{name}_median_s"] = round(statistics.median(seconds), 3)
         record[f"{name}_s"] = [round(s, 3) for s in seconds]
     record["rebuild_over_add"] = round(record["rebuild_seconds"] / record["add_median_s"], 1)
+    record["load_average_after"] = os.getloadavg()
     return record
 
 
@@ -104,7 +106,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(args.keep or tmp) / f"laws-{args.embedder.replace('/', '_')}"
         record = run(args, folder)
-    print(f"living index, {record['clauses']:,} clauses in {record['documents']} laws, embedder {record['embedder']}")
+    print(f"living index, {record['clauses']:,} clauses in {record['documents']} laws, embedder {record['embedder']}; "
+          f"load average {record['load_average_before'][0]:.1f} → {record['load_average_after'][0]:.1f}")
     if "build_seconds" in record:
         print(f"  build (this run):        {record['build_seconds']:8.2f} s  ({record['build_embedded']:,} texts embedded)")
     for name in ("add", "replace", "remove"):

