@@ -29,7 +29,7 @@ from pathlib import Path
 
 from policyqa.corpus.errors import UserError
 
-from .store import MANIFEST, IndexError_, IndexMissing
+from .store import MANIFEST, IndexCorrupted, IndexError_, IndexMissing
 
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
@@ -108,6 +108,9 @@ def lease_current(index_dir: Path) -> Lease:
         try:
             fd = os.open(folder / MANIFEST, os.O_RDONLY)
         except FileNotFoundError:
+            if current_generation(index_dir) == name:
+                raise IndexCorrupted(f"索引当前版本 {name or '(空)'} 缺失，请重建索引 (the current generation {name!r} named by "
+                                     f"{index_dir / CURRENT} is missing; rebuild with `policyqa build`)") from None
             continue  # removed after the pointer moved on
         except OSError:
             return Lease(index_dir, name, None)  # not readable here: loading says why

@@ -15,7 +15,7 @@ import pytest
 from policyqa.assistant.cli import main
 from policyqa.corpus import BUNDLED_DIR, load_corpus
 from policyqa.corpus.errors import UserError
-from policyqa.index import UnknownDocument, WriterBusy, build_index, current_folder, current_generation, load_index
+from policyqa.index import IndexCorrupted, UnknownDocument, WriterBusy, build_index, current_folder, current_generation, load_index
 from policyqa.index.checkpoint import CHECKPOINT_DIR
 from policyqa.index.embedders import get_embedder
 from policyqa.index.generations import CURRENT, FLAT, GENERATIONS, KILL_AT_ENV, SOURCES, STEPS, WriteLock
@@ -353,3 +353,9 @@ def test_a_write_killed_at_any_step_leaves_a_loadable_index(lexical, operation, 
     gc.collect()
     set_document_status(lexical, SEEDS[1], "2025-01-01")  # the next write
     assert _doc_ids(lexical) == expected and _leftovers(lexical) == []
+
+
+def test_a_pointer_to_a_missing_generation_is_one_clear_error(lexical):
+    (lexical / CURRENT).write_text("g000009\n", encoding="utf-8")
+    with pytest.raises(IndexCorrupted, match="g000009.*missing"):
+        load_index(lexical)
