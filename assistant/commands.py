@@ -82,6 +82,7 @@ def chat(args: argparse.Namespace) -> int:
 
     assistant = Assistant.load(index_location(args), answerer=args.answerer)
     history: list[HistoryTurn] = []
+    as_of = parse_as_of(args.as_of)
     print("政策问答对话（空行或 Ctrl-D 结束；「/新对话」重新开始） policyqa chat: empty line or Ctrl-D to quit")
     while True:
         try:
@@ -96,7 +97,8 @@ def chat(args: argparse.Namespace) -> int:
             print("（已开始新对话）")
             continue
         try:
-            answer = assistant.ask(question, k=args.k, mode=args.mode, explain=args.explain, history=history)
+            answer = assistant.ask(question, k=args.k, mode=args.mode, explain=args.explain, history=history,
+                                   as_of=as_of)
         except UserError as exc:
             print(f"错误：{exc}")
             continue
@@ -181,4 +183,5 @@ def register(subparsers) -> None:
     p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive")
     p.add_argument("--explain", action="store_true", help="show the trace of every answer")
+    p.add_argument("--as-of", metavar="DATE", help="the law as it stood on DATE (YYYY-MM-DD; default today)")
     p.set_defaults(handler=chat)

@@ -218,6 +218,9 @@ def test_as_of_answers_cite_the_version_of_that_date(versions_assistant):
         assert all(c.status == IN_FORCE and c.warning is None for c in answer.citations)
         cited_old += old_review in docs
     assert cited_old >= 3
+    # An article named by its number is looked up in the version in force on the date.
+    assert {c.doc_id for c in versions_assistant.ask("行政复议法第十七条").citations} == {new_review}
+    assert {c.doc_id for c in versions_assistant.ask("行政复议法第十七条", as_of="2020-06-01").citations} == {old_review}
     hits = index.search("行政复议机关收到行政复议申请后应当在几日内审查", k=10, as_of="2020-06-01")
     assert hits and {h.clause.doc_id for h in hits}.isdisjoint({new_review, Path(PESTICIDES[1]).stem})
 
