@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -329,3 +330,25 @@ def test_a_document_marked_repealed_is_shown_so_and_the_mark_cleared(index_copy)
         assert_error(c.patch("/v1/documents/yanglao-tuoyu-2020", json={"repealed": None}, headers=READ_AUTH),
                      403, "admin_key_required")
         assert _generations(index_copy) == generations
+
+
+def test_a_generation_that_fails_to_load_leaves_the_previous_one_in_service(index_copy, caplog):
+    """A pointer naming a generation that cannot be loaded (here: one that is not there): the server logs it and
+    keeps answering from the generation it has, then follows the next good one."""
+    good = current_generation(index_copy)
+    with _server(index_copy, reload_poll_s=0.05) as live, httpx.Client(base_url=live.url, timeout=60) as c:
+        live.wait_ready()
+        (index_copy / "CURRENT.tmp").write_text("g999999\n")
+        (index_copy / "CURRENT.tmp").replace(index_copy / "CURRENT")
+        for _ in range(20):
+            answer = c.post("/v1/ask", json={"question": ASKED}, headers=READ_AUTH)
+            assert answer.status_code == 200 and answer.headers[GENERATION_HEADER] == good
+            time.sleep(0.05)
+        assert c.get("/readyz").json() | {"index": None} == {"status": "ready", "message": "就绪 (ready)",
+                                                           "index": None, "generation": good}
+        assert "reload failed; serving generation " + good in caplog.text  # it was tried, and refused
+        (index_copy / "CURRENT.tmp").write_text(good + "\n")
+        (index_copy / "CURRENT.tmp").replace(index_copy / "CURRENT")
+        added = c.post("/v1/documents", files={"file": ("zhucan.txt", NOTICE.encode())}, headers=ADMIN_AUTH)
+        assert added.status_code == 201
+        assert c.get("/readyz").json()["generation"] == added.json()["generation"]
