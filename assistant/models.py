@@ -58,7 +58,7 @@ class Answer(BaseModel):
 
 
 class HistoryEvent(BaseModel):
-    """One dated line of a document's history (its title note): 公布, 修订, 修正 or 施行."""
+    """One dated line of a document's history (its title note): 通过/公布/发布/印发, 修订, 修正 or 施行."""
 
     date: str = Field(examples=["2018-12-29"])
     kind: str = Field(examples=["修正"])

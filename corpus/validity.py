@@ -36,8 +36,9 @@ _EFFECTIVE_RE = re.compile(
     rf"(?:本[^\s，。；：、]{{1,12}}?)?自\s*(?:({DATE_RE.pattern})|(?:公布|印发|发布|颁布|下发|签发|公告)之日)\s*起"
     r"(?:施行|实施|执行|生效)")
 # An event of the title note: what follows its date, up to the next date.
+# What a title-note line records, first match wins (「修订通过」 is a 修订); the issue verbs are kept as written.
 _EVENT_KINDS = (("施行", ("施行", "实施")), ("修订", ("修订",)), ("修正", ("修正",)),
-                ("公布", ("通过", "公布", "发布", "印发", "批准", "颁布")))
+                *((verb, (verb,)) for verb in ("通过", "公布", "发布", "印发", "批准", "颁布")))
 _TITLE_MARK = "\ue000"  # a top-level 《…》 in a sentence's skeleton
 _GAP = r"(?:（[^（）]*）|\([^()]*\))?[、，,和及与或\s]*"  # between the titles of a list: a 发文字号 in brackets, 、 和
 _REPEAL_AFTER_RE = re.compile(
@@ -47,7 +48,7 @@ _REPEAL_BEFORE_RE = re.compile(rf"废止((?:[、，,和及与\s]*{_TITLE_MARK}(?
 
 @dataclass(frozen=True)
 class Event:
-    """One dated line of a document's history: 公布 (adopted, issued), 修订, 修正 or 施行."""
+    """One dated line of a document's history: 通过/公布/发布/印发/批准/颁布 (adopted, issued), 修订, 修正 or 施行."""
 
     date: str
     kind: str

@@ -97,11 +97,12 @@ def versions_assistant(versions_index) -> Assistant:
 def test_title_notes_give_the_history_and_the_date_in_force(laws_validity):
     old, new = (laws_validity.dates[Path(f).stem] for f in REVIEW)
     assert [(e.date, e.kind) for e in new.history] == [
-        ("1999-04-29", "公布"), ("2009-08-27", "修正"), ("2017-09-01", "修正"), ("2023-09-01", "修订")]
+        ("1999-04-29", "通过"), ("2009-08-27", "修正"), ("2017-09-01", "修正"), ("2023-09-01", "修订")]
     assert (old.version_date, old.effective) == ("2017-09-01", "2017-09-01")  # 「本法自1999年10月1日起施行」 kept
     assert (new.version_date, new.effective) == ("2023-09-01", "2024-01-01")  # 「本法自2024年1月1日起施行」
     pesticides = laws_validity.dates[Path(PESTICIDES[0]).stem]
     assert (pesticides.promulgated, pesticides.effective) == ("1997-05-08", "2017-06-01")  # 「2017年6月1日 施行」
+    assert [e.kind for e in pesticides.history] == ["发布", "修订", "修订", "公布", "施行"]  # 「修订通过」 is a 修订
     # 「《国务院关于修改和废止部分行政法规的决定》第五次修订」 is an amendment; the 废止 in the decision's name repeals nothing.
     assert title_events("2023年7月20日 《国务院关于修改和废止部分行政法规的决定》第五次修订）")[0].kind == "修订"
 
