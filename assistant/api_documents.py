@@ -38,7 +38,7 @@ from policyqa.corpus.reading import SUPPORTED_SUFFIXES
 from policyqa.index import living
 from policyqa.index.generations import WriterBusy
 
-from .api_errors import ApiError, documented
+from .api_errors import ApiError, ErrorResponse, documented
 from .api_server import _is_loopback
 from .reloading import AssistantHolder
 from .settings import Settings
@@ -291,8 +291,9 @@ Files = Annotated[list[UploadFile], File(description="一个或多个文件，�
                                                      "field)")]
 DocId = Annotated[str, PathParam(examples=["yanglao-tuoyu-2020"])]
 _WRITE_ERRORS = documented(400, 401, 404, 413, 415, 422) | {
-    403: {"description": "写入未开启，或使用了读取密钥 (writes are off, or the reading key was sent)"},
-    409: {"description": "另一个写入正在进行，或文件编号已存在 (another write is in progress, or the doc_id exists)"},
+    403: {"model": ErrorResponse, "description": "写入未开启，或使用了读取密钥 (writes are off, or the reading key was sent)"},
+    409: {"model": ErrorResponse,
+          "description": "另一个写入正在进行，或文件编号已存在 (another write is in progress, or the doc_id exists)"},
 }
 
 

@@ -21,6 +21,9 @@ OPERATIONS = [
     ("GET", "/livez"), ("GET", "/readyz"), ("POST", "/v1/ask"), ("POST", "/v1/ask/batch"), ("POST", "/v1/search"),
     ("GET", "/v1/documents"), ("GET", "/v1/documents/{doc_id}"), ("GET", "/v1/clauses/{clause_id}"),
     ("POST", "/v1/eligibility"),
+    # Document writes (api_documents.py), off on this server: each answer is the documented 403 (or a 4xx first).
+    ("POST", "/v1/documents"), ("POST", "/v1/documents/preview"), ("PUT", "/v1/documents/{doc_id}"),
+    ("PATCH", "/v1/documents/{doc_id}"), ("DELETE", "/v1/documents/{doc_id}"),
 ]
 
 
