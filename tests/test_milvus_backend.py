@@ -237,3 +237,32 @@ def test_cli_builds_into_milvus_and_answers_from_it(tmp_path, bundled_index_dir)
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_a_living_write_reaches_milvus_by_publishing_the_folder(tmp_path, bundled_index_dir, local_index):
+    """policyqa publish a folder, policyqa remove on it, publish again: the collection's new build holds the change.
+    (Each step in its own process: one process at a time opens a Milvus Lite file.)"""
+    import shutil
+
+    from policyqa.index.living import remove_documents
+
+    folder = tmp_path / "living"
+    shutil.copytree(bundled_index_dir, folder)
+    uri = str(tmp_path / "m.db")
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env.pop(URI_ENV, None)
+
+    def publish(*options: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "policyqa", "publish", *options, "--quiet"], capture_output=True,
+                              text=True, env=env, timeout=300)
+
+    first = publish("--index", str(folder), "--uri", uri)
+    assert first.returncode == 0 and "2 个文件" in first.stdout, first.stderr
+    remove_documents(folder, ["yanglao-tuoyu-2020"])
+    second = publish("--index", str(folder), "--uri", uri)
+    assert second.returncode == 0, second.stderr
+    milvus = load_milvus_index(MilvusLocation(uri), embedder=local_index.embedder)
+    assert [d["doc_id"] for d in milvus.documents] == ["yanglao-gaige-2024"]
+    assert {h.clause.doc_id for h in milvus.search("家庭托育点需要登记备案吗", k=5)} == {"yanglao-gaige-2024"}
+    refused = publish("--uri", str(tmp_path / "other.db"))
+    assert refused.returncode == 2 and "--index" in refused.stderr
