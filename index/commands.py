@@ -63,6 +63,7 @@ def register(subparsers) -> None:
                    help=f"exact (flat) or approximate (hnsw) dense index; auto: flat up to {HNSW_ABOVE:,} passages")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=build)
-    from . import living_commands
+    from . import living_commands, milvus_commands  # hook (index.milvus_commands): policyqa publish
 
     living_commands.register(subparsers)
+    milvus_commands.register(subparsers)
