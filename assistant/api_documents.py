@@ -168,6 +168,8 @@ class ParseReportOut(BaseModel):
     heads: list[str] = Field(default_factory=list, description="各条款开头的文字 (each clause's first characters)")
     problems: list[str] = Field(default_factory=list,
                                 description="切分问题：丢失或重复的文字 (the parser's no-loss check; empty when none)")
+    loaded: bool | None = Field(None, description="预览时：已有同编号的文件，添加会被拒绝，应替换 (in a preview: a document "
+                                                  "with this doc_id is loaded; adding is refused, replace it instead)")
 
 
 class StatusRequest(BaseModel):
@@ -260,12 +262,17 @@ def _write_error(exc: UserError) -> ApiError:
 
 
 # ---- the writes, for the API and the page alike -------------------------------------------------
-def preview_paths(paths: list[Path]) -> list[ParseReportOut]:
-    """How each file would split into clauses (nothing written); an unreadable one is a 422 naming it."""
+def preview_paths(paths: list[Path], loaded: set[str] | None) -> list[ParseReportOut]:
+    """How each file would split into clauses (nothing written), each marked when its doc_id is among ``loaded``
+    (None: not known); an unreadable one is a 422 naming it."""
     try:
-        return [report_out(living.preview_file(path)) for path in paths]
+        reports = [report_out(living.preview_file(path)) for path in paths]
     except living.FileRefused as exc:
         raise _unreadable(exc) from None
+    if loaded is not None:
+        for report in reports:
+            report.loaded = report.doc_id in loaded
+    return reports
 
 
 def apply_write(holder: AssistantHolder | None, call, index_dir: Path, *args) -> WriteResponse:
@@ -312,10 +319,12 @@ def documents_router(settings: Settings, access: WriteAccess) -> APIRouter:
 
     @router.post("/documents/preview", response_model=PreviewResponse, summary="预览条款切分，不写入 (preview how "
                  "files split into clauses; nothing is written)", responses=_WRITE_ERRORS)
-    async def preview(file: Files):
+    async def preview(request: Request, file: Files):
+        assistant = request.app.state.assistant_holder.current()
+        loaded = {d["doc_id"] for d in assistant.index.documents} if assistant is not None else None
         with tempfile.TemporaryDirectory(prefix="policyqa-upload-") as folder:
             paths = await save_uploads(file, Path(folder), settings.max_upload_files)
-            return PreviewResponse(documents=await run_in_threadpool(preview_paths, paths))
+            return PreviewResponse(documents=await run_in_threadpool(preview_paths, paths, loaded))
 
     @router.post("/documents", response_model=WriteResponse, status_code=201,
                  summary="添加文件 (add documents: .txt .md .html .docx .pdf)", responses=_WRITE_ERRORS)

@@ -102,6 +102,10 @@ def test_each_format_is_added_answered_from_replaced_and_removed(index_copy, tmp
         assert reports["tuoyu"]["doc_number"] == "某政办发〔2025〕7号"
         assert reports["zhuyu"]["title"] == "某某市关于加强老年人助浴服务的意见"
         assert all(r["problems"] == [] and r["clauses"] == len(r["labels"]) for r in reports.values())
+        assert not any(r["loaded"] for r in reports.values())
+        again = c.post("/v1/documents/preview", files={"file": ("yanglao-tuoyu-2020.md", MARKDOWN.encode())},
+                       headers=ADMIN_AUTH).json()["documents"]
+        assert again[0]["loaded"] is True  # adding it would be refused: replace it
         assert current_generation(index_copy) == before["generation"]  # a preview writes nothing
 
         added = c.post("/v1/documents", files=upload, headers=ADMIN_AUTH)

@@ -71,7 +71,7 @@ def _head(label: str, head: str) -> str:
     return " ".join(head.split())
 
 
-def report_html(report: ParseReportOut, exists: bool = False) -> str:
+def report_html(report: ParseReportOut) -> str:
     """One file's preview: its doc_id, title, 发文字号, date, clause count, the labels with each clause's start,
     and the parser's problems."""
     facts = " · ".join(x for x in (f"文件编号 {report.doc_id}", report.doc_number, report.date,
@@ -82,7 +82,7 @@ def report_html(report: ParseReportOut, exists: bool = False) -> str:
     if len(report.labels) > SHOWN_LABELS:
         items.append(f"<li>等，共 {len(report.labels)} 条</li>")
     notes = []
-    if exists:
+    if report.loaded:
         notes.append('<div class="pq-adm-exists">已有同编号的文件：添加会被拒绝，请在下方「替换」。</div>')
     notes += [f'<div class="pq-adm-problem">切分问题：{_text(p)}</div>' for p in report.problems]
     if not report.problems:
@@ -169,11 +169,10 @@ def documents_admin_tab(holder: AssistantHolder, access: WriteAccess,
             paths = _paths(files)
             if not paths:
                 return _message("error", "请先选择要上传的文件。")
-            reports = preview_paths(paths)
+            reports = preview_paths(paths, {d["doc_id"] for d in documents()})
         except ApiError as exc:
             return _error(exc)
-        known = {d["doc_id"] for d in documents()}
-        return STYLE + "".join(report_html(r, r.doc_id in known) for r in reports)
+        return STYLE + "".join(report_html(r) for r in reports)
 
     def refused(message: str) -> tuple:
         return (message, gr.skip(), gr.skip(), gr.skip(), gr.skip())
