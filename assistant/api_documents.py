@@ -1,6 +1,6 @@
 """Writing documents over HTTP: ``POST /v1/documents`` (upload, several files), ``POST /v1/documents/preview``
-(how files would split into clauses, nothing written), ``PUT /v1/documents/{doc_id}`` (replace), ``DELETE
-/v1/documents/{doc_id}`` (remove).
+(how files would split into clauses, nothing written), ``PUT /v1/documents/{doc_id}`` (replace), ``PATCH
+/v1/documents/{doc_id}`` (a repeal date set by the user, or cleared), ``DELETE /v1/documents/{doc_id}`` (remove).
 
 Who may write (:class:`WriteAccess`): with ``POLICYQA_ADMIN_KEY`` set, a request bearing that key (the reading key
 gets 403, any other 401, counted towards the lock-out); without it, nobody (403) unless ``POLICYQA_ALLOW_WRITES=1``
@@ -78,7 +78,7 @@ class WriteAccess:
     @classmethod
     def of(cls, settings: Settings, bind_host: str | None) -> WriteAccess:
         """``bind_host`` None: the server's address is not known here, and each connection's local address
-        decides instead (:meth:`allows_open`)."""
+        decides instead (``local`` of :meth:`check`)."""
         common = {"reading": _digest(settings.api_key_value), "failure_limits": settings.auth_failure_limits,
                   "lockout_s": settings.lockout_s}
         if settings.admin_key is not None:
