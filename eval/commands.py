@@ -66,7 +66,7 @@ def evaluate(args: argparse.Namespace) -> int:
     documents = assistant.documents()
     meta = {
         "question set": args.questions,
-        "index": f"{assistant.index.path} ({len(documents)} documents, "
+        "index": f"{getattr(assistant.index, 'location', assistant.index.path)} ({len(documents)} documents, "
                  f"{sum(d['clause_count'] for d in documents)} clauses, "
                  f"embedder {assistant.manifest.get('embedder', {}).get('name')})",
         "answerer": assistant.answerer.name,
