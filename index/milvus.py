@@ -78,7 +78,10 @@ def _client(location: MilvusLocation):
     try:
         return MilvusClient(location.uri)
     except Exception as exc:  # pymilvus raises its own exception types, and OSError for a bad file
-        raise MilvusUnavailable(f"无法连接 Milvus {location.uri} (cannot open Milvus at {location.uri}: {exc})") from exc
+        lite = "；Milvus Lite 文件同一时间只能由一个进程打开" if location.is_lite else ""
+        why = "; a Milvus Lite file is open in one process at a time" if location.is_lite else ""
+        raise MilvusUnavailable(f"无法连接 Milvus {location.uri}{lite} (cannot open Milvus at {location.uri}: "
+                                f"{exc}{why})") from exc
 
 
 def escape_term(term: str) -> str:
@@ -116,7 +119,7 @@ def current_build(location: MilvusLocation, client=None) -> str:
 
 
 # ---- writing ---------------------------------------------------------------------------------------------
-def _schemas(client, location: MilvusLocation, dim: int) -> dict:
+def _schemas(location: MilvusLocation, dim: int) -> dict:
     from pymilvus import DataType, Function, FunctionType, MilvusClient
 
     clauses = MilvusClient.create_schema(auto_id=False)
@@ -171,8 +174,8 @@ def _insert(client, name: str, rows, progress: bool, label: str) -> None:
 
 def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokenizer | None = None,
                  progress: bool = True) -> dict:
-    """Write a loaded local index into Milvus at ``location`` (nothing is embedded again) and point the
-    collection aliases at it; the collections it replaces are dropped. Returns the manifest stored."""
+    """Write a loaded local index into Milvus at ``location`` as a new build (nothing is embedded again) and point
+    the aliases at it (:func:`_switch_aliases`). Returns the manifest stored."""
     tokenizer = tokenizer or index.tokenizer or default_tokenizer()
     client = _client(location)
     lexical_only = not index.has_vectors
@@ -186,7 +189,7 @@ def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokeni
                                              "analyzer": _analyzer(location)})
     supports = _catalogue(index)
     try:
-        for part, schema in _schemas(client, location, dim).items():
+        for part, schema in _schemas(location, dim).items():
             client.create_collection(names[part], schema=schema)
         zero = [0.0] * dim
         clause_vectors = None if lexical_only else index._clause_vectors
