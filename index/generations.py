@@ -29,6 +29,7 @@ from pathlib import Path
 
 from policyqa.corpus.errors import UserError
 
+from .checkpoint import CHECKPOINT_DIR
 from .store import MANIFEST, IndexCorrupted, IndexError_, IndexMissing
 
 CURRENT = "CURRENT"
@@ -293,7 +294,5 @@ def held_sources(index_dir: Path) -> set[str]:
 def own_entries(index_dir: Path) -> bool:
     """Whether a folder holds only what an interrupted first write leaves (lock, checkpoint, unfinished
     generations): it may be written into."""
-    from .checkpoint import CHECKPOINT_DIR
-
     ours = {WRITE_LOCK, GENERATIONS, SOURCES, CHECKPOINT_DIR}
     return all(p.name in ours or p.name.startswith(f".{CURRENT}.tmp-") for p in Path(index_dir).iterdir())

@@ -196,7 +196,11 @@ def _read_current(index_dir: Path, tokenizer: PolicyTokenizer) -> _Current:
     return _Current(manifest, docs, vectors)
 
 
-def _new_doc(doc: Document, tokenizer: PolicyTokenizer, manifest: dict, source: dict) -> DocumentRows:
+def _new_doc(index_dir: Path, file: Path, doc: Document, tokenizer: PolicyTokenizer, manifest: dict) -> DocumentRows:
+    """The rows of a file being added, its copy kept in ``sources/`` (its documents.json ``path``: an upload's own
+    file is temporary)."""
+    source = _store_source(index_dir, file, doc)
+    doc.meta.path = str(Path(index_dir) / SOURCES / source["stored"])
     return document_rows([doc], tokenizer, manifest["embedder"]["name"] != NO_EMBEDDER, {doc.doc_id: source})[0]
 
 
@@ -265,7 +269,7 @@ def add_documents(index_dir: Path, files: Sequence[Path], *, embedder: Embedder 
             raise DocumentExists(f"索引中已有该文件：{'、'.join(there)}，如需更新请用替换 (already in the index: "
                                  f"{', '.join(there)}; use replace to update it)")
         for file, doc in zip(files, docs):
-            current.docs.append(_new_doc(doc, tokenizer, current.manifest, _store_source(index_dir, file, doc)))
+            current.docs.append(_new_doc(index_dir, file, doc, tokenizer, current.manifest))
         return _commit(index_dir, current, embedder, tokenizer, started, [_report(d, f) for d, f in zip(docs, files)], [])
 
 
@@ -279,7 +283,7 @@ def replace_document(index_dir: Path, doc_id: str, file: Path, *, embedder: Embe
         current = _read_current(index_dir, tokenizer)
         _unknown(current, [doc_id])
         position = current.position(doc_id)
-        current.docs[position] = _new_doc(doc, tokenizer, current.manifest, _store_source(index_dir, file, doc))
+        current.docs[position] = _new_doc(index_dir, file, doc, tokenizer, current.manifest)
         return _commit(index_dir, current, embedder, tokenizer, started, [_report(doc, file)], [doc_id])
 
 

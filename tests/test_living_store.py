@@ -83,6 +83,7 @@ def test_add_replace_and_remove_documents(lexical):
     assert hit.clause.doc_id == report.doc_id
     stored = json.loads((index.path / "manifest.json").read_text(encoding="utf-8"))["sources"][report.doc_id]
     assert (lexical / SOURCES / stored["stored"]).read_bytes() == AUDIO_2021.read_bytes()  # kept beside the index
+    assert index.documents[2]["path"] == str(lexical / SOURCES / stored["stored"]) and stored["path"] == AUDIO_2021.name
 
     with pytest.raises(DocumentExists, match="replace"):
         add_documents(lexical, [AUDIO_2021])
