@@ -85,6 +85,14 @@ class Standing:
     by: str | None = None  # the repealing document (已废止)
 
 
+@dataclass(frozen=True)
+class _Day:
+    standings: dict[str, Standing]
+    hidden: frozenset[str]
+    superseded: frozenset[str]
+    outdated: frozenset[str]
+
+
 def today() -> str:
     return date.today().isoformat()
 
@@ -211,7 +219,7 @@ class Validity:
             self._versions.setdefault(d.law, []).append(d.doc_id)
         repeals = _repeals(records, dates, clauses_by_doc)
         self.dates = {doc_id: _with_repeal(d, repeals.get(doc_id)) for doc_id, d in dates.items()}
-        self._cache: dict[str, dict[str, Standing]] = {}
+        self._days: dict[str, _Day] = {}
 
     def versions(self, doc_id: str) -> list[str]:
         """The loaded versions of ``doc_id``'s law, oldest first (``doc_id`` alone when it has no other)."""
@@ -221,12 +229,23 @@ class Validity:
         return self._standings(as_of or today())[doc_id]
 
     def _standings(self, as_of: str) -> dict[str, Standing]:
-        if as_of not in self._cache:
-            if len(self._cache) > 64:
-                self._cache.clear()
-            self._cache[as_of] = {doc_id: s for versions in self._versions.values()
-                                  for doc_id, s in self._law_standings(versions, as_of).items()}
-        return self._cache[as_of]
+        return self._day(as_of).standings
+
+    def _day(self, as_of: str) -> _Day:
+        """Every document's standing on ``as_of``, worked out once per date (a server asks of a few dates)."""
+        day = self._days.get(as_of)
+        if day is None:  # threads may work out the same day twice; each returns its own, complete
+            standings = {doc_id: s for versions in self._versions.values()
+                         for doc_id, s in self._law_standings(versions, as_of).items()}
+            day = _Day(standings,
+                       hidden=frozenset(d for d, s in standings.items()
+                                        if s.status in (SUPERSEDED, REPEALED) or (s.status == PENDING and s.in_force)),
+                       superseded=frozenset(d for d, s in standings.items() if s.status == SUPERSEDED),
+                       outdated=frozenset(d for d, s in standings.items() if s.status != IN_FORCE))
+            if len(self._days) > 64:
+                self._days.clear()
+            self._days[as_of] = day
+        return day
 
     def _law_standings(self, versions: list[str], as_of: str) -> dict[str, Standing]:
         dates = [self.dates[v] for v in versions]
@@ -252,16 +271,15 @@ class Validity:
     def hidden(self, as_of: str | None = None) -> frozenset[str]:
         """Documents a question about the law on ``as_of`` (default today) leaves out: superseded, repealed, or not
         yet in force while another version of their law is."""
-        return frozenset(doc_id for doc_id, s in self._standings(as_of or today()).items()
-                         if s.status in (SUPERSEDED, REPEALED) or (s.status == PENDING and s.in_force))
+        return self._day(as_of or today()).hidden
 
     def superseded(self, as_of: str | None = None) -> frozenset[str]:
         """Documents whose law has a newer version in force on ``as_of``."""
-        return frozenset(d for d, s in self._standings(as_of or today()).items() if s.status == SUPERSEDED)
+        return self._day(as_of or today()).superseded
 
     def outdated(self, as_of: str | None = None) -> frozenset[str]:
         """Documents not in force on ``as_of`` (superseded, repealed or not yet in force)."""
-        return frozenset(d for d, s in self._standings(as_of or today()).items() if s.status != IN_FORCE)
+        return self._day(as_of or today()).outdated
 
     def record(self, doc_id: str, as_of: str | None = None) -> dict:
         """Dates, status on ``as_of`` (today by default) and the versions of the law, for a document listing."""

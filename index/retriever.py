@@ -70,14 +70,16 @@ class Index:
         not yet in force while another version of its law is) or ``outdated`` (not in force then and not hidden: a
         text not yet in force; without a date, every text not in force today)."""
         key = (which, as_of, today())
-        if key not in self._date_masks:
-            if len(self._date_masks) > 64:
-                self._date_masks.clear()
+        mask = self._date_masks.get(key)
+        if mask is None:  # threads may work out the same mask twice; each returns its own, complete
             hidden = self.validity.hidden(as_of) if as_of else frozenset()
             docs = hidden if which == "hidden" else self.validity.outdated(as_of) - hidden
             per_doc = np.array([d["doc_id"] in docs for d in self.documents], dtype=bool)
-            self._date_masks[key] = per_doc[self._doc_of] if len(self.documents) else np.zeros(0, dtype=bool)
-        return self._date_masks[key]
+            mask = per_doc[self._doc_of] if len(self.documents) else np.zeros(0, dtype=bool)
+            if len(self._date_masks) > 64:
+                self._date_masks.clear()
+            self._date_masks[key] = mask
+        return mask
 
     @property
     def has_vectors(self) -> bool:
