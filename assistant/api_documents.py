@@ -282,6 +282,10 @@ def apply_write(holder: AssistantHolder | None, call, index_dir: Path, *args) ->
         result = call(index_dir, *args)
     except UserError as exc:
         raise _write_error(exc) from None
+    except OSError as exc:  # a read-only or full disk: the library switches nothing it has not written whole
+        log.exception("writing to the index folder %s failed", index_dir)
+        raise ApiError(503, "index_not_writable", f"索引文件夹无法写入，未作任何更改：{exc.strerror or exc} (the index "
+                                                  f"folder could not be written; nothing was changed)") from None
     if holder is not None:
         try:
             holder.refresh()
