@@ -17,8 +17,8 @@ from policyqa.corpus.annex import unit_names
 from policyqa.index import Index
 
 from .ages import asked_age
-from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, HEADCOUNT_RE, MONEY_RE, NUMBER_RE, PROCEDURE_STATED_RE,
-                   UNITS_ASKED_RE, asked_things, asks_each_document, asks_tasks_of_unit, asks_whether_one_takes_part,
+from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCOUNT_RE, MONEY_RE, NUMBER_RE,
+                   PROCEDURE_STATED_RE, UNITS_ASKED_RE, asked_things, asks_tasks_of_unit, asks_whether_one_takes_part,
                    asks_who_is_responsible, figure_pattern, institution_kinds, must_state_figure, named_provinces,
                    named_unit, unnamed_things)
 from .declined import without_declined
@@ -27,6 +27,10 @@ from .mentions import Mention, document_mentions, without_mentions
 from .penalties import PENALTY_ASKED_RE
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+_PLAIN = ("search_text", "figure_required", "asks_who", "asks_role", "asks_penalty", "unit", "asks_tasks", "asks_units",
+          "asks_each_document")  # shown in the trace as they are
 
 
 @dataclass(frozen=True)
@@ -59,17 +63,9 @@ class QueryAnalysis:
     def to_dict(self) -> dict:
         """For the trace: what was read, in plain values."""
         return {
-            "search_text": self.search_text,
+            **{name: getattr(self, name) for name in _PLAIN},
             "named_documents": list(self.named_doc_ids),
             "figure": _figure_name(self.figure),
-            "figure_required": self.figure_required,
-            "asks_who": self.asks_who,
-            "asks_role": self.asks_role,
-            "asks_penalty": self.asks_penalty,
-            "unit": self.unit,
-            "asks_tasks": self.asks_tasks,
-            "asks_units": self.asks_units,
-            "asks_each_document": self.asks_each_document,
             "age_months": list(self.age) if self.age else None,
             "provinces": list(self.provinces),
             "things": ["/".join(sorted(t)) for t in self.things],
@@ -119,7 +115,7 @@ def analyse(question: str, index: Index) -> QueryAnalysis:
         unit=unit,
         asks_tasks=asks_who and unit is not None and asks_tasks_of_unit(question),
         asks_units=bool(UNITS_ASKED_RE.search(question)),
-        asks_each_document=asks_each_document(question),
+        asks_each_document=bool(EACH_DOCUMENT_RE.search(question)),
         age=asked_age(question),
         provinces=tuple(named_provinces(question)),
         things=tuple(asked_things(question, tokenizer)),

@@ -12,13 +12,20 @@ from collections.abc import Callable
 from policyqa.corpus.vocab import alternation, vocabulary, words
 from policyqa.index.tokenizer import PolicyTokenizer
 
+# 「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: what each of the documents says (not
+# 「居家养老和社区养老分别怎么支持」: two topics).
 _KINDS = alternation(words("document_kinds", "rules", "policies", "any"))
 EACH_DOCUMENT_RE = re.compile(
     rf"两份|两个文件|两个意见|两文|两部|几份文件|(?:和|与|跟)\S{{0,15}}?(?:号文|{_KINDS})\S{{0,3}}?(?:各|分别)")
+def _units(*classes: str) -> str:
+    return alternation(words("figure_units", *classes))
+
+
+_HOURS = _units("hours")
 # 几 asks only when nothing makes it indefinite: 好几年, 这几个, 十几天, 没几个, 新招了几个 ask for nothing.
 _JI = r"(?<![好这那前后头十没过些了])几"
 # 「几个月」「几个工作日」 ask for a span or a level; 几个 before anything else counts things.
-_MEASURED = "月|工作日|小时|学时|课时|百分点|等级|星级"
+_MEASURED = f"月|工作日|{_HOURS}|百分点|等级|星级"
 # 「最多能带几个孩子」「最多可以收多少个」「配几名保育员」 ask for a number, not a list.
 COUNT_LIMIT_RE = re.compile(
     rf"(?:最多|最少|至少|不超过|不少于|上限)\S{{0,4}}(?:{_JI}|多少)个(?!{_MEASURED})|(?:配|配备|要|需要|有){_JI}(?:名|位)")
@@ -28,17 +35,19 @@ ENUMERATION_RE = re.compile(rf"{_JI}(?:类|项|种|批|个(?!{_MEASURED})|方面
 # 「国家支持不」「能报销没」: a yes/no question cut short after its 不/没.
 YES_NO_RE = re.compile(r"吗|要不要|能不能|可不可以|是否|有没有|能否|行不行|可以不|会不会|算不算|怎么办|管不管"
                        r"|(?:不|没|没有)[？?！!。\s]*$")
-# 谁 asks who does a task (「谁牵头」「由谁建设」), not whom one turns to (「找谁要」「向谁报告」) or who acts for
-# someone (「谁替他做决定」「谁愿意干」).
-WHO_RE = re.compile(r"(?<![找向给跟问替和同对])谁(?!替|愿意|报价)|哪个部门|哪些部门|哪几个部门|哪家|哪几家|什么部门|哪个单位"
+# 谁 asks who does a task (「谁牵头」「由谁建设」), not whom one turns to (「找谁要」「向谁报告」), who acts for
+# someone (「谁替他做决定」) or who would (「谁愿意干」「谁肯来」: nobody).
+WHO_RE = re.compile(r"(?<![找向给跟问替和同对])谁(?!替|愿意|肯|乐意)|哪个部门|哪些部门|哪几个部门|哪家|哪几家|什么部门|哪个单位"
                     r"|哪些单位")
+# 「谁报价低就给谁」「谁报价低谁就能拿到」: 谁…就…谁 means whoever, it asks for nobody.
+_WHOEVER_RE = re.compile(r"谁[^，。？?！!]{1,8}?(?:就[^，。？?！!]{0,4}谁|谁就)")
 _DUTY = r"牵头|负责(?!人)|责任单位|责任部门|主管|分工"
 DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合|有责任|有没有责任")  # a department's part in a task, led or not
 WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
 UNITS_ASKED_RE = re.compile(r"责任单位|哪些部门|哪个部门|哪些单位|哪个单位|什么部门")  # a task's units, by that name
 QUANTITY_RE = re.compile(
-    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?(?:小时|学时|课时)|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
+    rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?(?:{_HOURS})|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"
     r"|什么时候|何时|哪年|哪一年|时间表|截止|(?:什么|多长|多久)\S{0,3}期限|期限(?:是|为|有多)|有没有\S{0,6}期限"
     r"|(?:时间|完成)期限|时间节点|多大(?:的)?面积|面积\S{0,3}多大|百分之(?:几|多少)|多少分钟|几分钟"
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
@@ -49,7 +58,7 @@ _RHETORIC_RE = re.compile(r"([\u4e00-\u9fff]{1,2})多少\1多少")  # 「想收�
 _DIGITS = "一二两三四五六七八九十"
 _NUMERALS = _DIGITS + "百千万"
 _NUM = rf"(?:\d+(?:\.\d+)?|[{_NUMERALS}]+)"
-AMOUNT_RE = re.compile(rf"{_NUM}\s*(?:万|亿)?元")  # 「多少钱」 asks an amount in 元
+AMOUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('money')})")  # 「多少钱」 asks an amount in 元
 # 「补贴多少」「罚多少」: an amount, a share of a cost, or a multiple of one (fines: 「处…1倍以上3倍以下的罚款」).
 MONEY_RE = re.compile(rf"{AMOUNT_RE.pattern}|%|％|百分之|(?:\d+|[{_DIGITS}]+)\s*倍")
 _RATIO_ASKED_RE = re.compile(r"配比|之比|师生比|人员比")  # 「保育人员与婴幼儿的配比」: 1:5, 1比7
@@ -70,28 +79,28 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (_RATIO_ASKED_RE, re.compile(rf"{_RATIO}|[\d{_DIGITS}]+\s*比\s*[\d{_DIGITS}]+|%|％|百分")),
     (re.compile(r"百分点|比例|占比|百分之|几成|多少成"), re.compile(r"%|％|百分|[一二三四五六七八九十]成")),
     # Training is counted in 学时/课时 (class hours).
-    (re.compile(r"几个?小时|多少小时|多少个小时|几个?学时|多少学时|多少课时"), re.compile(rf"{_NUM}\s*(?:个)?(?:小时|学时|课时)")),
+    (re.compile(r"几个?小时|多少小时|多少个小时|几个?学时|多少学时|多少课时"), re.compile(rf"{_NUM}\s*(?:个)?(?:{_HOURS})")),
     (re.compile(r"几分钟|多少分钟"), re.compile(rf"{_NUM}\s*分钟|一刻钟|半小时|{_NUM}\s*(?:个)?小时")),
     # 「面积多大」「吃饭的地方至少要多大」: an area.
     (re.compile(r"多大(?:的)?面积|面积\S{0,3}多大|多少平(?:方米|米)?|(?:地方|场地|场所|用房|房子)\S{0,4}多大"),
-     re.compile(rf"{_NUM}\s*(?:平方米|平米|㎡|亩)")),
+     re.compile(rf"{_NUM}\s*(?:{_units('area')})")),
     (re.compile(r"几天|多少天|多少日|几日|工作日|时限"), re.compile(rf"{_NUM}\s*(?:个)?(?:工作)?日|{_NUM}\s*天")),
     (re.compile(r"几年|多少年|年限"), re.compile(rf"(?<!\d)(?:\d{{1,2}}|[{_DIGITS}]+)\s*(?:个)?(?:周)?年(?!底|前|末|度)")),
     (re.compile(r"几岁|多少岁|年龄|周岁"), re.compile(rf"{_NUM}\s*(?:周)?岁")),
     # 「分几级」「几个星级」: levels are stated with their count (三级、五个等级、一至五星级).
-    (re.compile(r"几个?(?:等级|星级|级)"), re.compile(rf"[\d{_DIGITS}]\s*(?:个)?(?:等级|星级|星|级)")),
+    (re.compile(r"几个?(?:等级|星级|级)"), re.compile(rf"[\d{_DIGITS}]\s*(?:个)?(?:{_units('levels')})")),
     (re.compile(r"多久|多长时间"),
-     re.compile(rf"{_NUM}\s*(?:个)?(?:工作日|日|天|周|月|年|小时|学时|课时|分钟)|一刻钟|每[两半]?(?:年|季|月|周|星期|天|日)"
+     re.compile(rf"{_NUM}\s*(?:个)?(?:{_units('days', 'spans', 'hours')})|一刻钟|每[两半]?(?:年|季|月|周|星期|天|日)"
                 rf"|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
     # 「要摆多少个座位」: a count of things (not of months or hours, read above).
-    (re.compile(r"多少个|多少张|多少家|多少所"), re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)")),
+    (re.compile(r"多少个|多少张|多少家|多少所"), re.compile(rf"{_NUM}\s*(?:{_units('things')})")),
     # 「怎么办理」「去哪里申请」: the answer says where or to whom one applies.
     (re.compile(r"办理|申请|报名|报考|公证|流程|程序|手续"), PROCEDURE_STATED_RE),
 )
 # How many people, places, beds; 「一个护工最多管几个老人」 is stated as a ratio (1:4).
-COUNT_RE = re.compile(rf"{_NUM}\s*(?:个|名|人|家|所|张|户)|{_RATIO}")
-HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:名|人|位)")  # 「配几名社会工作者」: people, not 「200张」 beds
+COUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('things')})|{_RATIO}")
+HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('people')})")  # 「配几名社会工作者」: people, not 「200张」 beds
 _HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
 # 「按工资的百分之几缴费」「报销几成」「配比是多少」 ask for a share itself; 「用地比例如何调整」 asks about one.
 _SHARE_ASKED_RE = re.compile(rf"百分之(?:几|多少)|几成|多少成|{_RATIO_ASKED_RE.pattern}")
@@ -105,11 +114,10 @@ ASKED_THING_RE = re.compile(rf"(?:(?<![没不])什么|哪些|哪种|哪类|哪�
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
-_FUNCTION_WORDS = frozenset("来 去 做 用 办 让 给 把 被 从 在 对 跟 和 与 比 是 要 会 能 才 就 都 也 还 又 再 "
-                           "才能 才可以 就能 就可以".split())
+_FUNCTION_WORDS = frozenset(words("generic_words", "after_interrogative"))
 _ORDER_ADVERBS = frozenset("先 更 最 还 再".split())
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
-_ADVERBS = frozenset("具体 主要 都 还 一般 分别 大概 通常 到底 究竟 又 也 总共 一共 大致 大体 基本".split())
+_ADVERBS = frozenset(words("generic_words", "adverbs"))
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
 UNSPECIFIC = frozenset(words("generic_words", "unspecific"))
 
@@ -157,7 +165,11 @@ def asks_about_place(question: str, start: int, end: int) -> bool:
 
 def asks_who_is_responsible(question: str) -> bool:
     """「谁牵头」「责任单位有哪些」 ask for a department; 「我们协会能牵头做评价吗」 asks whether one may."""
-    return bool(WHO_RE.search(question) or (DUTY_RE.search(question) and not YES_NO_RE.search(question)))
+    return _asks_who(question) or bool(DUTY_RE.search(question) and not YES_NO_RE.search(question))
+
+
+def _asks_who(question: str) -> bool:
+    return bool(WHO_RE.search(_WHOEVER_RE.sub("", question)))
 
 
 def asks_whether_one_takes_part(question: str) -> bool:
@@ -169,7 +181,7 @@ def asks_whether_one_takes_part(question: str) -> bool:
 def asks_tasks_of_unit(question: str) -> bool:
     """「民政部负责哪些任务」 asks which tasks a department it names has; 「责任单位有哪些？教育部在不在里面」 asks for a
     task's units, naming a department to check."""
-    return bool(WHICH_TASKS_RE.search(question)) and not WHO_RE.search(question) and "责任单位" not in question
+    return bool(WHICH_TASKS_RE.search(question)) and not _asks_who(question) and "责任单位" not in question
 
 
 def named_unit(question: str, tokenizer: PolicyTokenizer, units: tuple[str, ...]) -> str | None:
@@ -177,12 +189,6 @@ def named_unit(question: str, tokenizer: PolicyTokenizer, units: tuple[str, ...]
     民政部门 of 「民政部门」) or as a word the synonyms give its name (住建部 → 住房城乡建设部)."""
     words = {t for w in tokenizer.words(question) for t in tokenizer.synonyms.get(w, (w,))}
     return next((n for n in units if n in words or re.search(f"{re.escape(n)}(?!门)", question)), None)
-
-
-def asks_each_document(question: str) -> bool:
-    """「两份文件分别怎么要求」「52号文和24年意见各有什么要求」: what each of the documents says (not
-    「居家养老和社区养老分别怎么支持」: two topics)."""
-    return bool(EACH_DOCUMENT_RE.search(question))
 
 
 def figure_pattern(question: str) -> re.Pattern | None:
@@ -253,7 +259,7 @@ def names_thing(thing: frozenset[str], terms: set[str]) -> bool:
 # clause names asks about something the documents do not cover. (…园 is not one: 托育园, 产业园 are said loosely.)
 NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡|津贴)$")
 # Papers anyone carries or any licensing asks for: asked about loosely (「要办许可证吗」 of a 备案), not a named kind.
-_EVERYDAY_PAPERS = frozenset("身份证 居住证 银行卡 信用卡 许可证 工作证 证件 会员卡 户口本".split())
+_EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 
 
 def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency: Callable[[str], int]) -> list[str]:

@@ -351,11 +351,9 @@ def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
 
 
 # Two-character words in 法 that name no law (办法 is a kind of document, read by the title mentions).
-_NOT_LAWS = frozenset("办法 方法 做法 说法 想法 看法 提法 搞法 用法 写法 算法 疗法 手法 语法 没法 无法 设法 依法 合法 违法 "
-                      "非法 执法 立法 司法 守法 有法 过法 玩法 打法 干法 技法 章法 兵法 书法 笔法 加法 减法 效法 取法".split())
+_NOT_LAWS = frozenset(words("generic_words", "not_laws"))
 # Words before a law's name that are not part of it (「根据老年人权益保障法」「新修订的慈善法」「这个法」).
-_BEFORE_LAW_NAME = frozenset("的 了 在 按 按照 根据 依据 依照 参照 对照 适用 违反 执行 落实 实施 出台 制定 修改 修订 修正 颁布 "
-                             "新 新版 旧版 老版 最新 现行 这 那 这个 那个 这部 那部 该 本 啥 什么 哪部 哪个 是 有 没有 说 讲 和 及 或 对".split())
+_BEFORE_LAW_NAME = frozenset(words("generic_words", "before_law_name"))
 _LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name takes in (老年人 权益 保障法)
 
 

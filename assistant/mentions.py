@@ -267,6 +267,17 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
     return Mention(best_start, kind.end(), tuple(best))
 
 
+def _abbreviation(before: str) -> str | None:
+    return next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None)
+
+
+def _filler_start(before: str) -> int | None:
+    """Where a filler ending ``before`` starts (「2024年中央那个」「中央发的」), if a year or issuer stands before it."""
+    filler = _FILLER_RE.search(before)
+    return filler.start() if filler and (_YEAR_RE.search(before[:filler.start()])
+                                         or _abbreviation(before[:filler.start()])) else None
+
+
 def _may_be_named(question: str, kind: re.Match, docs: list[dict]) -> list[dict]:
     """The documents, in order, for which :func:`_name_start` may find a name ending at ``kind``: it reads the
     question backwards the same way for every document up to the first word whose reading depends on the
@@ -281,7 +292,7 @@ def _may_be_named(question: str, kind: re.Match, docs: list[dict]) -> list[dict]
         at_window = max(0, start - _WINDOW_CHARS)
         before = question[at_window:start]
         year = _YEAR_RE.search(before)
-        abbreviation = next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None)
+        abbreviation = _abbreviation(before)
         if year:
             found.update(titles.with_year_ending.get(year.group(0)[:-1], ()))
         if before.endswith(_STATE_NAME):
@@ -290,10 +301,8 @@ def _may_be_named(question: str, kind: re.Match, docs: list[dict]) -> list[dict]
             found.update(titles.with_issuer[abbreviation])
             break
         # The documents that went on above are in found; the others read on alike, or stop here.
-        filler = _FILLER_RE.search(before)
-        if filler and (_YEAR_RE.search(before[:filler.start()])
-                       or before[:filler.start()].endswith(tuple(_ISSUER_ABBREVIATIONS))):
-            start = at_window + filler.start()
+        if (filler := _filler_start(before)) is not None:
+            start = at_window + filler
             continue
         char = question[start - 1]
         if char in " 　" and start < kind.start():
@@ -333,15 +342,13 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
         if before.endswith(_STATE_NAME) and _STATE_NAME in doc["title"]:  # 「中华人民共和国慈善法」
             start -= len(_STATE_NAME)
             continue
-        if abbreviation := next((a for a in _ISSUER_ABBREVIATIONS if before.endswith(a)), None):
+        if abbreviation := _abbreviation(before):
             if _ISSUER_ABBREVIATIONS[abbreviation] not in title:
                 return None  # another issuer's abbreviation (「中办国办…」 of a 国务院办公厅 document): not its name
             start, identifying = start - len(abbreviation), True
             continue
-        filler = _FILLER_RE.search(before)
-        if filler and (_YEAR_RE.search(before[:filler.start()])
-                       or before[:filler.start()].endswith(tuple(_ISSUER_ABBREVIATIONS))):
-            start = at_window + filler.start()  # the year or issuer before it is read next, and must be this document's
+        if (filler := _filler_start(before)) is not None:
+            start = at_window + filler  # the year or issuer before it is read next, and must be this document's
             continue
         char = question[start - 1]
         if char in " 　" and start < kind.start():
