@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StrictStr
+from pydantic import AfterValidator, Field, StrictStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from policyqa.corpus.errors import UserError
@@ -58,15 +58,24 @@ def printable(value: str) -> str:
     return _UNPRINTABLE_RE.sub("", value)
 
 
+AS_OF_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_AS_OF_DESCRIPTION = ("按该日期的法律状态回答：使用当日有效的版本，YYYY-MM-DD，默认今天 (answer as the law stood on this date, "
+                      "YYYY-MM-DD; default today: the version in force then)")
+
+
 def _check_as_of(value: str | None) -> str | None:
-    """An ``as_of`` date as YYYY-MM-DD; a date that is not one is a 422 saying so."""
+    """An ``as_of`` date, written YYYY-MM-DD and a real day; anything else is a 422 saying so."""
+    if value is None:
+        return None
     try:
+        if not re.fullmatch(AS_OF_PATTERN, value):
+            raise UserError(f"日期无效：{printable(value)!r}，应为 YYYY-MM-DD，如 2024-01-01 "
+                            f"(as_of must be a date written YYYY-MM-DD, such as 2024-01-01)")
         return parse_as_of(value)
     except UserError as exc:
         raise PydanticCustomError("policyqa_bad_date", str(exc)) from None
 
 
-AsOf = Annotated[StrictStr | None, AfterValidator(_check_as_of), Field(
-    default=None, description="按该日期的法律状态回答：使用当日有效的版本，YYYY-MM-DD，默认今天 (answer as the law "
-                              "stood on this date, YYYY-MM-DD; default today: the version in force then)",
-    examples=["2020-01-01"])]
+AsOf = Annotated[StrictStr | None, AfterValidator(_check_as_of), WithJsonSchema({
+    "anyOf": [{"type": "string", "format": "date", "pattern": AS_OF_PATTERN}, {"type": "null"}],
+    "default": None, "description": _AS_OF_DESCRIPTION, "examples": ["2020-01-01"]}), Field(default=None)]

@@ -286,7 +286,7 @@ def test_the_api_takes_as_of_and_refuses_a_bad_date(versions_index):
             assert chosen and all(h["status"] == SUPERSEDED and Path(REVIEW[1]).stem in h["warning"] for h in chosen)
             batch = client.post("/v1/ask/batch", json={"questions": [question], "as_of": "2020-06-01"})
             assert {c["doc_id"] for c in batch.json()[0]["citations"]} == {old_review}
-            for bad in ("2020-02-30", "明天"):
+            for bad in ("2020-02-30", "2020-6-1", "明天"):
                 refused = client.post("/v1/ask", json={"question": question, "as_of": bad})
                 assert refused.status_code == 422, refused.text
                 assert "YYYY-MM-DD" in refused.text
