@@ -356,3 +356,34 @@ def test_a_generation_that_fails_to_load_leaves_the_previous_one_in_service(inde
         added = c.post("/v1/documents", files={"file": ("zhucan.txt", NOTICE.encode())}, headers=ADMIN_AUTH)
         assert added.status_code == 201
         assert c.get("/readyz").json()["generation"] == added.json()["generation"]
+
+
+def test_a_request_in_flight_finishes_on_the_generation_it_started_with(index_copy):
+    """A long batch on server B keeps the assistant it started with while B switches to the generation a write on
+    server A made: none of its answers cite the added document; the next request does."""
+    with _server(index_copy) as a, _server(index_copy, reload_poll_s=0.05, max_batch=100) as b, \
+            httpx.Client(base_url=a.url, timeout=120) as writer, httpx.Client(base_url=b.url, timeout=300) as asker:
+        a.wait_ready()
+        b.wait_ready()
+        before = current_generation(index_copy)
+        batch: dict = {}
+
+        def ask_batch() -> None:
+            batch["response"] = asker.post("/v1/ask/batch", json={"questions": [MEAL] * 100, "k": 3},
+                                           headers=READ_AUTH)
+
+        thread = threading.Thread(target=ask_batch)
+        thread.start()
+        time.sleep(0.5)
+        added = writer.post("/v1/documents", files={"file": ("zhucan.txt", NOTICE.encode())}, headers=ADMIN_AUTH)
+        after = added.json()["generation"]
+        while httpx.get(f"{b.url}/readyz").json()["generation"] != after:
+            time.sleep(0.02)
+        assert thread.is_alive(), "the batch ended before the switch: nothing was shown"
+        thread.join(300)
+        response = batch["response"]
+        assert response.status_code == 200 and response.headers[GENERATION_HEADER] == before
+        answers = response.json()
+        assert len(answers) == 100 and not any(c["doc_id"] == "zhucan" for one in answers for c in one["citations"])
+        now = asker.post("/v1/ask", json={"question": MEAL}, headers=READ_AUTH)
+        assert now.headers[GENERATION_HEADER] == after and now.json()["citations"][0]["doc_id"] == "zhucan"
