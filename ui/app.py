@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
@@ -242,10 +243,18 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
     :class:`CurrentAssistant` is followed as the index folder's generations change; with ``writes`` allowing it the
     page has the 「文件管理」 tab (ui/documents_admin.py)."""
 
+    known: dict[tuple, tuple] = {}
+
     def catalogue() -> tuple[list[dict], dict[str, dict], dict[str, str]]:
-        """The documents of the generation in service, by doc_id, and their titles."""
-        docs = assistant.documents()
-        return docs, {d["doc_id"]: d for d in docs}, {d["doc_id"]: d["title"] for d in docs}
+        """The documents of the generation in service, by doc_id, and their titles; worked out once per generation
+        and day (a document's status is today's), not at every question."""
+        index = assistant.index
+        key = (getattr(index, "generation", None), id(index), date.today())
+        if key not in known:
+            docs = assistant.documents()
+            known.clear()  # the previous generation's (holding no reference to its index)
+            known[key] = docs, {d["doc_id"]: d for d in docs}, {d["doc_id"]: d["title"] for d in docs}
+        return known[key]
 
     docs, _, _ = catalogue()
     sessions = Sessions()
