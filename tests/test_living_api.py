@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from policyqa.assistant.api import GENERATION_HEADER, create_app
+from policyqa.assistant.api_documents import WriteAccess
 from policyqa.corpus.errors import UserError
 from policyqa.assistant.settings import load_settings
 from policyqa.index.generations import GENERATIONS, WriteLock, current_generation
@@ -249,6 +250,20 @@ def test_without_an_admin_key_writes_are_off_unless_allowed_on_loopback(index_co
         live.wait_ready()
         assert_error(c.post("/v1/documents", files=upload), 401, "unauthorized")
         assert c.post("/v1/documents", files=upload, headers=READ_AUTH).status_code == 201
+
+
+def test_wrong_admin_keys_in_the_page_lock_its_client_out():
+    """The 「文件管理」 tab checks keys itself (its calls are not /v1 requests): the API's lock-out rule, per address."""
+    access = WriteAccess.of(load_settings(admin_key=ADMIN, api_key=READER, auth_failures="3/minute", lockout_s=60),
+                            "127.0.0.1")
+    for _ in range(4):  # the fourth wrong key in a minute is one too many
+        refusal = access.check("wrong", client="10.0.0.9")
+        assert refusal.status == 401
+        access.failed("10.0.0.9")
+    locked = access.check(ADMIN, client="10.0.0.9")  # the right key too, while locked out
+    assert locked.status == 429 and locked.code == "locked_out" and int(locked.headers["Retry-After"]) > 50
+    assert access.check(ADMIN, client="10.0.0.8") is None  # another address is not
+    assert access.check(READER, client="10.0.0.8").code == "admin_key_required"
 
 
 def test_the_admin_key_must_differ_from_the_reading_key():
