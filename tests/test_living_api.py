@@ -14,8 +14,8 @@ import pytest
 
 from policyqa.assistant.api import GENERATION_HEADER, create_app
 from policyqa.assistant.api_documents import WriteAccess
-from policyqa.corpus.errors import UserError
 from policyqa.assistant.settings import load_settings
+from policyqa.corpus.errors import UserError
 from policyqa.index.generations import GENERATIONS, WriteLock, current_generation
 from test_api import ASKED, LiveServer, _settings, assert_error
 from test_corpus_formats import PAGE, _docx
