@@ -15,8 +15,9 @@ BM25 sees the same terms as the local index: the text Milvus analyses is :class:
 search mode, the policy dictionary, synonyms, stopwords) joined by spaces, written so that a whitespace split
 (Milvus' ``whitespace`` tokenizer; Milvus Lite's ``standard`` one, a ``\\w+`` split) gives them back one for one.
 Milvus' own jieba analyzer takes a word list but no word frequencies and no synonyms, so it would segment
-differently. With the same k1 and b as ``bm25s`` the scores are the local index's (a Milvus Lite collection is
-flushed into one segment: its BM25 statistics are per segment).
+differently. With the same k1 and b as ``bm25s`` the scores are the local index's — on Milvus Lite while the clause
+collection is one segment (Lite's BM25 statistics are per segment: measured identical at 1,590 clauses, not at
+152,942, which Lite stores in three; docs/scale.md).
 
 A search asks Milvus for the BM25 and nearest-window candidates, then for the BM25 scores of the window-only
 candidates and their whole-clause vectors, and fuses them exactly as :class:`~policyqa.index.Index` does, so the
