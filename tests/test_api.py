@@ -170,7 +170,7 @@ def test_search_returns_ranked_hits(client, assistant):
     assert response.status_code == 200
     body = response.json()
     assert body["question"] == ASKED
-    assert body["hits"] == [h.to_dict() for h in assistant.search(ASKED, k=5)]
+    assert body["hits"] == [h.to_dict() | assistant.standing(h.clause.doc_id) for h in assistant.search(ASKED, k=5)]
     assert body["hits"][0]["clause_id"] == "yanglao-gaige-2024:（十四）"
     only = client.post("/v1/search", json={"question": ASKED, "k": 50, "doc_ids": ["yanglao-tuoyu-2020"]}).json()
     assert only["hits"] and {h["doc_id"] for h in only["hits"]} == {"yanglao-tuoyu-2020"}
@@ -321,7 +321,7 @@ def test_concurrent_requests_get_the_sequential_answers(server, assistant):
     questions = [ASKED, REFUSED, "家庭托育点需要登记备案吗", "谁牵头建立一老一小服务能力评价机制",
                  "普惠托育服务价格怎么定"]
     expected = {q: assistant.ask(q).model_dump(mode="json") for q in questions}
-    hits = {q: [h.to_dict() for h in assistant.search(q, k=5)] for q in questions}
+    hits = {q: [h.to_dict() | assistant.standing(h.clause.doc_id) for h in assistant.search(q, k=5)] for q in questions}
 
     def call(i: int) -> bool:
         q = questions[i % len(questions)]
