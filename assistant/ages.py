@@ -8,7 +8,6 @@ chosen). Ages are compared in months, so that childcare's
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none
@@ -18,7 +17,6 @@ class _Sentence(Protocol):
     sentence: str
 
 
-T = TypeVar("T")
 S = TypeVar("S", bound=_Sentence)
 _OLDEST = 150 * 12  # ages are counted in months: childcare sets its brackets in 月龄 (「12—24月龄」)
 
@@ -76,23 +74,16 @@ def narrowest_holding(age: tuple[int, int], ranges: list[tuple[int, int]]) -> tu
     return min(holding, key=lambda r: r[1] - r[0]) if holding else None
 
 
-def _holding_first(age: tuple[int, int] | None, items: list[T], candidates: list[T],
-                   text_of: Callable[[T], str]) -> list[T]:
-    """``items`` with the candidate whose narrowest bracket holds ``age`` put first, when the first item sets out
-    brackets none of which holds it (「90周岁以上」 wins over 「60周岁以上」)."""
-    if age is None or len(items) < 2:
-        return items
-    first = age_ranges(text_of(items[0]))
-    if not first or narrowest_holding(age, first):
-        return items
-    fitting = [(fit, item) for item in candidates if (fit := narrowest_holding(age, age_ranges(text_of(item))))]
-    if not fitting:
-        return items
-    winner = min(fitting, key=lambda pair: pair[0][1] - pair[0][0])[1]
-    return [winner] + [item for item in items if item is not winner]
-
-
 def age_bracket_sentences(age: tuple[int, int] | None, sentences: list[S]) -> list[S]:
-    """A clause's ``sentences`` (best first) with the one whose bracket holds the asked ``age`` (in months) first,
-    when the best one sets out another bracket (「80至89周岁的…；90周岁以上的…」)."""
-    return _holding_first(age, sentences, sentences[1:], lambda s: s.sentence)
+    """A clause's ``sentences`` (best first) with the one whose narrowest bracket holds the asked ``age`` (in months)
+    first, when the best one sets out brackets none of which holds it (「80至89周岁的…；90周岁以上的…」)."""
+    if age is None or len(sentences) < 2:
+        return sentences
+    first = age_ranges(sentences[0].sentence)
+    if not first or narrowest_holding(age, first):
+        return sentences
+    fitting = [(fit, s) for s in sentences[1:] if (fit := narrowest_holding(age, age_ranges(s.sentence)))]
+    if not fitting:
+        return sentences
+    winner = min(fitting, key=lambda pair: pair[0][1] - pair[0][0])[1]
+    return [winner] + [s for s in sentences if s is not winner]

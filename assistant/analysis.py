@@ -1,11 +1,7 @@
 """One reading of the question, made once per ask; every later stage reads this instead of the question.
 
-What it holds: the documents the question names and the search text without that naming, what is asked (a figure
-and its kind, who is responsible, whether a department takes part, a penalty), the asked person's age, the
-provinces asked about, the things asked for by name, the kinds of institution named, words naming a tax or
-certificate no loaded clause names, and the weighted subject terms. The predicates themselves live in
-:mod:`policyqa.assistant.asks`, :mod:`policyqa.assistant.ages` and :mod:`policyqa.assistant.mentions`; this
-module calls each once.
+The predicates live in :mod:`policyqa.assistant.asks`, :mod:`policyqa.assistant.ages` and
+:mod:`policyqa.assistant.mentions`; this module calls each once and keeps what they read (:class:`QueryAnalysis`).
 """
 from __future__ import annotations
 

@@ -191,9 +191,9 @@ class ExtractiveAnswerer:
 
     def _tasks_of_unit(self, analysis: QueryAnalysis) -> Draft | None:
         """「民政部负责哪些任务」: every task-table row naming that department, rows it leads first."""
-        name = analysis.unit
         if not analysis.asks_tasks:
             return None
+        name = analysis.unit
         rows = [r for r in self._rows if name in self._units_of[r.clause_id]]
         rows.sort(key=lambda r: (f"{name}牵头" not in r.responsible_units, r.ordinal))
         return Draft([

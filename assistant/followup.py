@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from policyqa.corpus.models import Clause
-from policyqa.corpus.vocab import vocabulary, word_pattern
+from policyqa.corpus.vocab import alternation, vocabulary, word_pattern, words
 from policyqa.index import Index
 
 from .analysis import analyse
@@ -29,10 +29,11 @@ from .lookup import find_refs
 # Opens or closes an elliptical question: 「那托育机构呢」「那么民办的呢」「还有农村呢」.
 _OPENING_RE = re.compile(r"^(?:那么|那|那如果|那要是|如果是|要是|还有|另外|换成|改成)")
 _CLOSING_RE = re.compile(r"(?:的话)?呢[？?。！!\s]*$")
+_DOCUMENT = rf"(?:{alternation(words('document_kinds', 'rules', 'policies', 'any'))}|政策)"  # 「这个意见」「该条例」
 # Points back at what was just said or cited.
-_POINTER_RE = re.compile(r"这个|这项|这条|这些|这种|这类|这样|这份|这一条|这一项|它们|它|其中|该(?:文件|政策|意见|通知|条|项|规定)"
+_POINTER_RE = re.compile(rf"这个|这项|这条|这些|这种|这类|这样|这份|这一条|这一项|它们|它|其中|该(?:{_DOCUMENT}|条|项)"
                          r"|上面|上述|上一个|刚才|前面说的|你说的|以上")
-_DOCUMENT_POINTER_RE = re.compile(r"这个文件|这份文件|这个意见|这份意见|这个通知|这个政策|该文件|该意见|该通知|这个文|这文件|它")
+_DOCUMENT_POINTER_RE = re.compile(rf"(?:这个|这份|该){_DOCUMENT}|这个文|这文件|它")
 _EMPTY_RE = re.compile(r"(?:那|这)(?:个|样|些|种|边)?|其他的?|别的|还有吗?|然后|另一个|另外一个|另一种|另一类")
 # 「兜底保障型和完全市场型养老机构」: a pointer back at a subject of two things may mean either.
 _COORDINATED_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:和|与|及|以及|或者|或|、)([\u4e00-\u9fff]{2,12})")
