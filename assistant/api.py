@@ -505,8 +505,12 @@ def health_router() -> APIRouter:
             body = Readiness(status="stopping", message="服务正在停止 (the server is shutting down)")
             return JSONResponse(body.model_dump(), status_code=503)
         if (assistant := holder.current()) is not None:
-            return Readiness(status="ready", message="就绪 (ready)", index=_index_info(assistant),
-                             generation=None if holder.generation is None else str(holder.generation))
+            generation = None if holder.generation is None else str(holder.generation)
+            message = "就绪 (ready)"
+            if holder.reload_error is not None:  # still ready: the generation in service answers
+                message += (f"；新版本索引加载失败，仍使用 {generation} (a newer generation failed to load; still serving "
+                            f"{generation}): {holder.reload_error}")
+            return Readiness(status="ready", message=message, index=_index_info(assistant), generation=generation)
         if holder.error is not None:
             body = Readiness(status="failed", message=f"索引加载失败 (the index failed to load): {holder.error}")
         else:

@@ -131,7 +131,9 @@ class AssistantHolder:
         except Exception as exc:  # a folder being written to, a permission problem: try again at the next poll
             log.debug("index generation unreadable: %s", exc)
             return
-        if newest != self.generation:
+        if newest == self.generation:
+            self.reload_error = None  # the pointer names the generation in service again: nothing is failing
+        else:
             self._reloading = True
             threading.Thread(target=self._reload, name="policyqa-index-reloader", daemon=True).start()
 
@@ -139,7 +141,6 @@ class AssistantHolder:
         retry_in = 0.0
         try:
             self._load_newest()
-            self.reload_error = None
         except Exception as exc:  # the generation in service stays; a later poll tries again
             log.error("新版本索引加载失败，继续使用当前版本 (reload failed; serving generation %s): %s",
                       self.generation, exc, exc_info=not isinstance(exc, UserError))
@@ -162,6 +163,7 @@ class AssistantHolder:
             # The generation the index says it loaded (a write between the two reads is then not missed).
             newest = getattr(assistant.index, "generation", newest)
             self.assistant, self.generation = assistant, newest  # the swap: one reference
+            self.reload_error = None
         if newest is not None:
             log.info("索引版本 %s 已启用 (index generation %s in service)", newest, newest)
 
