@@ -385,6 +385,12 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert [m.doc_ids for m in document_mentions(question, laws)] == [("ldht", "ldtl")]
     question = "52号文对社区托育怎么说"
     assert without_mentions(question, document_mentions(question, docs)) == "社区托育怎么说"
+    # The kinds come from corpus/vocab/document_kinds.txt: 实施细则 is a kind of its own, so the one loaded 实施细则
+    # is named by it alone (it was read as 细则, and 「实施」 named nothing).
+    rules = [{"doc_id": "xz", "title": "岭西省老年助餐服务补贴实施细则", "date": "2023-01-01"}, *laws]
+    question = "那个实施细则第五条怎么说"
+    assert [(question[m.start:m.end], m.doc_ids) for m in document_mentions(question, rules)] == [
+        ("那个实施细则", ("xz",))]
     # The title's words no longer pull up the preamble that restates the title.
     answer = assistant.ask("深化养老服务改革发展的意见的主要目标")
     assert answer.citations[0].clause_id == "yanglao-gaige-2024:一、总体要求"
@@ -732,6 +738,10 @@ def test_a_table_row_is_marked_by_whether_a_row_answers_what_is_asked(assistant)
     assert figure["附件第2项"]["row_asked"] == 1 and figure["附件第2项"]["row_plain"] == 0
     assert asks_who_is_responsible("防范一老一小领域非法集资，责任部门是哪几家")
     assert asks_whether_one_takes_part("建志愿服务项目库这件事，共青团中央有没有责任？")
+    # 谁…就…谁 and 谁…谁就… mean whoever; 谁愿意/谁肯 would nobody: none asks who is responsible.
+    for question in ("是不是谁报价低就给谁？", "是不是谁报价低谁就能拿到", "谁先申请谁就先得吗", "工资那么低谁肯来"):
+        assert not asks_who_is_responsible(question), question
+    assert asks_who_is_responsible("公建民营项目由谁来定运营方")
 
 
 def test_a_place_opening_the_titles_of_local_documents_names_them():
