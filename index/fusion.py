@@ -10,7 +10,13 @@ reciprocal-rank fusion of BM25 and windows they raised top-1 on the plain-speech
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+from policyqa.corpus.models import Clause
+
+from .models import Hit
 
 CANDIDATES = 100
 WEIGHTS = {"bm25": 0.3, "window": 0.3, "clause": 0.4}
@@ -43,3 +49,19 @@ def fuse(signals: dict[str, np.ndarray], penalty: np.ndarray | None = None,
     if penalty is not None:
         combined = combined - penalty
     return 1.0 / (1.0 + np.exp(-combined))
+
+
+def fused_hits(cands: np.ndarray, signals: dict[str, np.ndarray], penalty: np.ndarray | None,
+               best_window: dict[int, float], k: int, clause_at: Callable[[int], Clause],
+               clause_by_id: Callable[[str], Clause | None]) -> list[Hit]:
+    """The ``k`` best of the candidate clause positions ``cands`` by fused score (ties: the lower position first),
+    as hits carrying their linked clauses and standardised signals. Shared by every backend's ``search``."""
+    scores = fuse(signals, penalty)
+    features = standardised(signals)
+    hits = []
+    for i in np.lexsort((cands, -scores))[:k]:
+        clause = clause_at(int(cands[i]))
+        related = tuple(c for c in (clause_by_id(cid) for cid in clause.links) if c is not None)
+        hits.append(Hit(clause=clause, score=float(scores[i]), dense_score=best_window.get(int(cands[i]), 0.0),
+                        related=related, signals={name: float(v[i]) for name, v in features.items()}))
+    return hits

@@ -47,7 +47,7 @@ from policyqa.corpus.validity import Validity, clauses_by_document
 from . import dense, lexical
 from .backends import MilvusLocation
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
-from .fusion import CANDIDATES, fuse, standardised
+from .fusion import CANDIDATES, fused_hits
 from .models import SEARCH_MODES, Hit
 from .passages import lexical_text
 from .retriever import QUERY_CHARS, SUPERSEDED_PENALTY, Index, NoVectors, UnknownDocument, check_result_count
@@ -439,16 +439,7 @@ class MilvusIndex:
             if outdated:
                 penalty = SUPERSEDED_PENALTY * np.array([self.clauses[c].doc_id in outdated for c in cands],
                                                         dtype=np.float64)
-        scores = fuse(signals, penalty)
-        features = standardised(signals)
-        order = np.lexsort((cands, -scores))[:k]
-        hits = []
-        for i in order:
-            clause = self.clauses[cands[i]]
-            related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
-            hits.append(Hit(clause=clause, score=float(scores[i]), dense_score=best.get(int(cands[i]), 0.0),
-                            related=related, signals={name: float(v[i]) for name, v in features.items()}))
-        return hits
+        return fused_hits(cands, signals, penalty, best, k, self.clauses.__getitem__, self.clause)
 
 
 def load_milvus_index(location: MilvusLocation, embedder: Embedder | None = None,

@@ -14,7 +14,7 @@ from policyqa.corpus.validity import Validity, clauses_by_document, today
 from . import dense, lexical
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
 from .generations import lease_current
-from .fusion import CANDIDATES, fuse, standardised
+from .fusion import CANDIDATES, fused_hits
 from .models import SEARCH_MODES, Hit
 from .store import CLAUSE_VECTORS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
@@ -180,16 +180,7 @@ class Index:
             signals["clause"] = self._clause_vectors[cands] @ query
         outdated = None if doc_ids else self._documents_mask("outdated", as_of)
         penalty = SUPERSEDED_PENALTY * outdated[cands] if outdated is not None and outdated.any() else None
-        scores = fuse(signals, penalty)
-        features = standardised(signals)
-        order = np.lexsort((cands, -scores))[:k]
-        hits = []
-        for i in order:
-            clause = self.clauses[cands[i]]
-            related = tuple(c for c in (self.clause(cid) for cid in clause.links) if c is not None)
-            hits.append(Hit(clause=clause, score=float(scores[i]), dense_score=best.get(int(cands[i]), 0.0),
-                            related=related, signals={name: float(v[i]) for name, v in features.items()}))
-        return hits
+        return fused_hits(cands, signals, penalty, best, k, self.clauses.__getitem__, self.clause)
 
 
 def load_index(path: Path | None = None, embedder: Embedder | None = None,
