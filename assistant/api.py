@@ -453,6 +453,12 @@ def v1_router(settings: Settings) -> APIRouter:
         return StreamingResponse(_closing(_event_stream(first, events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
+    @router.post("/ask/stream", tags=["问答 ask"], summary="流式回答 (answer as server-sent events)",
+                 dependencies=json_only, responses=_SSE_DOC | json_errors)
+    def ask_stream(body: AskRequest, assistant: AssistantDep):
+        """与 /v1/ask 加 "stream": true 相同 (the same as /v1/ask with "stream": true: citations, delta…, done)."""
+        return ask(body.model_copy(update={"stream": True}), assistant)
+
     @router.post("/ask/batch", response_model=list[Answer], tags=["问答 ask"],
                  summary="批量回答 (answer several questions)", dependencies=json_only, responses=json_errors)
     async def ask_batch(body: AskBatchRequest, assistant: AssistantDep, request: Request):

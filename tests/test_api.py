@@ -130,9 +130,10 @@ def test_ask_options_reach_the_assistant(client, assistant):
     assert {c["doc_id"] for c in answer["citations"]} <= {"yanglao-tuoyu-2020"}
 
 
+@pytest.mark.parametrize("route,flag", [("/v1/ask", {"stream": True}), ("/v1/ask/stream", {})])
 @pytest.mark.parametrize("question", [ASKED, REFUSED])
-def test_ask_streams_citations_then_text_then_the_whole_answer(client, assistant, question):
-    with client.stream("POST", "/v1/ask", json={"question": question, "stream": True}) as response:
+def test_ask_streams_citations_then_text_then_the_whole_answer(client, assistant, question, route, flag):
+    with client.stream("POST", route, json={"question": question, **flag}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         text = "".join(response.iter_text())
@@ -147,6 +148,8 @@ def test_ask_streams_citations_then_text_then_the_whole_answer(client, assistant
 
 def test_stream_errors_before_the_first_event_are_json(client):
     response = client.post("/v1/ask", json={"question": ASKED, "stream": True, "doc_ids": ["no-such-doc"]})
+    assert_error(response, 404, "unknown_document")
+    response = client.post("/v1/ask/stream", json={"question": ASKED, "doc_ids": ["no-such-doc"]})
     assert_error(response, 404, "unknown_document")
 
 
