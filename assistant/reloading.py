@@ -60,14 +60,20 @@ class AssistantHolder:
 
     @classmethod
     def for_index(cls, index_dir: object, answerer: str | None = None, poll_s: float = 1.0) -> AssistantHolder:
-        """A holder of ``Assistant.load(index_dir)`` that follows the folder's generations (``index_dir``: a folder,
-        None for the default one, or another backend's location, which is loaded once and not followed)."""
+        """A holder of ``Assistant.load(index_dir)`` that follows the index's generations (``index_dir``: a folder,
+        None for the default one, or a Milvus location — given, or ``$POLICYQA_MILVUS_URI`` — whose builds it
+        follows by the collection aliases, so every replica over one Milvus picks up a ``policyqa publish``)."""
         from policyqa.index import default_index_dir
+        from policyqa.index.backends import MilvusLocation, from_environment
         from policyqa.index.living import current_generation
 
         def load() -> Assistant:
             return Assistant.load(index_dir, answerer=answerer)
 
+        if isinstance(location := index_dir or from_environment(), MilvusLocation):
+            from policyqa.index.milvus import current_build
+
+            return cls(load, lambda: current_build(location), poll_s)
         if index_dir is not None and not isinstance(index_dir, str | Path):
             return cls(load)
         folder = Path(index_dir) if index_dir is not None else default_index_dir()

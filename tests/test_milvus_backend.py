@@ -160,6 +160,28 @@ def test_a_rebuild_switches_the_aliases_and_keeps_one_build_behind(tmp_path, loc
     assert len(collections) == 6 and not any(reader.build in name for name in collections)  # two builds kept
 
 
+def test_a_serving_process_follows_a_new_build_of_the_collection(tmp_path, local_index):
+    """What a replica behind a load balancer does after a policyqa publish elsewhere: it notices the aliases moved
+    and swaps in the new build, answering from the old one meanwhile."""
+    import time
+
+    from policyqa.assistant.reloading import AssistantHolder
+
+    location = MilvusLocation(str(tmp_path / "m.db"), "pq")
+    upload_index(local_index, location, progress=False)
+    holder = AssistantHolder.for_index(location, poll_s=0.0)
+    first = holder.load_now()
+    assert holder.generation == current_build(location) == first.index.build
+    upload_index(local_index, location, progress=False)
+    assert holder.current() is first  # the new build loads in the background; this request keeps the old one
+    deadline = time.monotonic() + 300
+    while holder.generation != current_build(location) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        holder.current()
+    assert holder.current().index.build == current_build(location) != first.index.build
+    assert holder.current().ask(QUESTIONS[1]).citations
+
+
 def test_a_lexical_index_in_milvus_searches_bm25_only(tmp_path, bundled_corpus):
     from policyqa.index import build_index
 
