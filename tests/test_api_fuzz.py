@@ -18,7 +18,7 @@ from policyqa.assistant.settings import Settings
 from test_api import LiveServer
 
 OPERATIONS = [
-    ("GET", "/livez"), ("GET", "/readyz"), ("POST", "/v1/ask"), ("POST", "/v1/ask/batch"), ("POST", "/v1/search"),
+    ("GET", "/livez"), ("GET", "/readyz"), ("POST", "/v1/ask"), ("POST", "/v1/ask/stream"), ("POST", "/v1/ask/batch"), ("POST", "/v1/search"),
     ("GET", "/v1/documents"), ("GET", "/v1/documents/{doc_id}"), ("GET", "/v1/clauses/{clause_id}"),
     ("POST", "/v1/eligibility"),
     # Document writes (api_documents.py), off on this server: each answer is the documented 403 (or a 4xx first).
