@@ -28,6 +28,7 @@ from policyqa.corpus.numerals import number_or_none
 from policyqa.corpus.supports import (ANY_INSTITUTION, INDIVIDUALS, SUPPORTS_FILE, DocumentSupports, Reach, Support,
                                       canonical_place, found_in, institutions, places)
 from policyqa.corpus.titles import cite
+from policyqa.corpus.validity import Validity, clauses_by_document
 from policyqa.corpus.vocab import classes, vocabulary
 from policyqa.index.generations import current_folder
 from policyqa.index.store import read_manifest, verify_checksums
@@ -352,10 +353,13 @@ def _verdict(s: Support, problems: list[tuple[bool, str]]) -> Judgement:
 
 # ---- the checker ---------------------------------------------------------------------------------
 class EligibilityChecker:
-    """The catalogue of one index, with the clauses its quotes are checked against."""
+    """The catalogue of one index, with the clauses its quotes are checked against. Documents ``hidden`` today
+    (a superseded or repealed version of a law whose version in force is loaded) are left out, as answers leave
+    them out (:mod:`policyqa.corpus.validity`)."""
 
-    def __init__(self, catalogue: list[DocumentSupports], clauses: Iterable[Clause], documents: list[dict]) -> None:
-        self.catalogue = catalogue
+    def __init__(self, catalogue: list[DocumentSupports], clauses: Iterable[Clause], documents: list[dict],
+                 hidden: frozenset[str] = frozenset()) -> None:
+        self.catalogue = [entry for entry in catalogue if entry.doc_id not in hidden]
         self._clauses = {c.clause_id: c for c in clauses}
         self._titles = {d["doc_id"]: d["title"] for d in documents}
         self._kind_order = {k: i for i, (k, _) in enumerate(vocabulary("support_kinds"))}
@@ -370,14 +374,16 @@ class EligibilityChecker:
         with (folder / "clauses.jsonl").open(encoding="utf-8") as f:
             clauses = [Clause.from_dict(json.loads(line)) for line in f]
         documents = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
-        return cls(read_catalogue(folder), clauses, documents)
+        hidden = Validity(documents, clauses_by_document(clauses)).hidden()
+        return cls(read_catalogue(folder), clauses, documents, hidden)
 
     @classmethod
     def for_index(cls, index) -> "EligibilityChecker":
         """The checker of a loaded :class:`~policyqa.index.Index`, made once per index object."""
         checker = _CHECKERS.get(index)
         if checker is None:
-            checker = _CHECKERS[index] = cls(read_catalogue(index.path), index.clauses, index.documents)
+            checker = _CHECKERS[index] = cls(read_catalogue(index.path), index.clauses, index.documents,
+                                             index.validity.hidden())
         return checker
 
     def check(self, profile: Profile) -> EligibilityResult:

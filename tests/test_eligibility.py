@@ -138,6 +138,25 @@ def test_every_quote_is_verbatim(checker, documents):
             assert p.quote in text[p.clause_id]
 
 
+SHANGHAI_AID = [LAWS / f"DLC/上海地方法规/地方性法规/上海/上海市社会救助条例({d}).md" for d in ("2018-11-22", "2024-12-31")]
+
+
+@needs_laws
+def test_a_superseded_version_is_not_listed_beside_the_version_in_force(tmp_path, bundled_corpus):
+    """Checklists leave out what answers leave out: the 2018 text of a regulation whose 2024 version is loaded."""
+    from policyqa.index import build_index, load_index
+
+    from policyqa.corpus import load_corpus
+
+    build_index(load_corpus([*SHANGHAI_AID]), tmp_path / "index", "none", progress=False)
+    profile = profile_from(None, "我们是上海的民办养老院，非营利，80张床")
+    for checker in (EligibilityChecker.from_folder(tmp_path / "index"),
+                    EligibilityChecker.for_index(load_index(tmp_path / "index"))):
+        result = checker.check(profile)
+        named = {p.clause_id.split(":")[0] for p in [*result.provisions, *result.not_applicable]}
+        assert named == {"上海市社会救助条例(2024-12-31)"}  # listed or set aside with its reason: never the 2018 text
+
+
 def test_free_text_is_read_into_a_profile():
     profile = read_profile("我们是济南的民办非营利养老院，80张床，收失能老人")
     assert (profile.kind, profile.ownership, profile.nonprofit, profile.beds, profile.residents) == \
