@@ -39,8 +39,8 @@ CANDIDATE_FEATURES: tuple[str, ...] = (
     "log_length",
 )
 QUESTION_FEATURES: tuple[str, ...] = (
-    "top_score", "margin", "top_fused", "dense_best", "coverage_top3", "top_coverage", "top_rare_coverage",
-    "top_sentence_coverage", "top_figure_unstated", "top_required_figure_unstated",
+    "top_score", "margin", "top_fused_rank", "top_bm25_rank", "top_window_rank", "dense_best", "coverage_top3",
+    "top_coverage", "top_rare_coverage", "top_sentence_coverage", "top_figure_unstated", "top_required_figure_unstated",
     "top_things_missing", "top_kind_mismatch", "top_province_missing", "unnamed_thing", "asks_figure",
     "figure_required", "log_terms", "top_bm25_z", "top_window_z",
 )
@@ -64,8 +64,9 @@ def _coverage(weights: dict[str, float], terms: set[str]) -> float:
 
 
 # The features of each side of the search: absent when a search mode (bm25, dense) or a lexical index leaves it out.
-DENSE_FEATURES = frozenset({"window_z", "clause_z", "window_rank", "window_gap", "dense_best", "top_window_z"})
-LEXICAL_FEATURES = frozenset({"bm25_z", "bm25_rank", "bm25_share", "top_bm25_z"})
+DENSE_FEATURES = frozenset({"window_z", "clause_z", "window_rank", "window_gap", "top_window_rank", "dense_best",
+                            "top_window_z"})
+LEXICAL_FEATURES = frozenset({"bm25_z", "bm25_rank", "bm25_share", "top_bm25_rank", "top_bm25_z"})
 
 
 def _absent(hits: list[Hit]) -> frozenset[str]:
@@ -192,14 +193,21 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
 
 
 def question_features(c: Candidates, order: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """:data:`QUESTION_FEATURES` of the evidence ranked in ``order`` with ranker ``scores`` (best first)."""
+    """:data:`QUESTION_FEATURES` of the evidence ranked in ``order`` with ranker ``scores`` (best first).
+
+    The top clause's standing is read from its ranks, not its fused score: BM25 and so the fused score are on each
+    corpus's own scale (its size, its clause lengths), which a threshold fitted on other corpora misjudges. The best
+    cosine stays: it is on the embedder's scale (thresholds are stored per embedder), and it is what tells a question
+    about something no loaded document covers."""
     top = c.rows[order[0]]
     col = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
     best3 = order[:3]
     values = {
         "top_score": float(scores[0]),
         "margin": float(scores[0] - scores[1]) if len(scores) > 1 else 1.0,
-        "top_fused": float(top[col["fused"]]),
+        "top_fused_rank": float(top[col["fused_rank"]]),
+        "top_bm25_rank": float(top[col["bm25_rank"]]),
+        "top_window_rank": float(top[col["window_rank"]]),
         "dense_best": float(c.dense[best3].max()),
         "coverage_top3": _coverage(c.weights, set().union(*(c.matched[i] for i in best3))),
         "top_coverage": float(top[col["coverage"]]),
