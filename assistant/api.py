@@ -69,8 +69,9 @@ DocIds = Annotated[
     Field(max_length=MAX_DOC_IDS, description="只在这些文件中检索 (restrict retrieval to these doc_ids)",
           examples=[["yanglao-gaige-2024"]]),
 ]
-Mode = Annotated[Literal["hybrid", "bm25", "dense"],
-                 Field(description="检索方式 (retrieval: hybrid = BM25 + dense fused, bm25, dense)")]
+Mode = Annotated[Literal["hybrid", "bm25", "dense"] | None,
+                 Field(description="检索方式 (retrieval: hybrid = BM25 + dense fused, bm25, dense; default hybrid, "
+                                   "bm25 on an index built without vectors)")]
 
 
 def _json_integer(value: object) -> object:
@@ -105,7 +106,7 @@ class AskRequest(BaseModel):
     question: Question
     k: AskK = 5
     doc_ids: DocIds = None
-    mode: Mode = "hybrid"
+    mode: Mode = None
     stream: bool = Field(default=False, description="以 SSE 流式返回 (stream the answer as server-sent events)")
     explain: bool = Field(default=False, description="附上每一步的依据：为什么是这条、为什么拒答 (add the trace: why the "
                                                      "first clause won, why an answer was refused)")
@@ -127,7 +128,7 @@ class SearchRequest(BaseModel):
     question: Question
     k: SearchK = 10
     doc_ids: DocIds = None
-    mode: Mode = "hybrid"
+    mode: Mode = None
     as_of: AsOf = None  # hook (docs/versions.md)
 
 
@@ -155,7 +156,7 @@ def batch_request_model(max_batch: int, max_cost: int) -> type[BaseModel]:
                                                     description=f"1–{max_batch} 个问题 (questions)")], ...),
         k=(AskK, 5),
         doc_ids=(DocIds, None),
-        mode=(Mode, "hybrid"),
+        mode=(Mode, None),
         as_of=(AsOf, None),  # hook (docs/versions.md)
     )
 

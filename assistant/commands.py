@@ -154,7 +154,8 @@ def _add_question_options(p: argparse.ArgumentParser, k_help: str) -> None:
     p.add_argument("question", help="the question, or - to read one question per line from stdin (JSON lines out)")
     add_index_options(p)
     p.add_argument("-k", type=int, default=5, help=k_help)
-    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"),
+                   help="retrieval (default: hybrid; bm25 on an index built with --embedder none)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="restrict to a document; repeatable")
     p.add_argument("--as-of", metavar="DATE", help="the law as it stood on DATE (YYYY-MM-DD; default today): the "
                                                    "version in force then, see docs/versions.md")
@@ -180,7 +181,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("chat", help="an interactive conversation in which follow-up questions are understood")
     add_index_options(p)
     p.add_argument("-k", type=int, default=5, help="number of evidence clauses (default 5)")
-    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
+    p.add_argument("--mode", choices=("hybrid", "bm25", "dense"),
+                   help="retrieval (default: hybrid; bm25 on an index built with --embedder none)")
     p.add_argument("--answerer", choices=("extractive", "llm"), default="extractive")
     p.add_argument("--explain", action="store_true", help="show the trace of every answer")
     p.add_argument("--as-of", metavar="DATE", help="the law as it stood on DATE (YYYY-MM-DD; default today)")

@@ -166,7 +166,7 @@ class Assistant:
             raise NotFound(f"未知条款编号：{clause_id} (unknown clause_id: {clause_id})")
         return clause
 
-    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str = "hybrid",
+    def search(self, question: str, k: int = 10, doc_ids: list[str] | None = None, mode: str | None = None,
                as_of: str | None = None) -> list[Hit]:
         """Ranked clauses (retrieval, then the fitted ranker); an article the question names
         (「国办发〔2020〕52号第十条」) comes first, scored 1.0. ``as_of`` (``YYYY-MM-DD``, default today): the texts
@@ -186,7 +186,7 @@ class Assistant:
         return (first + [h for h in hits if h.clause.clause_id not in ids])[:k]
 
     # ---- answering -----------------------------------------------------------------------
-    def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
+    def ask(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str | None = None,
             explain: bool = False, history: list[HistoryTurn] | None = None, as_of: str | None = None) -> Answer:
         """The answer with verified citations; ``explain`` adds the trace of every stage (why the first clause
         won, why a refusal was made). With ``history`` (the conversation so far, oldest first; may be empty) a
@@ -198,7 +198,7 @@ class Assistant:
         assert isinstance(answer, Answer)  # only a live ask is read as the answerer writes
         return self._dated(answer, as_of)
 
-    def _ask(self, question: str, k: int, doc_ids: list[str] | None, mode: str, explain: bool,
+    def _ask(self, question: str, k: int, doc_ids: list[str] | None, mode: str | None, explain: bool,
              history: list[HistoryTurn] | None, live: bool, turns: tuple[PriorTurn, ...] = (),
              as_of: str | None = None) -> Answer | Iterator[tuple[str, object]]:
         """:meth:`ask`; ``live``: a streaming answerer's answer as the events of :meth:`_live`. ``turns``: the
@@ -273,14 +273,14 @@ class Assistant:
         return None
 
     def evidence(self, question: str, doc_ids: list[str] | None = None,
-                 mode: str = "hybrid") -> tuple[QueryAnalysis, list[Hit]] | None:
+                 mode: str | None = None) -> tuple[QueryAnalysis, list[Hit]] | None:
         """The analysis and retrieved clauses the ranker reads, or None when the question is settled before ranking
         (an article named, a document or law not loaded): what ``policyqa train-ranker`` learns from."""
         analysis = analyse(_clean_question(question), self.index)
         hits = self._retrieve(analysis, EVIDENCE_K, doc_ids, mode)
         return None if self._settled(analysis, hits, doc_ids, {}) else (analysis, hits)
 
-    def _retrieve(self, analysis: QueryAnalysis, k: int, doc_ids: list[str] | None, mode: str,
+    def _retrieve(self, analysis: QueryAnalysis, k: int, doc_ids: list[str] | None, mode: str | None,
                   as_of: str | None = None) -> list[Hit]:
         """The index's ranking for the question without the words naming a document (「52号文」「2024年养老意见」),
         within the documents it names (the version in force on ``as_of`` of a law named) unless the caller chose
@@ -288,6 +288,7 @@ class Assistant:
         punishing the first clause's duty is a candidate too."""
         if analysis.named_doc_ids and doc_ids is None:
             doc_ids = self._current(list(analysis.named_doc_ids), as_of)
+        mode = mode or ("hybrid" if self.index.has_vectors else "bm25")  # a lexical index has only the one
         hits = self.index.search(analysis.search_text, k=k, mode=mode, doc_ids=doc_ids, as_of=as_of or today())
         if analysis.asks_penalty and hits:
             hits = with_penalty_article(hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []))
@@ -322,7 +323,7 @@ class Assistant:
         kept, _ = verify(self.extractive.draft(analysis.question, evidence, analysis), self.index.clause)
         return kept, name
 
-    def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str = "hybrid",
+    def ask_stream(self, question: str, k: int = 5, doc_ids: list[str] | None = None, mode: str | None = None,
                    explain: bool = False, history: list[HistoryTurn] | None = None,
                    as_of: str | None = None) -> Iterator[tuple[str, object]]:
         """("citations", [Citation]), then ("delta", text) per answer sentence, then ("done", Answer). A streaming
