@@ -138,3 +138,11 @@ def test_a_search_mode_without_one_side_is_scored_on_the_side_it_has(assistant):
         assert not answer.refused and answer.citations[0].clause_id == "yanglao-gaige-2024:（十四）", mode
         moved = {w["feature"] for item in answer.trace["ranking"] for w in item["why"]}
         assert not moved & ({"window_z", "clause_z"} if mode == "bm25" else {"bm25_z", "bm25_rank"})
+
+
+def test_every_feature_has_a_name_in_the_why_panel():
+    """「为什么是这条」 names what moved a clause in words: no feature is shown by its code name."""
+    from policyqa.ui.render import FEATURE_NAMES
+
+    assert set(CANDIDATE_FEATURES + QUESTION_FEATURES) <= set(FEATURE_NAMES)
+    assert set(FEATURE_NAMES) <= set(CANDIDATE_FEATURES + QUESTION_FEATURES)  # none left from a retired feature
