@@ -156,3 +156,16 @@ def test_the_ui_api_accepts_a_valid_question(with_ui):
     """The contract refuses only what it should (the answer itself is the browser test's to check)."""
     html = _ui_call(with_ui.url, f"  {ASKED}\n")
     assert "pq-error" not in html and f">{ASKED}<" in html
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/ui/gradio_api/call/no_such_function", {"data": []}),
+    ("/ui/gradio_api/run/no_such_function", {"data": []}),
+    ("/ui/gradio_api/queue/join", {"data": [], "fn_index": 99999, "session_hash": "abc"}),
+])
+def test_a_page_function_that_does_not_exist_is_a_404_not_a_500(with_ui, path, body):
+    """Gradio answers these with a bare 500; the page's own calls (the browser tests) still go through."""
+    with httpx.Client(base_url=with_ui.url, timeout=60,
+                      transport=httpx.HTTPTransport(local_address="127.0.0.21")) as c:
+        error = assert_error(c.post(path, json=body), 404, "unknown_ui_function")
+    assert "页面没有这个接口" in error["message"]

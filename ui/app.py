@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import gradio as gr
+from starlette.routing import Mount
 
 from policyqa.assistant.api_input import MAX_QUESTION_CHARS, printable, question_problem
 from policyqa.assistant.feedback import FeedbackRecord, record_feedback
@@ -33,6 +34,7 @@ from .eligibility import eligibility_tab
 from .export import conversation_markdown
 from .render import Turn
 from .style import CSS, theme
+from .unknown_calls import UnknownUiCalls
 
 # Gradio reads this at each telemetry call; the page must not reach the network.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -553,8 +555,12 @@ def mount_ui(fastapi_app, assistant: Assistant | CurrentAssistant, path: str = "
     log_questions = settings.log_questions if settings is not None else False
     writes = getattr(fastapi_app.state, "write_access", None)
     demo = build_ui(assistant, log_questions=log_questions, writes=writes)
-    return gr.mount_gradio_app(fastapi_app, demo, path=path, **_look(), **_key_login(key),
-                               max_file_size=settings.max_upload_bytes if settings is not None else None)
+    app = gr.mount_gradio_app(fastapi_app, demo, path=path, **_look(), **_key_login(key),
+                              max_file_size=settings.max_upload_bytes if settings is not None else None)
+    for route in app.router.routes:  # an unknown page function is a 404, not Gradio's 500 (ui/unknown_calls.py)
+        if isinstance(route, Mount) and route.path == path.rstrip("/"):
+            route.app = UnknownUiCalls(route.app, demo)
+    return app
 
 
 def launch(assistant: Assistant | CurrentAssistant, host: str = "127.0.0.1", port: int = 7860,
