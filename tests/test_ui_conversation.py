@@ -289,3 +289,12 @@ def test_a_failed_answer_is_said_in_chinese_and_logs_the_question_only_when_allo
     assert FAILED in outputs[-1][0] and "pq-error" in outputs[-1][0]
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "failed" in logged and ("家庭托育点需要登记备案吗" in logged) is log_questions
+
+
+def test_the_standalone_page_answers_an_unknown_function_with_a_404(server):
+    """`policyqa ui` on its own server, as under `policyqa serve` (tests/test_service_exposure.py)."""
+    import httpx
+
+    url, _ = server
+    response = httpx.post(f"{url.rstrip('/')}/gradio_api/call/no_such_function", json={"data": []}, timeout=30)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_ui_function"

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from policyqa.assistant.api_input import MAX_QUESTION_CHARS, printable, question_problem
@@ -570,6 +571,6 @@ def launch(assistant: Assistant | CurrentAssistant, host: str = "127.0.0.1", por
     demo = build_ui(assistant, log_questions=log_questions, writes=writes)
     demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, quiet=True,
                 prevent_thread_lock=True, show_error=False, max_file_size=max_file_size, **_look(),
-                **_key_login(api_key))
+                **_key_login(api_key), app_kwargs={"middleware": [Middleware(UnknownUiCalls, demo=demo)]})
     print(f"政策问答界面已启动 UI running at http://{host}:{port}/ （按 Ctrl+C 停止 press Ctrl+C to stop）", flush=True)
     demo.block_thread()
