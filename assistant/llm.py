@@ -334,18 +334,21 @@ class OpenAICompatibleAnswerer:
                 if not finished:
                     raise AnswererUnavailable("模型服务的流式回答中途中断 (the model server's stream ended before "
                                               "[DONE] or a finish_reason)")
-        except httpx.TimeoutException as exc:
-            raise AnswererUnavailable(
-                f"模型服务超时 (model server timed out after {self.timeout_s:g} s: {self.url})"
-            ) from exc
-        except httpx.HTTPStatusError as exc:
-            raise AnswererUnavailable(
-                f"模型服务返回错误 (model server answered HTTP {exc.response.status_code}: {self.url})"
-            ) from exc
-        except httpx.ConnectError as exc:
-            raise AnswererUnavailable(f"无法连接模型服务 (cannot reach model server {self.url}: {exc})") from exc
         except httpx.HTTPError as exc:
-            raise AnswererUnavailable(f"模型服务连接中断 (lost the model server {self.url}: {exc})") from exc
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: httpx.HTTPError,
+                     lost: str = "模型服务连接中断 (lost the model server") -> AnswererUnavailable:
+        """The model server's HTTP failure as the one error both ways of asking raise; ``lost`` words any failure
+        that is not a timeout, an error status or a refused connection."""
+        if isinstance(exc, httpx.TimeoutException):
+            return AnswererUnavailable(f"模型服务超时 (model server timed out after {self.timeout_s:g} s: {self.url})")
+        if isinstance(exc, httpx.HTTPStatusError):
+            return AnswererUnavailable(
+                f"模型服务返回错误 (model server answered HTTP {exc.response.status_code}: {self.url})")
+        if isinstance(exc, httpx.ConnectError):
+            return AnswererUnavailable(f"无法连接模型服务 (cannot reach model server {self.url}: {exc})")
+        return AnswererUnavailable(f"{lost} {self.url}: {exc})")
 
     def _complete(self, messages: list[dict[str, str]]) -> str:
         body = self._body(messages, stream=False)
@@ -354,16 +357,8 @@ class OpenAICompatibleAnswerer:
             response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout_s)
             response.raise_for_status()
             data = response.json()
-        except httpx.TimeoutException as exc:
-            raise AnswererUnavailable(
-                f"模型服务超时 (model server timed out after {self.timeout_s:g} s: {self.url})"
-            ) from exc
-        except httpx.HTTPStatusError as exc:
-            raise AnswererUnavailable(
-                f"模型服务返回错误 (model server answered HTTP {exc.response.status_code}: {self.url})"
-            ) from exc
         except httpx.HTTPError as exc:
-            raise AnswererUnavailable(f"无法连接模型服务 (cannot reach model server {self.url}: {exc})") from exc
+            raise self._unavailable(exc, lost="无法连接模型服务 (cannot reach model server") from exc
         except json.JSONDecodeError as exc:
             raise AnswererUnavailable(f"模型服务返回的不是 JSON (model server returned invalid JSON: {exc})") from exc
         return _message_content(data)

@@ -351,14 +351,9 @@ class MilvusIndex:
     def document_frequency(self, term: str) -> int:
         return self._term_counts.get(escape_term(term), 0)
 
-    def term_rarity(self, term: str) -> float:
-        n = len(self.clauses)
-        df = self.document_frequency(term)
-        return float(np.log((n + 1) / (df + 1)) / np.log(n + 1)) if n else 1.0
-
-    def clause(self, clause_id: str) -> Clause | None:
-        i = self._by_id.get(clause_id)
-        return None if i is None else self.clauses[i]
+    # The local index's own definitions: they read only clauses, _by_id and document_frequency.
+    term_rarity = Index.term_rarity
+    clause = Index.clause
 
     def _chosen(self, doc_ids: list[str] | None) -> str | None:
         """The filter of a search limited to some documents."""
