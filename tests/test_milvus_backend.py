@@ -31,7 +31,7 @@ from policyqa.index.tokenizer import PolicyTokenizer  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 from test_api import _free_port, wait_serving  # noqa: E402
-from test_index import QUESTIONS  # noqa: E402
+from test_index import QUESTIONS, assert_search_finds_the_article  # noqa: E402
 
 SEED = [json.loads(line)["question"]
         for line in (REPO / "eval" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -72,16 +72,7 @@ globals().update({name: test for name, test in vars(test_assistant).items()
 
 # ---- retrieval, on both backends -------------------------------------------------------------------------
 def test_search_finds_the_article(index):
-    hits = index.search(QUESTIONS[0], k=5)
-    assert hits[0].clause.clause_id == "yanglao-gaige-2024:（十四）"
-    assert len({h.clause.clause_id for h in hits}) == len(hits)
-    row = index.search("家庭托育点管理办法由哪个部门牵头", k=3)[0]
-    assert row.clause.clause_id == "yanglao-tuoyu-2020:附件第11项"
-    assert [c.clause_id for c in row.related] == ["yanglao-tuoyu-2020:（八）"]
-    for mode in ("bm25", "dense"):
-        assert index.search(QUESTIONS[0], k=3, mode=mode)[0].clause.clause_id == "yanglao-gaige-2024:（十四）"
-    only_2020 = index.search(QUESTIONS[0], k=5, doc_ids=["yanglao-tuoyu-2020"])
-    assert only_2020 and {h.clause.doc_id for h in only_2020} == {"yanglao-tuoyu-2020"}
+    assert_search_finds_the_article(index)
 
 
 def test_term_rarity_follows_document_frequency(index):
