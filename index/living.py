@@ -304,11 +304,8 @@ def remove_documents(index_dir: Path, doc_ids: Sequence[str], *, embedder: Embed
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def set_document_status(index_dir: Path, doc_id: str, repealed_on: str | None, *,
-                        embedder: Embedder | None = None) -> WriteResult:
-    """Record that the user holds ``doc_id`` repealed (废止) from ``repealed_on`` (YYYY-MM-DD), or, with None, clear
-    it: the field :data:`USER_REPEALED` of its documents.json entry in a new generation."""
-    started = time.perf_counter()
+def check_date(repealed_on: str | None) -> None:
+    """A repeal date is YYYY-MM-DD (None: the mark is cleared)."""
     if repealed_on is not None:
         try:
             if not _DATE.match(repealed_on):
@@ -316,6 +313,14 @@ def set_document_status(index_dir: Path, doc_id: str, repealed_on: str | None, *
             date.fromisoformat(repealed_on)
         except ValueError:
             raise UserError(f"日期格式应为 YYYY-MM-DD：{repealed_on} (the date must be YYYY-MM-DD, got {repealed_on!r})") from None
+
+
+def set_document_status(index_dir: Path, doc_id: str, repealed_on: str | None, *,
+                        embedder: Embedder | None = None) -> WriteResult:
+    """Record that the user holds ``doc_id`` repealed (废止) from ``repealed_on`` (YYYY-MM-DD), or, with None, clear
+    it: the field :data:`USER_REPEALED` of its documents.json entry in a new generation."""
+    started = time.perf_counter()
+    check_date(repealed_on)
     tokenizer = default_tokenizer()
     with WriteLock(index_dir):
         current = _read_current(index_dir, tokenizer)
