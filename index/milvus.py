@@ -1,23 +1,29 @@
 """The Milvus backend: an index held in Milvus (Milvus Lite file or server), searched like a local folder.
 
-Three collections under one name prefix (``policyqa`` by default) per build, named by aliases
-(``{name}_clauses`` …) that a rebuild switches to its own collections once they are complete:
+Per build, under one name prefix (``policyqa`` by default), collections named by aliases (``{name}_clauses`` …)
+that a rebuild switches to its own collections once they are complete:
 
-- ``{name}_clauses``: one row per clause — the clause record, its BM25 terms and the BM25 sparse vector Milvus
-  computes from them (a BM25 function), and the whole-clause vector;
+- ``{name}_clauses``: one row per clause — the clause record and its whole-clause vector;
 - ``{name}_windows``: one row per embedded sentence window — its vector and its clause;
-- ``{name}_meta``: the manifest (row 0) and each document's metadata and eligibility catalogue entry.
+- ``{name}_meta``: the revision rows (each a manifest) and each document's metadata and eligibility catalogue entry;
+- ``{build}_bm25_{revision}``: one row per clause of one revision — its BM25 terms and the BM25 sparse vector Milvus
+  computes from them (a BM25 function).
 
-Windows are not rows of the clause collection because Milvus counts every row of a collection in BM25's
-document count and average length: window rows would change every BM25 score.
+Windows are not rows of the BM25 collection because Milvus counts every row of a collection in BM25's document
+count and average length: window rows would change every BM25 score.
 
 BM25 sees the same terms as the local index: the text Milvus analyses is :class:`PolicyTokenizer`'s terms (jieba
 search mode, the policy dictionary, synonyms, stopwords) joined by spaces, written so that a whitespace split
 (Milvus' ``whitespace`` tokenizer; Milvus Lite's ``standard`` one, a ``\\w+`` split) gives them back one for one.
 Milvus' own jieba analyzer takes a word list but no word frequencies and no synonyms, so it would segment
-differently. With the same k1 and b as ``bm25s`` the scores are the local index's — on Milvus Lite while the clause
+differently. With the same k1 and b as ``bm25s`` the scores are the local index's — on Milvus Lite while the BM25
 collection is one segment (Lite's BM25 statistics are per segment: measured identical at 1,590 clauses, not at
 152,942, which Lite stores in three; docs/scale.md).
+
+Revisions: a living-corpus write (:mod:`.milvus_writes`) changes a build in place — it inserts the changed
+documents' rows marked with the next revision number, writes that revision's BM25 collection, and switches by
+inserting one revision row. A reader sees exactly one revision: rows of later revisions and rows the revision
+retired are filtered out (:func:`visible`), and it reads BM25 from the revision's own collection.
 
 A search asks Milvus for the BM25 and nearest-window candidates, then for the BM25 scores of the window-only
 candidates and their whole-clause vectors, and fuses them exactly as :class:`~policyqa.index.Index` does, so the
@@ -61,6 +67,7 @@ EMPTY_TERM = "\u2205"  # what bm25s indexes for a clause without terms (lexical.
 MAX_VARCHAR = 65535
 INSERT_ROWS = 500
 READ_ROWS = 2000
+READ_TRIES = 3
 _NOT_WORD = re.compile(r"[^\w]|_")
 
 
@@ -105,9 +112,13 @@ def _names(location: MilvusLocation, build: str = "") -> dict[str, str]:
     return {part: f"{location.collection}{'_' + build if build else ''}_{part}" for part in PARTS}
 
 
+def bm25_collection(location: MilvusLocation, build: str, revision: int) -> str:
+    """The BM25 collection of one revision of a build."""
+    return f"{location.collection}_{build}_bm25_{revision}"
+
+
 def current_build(location: MilvusLocation, client=None) -> str:
-    """The build the aliases point at (one small request): what a serving process polls to notice a rebuild.
-    Raises :class:`IndexMissing` when there is none."""
+    """The build the aliases point at (one small request). Raises :class:`IndexMissing` when there is none."""
     client = client or _client(location)
     alias = _names(location)["meta"]
     try:
@@ -119,39 +130,81 @@ def current_build(location: MilvusLocation, client=None) -> str:
     return name[len(location.collection) + 1:-len("_meta")]
 
 
+def latest_revision(client, meta: str) -> int:
+    """The newest revision of a build whose meta collection is ``meta`` (revision ``r`` is the row of id ``-r``)."""
+    return -min(int(row["id"]) for row in client.query(meta, filter="id <= 0", output_fields=["id"]))
+
+
+def version_name(build: str, revision: int) -> str:
+    return f"{build}/{revision}"
+
+
+def current_version(location: MilvusLocation, client=None) -> str:
+    """``build/revision`` of what the aliases name now (two small requests): what a serving process polls to
+    notice a rebuild or a living-corpus write."""
+    client = client or _client(location)
+    build = current_build(location, client)
+    return version_name(build, latest_revision(client, _names(location, build)["meta"]))
+
+
+def visible(backend: dict, part: str) -> str:
+    """The filter of the rows of ``part`` (clauses, windows, meta) that the revision ``backend`` describes holds:
+    none of a later revision, none of the documents it retired (replaced or removed; for meta also the documents
+    whose metadata it restated)."""
+    revision, retired = backend["revision"], backend.get("retired", {})
+    docs = retired.get("documents", []) + (retired.get("metadata", []) if part == "meta" else [])
+    expr = f"rev <= {revision}"
+    if docs:
+        expr += f" and not (doc_id in {json.dumps(sorted(docs), ensure_ascii=False)} and rev < {revision})"
+    return expr
+
+
 # ---- writing ---------------------------------------------------------------------------------------------
 def _schemas(location: MilvusLocation, dim: int) -> dict:
-    from pymilvus import DataType, Function, FunctionType, MilvusClient
+    from pymilvus import DataType, MilvusClient
 
     clauses = MilvusClient.create_schema(auto_id=False)
     clauses.add_field("id", DataType.INT64, is_primary=True)
     clauses.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    clauses.add_field("rev", DataType.INT64)
     clauses.add_field("record", DataType.JSON)
-    clauses.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
-                      analyzer_params=_analyzer(location))
-    clauses.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     clauses.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
-    clauses.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
-                                  output_field_names=["sparse"]))
     windows = MilvusClient.create_schema(auto_id=False)
     windows.add_field("id", DataType.INT64, is_primary=True)
     windows.add_field("clause", DataType.INT64)
     windows.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    windows.add_field("rev", DataType.INT64)
     windows.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
     meta = MilvusClient.create_schema(auto_id=False)
     meta.add_field("id", DataType.INT64, is_primary=True)
+    meta.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    meta.add_field("rev", DataType.INT64)
     meta.add_field("record", DataType.JSON)
     meta.add_field("vector", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
     return {"clauses": clauses, "windows": windows, "meta": meta}
 
 
+def bm25_schema(location: MilvusLocation):
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    schema = MilvusClient.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    schema.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                     analyzer_params=_analyzer(location))
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"],
+                                 output_field_names=["sparse"]))
+    return schema
+
+
 def _index_params(client, part: str, dense_kind: str):
     params = client.prepare_index_params()
-    if part == "clauses":
+    if part == "bm25":
         # Nested under "params": the form both Milvus and Milvus Lite read (Lite ignores flattened bm25_k1/b).
         params.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                          params={"params": BM25_PARAMS})
-    if part == "windows" and dense_kind == "hnsw":
+    elif part == "windows" and dense_kind == "hnsw":
         params.add_index(field_name="vector", index_type="HNSW", metric_type="IP",
                          params={"params": {"M": 32, "efConstruction": 80}})
     else:
@@ -159,7 +212,8 @@ def _index_params(client, part: str, dense_kind: str):
     return params
 
 
-def _insert(client, name: str, rows, progress: bool, label: str) -> None:
+def insert_rows(client, name: str, rows, progress: bool = False, label: str = "") -> None:
+    """Insert ``rows`` (any iterable) a batch at a time, then flush."""
     batch = []
     for row in rows:
         batch.append(row)
@@ -173,10 +227,36 @@ def _insert(client, name: str, rows, progress: bool, label: str) -> None:
         print(f"  Milvus {label}: {client.get_collection_stats(name)['row_count']} rows", file=sys.stderr)
 
 
+def finish_collection(client, name: str, part: str, dense_kind: str = "flat") -> None:
+    """Index and load a collection whose rows are written."""
+    client.create_index(name, _index_params(client, part, dense_kind))
+    client.load_collection(name)
+
+
+def write_bm25(client, location: MilvusLocation, name: str, rows, progress: bool = False) -> None:
+    """A complete BM25 collection: ``rows`` (id, doc_id, terms) inserted, indexed, loaded."""
+    client.create_collection(name, schema=bm25_schema(location))
+    insert_rows(client, name, rows, progress, "BM25 terms")
+    finish_collection(client, name, "bm25")
+
+
+def clause_terms(clause_id: str, tokens: list[str]) -> str:
+    """The BM25 text of a clause's terms, refused when Milvus cannot hold it."""
+    terms = bm25_text(tokens or [EMPTY_TERM])
+    if len(terms.encode("utf-8")) > MAX_VARCHAR:
+        raise UserError(f"条款 {clause_id} 过长，Milvus 无法存放其检索词 (clause {clause_id} has more BM25 terms than a "
+                        f"Milvus text field holds: {len(terms)} characters)")
+    return terms
+
+
+def meta_row(row_id: int, doc_id: str, revision: int, record: dict) -> dict:
+    return {"id": row_id, "doc_id": doc_id, "rev": revision, "record": record, "vector": [0.0, 0.0]}
+
+
 def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokenizer | None = None,
                  progress: bool = True) -> dict:
-    """Write a loaded local index into Milvus at ``location`` as a new build (nothing is embedded again) and point
-    the aliases at it (:func:`_switch_aliases`). Returns the manifest stored."""
+    """Write a loaded local index into Milvus at ``location`` as a new build, revision 0 (nothing is embedded
+    again), and point the aliases at it (:func:`_switch_aliases`). Returns the manifest stored."""
     tokenizer = tokenizer or index.tokenizer or default_tokenizer()
     client = _client(location)
     lexical_only = not index.has_vectors
@@ -185,42 +265,42 @@ def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokeni
     kind = index.manifest.get("dense_kind") or ("none" if lexical_only else dense.choose_kind("auto", passages))
     build = f"{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
     names = _names(location, build)
-    manifest = dict(index.manifest, backend={"name": "milvus", "build": build, "dense_kind": kind,
-                                             "bm25": "milvus BM25 function over PolicyTokenizer terms",
-                                             "analyzer": _analyzer(location)})
+    bm25 = bm25_collection(location, build, 0)
+    manifest = dict(index.manifest, backend={
+        "name": "milvus", "build": build, "dense_kind": kind, "dim": dim, "revision": 0, "retired": {},
+        "bm25_collection": bm25, "bm25": "milvus BM25 function over PolicyTokenizer terms",
+        "analyzer": _analyzer(location), "folder_generation": getattr(index, "generation", None),
+        "next": {"clauses": len(index.clauses), "windows": passages, "meta": len(index.documents) + 1,
+                 "order": len(index.documents)}})
     supports = _catalogue(index)
     try:
         for part, schema in _schemas(location, dim).items():
             client.create_collection(names[part], schema=schema)
         zero = [0.0] * dim
         clause_vectors = None if lexical_only else index._clause_vectors
-
-        def clause_rows():
-            for i, c in enumerate(index.clauses):
-                terms = bm25_text(tokenizer.tokenize(lexical_text(c)) or [EMPTY_TERM])
-                if len(terms.encode("utf-8")) > MAX_VARCHAR:
-                    raise UserError(f"条款 {c.clause_id} 过长，Milvus 无法存放其检索词 (clause {c.clause_id} has more "
-                                    f"BM25 terms than a Milvus text field holds: {len(terms)} characters)")
-                yield {"id": i, "doc_id": c.doc_id, "record": c.to_dict(), "terms": terms,
-                       "vector": zero if clause_vectors is None else clause_vectors[i].tolist()}
-
-        _insert(client, names["clauses"], clause_rows(), progress, "clauses")
+        insert_rows(client, names["clauses"], ({
+            "id": i, "doc_id": c.doc_id, "rev": 0, "record": c.to_dict(),
+            "vector": zero if clause_vectors is None else clause_vectors[i].tolist()}
+            for i, c in enumerate(index.clauses)), progress, "clauses")
+        write_bm25(client, location, bm25, ({"id": i, "doc_id": c.doc_id, "terms": clause_terms(
+            c.clause_id, tokenizer.tokenize(lexical_text(c)))} for i, c in enumerate(index.clauses)), progress)
         if not lexical_only:
             vectors = dense.stored_vectors(index._faiss)
             owners = index._passage_clause
-            _insert(client, names["windows"], ({"id": p, "clause": int(owners[p]),
-                                                "doc_id": index.clauses[int(owners[p])].doc_id,
-                                                "vector": vectors[p].tolist()} for p in range(passages)),
-                    progress, "windows")
-        meta_rows = [{"id": 0, "record": manifest, "vector": [0.0, 0.0]}]
-        meta_rows += [{"id": i + 1, "record": {"document": d, "supports": supports.get(d["doc_id"])},
-                       "vector": [0.0, 0.0]} for i, d in enumerate(index.documents)]
-        _insert(client, names["meta"], meta_rows, progress, "documents")
+            insert_rows(client, names["windows"], ({"id": p, "clause": int(owners[p]), "rev": 0,
+                                                    "doc_id": index.clauses[int(owners[p])].doc_id,
+                                                    "vector": vectors[p].tolist()} for p in range(passages)),
+                        progress, "windows")
+        windows = Counter() if lexical_only else Counter(index.clauses[int(c)].doc_id for c in index._passage_clause)
+        rows = [meta_row(0, "", 0, manifest)]
+        rows += [meta_row(i + 1, d["doc_id"], 0, {"document": d, "supports": supports.get(d["doc_id"]), "order": i,
+                                                   "passages": windows[d["doc_id"]]})
+                 for i, d in enumerate(index.documents)]
+        insert_rows(client, names["meta"], rows, progress, "documents")
         for part, name in names.items():
-            client.create_index(name, _index_params(client, part, kind))
-            client.load_collection(name)
+            finish_collection(client, name, part, kind)
     except BaseException:
-        for name in names.values():
+        for name in (*names.values(), bm25):
             if client.has_collection(name):
                 client.drop_collection(name)
         raise
@@ -254,7 +334,7 @@ def _switch_aliases(client, location: MilvusLocation, build: str) -> None:
         previous = target[len(location.collection) + 1:-len(part) - 1]
         client.alter_alias(name, alias)
     keep = {build, previous}
-    pattern = re.compile(rf"{re.escape(location.collection)}_(\d{{14}}_[0-9a-f]{{6}})_({'|'.join(PARTS)})")
+    pattern = re.compile(rf"{re.escape(location.collection)}_(\d{{14}}_[0-9a-f]{{6}})_(clauses|windows|meta|bm25_\d+)")
     for name in client.list_collections():
         if (found := pattern.fullmatch(name)) and found.group(1) not in keep:
             client.drop_collection(name)
@@ -280,14 +360,21 @@ def build_milvus_index(corpus, location: MilvusLocation, staging: Path | None = 
 
 
 # ---- reading ---------------------------------------------------------------------------------------------
-def _read_all(client, name: str, fields: list[str]) -> list[dict]:
-    """Every row of a collection whose ids are 0, 1, 2, …, in id order, a page at a time."""
+def read_rows(client, name: str, fields: list[str], end: int, expr: str = "", start: int = 0) -> list[dict]:
+    """The rows of ids ``start`` to ``end`` (exclusive) that ``expr`` keeps, in id order, a page of ids at a time
+    (ids may have gaps: rows retired by a living-corpus write)."""
     rows: list[dict] = []
-    while True:
-        page = client.query(name, filter=f"id >= {len(rows)} and id < {len(rows) + READ_ROWS}", output_fields=fields)
-        rows.extend(sorted(page, key=lambda r: r["id"]))
-        if len(page) < READ_ROWS:
-            return rows
+    for low in range(start, end, READ_ROWS):
+        where = f"id >= {low} and id < {min(low + READ_ROWS, end)}" + (f" and ({expr})" if expr else "")
+        rows.extend(sorted(client.query(name, filter=where, output_fields=fields), key=lambda r: r["id"]))
+    return rows
+
+
+def read_revision(client, meta: str, revision: int | None = None) -> dict:
+    """The manifest of ``revision`` (default: the newest) of the build whose meta collection is ``meta``."""
+    revision = latest_revision(client, meta) if revision is None else revision
+    [row] = client.query(meta, filter=f"id == {-revision}", output_fields=["record"])
+    return row["record"]
 
 
 class MilvusIndex:
@@ -295,11 +382,14 @@ class MilvusIndex:
     documents, clause, document_frequency, term_rarity, manifest, has_vectors, superseded, embedder, tokenizer).
 
     Clause records and documents are read once when it is opened (the assistant reads them); BM25, the window
-    search and the clause vectors stay in Milvus. It searches the build the aliases named when it was opened (its
-    ``build``), whose collections a rebuild keeps until the build after it: a process notices a rebuild with
-    :func:`current_build` and opens the new one."""
+    search and the clause vectors stay in Milvus. It searches the build and revision the aliases named when it was
+    opened (its ``version``), whose rows and BM25 collection a rebuild or living-corpus write keeps until the one
+    after it: a process notices a change with :func:`current_version` and opens the new one.
 
-    def __init__(self, location: MilvusLocation, client, build: str, manifest: dict, clauses: list[Clause],
+    Clauses are in the local index's order (documents in their order, each document's clauses in its order); a
+    clause's position there is not its Milvus id once documents have been replaced or removed (``_ids``)."""
+
+    def __init__(self, location: MilvusLocation, client, manifest: dict, clauses: list[Clause], ids: list[int],
                  documents: list[dict], catalogue: list[dict], term_counts: Counter, embedder: Embedder | None,
                  tokenizer: PolicyTokenizer, device: str = "auto") -> None:
         self.location = location
@@ -311,9 +401,15 @@ class MilvusIndex:
         self._device = device
         self.tokenizer = tokenizer
         self._client = client
+        backend = manifest["backend"]
         # Not named ``generation``: a serving process compares that with the local folder's generation.
-        self.build = build
-        self._names = _names(location, build)
+        self.build, self.revision = backend["build"], backend["revision"]
+        self.version = version_name(self.build, self.revision)
+        self._names = _names(location, self.build)
+        self._bm25_name = backend["bm25_collection"]
+        self._window_rows = visible(backend, "windows")
+        self._ids = np.array(ids, dtype=np.int64)  # position -> Milvus id
+        self._position = {int(m): i for i, m in enumerate(ids)}
         self._term_counts = term_counts
         self._by_id = {c.clause_id: i for i, c in enumerate(clauses)}
         self._doc_ids = {d["doc_id"] for d in documents}
@@ -368,26 +464,29 @@ class MilvusIndex:
         """Clause → BM25 score of the best ``limit`` clauses, on bm25s' scale (Milvus multiplies each term's score
         by k1 + 1, bm25s, Lucene's variant, does not; Milvus Lite reports it negated) and in its float32, ties at
         the cut kept by the lower clause number (:func:`lexical.top_positive`): twice as many are asked for."""
-        result = self._client.search(self._names["clauses"], data=[terms], anns_field="sparse", limit=limit * 2,
+        result = self._client.search(self._bm25_name, data=[terms], anns_field="sparse", limit=limit * 2,
                                      filter=expr or "", output_fields=["id"], search_params={"metric_type": "BM25"})
-        scores = {int(hit["id"]): float(np.float32(abs(hit["distance"]) / BM25_SCALE)) for hit in result[0]}
+        scores = {self._position[int(hit["id"])]: float(np.float32(abs(hit["distance"]) / BM25_SCALE))
+                  for hit in result[0]}
         return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit])
 
     def _windows(self, query: np.ndarray, expr: str | None, hidden: frozenset[str]) -> dict[int, float]:
         """The best window cosine of the clauses nearest to the query (as :func:`dense.best_per_clause`); with
         ``hidden`` documents, as :meth:`Index.search` does: twice as many windows read, theirs left out."""
         result = self._client.search(self._names["windows"], data=[query.tolist()], anns_field="vector",
-                                     limit=CANDIDATES * 3 * (2 if hidden else 1), filter=expr or "",
+                                     limit=CANDIDATES * 3 * (2 if hidden else 1),
+                                     filter=f"({self._window_rows})" + (f" and {expr}" if expr else ""),
                                      output_fields=["clause"], search_params={"metric_type": "IP", "params": {"ef": 128}})
         best: dict[int, float] = {}
         for hit in result[0]:
-            best.setdefault(int(hit["entity"]["clause"]), float(hit["distance"]))
+            best.setdefault(self._position[int(hit["entity"]["clause"])], float(hit["distance"]))
         return {c: v for c, v in best.items() if self.clauses[c].doc_id not in hidden} if hidden else best
 
-    def _clause_vectors(self, ids: np.ndarray) -> np.ndarray:
-        rows = self._client.get(self._names["clauses"], ids=[int(i) for i in ids], output_fields=["vector"])
-        by_id = {int(r["id"]): r["vector"] for r in rows}
-        return np.array([by_id[int(i)] for i in ids], dtype=np.float32)
+    def _clause_vectors(self, positions: np.ndarray) -> np.ndarray:
+        ids = [int(i) for i in self._ids[positions]]
+        by_id = {int(r["id"]): r["vector"] for r in self._client.get(self._names["clauses"], ids=ids,
+                                                                     output_fields=["vector"])}
+        return np.array([by_id[i] for i in ids], dtype=np.float32)
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None,
                as_of: str | None = None) -> list[Hit]:
@@ -422,7 +521,7 @@ class MilvusIndex:
         if mode != "dense":
             missing = [int(c) for c in cands if int(c) not in bm25]
             if missing and terms:  # window-only candidates: their own BM25 scores (zero without a query term)
-                bm25.update(self._bm25(terms, len(missing), f"id in {missing}"))
+                bm25.update(self._bm25(terms, len(missing), f"id in {[int(i) for i in self._ids[missing]]}"))
             signals["bm25"] = np.array([bm25.get(int(c), 0.0) for c in cands])
         if mode != "bm25":
             floor = min(best.values(), default=0.0)
@@ -446,25 +545,45 @@ def load_milvus_index(location: MilvusLocation, embedder: Embedder | None = None
                            f"{location.uri} (no index at {location.uri}; build one with "
                            f"`policyqa build --backend milvus --uri {location.uri}`)")
     client = _client(location)
-    build = current_build(location, client)
-    names = _names(location, build)  # the build's own collections: a rebuild does not change them under it
-    for name in names.values():
-        client.load_collection(name)
-    meta = _read_all(client, names["meta"], ["record"])
-    manifest = meta[0]["record"]
     tokenizer = tokenizer or default_tokenizer()
-    if manifest["tokenizer"]["dictionary_hash"] != tokenizer.dictionary_hash:
-        raise IndexIncompatible("索引的分词词典与当前版本不同，请重建索引 (the index was built with another tokenizer "
-                                "dictionary; rebuild it with `policyqa build --backend milvus`)")
-    if embedder is not None and manifest["embedder"]["name"] != NO_EMBEDDER:
-        _checked(manifest, embedder)
-    rows = _read_all(client, names["clauses"], ["record", "terms"])
-    clauses = [Clause.from_dict(r["record"]) for r in rows]
-    term_counts = Counter(t for r in rows for t in set(r["terms"].split()))
-    documents = [r["record"]["document"] for r in meta[1:]]
-    catalogue = [r["record"]["supports"] for r in meta[1:] if r["record"].get("supports") is not None]
-    return MilvusIndex(location, client, build, manifest, clauses, documents, catalogue, term_counts,
-                       embedder, tokenizer, device)
+    for _ in range(READ_TRIES):
+        build = current_build(location, client)
+        names = _names(location, build)  # the build's own collections: a rebuild does not change them under it
+        manifest = read_revision(client, names["meta"])
+        if manifest["tokenizer"]["dictionary_hash"] != tokenizer.dictionary_hash:
+            raise IndexIncompatible("索引的分词词典与当前版本不同，请重建索引 (the index was built with another tokenizer "
+                                    "dictionary; rebuild it with `policyqa build --backend milvus`)")
+        if embedder is not None and manifest["embedder"]["name"] != NO_EMBEDDER:
+            _checked(manifest, embedder)
+        opened = _read_revision_rows(client, location, names, manifest)
+        # A write keeps what this revision reads until the write after it: two writes meanwhile, read again.
+        if latest_revision(client, names["meta"]) <= manifest["backend"]["revision"] + 1:
+            return MilvusIndex(location, client, manifest, *opened, embedder, tokenizer, device)
+    raise MilvusUnavailable(f"Milvus {location} 正在频繁写入，无法读取一致的版本 (the collection changed under "
+                            f"{READ_TRIES} reads in a row; retry)")
+
+
+def _read_revision_rows(client, location: MilvusLocation, names: dict[str, str], manifest: dict) -> tuple:
+    """The clauses (in index order) and their Milvus ids, documents, catalogue and BM25 term counts of the
+    revision ``manifest`` describes."""
+    backend = manifest["backend"]
+    for name in (*names.values(), backend["bm25_collection"]):
+        client.load_collection(name)
+    meta = read_rows(client, names["meta"], ["doc_id", "record"], backend["next"]["meta"], visible(backend, "meta"),
+                     start=1)
+    meta.sort(key=lambda r: r["record"]["order"])
+    rows = read_rows(client, names["clauses"], ["doc_id", "record"], backend["next"]["clauses"],
+                     visible(backend, "clauses"))
+    by_document: dict[str, list[dict]] = {}
+    for row in rows:
+        by_document.setdefault(row["doc_id"], []).append(row)
+    ordered = [row for m in meta for row in by_document.get(m["doc_id"], [])]
+    terms = read_rows(client, backend["bm25_collection"], ["terms"], backend["next"]["clauses"])
+    term_counts = Counter(t for r in terms for t in set(r["terms"].split()))
+    documents = [m["record"]["document"] for m in meta]
+    catalogue = [m["record"]["supports"] for m in meta if m["record"].get("supports") is not None]
+    return ([Clause.from_dict(r["record"]) for r in ordered], [int(r["id"]) for r in ordered], documents, catalogue,
+            term_counts)
 
 
 def _checked(manifest: dict, embedder: Embedder) -> Embedder:
