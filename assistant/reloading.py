@@ -71,9 +71,9 @@ class AssistantHolder:
             return Assistant.load(index_dir, answerer=answerer)
 
         if isinstance(location := index_dir or from_environment(), MilvusLocation):
-            from policyqa.index.milvus import current_build
+            from policyqa.index.milvus import current_version  # hook: builds and living-corpus writes alike
 
-            return cls(load, lambda: current_build(location), poll_s)
+            return cls(load, lambda: current_version(location), poll_s)
         if index_dir is not None and not isinstance(index_dir, str | Path):
             return cls(load)
         folder = Path(index_dir) if index_dir is not None else default_index_dir()
