@@ -35,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.reading import SUPPORTED_SUFFIXES
-from policyqa.index import living
+from policyqa.index import living, milvus_writes
 from policyqa.index.generations import WriterBusy
 
 from .api_errors import ApiError, ErrorResponse, documented
@@ -278,6 +278,7 @@ def preview_paths(paths: list[Path], loaded: set[str] | None) -> list[ParseRepor
 def apply_write(holder: AssistantHolder | None, call, index_dir: Path, *args) -> WriteResponse:
     """One write of :mod:`policyqa.index.living` (``call(index_dir, *args)``), then its generation loaded by this
     process (``holder``), so the next request here sees it. Blocking; it refuses by raising :class:`ApiError`."""
+    call, index_dir = milvus_writes.route(holder, call, index_dir)  # hook (index.milvus_writes): a server over Milvus
     try:
         result = call(index_dir, *args)
     except UserError as exc:
