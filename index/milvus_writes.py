@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from functools import partial
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -351,3 +352,20 @@ def set_document_status(location: MilvusLocation, doc_id: str, repealed_on: str 
 
 WRITES = {living.add_documents: add_documents, living.replace_document: replace_document,
           living.remove_documents: remove_documents, living.set_document_status: set_document_status}
+
+
+def route(holder, call, target):
+    """The write to make for the API or the page, and where: a server over a Milvus collection (its loaded index
+    is one, or, while it loads, ``$POLICYQA_MILVUS_URI`` names one) writes to it — with the query model it has
+    loaded — instead of to the folder ``target``."""
+    from .backends import from_environment
+    from .milvus import MilvusIndex
+
+    if call not in WRITES:
+        return call, target
+    index = getattr(getattr(holder, "assistant", None), "index", None)
+    if isinstance(index, MilvusIndex):
+        return partial(WRITES[call], embedder=index.embedder if index.has_vectors else None), index.location
+    if index is None and getattr(holder, "index_dir", None) is None and (location := from_environment()):
+        return WRITES[call], location
+    return call, target
