@@ -1,16 +1,29 @@
-"""``policyqa add|replace|remove|repeal``: change the documents of an index, each a new generation."""
+"""``policyqa add|replace|remove|repeal``: change the documents of an index, each a new generation of a folder
+(``--index DIR``) or a new revision of a Milvus collection (``--uri URI``; with ``--index DIR`` too, the folder is
+written first and the collection takes its rows and vectors from it: :mod:`.milvus_writes`)."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-_INDEX_HELP = "index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index)"
+from .backends import MilvusLocation, add_index_options, index_location
+
+_INDEX_HELP = ("index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index); with --uri, the folder the "
+               "collection mirrors, written first")
 
 
-def _index(args: argparse.Namespace) -> Path:
+def _write(args: argparse.Namespace, name: str, *call_args):
+    """The write ``name`` of :mod:`.living` on the folder, or of :mod:`.milvus_writes` on the collection."""
+    from . import living
+
+    location = index_location(args, staging=True)
+    if isinstance(location, MilvusLocation):
+        from . import milvus_writes
+
+        return getattr(milvus_writes, name)(location, *call_args, folder=Path(args.index) if args.index else None)
     from .store import default_index_dir
 
-    return Path(args.index) if args.index else default_index_dir()
+    return getattr(living, name)(location or default_index_dir(), *call_args)
 
 
 def _print(result) -> None:
@@ -27,51 +40,43 @@ def _print(result) -> None:
 
 
 def add(args: argparse.Namespace) -> int:
-    from .living import add_documents
-
-    _print(add_documents(_index(args), [Path(f) for f in args.files]))
+    _print(_write(args, "add_documents", [Path(f) for f in args.files]))
     return 0
 
 
 def replace(args: argparse.Namespace) -> int:
-    from .living import replace_document
-
-    _print(replace_document(_index(args), args.doc_id, Path(args.file)))
+    _print(_write(args, "replace_document", args.doc_id, Path(args.file)))
     return 0
 
 
 def remove(args: argparse.Namespace) -> int:
-    from .living import remove_documents
-
-    _print(remove_documents(_index(args), args.doc_ids))
+    _print(_write(args, "remove_documents", args.doc_ids))
     return 0
 
 
 def repeal(args: argparse.Namespace) -> int:
-    from .living import set_document_status
-
-    _print(set_document_status(_index(args), args.doc_id, None if args.clear else args.date))
+    _print(_write(args, "set_document_status", args.doc_id, None if args.clear else args.date))
     return 0
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("add", help="add documents to an index (doc_id: the file name without its suffix)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--index", metavar="DIR", help=_INDEX_HELP)
+    add_index_options(p, _INDEX_HELP)
     p.set_defaults(handler=add)
     p = subparsers.add_parser("replace", help="replace a document of an index by a new file (it keeps its doc_id)")
     p.add_argument("doc_id", metavar="DOC_ID")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--index", metavar="DIR", help=_INDEX_HELP)
+    add_index_options(p, _INDEX_HELP)
     p.set_defaults(handler=replace)
     p = subparsers.add_parser("remove", help="remove documents from an index")
     p.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
-    p.add_argument("--index", metavar="DIR", help=_INDEX_HELP)
+    add_index_options(p, _INDEX_HELP)
     p.set_defaults(handler=remove)
     p = subparsers.add_parser("repeal", help="mark a document repealed (废止) from a date, or --clear the mark")
     p.add_argument("doc_id", metavar="DOC_ID")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--date", metavar="YYYY-MM-DD", help="the day it is no longer in force")
     when.add_argument("--clear", action="store_true", help="remove a mark set before")
-    p.add_argument("--index", metavar="DIR", help=_INDEX_HELP)
+    add_index_options(p, _INDEX_HELP)
     p.set_defaults(handler=repeal)
