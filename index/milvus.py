@@ -131,8 +131,14 @@ def current_build(location: MilvusLocation, client=None) -> str:
 
 
 def latest_revision(client, meta: str) -> int:
-    """The newest revision of a build whose meta collection is ``meta`` (revision ``r`` is the row of id ``-r``)."""
-    return -min(int(row["id"]) for row in client.query(meta, filter="id <= 0", output_fields=["id"]))
+    """The newest revision of a build whose meta collection is ``meta`` (revision ``r`` is the row of id ``-r``),
+    loading the collection if this process has not."""
+    try:
+        rows = client.query(meta, filter="id <= 0", output_fields=["id"])
+    except Exception:  # pymilvus' own error: not loaded in this process (a Milvus Lite file just opened)
+        client.load_collection(meta)
+        rows = client.query(meta, filter="id <= 0", output_fields=["id"])
+    return -min(int(row["id"]) for row in rows)
 
 
 def version_name(build: str, revision: int) -> str:

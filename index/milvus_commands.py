@@ -1,7 +1,9 @@
 """``policyqa publish --index DIR --uri URI``: put a local index folder into Milvus as it is (nothing embedded).
 
-The way documents changed with the living-corpus commands (``policyqa add/replace/remove --index DIR``) reach a
-Milvus collection: write them to the folder, then publish it; readers see the new build once they reopen.
+A new build of the collection, holding the folder's current generation: the collection then mirrors that folder,
+and ``policyqa add/replace/remove/repeal --index DIR --uri URI`` keep the two in step one change at a time
+(:mod:`.milvus_writes`). Publishing again re-bases the collection on the folder, dropping changes written to the
+collection alone. Readers follow the new build by themselves (they poll the aliases).
 """
 from __future__ import annotations
 

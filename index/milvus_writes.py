@@ -72,6 +72,8 @@ class _Revision:
         self.client = _client(location)
         self.build = current_build(location, self.client)
         self.names = _names(location, self.build)
+        for name in self.names.values():
+            self.client.load_collection(name)
         self.manifest = read_revision(self.client, self.names["meta"])
         self.backend = self.manifest["backend"]
         self.number = self.backend["revision"]
@@ -202,6 +204,7 @@ def _write(location: MilvusLocation, state: _Revision, change: _Change, started:
         insert_rows(client, names["windows"], window_rows)
         insert_rows(client, names["meta"], meta_rows)
         if change.inserted or change.removed:
+            client.load_collection(bm25)
             kept = read_rows(client, bm25, ["doc_id", "terms"], backend["next"]["clauses"],
                              f"doc_id not in {json.dumps(retired_docs, ensure_ascii=False)}" if retired_docs else "")
             bm25 = bm25_collection(location, state.build, number)
@@ -255,14 +258,13 @@ def _run(location: MilvusLocation, folder: Path | None, embedder: Embedder | Non
         state.mirrors(folder)
         check(state)
         if folder is None:
-            change = milvus_change(state, None)
-            generation = None
-        else:
-            result = local_write(folder)
-            change = milvus_change(state, lambda ids: _from_folder(folder, ids, default_tokenizer()))
-            change.reports = result.reports
-            generation = result.generation
-        return _write(location, state, change, started, embedder, generation)
+            return _write(location, state, milvus_change(state, None), started, embedder, None)
+        local = local_write(folder)
+        change = milvus_change(state, lambda ids: _from_folder(folder, ids, default_tokenizer()))
+        change.reports = local.reports
+        result = _write(location, state, change, started, embedder, local.generation)
+        result.embedded, result.reused = local.embedded, local.reused  # the folder's write embedded them
+        return result
 
 
 def _dense(state: _Revision) -> bool:

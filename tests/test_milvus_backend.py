@@ -26,7 +26,7 @@ from policyqa.assistant.service import Assistant  # noqa: E402
 from policyqa.corpus.errors import UserError  # noqa: E402
 from policyqa.index import IndexIncompatible, IndexMissing, NoVectors, UnknownDocument, load_index  # noqa: E402
 from policyqa.index.backends import MilvusLocation, URI_ENV, index_location  # noqa: E402
-from policyqa.index.milvus import current_build, escape_term, load_milvus_index, upload_index  # noqa: E402
+from policyqa.index.milvus import current_version, escape_term, load_milvus_index, upload_index  # noqa: E402
 from policyqa.index.tokenizer import PolicyTokenizer  # noqa: E402
 
 from conftest import REPO  # noqa: E402
@@ -138,17 +138,17 @@ def test_a_rebuild_switches_the_aliases_and_keeps_one_build_behind(tmp_path, loc
     location = MilvusLocation(str(tmp_path / "m.db"), "pq")
     upload_index(local_index, location, progress=False)
     reader = load_milvus_index(location, embedder=local_index.embedder)
-    assert reader.build == current_build(location)
+    assert reader.version == current_version(location)
     before = [h.clause.clause_id for h in reader.search(QUESTIONS[1], k=5)]
     upload_index(local_index, location, progress=False)
-    assert current_build(location) != reader.build  # what a serving process polls
+    assert current_version(location) != reader.version  # what a serving process polls
     assert [h.clause.clause_id for h in reader.search(QUESTIONS[1], k=5)] == before  # still on its own build
     upload_index(local_index, location, progress=False)
     fresh = load_milvus_index(location, embedder=local_index.embedder)
-    assert fresh.build == current_build(location)
+    assert fresh.version == current_version(location)
     assert [h.clause.clause_id for h in fresh.search(QUESTIONS[1], k=5)] == before
     collections = MilvusClient(location.uri).list_collections()
-    assert len(collections) == 6 and not any(reader.build in name for name in collections)  # two builds kept
+    assert len(collections) == 8 and not any(reader.build in name for name in collections)  # two builds kept
 
 
 def test_a_serving_process_follows_a_new_build_of_the_collection(tmp_path, local_index):
@@ -162,14 +162,14 @@ def test_a_serving_process_follows_a_new_build_of_the_collection(tmp_path, local
     upload_index(local_index, location, progress=False)
     holder = AssistantHolder.for_index(location, poll_s=0.0)
     first = holder.load_now()
-    assert holder.generation == current_build(location) == first.index.build
+    assert holder.generation == current_version(location) == first.index.version
     upload_index(local_index, location, progress=False)
     assert holder.current() is first  # the new build loads in the background; this request keeps the old one
     deadline = time.monotonic() + 300
-    while holder.generation != current_build(location) and time.monotonic() < deadline:
+    while holder.generation != current_version(location) and time.monotonic() < deadline:
         time.sleep(0.2)
         holder.current()
-    assert holder.current().index.build == current_build(location) != first.index.build
+    assert holder.current().index.version == current_version(location) != first.index.version
     assert holder.current().ask(QUESTIONS[1]).citations
 
 
