@@ -1,7 +1,8 @@
 """One reading of the question, made once per ask; every later stage reads this instead of the question.
 
-The predicates live in :mod:`policyqa.assistant.asks`, :mod:`policyqa.assistant.ages` and
-:mod:`policyqa.assistant.mentions`; this module calls each once and keeps what they read (:class:`QueryAnalysis`).
+The predicates live in :mod:`policyqa.assistant.asks`, :mod:`policyqa.assistant.ages`,
+:mod:`policyqa.assistant.mentions` and :mod:`policyqa.assistant.references`; this module calls each once and keeps
+what they read (:class:`QueryAnalysis`).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from policyqa.corpus.annex import unit_names
+from policyqa.corpus.models import Clause
 from policyqa.index import Index
 
 from .ages import asked_age
@@ -19,8 +21,10 @@ from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCO
                    named_unit, unnamed_things)
 from .declined import without_declined
 from .extractive import term_weights
-from .mentions import Mention, document_mentions, without_mentions
+from .lookup import titled_sections, unknown_laws
+from .mentions import doc_numbers, document_mentions, numbered_documents, without_mentions
 from .penalties import PENALTY_ASKED_RE
+from .references import Named, named_laws, read_named
 
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -33,8 +37,10 @@ _PLAIN = ("search_text", "figure_required", "asks_who", "asks_role", "asks_penal
 class QueryAnalysis:
     question: str
     search_text: str  # without the words naming documents and the places the asker turns down
-    mentions: tuple[Mention, ...] = ()
     named_doc_ids: tuple[str, ...] = ()  # documents the question names (retrieval is kept within them)
+    named: Named = Named()  # the articles, sections, dates it names for direct lookup, in the caller's documents
+    unknown_numbers: tuple[str, ...] = ()  # 发文字号 it names that no loaded document carries
+    unknown_laws: tuple[str, ...] = ()  # laws it names (「民法典」) that are not loaded
     figure: re.Pattern | None = None  # the shape of an asked figure (money, days, a date …)
     figure_required: bool = False  # only a sentence stating the figure answers (an amount, a share, a limit)
     asks_who: bool = False
@@ -79,30 +85,37 @@ def _figure_name(figure: re.Pattern | None) -> str | None:
     return None if figure is None else _FIGURE_NAMES.get(figure, "measure")
 
 
-_UNITS: weakref.WeakKeyDictionary[Index, tuple[str, ...]] = weakref.WeakKeyDictionary()
+_LOADED: weakref.WeakKeyDictionary[Index, tuple] = weakref.WeakKeyDictionary()
 
 
-def _task_units(index: Index) -> tuple[str, ...]:
-    """The departments of the index's task tables, longest first (read once per index)."""
-    if index not in _UNITS:
+def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]]]:
+    """The departments of the index's task tables, longest first, and its titled sections (read once per index)."""
+    if index not in _LOADED:
         names = {n for c in index.clauses if c.part == "annex" and c.responsible_units
                  for n in unit_names(c.responsible_units)}
-        _UNITS[index] = tuple(sorted(names, key=lambda n: (-len(n), n)))
-    return _UNITS[index]
+        _LOADED[index] = (tuple(sorted(names, key=lambda n: (-len(n), n))), titled_sections(index.clauses))
+    return _LOADED[index]
 
 
-def analyse(question: str, index: Index) -> QueryAnalysis:
-    """Read ``question`` (already cleaned) once against the loaded ``index``."""
+def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> QueryAnalysis:
+    """Read ``question`` (already cleaned) once against the loaded ``index``; ``doc_ids``: the documents the caller
+    keeps it to (direct lookup looks among them), all by default."""
     tokenizer = index.tokenizer
-    mentions = tuple(document_mentions(question, index.documents))
+    documents = index.documents
+    mentions = tuple(document_mentions(question, documents))
+    wanted = set(doc_ids or ())
+    scope = [d for d in documents if d["doc_id"] in wanted] if wanted else None
     figure = figure_pattern(question)
     asks_who = asks_who_is_responsible(question)
-    unit = named_unit(question, tokenizer, _task_units(index))
+    units, sections = _loaded(index)
+    unit = named_unit(question, tokenizer, units)
     return QueryAnalysis(
         question=question,
         search_text=without_declined(without_mentions(question, list(mentions))),
-        mentions=mentions,
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
+        named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections),
+        unknown_numbers=tuple(n.number for n in doc_numbers(question) if not numbered_documents(n, documents)),
+        unknown_laws=tuple(unknown_laws(named_laws(tokenizer.words(question)), documents)),
         figure=figure,
         figure_required=figure is not None and must_state_figure(question, figure),
         asks_who=asks_who,

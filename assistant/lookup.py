@@ -1,154 +1,36 @@
 """Direct lookup: a question that names an article gets that article itself.
 
-Recognised: （十四） / 第（七）条 / 第十四条 / 第14条 / 附件第11项 / 分工表第11项 / 一、总体要求,
-optionally with a document named by 发文字号 (国办发〔2020〕52号) or by (part of) its title; and, for a named
-document, its opening or closing text by position (「52号文最后那段话」「…意见的开头」).
-In documents numbered （一）（二） a reader's 第十条 means （十）; where （一） restarts in every part, 「三、（三）」 or
-「第三部分（三）」 names one item and a bare （三） every part's.
+What the question names (:mod:`policyqa.assistant.references`, read once by the analysis) is found here among the
+loaded documents: articles by number, optionally of a document named by 发文字号 (国办发〔2020〕52号) or by (part of)
+its title; a section by its heading; and, for a named document, its opening or closing text by position or the
+text that dates it. In documents numbered （一）（二） a reader's 第十条 means （十）.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
 from policyqa.corpus.models import Clause
-from policyqa.corpus.text import char_bigrams
-from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
-from policyqa.corpus.structure import N
+from policyqa.corpus.numerals import NUMERAL_CHARS, to_chinese_number
 from policyqa.corpus.vocab import alternation, words
 
-from .mentions import PLACE_PREFIX_RE, doc_numbers, document_mentions, numbered_documents, per_documents
+from .mentions import PLACE_PREFIX_RE, per_documents
+from .references import ArticleRef, Named, core_title, title_pairs
 
-ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
-# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
-SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
-POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
-ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
-QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
-ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
-ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
-# 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
-ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
-# 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, as readers count an 意见's items.
-PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
-MAX_REFS = 6  # articles read from one question
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")
 _DOCUMENT_KINDS = alternation(words("document_kinds", "rules", "policies"))
-LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
-_DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
-# A document's own opening (序言, before its first item) and closing text (结语), named by position.
-_ADDRESSEES = r"主送|发给哪些|印发给哪些"
-POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
-    ("closing", re.compile(r"(?:最后|末尾|结尾)[一那这]?(?:段|部分)|结尾|结语|结束语")),
-    ("preamble", re.compile(rf"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语|{_ADDRESSEES}")),
-)
-# The addressees (「各省、自治区、直辖市人民政府…：」) open the text: 「主送单位是哪些」.
-ADDRESSEES_RE = re.compile(_ADDRESSEES)
-# 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
-# of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
-_ISSUING = "印发|发布|出台|发文|公布|下发|签发|成文|颁布|落款|发(?=的)"
-_ISSUED = f"(?:{_ISSUING})"
-_ADOPTED = f"(?:{_ISSUING}|通过|修正|修订)"  # 通过 also says when a 申请 passed: only where the verb ends the question
-_WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
-# The verb ends the question or a sentence of it (「…是哪天印发的？」「…哪年修正的」「是哪天发的？2024年那个」), or
-# names the date (「发文日期」「落款日期」): 「要求哪年出台管理办法」 asks a deadline, 「审核通过的时间有要求吗」 a time limit.
-ISSUE_DATE_RE = re.compile(
-    rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?(?:[？?。]|$)|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
-# 「劳动合同法什么时候施行」: the sentence that puts a named document in force (「本法自2008年1月1日起施行」).
-IN_FORCE_QUESTION_RE = re.compile(
-    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
-    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}[的？?。]*$")
+# 「本法自2008年1月1日起施行」: the sentence that puts a document in force.
 IN_FORCE_SENTENCE_RE = re.compile(
     rf"本(?:{_DOCUMENT_KINDS})[^。；\n]{{0,12}}"
     r"自[^。；\n]{1,30}(?:施行|实施|执行|生效)[^。；\n]*[。；]?")
-_TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
-
-
-@dataclass(frozen=True)
-class ArticleRef:
-    kind: str  # "item" | "point" | "question" | "article" | "annex"
-    number: int
-    text: str
-    section: int | None = None  # the part that qualifies an item (三、（三）), if named
-    explicit: bool = True  # False for a bare 「第一项」「第十条」, which may mean anything or any document's
-    law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
-    annex: bool = False  # 「附件第五条」: the article of an annex
-    item: int | None = None  # for a point of an item (一、（二）2.), the item's number
-
-    @property
-    def named(self) -> str:
-        """The reference as the question names it (「老年人权益保障法第二十六条」「附件第五条」)."""
-        return (self.law or ("附件" if self.annex else "")) + self.text
-
-
-def _num(text: str) -> int | None:
-    """The article number, or None when it is not one a document could have."""
-    n = number_or_none(text)
-    return n if n is not None and 0 < n < 10000 else None
-
-
-def find_refs(question: str) -> list[ArticleRef]:
-    refs: list[ArticleRef] = []
-    for m in PART_ITEM_REF_RE.finditer(question):
-        if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("item", n, m.group(0), section=part))
-    question = _read(PART_ITEM_REF_RE, question)  # 「第三部分第二项」 once, as an item, not also a row 第二项
-    for m in ITEM_POINT_REF_RE.finditer(question):
-        if (n := _num(m.group(2) or m.group(3))) is not None and (item := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("point", n, m.group(0), section=_section_before(question, m.start()), item=item))
-    question = _read(ITEM_POINT_REF_RE, question)  # the point, not also the item and an article
-    for m in ANNEX_REF_RE.finditer(question):
-        n = _num(m.group(2) or m.group(3))
-        if n:
-            # Rows numbered afresh under each category of the table are cited with it: 「附件1二、第1项」.
-            before_di = (m.start(2) if m.group(2) else m.start(3)) - 1  # where 「第」 starts
-            category = re.search(rf"([{NUMERAL_CHARS}]+)、$", question[:before_di])
-            refs.append(ArticleRef("annex", n, m.group(0), section=_num(category.group(1)) if category else None,
-                                   explicit=m.group(2) is not None))
-    for m in ITEM_REF_RE.finditer(question):
-        if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
-            continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
-        if (n := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start())))
-    for m in POINT_REF_RE.finditer(question):
-        if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("point", n, m.group(0), section=part))
-    for m in QUESTION_REF_RE.finditer(question):
-        if (n := _num(m.group(1))) is not None:
-            refs.append(ArticleRef("question", n, m.group(0)))
-    for m in ARTICLE_REF_RE.finditer(question):
-        if (n := _num(m.group(1))) is not None:
-            suffix = f"之{m.group(2)}" if m.group(2) else ""
-            # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
-            law = LAW_NAME_RE.search(question[:m.start()])
-            annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
-            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=bool(law or annex),
-                                   law=_DEMONSTRATIVE_RE.sub("", law.group(1)) if law else "", annex=annex is not None))
-    # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
-    # every clause.
-    return list(dict.fromkeys(refs))[:MAX_REFS]
-
-
-def _read(pattern: re.Pattern, question: str) -> str:
-    """The question with what ``pattern`` matched blanked out, so that no later pattern reads it again."""
-    return pattern.sub(lambda m: "　" * len(m.group(0)), question)
-
-
-def _section_before(question: str, at: int) -> int | None:
-    """The part named just before an item (「三、（三）」「第三部分（三）」), if any."""
-    part = SECTION_QUALIFIER_RE.search(question[max(0, at - 8):at])
-    return _num(part.group(1) or part.group(2)) if part else None
-
-
-def _bigrams(text: str) -> set[str]:
-    return char_bigrams(_TITLE_NOISE.sub("", text))
 
 
 @dataclass(frozen=True)
@@ -156,7 +38,7 @@ class _Catalogue:
     """The loaded documents' titles as lookup reads them, computed once for them (:func:`mentions.per_documents`)."""
 
     positions: dict[str, tuple[int, ...]]  # doc_id → its place in the list
-    with_pair: dict[str, tuple[int, ...]]  # a character pair of titles (:func:`_bigrams`) → documents holding it
+    with_pair: dict[str, tuple[int, ...]]  # a character pair of titles (:func:`references.title_pairs`) → documents holding it
     pairs: tuple[int, ...]  # per document, how many character pairs its title has
     by_core: dict[str, tuple[int, ...]]  # a core title (:func:`_law_names`) → documents named by it
     by_placeless: dict[str, tuple[int, ...]]  # a core title without its place (:func:`_without_place`) → documents
@@ -171,7 +53,7 @@ def _catalogue(docs: list[dict]) -> _Catalogue:
     pairs: list[int] = []
     for i, doc in enumerate(docs):
         positions.setdefault(doc["doc_id"], []).append(i)
-        title = _bigrams(doc["title"])
+        title = title_pairs(doc["title"])
         pairs.append(len(title))
         for pair in title:
             with_pair.setdefault(pair, []).append(i)
@@ -189,16 +71,15 @@ def _endings(text: str) -> list[str]:
     return [text[i:] for i in range(len(text))]
 
 
-def _doc_scores(question: str, docs: list[dict]) -> dict[str, float]:
+def _doc_scores(asked: Named, docs: list[dict]) -> dict[str, float]:
     """How strongly the question names each document (发文字号 exact match wins); documents it does not name at all
     are left out (their score is 0)."""
     # Named as the search reads a question's naming of documents: by 发文字号 (「52号文」), which wins, or by a
     # shortened title (「那个若干措施」「2024年养老意见」), which counts as the title's words do.
-    mentions = document_mentions(question, docs)
-    by_number = {d for m in mentions if m.by_number for d in m.doc_ids}
-    by_title = {d: 1.0 / len(m.doc_ids) for m in mentions if not m.by_number for d in m.doc_ids}
+    by_number = {d for m in asked.mentions if m.by_number for d in m.doc_ids}
+    by_title = {d: 1.0 / len(m.doc_ids) for m in asked.mentions if not m.by_number for d in m.doc_ids}
     catalogue = per_documents(docs, _catalogue)
-    shared = Counter(i for pair in _bigrams(question) for i in catalogue.with_pair.get(pair, ()))
+    shared = Counter(i for pair in asked.title_pairs for i in catalogue.with_pair.get(pair, ()))
     named = set(shared).union(*(catalogue.positions.get(d, ()) for d in by_number | set(by_title)))
     scores: dict[str, float] = {}
     for i in sorted(named):
@@ -216,7 +97,7 @@ class _Numbering:
     by_label: dict[str, tuple[Clause, ...]]
     is_law: bool
 
-    def numbered_as(self, refs: list[ArticleRef]) -> list[Clause]:
+    def numbered_as(self, refs: Sequence[ArticleRef]) -> list[Clause]:
         """The clauses numbered as one of ``refs``, in order (every clause a reference can match carries its
         number), so that :func:`_matches` runs on a few clauses instead of all of them for each reference."""
         numbers = {r.number for r in refs}
@@ -232,7 +113,7 @@ class _Numberings:
     lists_with: dict[tuple[bool, int | None], frozenset[int]]  # (annex row?, number) → ids of the lists holding
     # such a clause (an annex row 「第11项」 is never an article of the text, so those lists are apart)
 
-    def numbered(self, refs: list[ArticleRef], clauses: list[Clause] | None) -> _Numbering | None:
+    def numbered(self, refs: Sequence[ArticleRef], clauses: list[Clause] | None) -> _Numbering | None:
         """The numbering of a document's clauses if one of them may be the one a reference names."""
         if not any(id(clauses) in self.lists_with.get((r.kind == "annex", r.number), ()) for r in refs):
             return None
@@ -253,7 +134,7 @@ def _numberings(clause_lists: list[list[Clause]]) -> _Numberings:
                 lists_with.setdefault((True, c.number), set()).add(id(clauses))
             by_label.setdefault(c.label, []).append(c)
             if c.part == "annex" and ANNEX_TITLE_LABEL_RE.fullmatch(c.label):
-                annex_titles.append((id(clauses), c, _core_title(c.text.split("\n")[0])))
+                annex_titles.append((id(clauses), c, core_title(c.text.split("\n")[0])))
         of[id(clauses)] = _Numbering({n: tuple(v) for n, v in by_number.items()},
                                      {label: tuple(v) for label, v in by_label.items()}, _is_law(clauses))
     return _Numberings(of, tuple(annex_titles), {n: frozenset(ids) for n, ids in lists_with.items()})
@@ -308,23 +189,23 @@ def _is_point(clause: Clause, number: int, section: int | None, item: int | None
                         clause.label) is not None
 
 
-def _dated(question: str, clauses: list[Clause]) -> list[Clause]:
+def _dated(asked: Named, clauses: list[Clause]) -> list[Clause]:
     """For a question asking when a document was issued or came into force: the clause of the document that says
     it (its dated closing text, else its title note; the article putting it in force); empty for other questions."""
-    if IN_FORCE_QUESTION_RE.search(question):
+    if asked.asks_in_force:
         return [c for c in clauses if IN_FORCE_SENTENCE_RE.search(c.text)]
-    if not ISSUE_DATE_RE.search(question):
+    if not asked.asks_issued:
         return []
     closing = [c for c in clauses if c.part == "closing" and DATE_RE.search(c.text)]
     return closing or [c for c in clauses if c.is_title_note]
 
 
-def date_quote(question: str, clause: Clause) -> str | None:
+def date_quote(asked: Named, clause: Clause) -> str | None:
     """What of a looked-up clause answers a when-question: the sentence putting the document in force, a title
     note whole, or a closing's signature and date (「国务院办公厅\n2020年12月14日」); None for other questions."""
-    if IN_FORCE_QUESTION_RE.search(question) and (m := IN_FORCE_SENTENCE_RE.search(clause.text)):
+    if asked.asks_in_force and (m := IN_FORCE_SENTENCE_RE.search(clause.text)):
         return m.group(0)
-    if not ISSUE_DATE_RE.search(question):
+    if not asked.asks_issued:
         return None
     if clause.is_title_note:
         return clause.text
@@ -336,51 +217,20 @@ def date_quote(question: str, clause: Clause) -> str | None:
     return "\n".join(lines[first:at + 1])
 
 
-def addressee_quote(question: str, clause: Clause) -> str | None:
+def addressee_quote(asked: Named, clause: Clause) -> str | None:
     """For 「…的主送单位是哪些」: the salutation line opening a preamble (「各省、自治区、直辖市人民政府，…：」); None
     for other questions and clauses (the clause is quoted whole)."""
-    if not ADDRESSEES_RE.search(question) or clause.part != "preamble":
+    if not asked.asks_addressees or clause.part != "preamble":
         return None
     first = clause.text.split("\n")[0].strip()
     return first if first.endswith(("：", ":")) else None
 
 
-def unknown_doc_numbers(question: str, docs: list[dict]) -> list[str]:
-    """发文字号 the question names that no loaded document carries."""
-    return [n.number for n in doc_numbers(question) if not numbered_documents(n, docs)]
-
-
-# Two-character words in 法 that name no law (办法 is a kind of document, read by the title mentions).
-_NOT_LAWS = frozenset(words("generic_words", "not_laws"))
-# Words before a law's name that are not part of it (「根据老年人权益保障法」「新修订的慈善法」「这个法」).
-_BEFORE_LAW_NAME = frozenset(words("generic_words", "before_law_name"))
-_LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name takes in (老年人 权益 保障法)
-
-
-def named_laws(words: list[str]) -> list[str]:
-    """The laws a question names by a word in 法 (「老年人权益保障法」「社会保险法」「民法典」), given its words: the
-    法 word with up to three words before it. 办法、提法、没法 name none."""
-    laws = []
-    for i, word in enumerate(words):
-        law_word = word.endswith("法典") or (word.endswith("法") and word[-2:] not in _NOT_LAWS
-                                             and (len(word) >= 3 or word == "法"))
-        if not law_word:
-            continue
-        start = i
-        while (start > 0 and i - start < _LAW_NAME_WORDS and words[start - 1] not in _BEFORE_LAW_NAME
-               and re.fullmatch(r"[\u4e00-\u9fff]+", words[start - 1])):
-            start -= 1
-        name = _core_title("".join(words[start:i + 1]))
-        if len(name) >= 3:
-            laws.append(name)
-    return laws
-
-
-def unknown_laws(words: list[str], docs: list[dict]) -> list[str]:
-    """Laws the question names (:func:`named_laws`) that no loaded document is, or has in its title (「…实施《老年人
+def unknown_laws(laws: list[str], docs: list[dict]) -> list[str]:
+    """The ``laws`` (:func:`references.named_laws`) that no loaded document is, or has in its title (「…实施《老年人
     权益保障法》办法」)."""
     catalogue = per_documents(docs, _catalogue)
-    return [law for law in named_laws(words)
+    return [law for law in laws
             if not _names_a_core(law, catalogue) and law not in catalogue.core_endings and law not in catalogue.titles]
 
 
@@ -389,27 +239,23 @@ def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
     return [(m.group(1), c) for c in clauses if (m := SECTION_LABEL_RE.match(c.label))]
 
 
-def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict],
-           sections: list[tuple[str, Clause]]) -> list[Clause]:
-    """The clauses the question names, best document first; empty if it names none.
-
-    ``sections`` is :func:`titled_sections` of the loaded clauses, computed once.
-    """
-    refs = find_refs(question)
+def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[Clause]:
+    """The clauses the question names, best document first; empty if it names none."""
+    refs = asked.refs
     if annexed := _annexed_articles(refs, clauses_by_doc):
         return annexed  # 「托育机构设置标准第八条」: an article of a text annexed under its own title
-    named, scores = _documents_named(question, refs, docs)
+    named, scores = _documents_named(asked, refs, docs)
     if named is None:
         return []  # the law it names is not loaded
     if not refs:
         # A date is looked up for a document clearly named: 「…管理办法要在什么时候之前出台」 of a 办法 not loaded shares
         # only 管理办法 with the one that is, and asks when a task is due.
         clearly = [d for d in named if scores.get(d, 0.0) >= CLEARLY_NAMED]
-        if clearly and (dated := [c for d in clearly for c in _dated(question, clauses_by_doc.get(d, []))]):
+        if clearly and (dated := [c for d in clearly for c in _dated(asked, clauses_by_doc.get(d, []))]):
             return dated
-        if named and (part := _named_position(question)):
+        if named and (part := asked.position):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
-        return _section_titles(question, [(t, c) for t, c in sections if c.doc_id in clauses_by_doc], scores)
+        return _section_titles([c for c in asked.sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
     numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
@@ -428,15 +274,14 @@ def lookup(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[di
     return list(found.values())
 
 
-def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
+def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
     """The articles the question names (「分工表第999项」「国办发〔2020〕52号第四十条」) that no loaded document it
     could mean has; empty when it names none, or only ones that exist."""
-    refs = find_refs(question)
-    annexed = _annexed_articles(refs, clauses_by_doc)
-    all_refs = [r for r in refs if not (r.law and any(c.label.endswith(r.text) for c in annexed))]
+    annexed = _annexed_articles(asked.refs, clauses_by_doc)
+    all_refs = [r for r in asked.refs if not (r.law and any(c.label.endswith(r.text) for c in annexed))]
     if not all_refs:
         return []
-    named, _ = _documents_named(question, all_refs, docs)
+    named, _ = _documents_named(asked, all_refs, docs)
     if named is None:
         return [r.named for r in all_refs if r.law]
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
@@ -450,17 +295,17 @@ def missing_articles(question: str, clauses_by_doc: dict[str, list[Clause]], doc
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 
 
-def _documents_named(question: str, refs: list[ArticleRef], docs: list[dict]) -> tuple[list[str] | None, dict]:
+def _documents_named(asked: Named, refs: Sequence[ArticleRef], docs: list[dict]) -> tuple[list[str] | None, dict]:
     """The documents the question names (by the law of a 第X条, else by 发文字号 or title words) and every
     document's naming score; None instead of the list when the law it names is not loaded."""
-    scores = _doc_scores(question, docs)
+    scores = _doc_scores(asked, docs)
     by_law = _named_by_law(refs, docs)
     if by_law is None:
         return _named_documents(scores), scores
     return by_law or None, scores
 
 
-def _annexed_articles(refs: list[ArticleRef], clauses_by_doc: dict[str, list[Clause]]) -> list[Clause]:
+def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list[Clause]]) -> list[Clause]:
     """The articles that 「托育机构设置标准第八条」 names where 托育机构设置标准 is the title of an annexed text
     (附件1 of a 通知 that issues it), not of a loaded document."""
     found: list[Clause] = []
@@ -476,7 +321,7 @@ def _annexed_articles(refs: list[ArticleRef], clauses_by_doc: dict[str, list[Cla
     return found
 
 
-def _named_by_law(refs: list[ArticleRef], docs: list[dict]) -> list[str] | None:
+def _named_by_law(refs: Sequence[ArticleRef], docs: list[dict]) -> list[str] | None:
     """The documents whose title is the law a 第X条 is named with (「慈善法第二十六条」 → 中华人民共和国慈善法,
     not 妇女权益保障法 for 「老年人权益保障法」); None when no law is named, or only a short name that may be an
     abbreviation (「未保法」) and names no title, so that looser matching by title words decides."""
@@ -504,8 +349,8 @@ def _names_a_core(law: str, catalogue: _Catalogue) -> bool:
 def _law_names(title: str) -> list[str]:
     """The core titles a document is named by: its own, and for a notice issuing a text (「…关于印发《沅澄省残疾儿童
     康复救助管理办法》的通知」) the issued text's, which is what a reader names (「残疾儿童康复救助管理办法第十九条」)."""
-    issued = [_core_title(m) for m in ISSUED_TITLE_RE.findall(title)]
-    return [core for core in [_core_title(title), *issued] if core]
+    issued = [core_title(m) for m in ISSUED_TITLE_RE.findall(title)]
+    return [core for core in [core_title(title), *issued] if core]
 
 
 def _abbreviates(law: str, core: str) -> bool:
@@ -517,16 +362,11 @@ def _abbreviates(law: str, core: str) -> bool:
     return all(ch in rest for ch in law)
 
 
-def _core_title(title: str) -> str:
-    """「中华人民共和国慈善法（2023年修正）」 → 「慈善法」."""
-    return re.sub(r"[（(][^）)]*[）)]$|中华人民共和国|[《》\s　]", "", title)
-
-
-def _without_place(core_title: str) -> str:
+def _without_place(core: str) -> str:
     """「青岚市居家养老服务条例」 → 「居家养老服务条例」: a local rule is named without its place as often as with it;
     the title itself when what would be left is too short to name anything."""
-    rest = PLACE_PREFIX_RE.sub("", core_title)
-    return rest if len(rest) >= MIN_FULL_LAW_NAME else core_title
+    rest = PLACE_PREFIX_RE.sub("", core)
+    return rest if len(rest) >= MIN_FULL_LAW_NAME else core
 
 
 def _is_law(clauses: list[Clause]) -> bool:
@@ -543,14 +383,9 @@ def _named_documents(scores: dict[str, float]) -> list[str]:
     return [d for d, s in scores.items() if s >= 0.5 and s >= best * 0.8]
 
 
-def _named_position(question: str) -> str | None:
-    """The part (closing, preamble) a question names by its position in the document, if any."""
-    return next((part for part, pattern in POSITION_RES if pattern.search(question)), None)
-
-
-def _section_titles(question: str, sections: list[tuple[str, Clause]], scores: dict[str, float]) -> list[Clause]:
-    """「…意见的总体要求是什么」: a section whose own text is a clause, named by its heading."""
-    found = [c for title, c in sections if title in question]
+def _section_titles(found: list[Clause], scores: dict[str, float]) -> list[Clause]:
+    """「…意见的总体要求是什么」: a section whose own text is a clause, named by its heading (``found``: those whose
+    heading the question holds)."""
     if len({c.doc_id for c in found}) > 1:
         best = max(scores.get(c.doc_id, 0.0) for c in found)
         found = [c for c in found if scores.get(c.doc_id, 0.0) == best]

@@ -18,11 +18,10 @@ from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_c
 
 from .analysis import QueryAnalysis, analyse
 from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
-from .evidence import RankedEvidence, rank_evidence
+from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
 from .followup import HistoryTurn, resolve
-from .lookup import (addressee_quote, date_quote, lookup, missing_articles, titled_sections, unknown_doc_numbers,
-                     unknown_laws)
+from .lookup import addressee_quote, date_quote, lookup, missing_articles
 from .models import Answer, Citation, RelatedClause
 from .penalties import with_penalty_article
 from .ranker import RankerModel
@@ -99,7 +98,6 @@ class Assistant:
         self._clauses_by_doc: dict[str, list[Clause]] = {}
         for clause in index.clauses:
             self._clauses_by_doc.setdefault(clause.doc_id, []).append(clause)
-        self._sections = titled_sections(index.clauses)
 
     @classmethod
     def load(cls, index_dir: Path | None = None, answerer: Answerer | str | None = None) -> "Assistant":
@@ -174,10 +172,10 @@ class Assistant:
         question = _clean_question(question)
         check_result_count(k)
         as_of = parse_as_of(as_of)
-        analysis = analyse(question, self.index)
+        analysis = analyse(question, self.index, doc_ids)
         hits = rank_evidence(analysis, self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode, as_of),
                              self.index, self.ranker).hits[:k]
-        named = self._named_articles(question, doc_ids, as_of)
+        named = self._named_articles(analysis, doc_ids, as_of)
         if not named:
             return hits
         ids = {c.clause_id for c in named}
@@ -217,7 +215,7 @@ class Assistant:
             if resolution.rewritten:
                 answer = self._ask(resolution.resolved, k, doc_ids, mode, explain, None, live, turns, as_of)
                 return _as_asked(answer, question, resolution.resolved)
-        analysis = analyse(question, self.index)
+        analysis = analyse(question, self.index, doc_ids)
         trace: dict = {"analysis": analysis.to_dict()} if explain else {}
         hits = self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode, as_of)
         if explain:
@@ -254,20 +252,20 @@ class Assistant:
         """The answer when the question is settled before ranking: a named article is looked up; a document
         number, article or law that nothing loaded has, or a question not in Chinese, is refused."""
         question = analysis.question
-        if missing := unknown_doc_numbers(question, self.index.documents):
-            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(missing)), trace=trace,
-                                 reason="names a document number no loaded document has")
+        if analysis.unknown_numbers:
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(analysis.unknown_numbers)),
+                                 trace=trace, reason="names a document number no loaded document has")
         if not analysis.chinese:
             return self._refusal(question, hits, NOT_CHINESE, trace=trace, reason="not a Chinese question")
-        named = self._named_articles(question, doc_ids, as_of)
+        named = self._named_articles(analysis, doc_ids, as_of)
         if named:
             trace["lookup"] = [c.clause_id for c in named]
-            return self._lookup_answer(question, named, hits)
-        if absent := self._missing_articles(question, doc_ids):
+            return self._lookup_answer(analysis, named, hits)
+        if absent := missing_articles(analysis.named, *self._scope(doc_ids)):
             return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)), trace=trace,
                                  reason="names an article no loaded document has")
         # 「老年人权益保障法对…有啥处罚」: a law not loaded, named without an article (with one, the article is named).
-        if laws := unknown_laws(self.index.tokenizer.words(question), self.index.documents):
+        if laws := analysis.unknown_laws:
             return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(f"《{law}》" for law in laws)),
                                  trace=trace, reason="names a law that is not loaded")
         return None
@@ -276,7 +274,7 @@ class Assistant:
                  mode: str | None = None) -> tuple[QueryAnalysis, list[Hit]] | None:
         """The analysis and retrieved clauses the ranker reads, or None when the question is settled before ranking
         (an article named, a document or law not loaded): what ``policyqa train-ranker`` learns from."""
-        analysis = analyse(_clean_question(question), self.index)
+        analysis = analyse(_clean_question(question), self.index, doc_ids)
         hits = self._retrieve(analysis, EVIDENCE_K, doc_ids, mode)
         return None if self._settled(analysis, hits, doc_ids, {}) else (analysis, hits)
 
@@ -399,10 +397,11 @@ class Assistant:
         by_doc = {d: self._clauses_by_doc.get(d, []) for d in doc_ids}
         return by_doc, [d for d in self.index.documents if d["doc_id"] in by_doc]
 
-    def _named_articles(self, question: str, doc_ids: list[str] | None, as_of: str | None = None) -> list[Clause]:
+    def _named_articles(self, analysis: QueryAnalysis, doc_ids: list[str] | None,
+                        as_of: str | None = None) -> list[Clause]:
         """The articles the question names (「行政复议法第九条」): of the version in force on ``as_of`` where
         several versions have them."""
-        named = lookup(question, *self._scope(doc_ids), self._sections)
+        named = lookup(analysis.named, *self._scope(doc_ids))
         current = set(self._current([c.doc_id for c in named], as_of))
         return [c for c in named if c.doc_id in current]
 
@@ -431,15 +430,12 @@ class Assistant:
                                          "related": [self._dated_item(r, as_of) for r in answer.related],
                                          "warnings": answer.warnings + [n for n in notes if n not in answer.warnings]})
 
-    def _missing_articles(self, question: str, doc_ids: list[str] | None) -> list[str]:
-        return missing_articles(question, *self._scope(doc_ids))
-
-    def _lookup_answer(self, question: str, clauses: list[Clause], hits: list[Hit]) -> Answer:
+    def _lookup_answer(self, analysis: QueryAnalysis, clauses: list[Clause], hits: list[Hit]) -> Answer:
         kept = []
         for c in clauses[:3]:
-            quote = date_quote(question, c)  # 「…是哪天印发的」: the signature and date, not the whole closing
+            quote = date_quote(analysis.named, c)  # 「…是哪天印发的」: the signature and date, not the whole closing
             if quote is None:
-                quote = addressee_quote(question, c)  # 「…主送单位是哪些」: the salutation
+                quote = addressee_quote(analysis.named, c)  # 「…主送单位是哪些」: the salutation
             if quote is None:
                 kept.append(VerifiedSentence(c.text, c, c.text))
             elif quote:
@@ -451,7 +447,7 @@ class Assistant:
         else:
             prefix = f"有 {len(kept)} 个条款符合：\n"
         body = "\n".join(f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept)
-        return Answer(question=question, answer=prefix + body, refused=False,
+        return Answer(question=analysis.question, answer=prefix + body, refused=False,
                       citations=[self._citation(s, 1.0) for s in kept],
                       related=self._related(hits, exclude={c.clause_id for c in clauses}))
 

@@ -15,14 +15,24 @@ def _check_verbatim(assistant, answer):
         assert c.quote and c.quote in assistant.clause(c.clause_id).text
 
 
+def _named(question: str, by_doc: dict, docs: list[dict]):
+    """What the analysis reads of ``question`` for direct lookup among these documents (their clauses by doc_id)."""
+    from policyqa.assistant.lookup import titled_sections
+    from policyqa.assistant.mentions import document_mentions
+    from policyqa.assistant.references import read_named
+
+    clauses = [c for clauses in by_doc.values() for c in clauses]
+    return read_named(question, tuple(document_mentions(question, docs)), titled_sections(clauses))
+
+
 def _looked_up(question: str, **documents) -> list:
     """The clauses :func:`policyqa.assistant.lookup.lookup` finds for ``question`` among parsed documents, keyed by doc_id."""
-    from policyqa.assistant.lookup import lookup, titled_sections
+    from policyqa.assistant.lookup import lookup
 
     by_doc = {doc_id: doc.clauses for doc_id, doc in documents.items()}
     docs = [{"doc_id": doc_id, "title": doc.meta.title, "doc_number": doc.meta.doc_number}
             for doc_id, doc in documents.items()]
-    return lookup(question, by_doc, docs, titled_sections([c for clauses in by_doc.values() for c in clauses]))
+    return lookup(_named(question, by_doc, docs), by_doc, docs)
 
 
 def test_answer_cites_the_article(assistant):
@@ -57,6 +67,8 @@ def test_direct_lookup_returns_the_article_itself(assistant, question, expected)
 def test_ambiguous_lookup_cites_each_document(assistant):
     answer = assistant.ask("（十四）讲了什么")
     assert {c.doc_id for c in answer.citations} == {"yanglao-tuoyu-2020", "yanglao-gaige-2024"}
+    kept_to_one = assistant.ask("（十四）讲了什么", doc_ids=["yanglao-gaige-2024"])  # looked up in that one only
+    assert [c.clause_id for c in kept_to_one.citations] == ["yanglao-gaige-2024:（十四）"]
 
 
 def test_asked_what_each_document_says_both_are_cited(assistant):
@@ -331,7 +343,7 @@ def test_a_document_dated_under_its_title_is_dated_by_its_title_note(assistant):
 
 
 def test_when_a_law_was_adopted_and_came_into_force():
-    from policyqa.assistant.lookup import date_quote, lookup, titled_sections
+    from policyqa.assistant.lookup import date_quote, lookup
     from policyqa.corpus import parse_text
 
     doc = parse_text("# 某某省养老服务条例\n\n2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过\n\n"
@@ -340,8 +352,8 @@ def test_when_a_law_was_adopted_and_came_into_force():
     docs = [{"doc_id": "tl", "title": doc.meta.title, "doc_number": None}]
 
     def answer(question: str) -> list[tuple[str, str | None]]:
-        found = lookup(question, {"tl": doc.clauses}, docs, titled_sections(doc.clauses))
-        return [(c.label, date_quote(question, c)) for c in found]
+        asked = _named(question, {"tl": doc.clauses}, docs)
+        return [(c.label, date_quote(asked, c)) for c in lookup(asked, {"tl": doc.clauses}, docs)]
 
     adopted = "2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过"
     assert answer("某某省养老服务条例是什么时候通过的") == [("题注", adopted)]
@@ -428,13 +440,14 @@ def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
                           "**二、强化用地保障。** 配套建设。\n", "cs", ".md")
     assert [c.clause_id for c in _looked_up("居家养老服务条例第二条讲了什么", tl=rule, cs=measures)] == ["tl:第二条"]
     docs = [{"doc_id": "tl", "title": rule.meta.title, "doc_number": None}]
-    assert missing_articles("居家养老服务条例第二条", {"tl": rule.clauses}, docs) == []
+    by_doc = {"tl": rule.clauses}
+    assert missing_articles(_named("居家养老服务条例第二条", by_doc, docs), by_doc, docs) == []
     # The one loaded 若干措施, named by its kind with a word its title does not have; its parts are its articles.
     assert [c.clause_id for c in _looked_up("托育若干措施的第二条讲的是什么", tl=rule, cs=measures)] == ["cs:二、强化用地保障"]
 
 
 def test_an_item_named_by_its_part_and_number():
-    from policyqa.assistant.lookup import find_refs
+    from policyqa.assistant.references import find_refs
 
     assert [(r.kind, r.number, r.section) for r in find_refs("那个助餐通知第三部分第二项讲的是什么")] == [("item", 2, 3)]
     assert [(r.kind, r.number) for r in find_refs("分工表第5项")] == [("annex", 5)]  # a row, as before
@@ -450,7 +463,7 @@ def test_an_opinions_article_is_its_item_not_its_part(assistant):
 
 
 def test_an_annexed_text_is_looked_up_by_its_own_title():
-    from policyqa.assistant.lookup import lookup, missing_articles, titled_sections
+    from policyqa.assistant.lookup import lookup, missing_articles
     from policyqa.corpus import parse_text
 
     doc = parse_text("国家卫生健康委关于印发托育机构设置标准（试行）的通知\n国卫人口发〔2019〕58号\n现印发给你们，请遵照执行。\n"
@@ -459,10 +472,9 @@ def test_an_annexed_text_is_looked_up_by_its_own_title():
                      "第二条　托育机构应当有自有场地或租赁期不少于3年的场地。\n\n附件2\n\n托育机构管理规范（试行）\n\n"
                      "第一条　为加强托育机构管理，制定本规范。\n\n第二条　托育机构应当保证婴幼儿每日户外活动不少于2小时。\n", "wjw")
     by_doc, docs = {"wjw": doc.clauses}, [{"doc_id": "wjw", "title": doc.meta.title, "doc_number": doc.meta.doc_number}]
-    assert [c.label for c in lookup("托育机构管理规范第二条说了什么", by_doc, docs, titled_sections(doc.clauses))] == [
-        "附件2第二条"]
-    assert missing_articles("托育机构设置标准第二条", by_doc, docs) == []
-    assert missing_articles("托育机构设置标准第九十九条", by_doc, docs) == ["托育机构设置标准第九十九条"]
+    assert [c.label for c in lookup(_named("托育机构管理规范第二条说了什么", by_doc, docs), by_doc, docs)] == ["附件2第二条"]
+    assert missing_articles(_named("托育机构设置标准第二条", by_doc, docs), by_doc, docs) == []
+    assert missing_articles(_named("托育机构设置标准第九十九条", by_doc, docs), by_doc, docs) == ["托育机构设置标准第九十九条"]
 
 
 @pytest.mark.parametrize("question, label", [
@@ -476,7 +488,7 @@ def test_document_numbers_as_people_type_them(assistant, question, label):
 
 
 def test_a_question_repeating_names_and_articles_costs_no_more_than_a_few():
-    from policyqa.assistant.lookup import MAX_REFS, find_refs
+    from policyqa.assistant.references import MAX_REFS, find_refs
     from policyqa.assistant.mentions import MAX_KIND_WORDS, document_mentions
 
     assert len(find_refs("第一条" * 300)) == 1 and len(find_refs("第一条第二条第三条第四条第五条第六条第七条第八条")) == MAX_REFS
@@ -758,7 +770,8 @@ def test_a_place_opening_the_titles_of_local_documents_names_them():
 
 
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
-    from policyqa.assistant.lookup import named_laws, unknown_laws
+    from policyqa.assistant.lookup import unknown_laws
+    from policyqa.assistant.references import named_laws
 
     answer = assistant.ask("老年人权益保障法对子女不常回家看望父母有啥处罚")
     assert answer.refused and "《老年人权益保障法》" in answer.answer
@@ -767,8 +780,9 @@ def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
     assert named_laws(words("按照社会保险法和劳动合同法")) == ["社会保险法", "劳动合同法"]
     docs = [{"doc_id": "zj", "title": "浙江省实施《中华人民共和国老年人权益保障法》办法"},
             {"doc_id": "cs", "title": "中华人民共和国慈善法（2023年修正）"}]
-    assert unknown_laws(words("新版慈善法和老年人权益保障法怎么规定赡养"), docs) == []  # loaded, or in a loaded title
-    assert unknown_laws(words("民法典对赡养怎么规定"), docs) == ["民法典"]
+    asked = named_laws(words("新版慈善法和老年人权益保障法怎么规定赡养"))
+    assert unknown_laws(asked, docs) == []  # loaded, or in a loaded title
+    assert unknown_laws(named_laws(words("民法典对赡养怎么规定")), docs) == ["民法典"]
 
 
 def test_an_unspecific_word_under_a_modifier_and_a_place_where_something_was_done_ask_nothing():

@@ -1,0 +1,197 @@
+"""What a question names for direct lookup (:mod:`policyqa.assistant.lookup`), read once by the analysis.
+
+Articles by number: （十四） / 第（七）条 / 第十四条 / 第14条 / 附件第11项 / 分工表第11项, with the law named before a
+第X条; where （一） restarts in every part, 「三、（三）」 or 「第三部分（三）」 names one item and a bare （三） every
+part's. Also a section by its heading (一、总体要求), the opening or closing text by position (「52号文最后那段话」),
+the addressees, the date a document was issued or came into force, and the laws named by a word in 法.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policyqa.corpus.models import Clause
+from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none
+from policyqa.corpus.structure import N
+from policyqa.corpus.text import char_bigrams
+from policyqa.corpus.vocab import alternation, words
+
+from .mentions import Mention
+
+ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
+# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
+SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
+POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
+ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
+QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
+ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
+ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
+# 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
+ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
+# 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, as readers count an 意见's items.
+PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
+MAX_REFS = 6  # articles read from one question
+LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
+_DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
+# A document's own opening (序言, before its first item) and closing text (结语), named by position.
+_ADDRESSEES = r"主送|发给哪些|印发给哪些"
+POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
+    ("closing", re.compile(r"(?:最后|末尾|结尾)[一那这]?(?:段|部分)|结尾|结语|结束语")),
+    ("preamble", re.compile(rf"(?:开头|开篇|第一)[一那这]?段|开头|开篇|序言|前言|导语|{_ADDRESSEES}")),
+)
+# The addressees (「各省、自治区、直辖市人民政府…：」) open the text: 「主送单位是哪些」.
+ADDRESSEES_RE = re.compile(_ADDRESSEES)
+# 「52号文是哪天印发的」: when a named document was issued is the date of its sign-off, in its closing text, or
+# of its title note (题注), which also records when a law was adopted and amended (「…是哪年修正的」).
+_ISSUING = "印发|发布|出台|发文|公布|下发|签发|成文|颁布|落款|发(?=的)"
+_ISSUED = f"(?:{_ISSUING})"
+_ADOPTED = f"(?:{_ISSUING}|通过|修正|修订)"  # 通过 also says when a 申请 passed: only where the verb ends the question
+_WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|几月|几号)"
+# The verb ends the question or a sentence of it (「…是哪天印发的？」「…哪年修正的」「是哪天发的？2024年那个」), or
+# names the date (「发文日期」「落款日期」): 「要求哪年出台管理办法」 asks a deadline, 「审核通过的时间有要求吗」 a time limit.
+ISSUE_DATE_RE = re.compile(
+    rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?(?:[？?。]|$)|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
+# 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
+IN_FORCE_QUESTION_RE = re.compile(
+    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
+    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}[的？?。]*$")
+_TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
+# Two-character words in 法 that name no law (办法 is a kind of document, read by the title mentions).
+_NOT_LAWS = frozenset(words("generic_words", "not_laws"))
+# Words before a law's name that are not part of it (「根据老年人权益保障法」「新修订的慈善法」「这个法」).
+_BEFORE_LAW_NAME = frozenset(words("generic_words", "before_law_name"))
+_LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name takes in (老年人 权益 保障法)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    kind: str  # "item" | "point" | "question" | "article" | "annex"
+    number: int
+    text: str
+    section: int | None = None  # the part that qualifies an item (三、（三）), if named
+    explicit: bool = True  # False for a bare 「第一项」「第十条」, which may mean anything or any document's
+    law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
+    annex: bool = False  # 「附件第五条」: the article of an annex
+    item: int | None = None  # for a point of an item (一、（二）2.), the item's number
+
+    @property
+    def named(self) -> str:
+        """The reference as the question names it (「老年人权益保障法第二十六条」「附件第五条」)."""
+        return (self.law or ("附件" if self.annex else "")) + self.text
+
+
+@dataclass(frozen=True)
+class Named:
+    """What direct lookup reads of a question, among the documents it may refer to."""
+
+    refs: tuple[ArticleRef, ...] = ()
+    mentions: tuple[Mention, ...] = ()  # the spans naming those documents
+    title_pairs: frozenset[str] = frozenset()  # its character pairs, as titles' are compared (:func:`title_pairs`)
+    sections: tuple[Clause, ...] = ()  # the sections whose heading it holds (「…意见的总体要求是什么」)
+    position: str | None = None  # "closing" | "preamble": a part named by its position
+    asks_addressees: bool = False  # 「…的主送单位是哪些」
+    asks_issued: bool = False  # when the document was issued (or a law adopted, amended)
+    asks_in_force: bool = False  # when it came into force
+
+
+def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
+    """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
+    sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
+    return Named(
+        refs=tuple(find_refs(question)),
+        mentions=mentions,
+        title_pairs=frozenset(title_pairs(question)),
+        sections=tuple(c for title, c in sections if title in question),
+        position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
+        asks_addressees=bool(ADDRESSEES_RE.search(question)),
+        asks_issued=bool(ISSUE_DATE_RE.search(question)),
+        asks_in_force=bool(IN_FORCE_QUESTION_RE.search(question)),
+    )
+
+
+def _num(text: str) -> int | None:
+    """The article number, or None when it is not one a document could have."""
+    n = number_or_none(text)
+    return n if n is not None and 0 < n < 10000 else None
+
+
+def find_refs(question: str) -> list[ArticleRef]:
+    refs: list[ArticleRef] = []
+    for m in PART_ITEM_REF_RE.finditer(question):
+        if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("item", n, m.group(0), section=part))
+    question = _read(PART_ITEM_REF_RE, question)  # 「第三部分第二项」 once, as an item, not also a row 第二项
+    for m in ITEM_POINT_REF_RE.finditer(question):
+        if (n := _num(m.group(2) or m.group(3))) is not None and (item := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("point", n, m.group(0), section=_section_before(question, m.start()), item=item))
+    question = _read(ITEM_POINT_REF_RE, question)  # the point, not also the item and an article
+    for m in ANNEX_REF_RE.finditer(question):
+        n = _num(m.group(2) or m.group(3))
+        if n:
+            # Rows numbered afresh under each category of the table are cited with it: 「附件1二、第1项」.
+            before_di = (m.start(2) if m.group(2) else m.start(3)) - 1  # where 「第」 starts
+            category = re.search(rf"([{NUMERAL_CHARS}]+)、$", question[:before_di])
+            refs.append(ArticleRef("annex", n, m.group(0), section=_num(category.group(1)) if category else None,
+                                   explicit=m.group(2) is not None))
+    for m in ITEM_REF_RE.finditer(question):
+        if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
+            continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
+        if (n := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start())))
+    for m in POINT_REF_RE.finditer(question):
+        if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("point", n, m.group(0), section=part))
+    for m in QUESTION_REF_RE.finditer(question):
+        if (n := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("question", n, m.group(0)))
+    for m in ARTICLE_REF_RE.finditer(question):
+        if (n := _num(m.group(1))) is not None:
+            suffix = f"之{m.group(2)}" if m.group(2) else ""
+            # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
+            law = LAW_NAME_RE.search(question[:m.start()])
+            annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
+            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=bool(law or annex),
+                                   law=_DEMONSTRATIVE_RE.sub("", law.group(1)) if law else "", annex=annex is not None))
+    # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
+    # every clause.
+    return list(dict.fromkeys(refs))[:MAX_REFS]
+
+
+def _read(pattern: re.Pattern, question: str) -> str:
+    """The question with what ``pattern`` matched blanked out, so that no later pattern reads it again."""
+    return pattern.sub(lambda m: "　" * len(m.group(0)), question)
+
+
+def _section_before(question: str, at: int) -> int | None:
+    """The part named just before an item (「三、（三）」「第三部分（三）」), if any."""
+    part = SECTION_QUALIFIER_RE.search(question[max(0, at - 8):at])
+    return _num(part.group(1) or part.group(2)) if part else None
+
+
+def title_pairs(text: str) -> set[str]:
+    """The character pairs of a title, or of a question naming one, less the words every title has."""
+    return char_bigrams(_TITLE_NOISE.sub("", text))
+
+
+def core_title(title: str) -> str:
+    """「中华人民共和国慈善法（2023年修正）」 → 「慈善法」."""
+    return re.sub(r"[（(][^）)]*[）)]$|中华人民共和国|[《》\s　]", "", title)
+
+
+def named_laws(words: list[str]) -> list[str]:
+    """The laws a question names by a word in 法 (「老年人权益保障法」「社会保险法」「民法典」), given its words: the
+    法 word with up to three words before it. 办法、提法、没法 name none."""
+    laws = []
+    for i, word in enumerate(words):
+        law_word = word.endswith("法典") or (word.endswith("法") and word[-2:] not in _NOT_LAWS
+                                             and (len(word) >= 3 or word == "法"))
+        if not law_word:
+            continue
+        start = i
+        while (start > 0 and i - start < _LAW_NAME_WORDS and words[start - 1] not in _BEFORE_LAW_NAME
+               and re.fullmatch(r"[\u4e00-\u9fff]+", words[start - 1])):
+            start -= 1
+        name = core_title("".join(words[start:i + 1]))
+        if len(name) >= 3:
+            laws.append(name)
+    return laws
