@@ -24,7 +24,7 @@ from policyqa.corpus.vocab import alternation, vocabulary, word_pattern, words
 from policyqa.index import Index
 
 from .analysis import analyse
-from .lookup import find_refs
+from .references import find_refs
 
 # Opens or closes an elliptical question: 「那托育机构呢」「那么民办的呢」「还有农村呢」.
 _OPENING_RE = re.compile(r"^(?:那么|那|那如果|那要是|如果是|要是|还有|另外|换成|改成)")
