@@ -6,8 +6,9 @@ that a rebuild switches to its own collections once they are complete:
 - ``{name}_clauses``: one row per clause — the clause record and its whole-clause vector;
 - ``{name}_windows``: one row per embedded sentence window — its vector and its clause;
 - ``{name}_meta``: the revision rows (each a manifest) and each document's metadata and eligibility catalogue entry;
-- ``{build}_bm25_{revision}``: one row per clause of one revision — its BM25 terms and the BM25 sparse vector Milvus
-  computes from them (a BM25 function).
+- ``{build}_bm25_{revision}``: one row per clause — its BM25 terms and the BM25 sparse vector Milvus computes from
+  them (a BM25 function); on Milvus Lite one collection per revision (see :mod:`.milvus_writes`), on a server one
+  for the build, changed in place.
 
 Windows are not rows of the BM25 collection because Milvus counts every row of a collection in BM25's document
 count and average length: window rows would change every BM25 score.
@@ -23,7 +24,7 @@ collection is one segment (Lite's BM25 statistics are per segment: measured iden
 Revisions: a living-corpus write (:mod:`.milvus_writes`) changes a build in place — it inserts the changed
 documents' rows marked with the next revision number, writes that revision's BM25 collection, and switches by
 inserting one revision row. A reader sees exactly one revision: rows of later revisions and rows the revision
-retired are filtered out (:func:`visible`), and it reads BM25 from the revision's own collection.
+retired are filtered out (:func:`visible`), and it reads BM25 from the collection the revision names.
 
 A search asks Milvus for the BM25 and nearest-window candidates, then for the BM25 scores of the window-only
 candidates and their whole-clause vectors, and fuses them exactly as :class:`~policyqa.index.Index` does, so the
@@ -196,6 +197,7 @@ def bm25_schema(location: MilvusLocation):
     schema = MilvusClient.create_schema(auto_id=False)
     schema.add_field("id", DataType.INT64, is_primary=True)
     schema.add_field("doc_id", DataType.VARCHAR, max_length=1024)
+    schema.add_field("rev", DataType.INT64)
     schema.add_field("terms", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
                      analyzer_params=_analyzer(location))
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
@@ -260,9 +262,13 @@ def meta_row(row_id: int, doc_id: str, revision: int, record: dict) -> dict:
 
 
 def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokenizer | None = None,
-                 progress: bool = True) -> dict:
+                 progress: bool = True, bm25_in_place: bool | None = None) -> dict:
     """Write a loaded local index into Milvus at ``location`` as a new build, revision 0 (nothing is embedded
-    again), and point the aliases at it (:func:`_switch_aliases`). Returns the manifest stored."""
+    again), and point the aliases at it (:func:`_switch_aliases`). Returns the manifest stored.
+
+    ``bm25_in_place``: how living-corpus writes change BM25 (:mod:`.milvus_writes`) — rows inserted into the one
+    BM25 collection (a Milvus server, whose BM25 statistics span the collection: the default there), or the
+    collection written anew each time (Milvus Lite, whose statistics are per segment: the default there)."""
     tokenizer = tokenizer or index.tokenizer or default_tokenizer()
     client = _client(location)
     lexical_only = not index.has_vectors
@@ -275,6 +281,7 @@ def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokeni
     manifest = dict(index.manifest, backend={
         "name": "milvus", "build": build, "dense_kind": kind, "dim": dim, "revision": 0, "retired": {},
         "bm25_collection": bm25, "bm25": "milvus BM25 function over PolicyTokenizer terms",
+        "bm25_in_place": not location.is_lite if bm25_in_place is None else bm25_in_place,
         "analyzer": _analyzer(location), "folder_generation": getattr(index, "generation", None),
         "next": {"clauses": len(index.clauses), "windows": passages, "meta": len(index.documents) + 1,
                  "order": len(index.documents)}})
@@ -288,7 +295,7 @@ def upload_index(index: Index, location: MilvusLocation, tokenizer: PolicyTokeni
             "id": i, "doc_id": c.doc_id, "rev": 0, "record": c.to_dict(),
             "vector": zero if clause_vectors is None else clause_vectors[i].tolist()}
             for i, c in enumerate(index.clauses)), progress, "clauses")
-        write_bm25(client, location, bm25, ({"id": i, "doc_id": c.doc_id, "terms": clause_terms(
+        write_bm25(client, location, bm25, ({"id": i, "doc_id": c.doc_id, "rev": 0, "terms": clause_terms(
             c.clause_id, tokenizer.tokenize(lexical_text(c)))} for i, c in enumerate(index.clauses)), progress)
         if not lexical_only:
             vectors = dense.stored_vectors(index._faiss)
@@ -413,6 +420,7 @@ class MilvusIndex:
         self.version = version_name(self.build, self.revision)
         self._names = _names(location, self.build)
         self._bm25_name = backend["bm25_collection"]
+        self._bm25_rows = visible(backend, "clauses") if backend.get("bm25_in_place") else ""
         self._window_rows = visible(backend, "windows")
         self._ids = np.array(ids, dtype=np.int64)  # position -> Milvus id
         self._position = {int(m): i for i, m in enumerate(ids)}
@@ -470,8 +478,9 @@ class MilvusIndex:
         """Clause → BM25 score of the best ``limit`` clauses, on bm25s' scale (Milvus multiplies each term's score
         by k1 + 1, bm25s, Lucene's variant, does not; Milvus Lite reports it negated) and in its float32, ties at
         the cut kept by the lower clause number (:func:`lexical.top_positive`): twice as many are asked for."""
+        where = " and ".join(f"({e})" for e in (self._bm25_rows, expr) if e)
         result = self._client.search(self._bm25_name, data=[terms], anns_field="sparse", limit=limit * 2,
-                                     filter=expr or "", output_fields=["id"], search_params={"metric_type": "BM25"})
+                                     filter=where, output_fields=["id"], search_params={"metric_type": "BM25"})
         scores = {self._position[int(hit["id"])]: float(np.float32(abs(hit["distance"]) / BM25_SCALE))
                   for hit in result[0]}
         return dict(sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit])
@@ -584,7 +593,8 @@ def _read_revision_rows(client, location: MilvusLocation, names: dict[str, str],
     for row in rows:
         by_document.setdefault(row["doc_id"], []).append(row)
     ordered = [row for m in meta for row in by_document.get(m["doc_id"], [])]
-    terms = read_rows(client, backend["bm25_collection"], ["terms"], backend["next"]["clauses"])
+    terms = read_rows(client, backend["bm25_collection"], ["terms"], backend["next"]["clauses"],
+                      visible(backend, "clauses") if backend.get("bm25_in_place") else "")
     term_counts = Counter(t for r in terms for t in set(r["terms"].split()))
     documents = [m["record"]["document"] for m in meta]
     catalogue = [m["record"]["supports"] for m in meta if m["record"].get("supports") is not None]

@@ -7,9 +7,11 @@ instead of :mod:`.living`. A write makes revision R of the build the aliases nam
    failed write left behind and revision rows and BM25 collections older than R-1;
 2. the added or replacing documents' clause, window and metadata rows (and a repealed document's new metadata
    row) are inserted marked ``rev`` R: a reader of R-1 filters them out (:func:`~.milvus.visible`);
-3. revision R's BM25 collection is written whole — the terms of the clauses kept (read from R-1's) and of the new
-   ones — when documents were added or removed: Milvus Lite keeps BM25 statistics per segment, so rows inserted
-   into the old collection would be scored against their own few rows (measured: docs/scale.md);
+3. BM25: on a Milvus server the new clauses' terms are inserted into the build's BM25 collection like the other
+   rows (its BM25 statistics span every segment of the collection); on Milvus Lite, which keeps them per segment
+   (rows inserted into the old collection would be scored against their own few rows: docs/scale.md), revision R's
+   BM25 collection is written whole — the terms of the clauses kept, read from R-1's, and of the new ones — when
+   documents were added or removed (``bm25_in_place`` in the manifest: :func:`~.milvus.upload_index`);
 4. one revision row (id -R, the new manifest) is inserted: from then on a reader that opens the index reads R.
 
 Nothing is embedded twice: with ``folder`` (``--index DIR``) the write is made to that local index first and its
@@ -141,16 +143,22 @@ def _embedded(change: _Change, manifest: dict, embedder: Embedder | None) -> tup
 
 
 # ---- one write -------------------------------------------------------------------------------------------
+def _row_collections(state: _Revision) -> dict[str, str]:
+    """The collections a write changes row by row (with the BM25 one where it is changed in place)."""
+    bm25 = {"bm25": state.backend["bm25_collection"]} if state.backend.get("bm25_in_place") else {}
+    return {**state.names, **bm25}
+
+
 def _clear_behind(state: _Revision) -> None:
     """Step 1: what no reader of the newest revision or the one before needs any more."""
     client, names, backend, number = state.client, state.names, state.backend, state.number
     retired = backend.get("retired", {})
-    for part in ("clauses", "windows", "meta"):
-        client.delete(names[part], filter=f"rev > {number}")  # a failed write's rows
+    for part, name in _row_collections(state).items():
+        client.delete(name, filter=f"rev > {number}")  # a failed write's rows
         docs = retired.get("documents", []) + (retired.get("metadata", []) if part == "meta" else [])
         if docs:
-            client.delete(names[part], filter=f"doc_id in {json.dumps(sorted(docs), ensure_ascii=False)} and "
-                                              f"rev < {number}")
+            client.delete(name, filter=f"doc_id in {json.dumps(sorted(docs), ensure_ascii=False)} and "
+                                       f"rev < {number}")
     client.delete(names["meta"], filter=f"id <= 0 and id > {-number}")
     keep = {backend["bm25_collection"]}
     pattern = re.compile(rf"{re.escape(bm25_collection(state.location, state.build, 0))[:-1]}\d+")
@@ -183,7 +191,7 @@ def _write(location: MilvusLocation, state: _Revision, change: _Change, started:
             record = json.loads(line)
             clause_rows.append({"id": first + i, "doc_id": row.doc_id, "rev": number, "record": record,
                                 "vector": change.vectors[row.clause_hashes[i]].tolist() if row.clause_hashes else zero})
-            term_rows.append({"id": first + i, "doc_id": row.doc_id,
+            term_rows.append({"id": first + i, "doc_id": row.doc_id, "rev": number,
                               "terms": clause_terms(record["clause_id"], json.loads(tokens))})
         for i, h in row.passages:
             window_rows.append({"id": next_ids["windows"], "clause": first + i, "doc_id": row.doc_id, "rev": number,
@@ -203,10 +211,12 @@ def _write(location: MilvusLocation, state: _Revision, change: _Change, started:
         insert_rows(client, names["clauses"], clause_rows)
         insert_rows(client, names["windows"], window_rows)
         insert_rows(client, names["meta"], meta_rows)
-        if change.inserted or change.removed:
+        if backend.get("bm25_in_place"):
+            insert_rows(client, bm25, term_rows)
+        elif change.inserted or change.removed:
             client.load_collection(bm25)
-            kept = read_rows(client, bm25, ["doc_id", "terms"], backend["next"]["clauses"],
-                             f"doc_id not in {json.dumps(retired_docs, ensure_ascii=False)}" if retired_docs else "")
+            kept = read_rows(client, bm25, ["doc_id", "rev", "terms"], backend["next"]["clauses"],
+                             visible(dict(backend, revision=number, retired={"documents": retired_docs}), "clauses"))
             bm25 = bm25_collection(location, state.build, number)
             write_bm25(client, location, bm25, [*kept, *term_rows])
         manifest = _manifest(state, change, number, retired_docs, bm25, next_ids, folder_generation)
@@ -215,8 +225,8 @@ def _write(location: MilvusLocation, state: _Revision, change: _Change, started:
                              f"meanwhile; retry)")
         insert_rows(client, names["meta"], [meta_row(-number, "", number, manifest)])  # the switch
     except BaseException:
-        for part in ("clauses", "windows", "meta"):
-            client.delete(names[part], filter=f"rev == {number}")
+        for name in _row_collections(state).values():
+            client.delete(name, filter=f"rev == {number}")
         if bm25 != backend["bm25_collection"] and client.has_collection(bm25):
             client.drop_collection(bm25)
         raise

@@ -239,3 +239,28 @@ def test_cli_writes_to_the_collection(tmp_path, bundled_index_dir, local_index, 
                              env=env, timeout=300)
     assert refused.returncode != 0 and "zhucan" in refused.stderr
     assert [d["doc_id"] for d in _open(location, local_index).documents] == [d["doc_id"] for d in local_index.documents]
+
+
+def test_bm25_changed_in_place_keeps_each_revision_apart(tmp_path, local_index, notice):
+    """The server's way (bm25_in_place: one BM25 collection, rows inserted and retired like the others), run on
+    Milvus Lite: a reader sees the BM25 rows of its own revision only. (Lite's per-segment BM25 statistics make the
+    new rows' scores differ from a rebuilt index's here; a server's span the collection.)"""
+    location = MilvusLocation(str(tmp_path / "inplace.db"))
+    upload_index(local_index, location, progress=False, bm25_in_place=True)
+    before = _open(location, local_index)
+
+    def texts(index) -> list[str]:
+        return [h.clause.text for h in index.search(MEAL, k=10, mode="bm25") if h.clause.doc_id == "zhucan"]
+
+    milvus_writes.add_documents(location, [notice], embedder=local_index.embedder)
+    added = _open(location, local_index)
+    assert added.manifest["backend"]["bm25_collection"] == before.manifest["backend"]["bm25_collection"]
+    assert any("三元" in t for t in texts(added)) and texts(before) == []
+    milvus_writes.replace_document(location, "zhucan", _amended(tmp_path), embedder=local_index.embedder)
+    replaced = _open(location, local_index)
+    assert any("五元" in t for t in texts(replaced)) and not any("三元" in t for t in texts(replaced))
+    assert any("三元" in t for t in texts(added)) and not any("五元" in t for t in texts(added))  # one behind
+    milvus_writes.remove_documents(location, ["zhucan"])
+    back = _open(location, local_index)
+    assert texts(back) == [] and back.documents == local_index.documents
+    assert_same_rankings(back, local_index, SEED[:15], ["bm25", "hybrid"])
