@@ -6,6 +6,13 @@ asked on both, interleaved question by question, and the rankings compared.
 
     python benchmarks/bench_milvus.py var/bundled var/law --questions 60
     python benchmarks/bench_milvus.py var/law --uri http://milvus:19530 --json-out milvus.json
+
+``--law FILE`` measures the living-corpus writes instead: for each folder, the time to publish it whole (``policyqa
+publish``) against adding that one law to the collection (``policyqa add --uri``: parsed, embedded when the index has
+vectors, its rows inserted, the BM25 collection rewritten), removing it again, and adding it mirrored from a copy of
+the folder (``--index DIR --uri``: the folder written first); then the time a reader takes to reopen the collection.
+
+    python benchmarks/bench_milvus.py /tmp/lex --law "/work/shared/laws/行政法规/不动产登记暂行条例(2019-03-24).md"
 """
 from __future__ import annotations
 
@@ -13,6 +20,8 @@ import argparse
 import json
 import os
 import random
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -85,17 +94,84 @@ def measure(folder: Path, uri: str, questions: list[str]) -> dict:
     }
 
 
+def _seconds(samples: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(samples), 2), "min": round(min(samples), 2),
+            "max": round(max(samples), 2)}
+
+
+def measure_writes(folder: Path, uri: str, laws: list[Path], repeats: int, tmp: Path,
+                   bm25_in_place: bool | None = None) -> dict:
+    """Publish the whole folder ``repeats`` times; add ``laws`` to the collection and remove them again ``repeats``
+    times (embedding with the index's model, loaded once, as a server has it); add them mirrored from a copy of the
+    folder; reopen the collection."""
+    from policyqa.index import load_index, milvus_writes
+    from policyqa.index.backends import MilvusLocation
+    from policyqa.index.milvus import load_milvus_index, upload_index
+
+    local = load_index(folder)
+    location = MilvusLocation(uri, f"writes_{folder.name}".replace("-", "_"))
+    embedder = local.embedder
+    times: dict[str, list[float]] = {"publish_s": [], "add_s": [], "remove_s": [], "add_mirrored_s": [],
+                                     "reopen_s": []}
+    doc_ids = [law.stem for law in laws]
+    for _ in range(repeats):
+        started = time.perf_counter()
+        upload_index(local, location, progress=False, bm25_in_place=bm25_in_place)
+        times["publish_s"].append(time.perf_counter() - started)
+    embedded = 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        embedded = milvus_writes.add_documents(location, laws, embedder=embedder).embedded
+        times["add_s"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        load_milvus_index(location, embedder=embedder)
+        times["reopen_s"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        milvus_writes.remove_documents(location, doc_ids)
+        times["remove_s"].append(time.perf_counter() - started)
+    for i in range(repeats):
+        mirror = tmp / f"mirror-{folder.name}-{i}"
+        shutil.copytree(folder, mirror)
+        upload_index(load_index(mirror), location, progress=False, bm25_in_place=bm25_in_place)
+        started = time.perf_counter()
+        milvus_writes.add_documents(location, laws, embedder=embedder, folder=mirror)
+        times["add_mirrored_s"].append(time.perf_counter() - started)
+        shutil.rmtree(mirror)
+    return {"index": str(folder), "clauses": len(local.clauses), "documents": len(local.documents),
+            "bm25_in_place": bm25_in_place if bm25_in_place is not None else "default",
+            "vectors": local.has_vectors, "laws": [str(law) for law in laws], "texts_embedded_per_add": embedded,
+            "repeats": repeats, **{name: _seconds(samples) for name, samples in times.items()}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folders", nargs="+", type=Path, help="built local index folders")
     parser.add_argument("--uri", help="a Milvus server (default: a Milvus Lite file in a temporary folder)")
     parser.add_argument("--questions", type=int, default=60, help="questions timed per index (default 60)")
+    parser.add_argument("--law", type=Path, action="append",
+                        help="measure adding these law files (repeatable) against publishing the whole index")
+    parser.add_argument("--repeats", type=int, default=3, help="times each write is timed (default 3)")
+    parser.add_argument("--bm25-in-place", action="store_true", default=None,
+                        help="with --law: change BM25 in place, as on a Milvus server (default there; on Milvus Lite "
+                             "the BM25 collection is written anew each time)")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     questions = _questions(args.questions)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         uri = args.uri or str(Path(tmp) / "bench.db")
+        if args.law:
+            for folder in args.folders:
+                result = measure_writes(folder, uri, args.law, args.repeats, Path(tmp), args.bm25_in_place)
+                results.append(result)
+                print(json.dumps(result, ensure_ascii=False, indent=1))
+                print(f"{folder}: {result['clauses']:,} clauses; publish the whole index "
+                      f"{result['publish_s']['median']} s, add one law {result['add_s']['median']} s "
+                      f"({result['publish_s']['median'] / result['add_s']['median']:.1f}x faster), remove it "
+                      f"{result['remove_s']['median']} s, add mirrored from the folder "
+                      f"{result['add_mirrored_s']['median']} s; a reader reopens in {result['reopen_s']['median']} s "
+                      f"(load average {os.getloadavg()[0]:.1f})")
+            args.folders = []
         for folder in args.folders:
             result = measure(folder, uri, questions)
             results.append(result)
