@@ -69,6 +69,7 @@ MAX_VARCHAR = 65535
 INSERT_ROWS = 500
 READ_ROWS = 2000
 READ_TRIES = 3
+CLAIMS_BELOW = -(1 << 60)  # meta ids: documents > 0, revision rows -N, a writer's claim below this
 _NOT_WORD = re.compile(r"[^\w]|_")
 
 
@@ -132,13 +133,14 @@ def current_build(location: MilvusLocation, client=None) -> str:
 
 
 def latest_revision(client, meta: str) -> int:
-    """The newest revision of a build whose meta collection is ``meta`` (revision ``r`` is the row of id ``-r``),
-    loading the collection if this process has not."""
+    """The newest revision of a build whose meta collection is ``meta`` (revision ``r`` is the row of id ``-r``;
+    ids below :data:`CLAIMS_BELOW` are writers' claims), loading the collection if this process has not."""
+    where = f"id <= 0 and id > {CLAIMS_BELOW}"
     try:
-        rows = client.query(meta, filter="id <= 0", output_fields=["id"])
+        rows = client.query(meta, filter=where, output_fields=["id"], consistency_level="Strong")
     except Exception:  # pymilvus' own error: not loaded in this process (a Milvus Lite file just opened)
         client.load_collection(meta)
-        rows = client.query(meta, filter="id <= 0", output_fields=["id"])
+        rows = client.query(meta, filter=where, output_fields=["id"], consistency_level="Strong")
     return -min(int(row["id"]) for row in rows)
 
 

@@ -16,12 +16,15 @@ instead of :mod:`.living`. A write makes revision R of the build the aliases nam
 
 Nothing is embedded twice: with ``folder`` (``--index DIR``) the write is made to that local index first and its
 vectors are taken from it, else only the new documents' texts are embedded. A write that fails before step 4
-deletes what it inserted. One writer at a time: in one process a lock, across processes the revision is checked
-just before the switch (:class:`~.generations.WriterBusy`).
+deletes what it inserted. One writer at a time: in one process a lock; across processes (several API replicas) a
+claim row for revision R is inserted first and the write goes on only if no other live claim for R is there (both
+back off when two claim at once: :class:`~.generations.WriterBusy`, 409), and the revision is checked again just
+before the switch.
 """
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 from functools import partial
@@ -40,11 +43,12 @@ from .backends import MilvusLocation
 from .builder import BATCH_TEXTS, DocumentRows, document_rows
 from .embedders import NO_EMBEDDER, Embedder
 from .generations import WriterBusy, current_generation
-from .milvus import (_client, _names, bm25_collection, clause_terms, current_build, insert_rows, latest_revision,
+from .milvus import (CLAIMS_BELOW, _client, _names, bm25_collection, clause_terms, current_build, insert_rows, latest_revision,
                      meta_row, read_revision, read_rows, version_name, visible, write_bm25)
 from .store import sha256_file
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
+CLAIM_TTL_S = 900.0  # a claim older than this is a writer that died: ignored, and cleared by the next write
 _LOCKS: dict[tuple[str, str], threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
@@ -154,12 +158,13 @@ def _clear_behind(state: _Revision) -> None:
     client, names, backend, number = state.client, state.names, state.backend, state.number
     retired = backend.get("retired", {})
     for part, name in _row_collections(state).items():
-        client.delete(name, filter=f"rev > {number}")  # a failed write's rows
+        client.delete(name, filter=f"rev > {number} and id > {CLAIMS_BELOW}")  # a failed write's rows
         docs = retired.get("documents", []) + (retired.get("metadata", []) if part == "meta" else [])
         if docs:
             client.delete(name, filter=f"doc_id in {json.dumps(sorted(docs), ensure_ascii=False)} and "
                                        f"rev < {number}")
-    client.delete(names["meta"], filter=f"id <= 0 and id > {-number}")
+    client.delete(names["meta"], filter=f"id <= 0 and id > {-number} and id > {CLAIMS_BELOW}")
+    client.delete(names["meta"], filter=f"id < {CLAIMS_BELOW} and rev <= {number}")  # claims of writes done or dead
     keep = {backend["bm25_collection"]}
     pattern = re.compile(rf"{re.escape(bm25_collection(state.location, state.build, 0))[:-1]}\d+")
     for name in client.list_collections():
@@ -226,7 +231,7 @@ def _write(location: MilvusLocation, state: _Revision, change: _Change, started:
         insert_rows(client, names["meta"], [meta_row(-number, "", number, manifest)])  # the switch
     except BaseException:
         for name in _row_collections(state).values():
-            client.delete(name, filter=f"rev == {number}")
+            client.delete(name, filter=f"rev == {number} and id > {CLAIMS_BELOW}")
         if bm25 != backend["bm25_collection"] and client.has_collection(bm25):
             client.drop_collection(bm25)
         raise
@@ -257,6 +262,22 @@ def _manifest(state: _Revision, change: _Change, number: int, retired_docs: list
     return manifest
 
 
+def _claim(state: _Revision) -> int:
+    """Claim the next revision for this writer (a meta row below :data:`CLAIMS_BELOW`); refuse, removing the claim,
+    when another live claim for it is there or it has been made meanwhile. Returns the claim's id."""
+    client, meta, number = state.client, state.names["meta"], state.number + 1
+    claim = CLAIMS_BELOW - 1 - random.getrandbits(48)
+    insert_rows(client, meta, [meta_row(claim, "", number, {"claimed_at": time.time()})])
+    others = [row for row in client.query(meta, filter=f"id < {CLAIMS_BELOW} and rev >= {number}",
+                                          output_fields=["record"], consistency_level="Strong")
+              if row["id"] != claim and row["record"]["claimed_at"] > time.time() - CLAIM_TTL_S]
+    if others or latest_revision(client, meta) != state.number:
+        client.delete(meta, ids=[claim])
+        raise WriterBusy(f"另一个写入正在修改 Milvus 索引 {state.location}，请稍后重试 (another write to {state.location} "
+                         f"is in progress; retry)")
+    return claim
+
+
 def _run(location: MilvusLocation, folder: Path | None, embedder: Embedder | None, check, local_write,
          milvus_change) -> living.WriteResult:
     """One write under the lock: ``check(state)`` refuses before anything is written; with ``folder``,
@@ -267,14 +288,18 @@ def _run(location: MilvusLocation, folder: Path | None, embedder: Embedder | Non
         state = _Revision(location)
         state.mirrors(folder)
         check(state)
-        if folder is None:
-            return _write(location, state, milvus_change(state, None), started, embedder, None)
-        local = local_write(folder)
-        change = milvus_change(state, lambda ids: _from_folder(folder, ids, default_tokenizer()))
-        change.reports = local.reports
-        result = _write(location, state, change, started, embedder, local.generation)
-        result.embedded, result.reused = local.embedded, local.reused  # the folder's write embedded them
-        return result
+        claim = _claim(state)
+        try:
+            if folder is None:
+                return _write(location, state, milvus_change(state, None), started, embedder, None)
+            local = local_write(folder)
+            change = milvus_change(state, lambda ids: _from_folder(folder, ids, default_tokenizer()))
+            change.reports = local.reports
+            result = _write(location, state, change, started, embedder, local.generation)
+            result.embedded, result.reused = local.embedded, local.reused  # the folder's write embedded them
+            return result
+        finally:
+            state.client.delete(state.names["meta"], ids=[claim])
 
 
 def _dense(state: _Revision) -> bool:

@@ -264,3 +264,18 @@ def test_bm25_changed_in_place_keeps_each_revision_apart(tmp_path, local_index, 
     back = _open(location, local_index)
     assert texts(back) == [] and back.documents == local_index.documents
     assert_same_rankings(back, local_index, SEED[:15], ["bm25", "hybrid"])
+
+
+def test_a_second_writer_is_told_and_the_first_write_stands(location, local_index, notice):
+    """Two writers over one collection (two API replicas): while one holds its claim on the next revision, the other
+    is refused before writing anything (WriterBusy, 409 over HTTP); the first write then completes."""
+    from policyqa.index.generations import WriterBusy
+
+    state = milvus_writes._Revision(location)
+    claim = milvus_writes._claim(state)  # another process's write, in progress
+    with pytest.raises(WriterBusy):
+        milvus_writes.remove_documents(location, ["yanglao-tuoyu-2020"])
+    assert [d["doc_id"] for d in _open(location, local_index).documents] == [d["doc_id"] for d in local_index.documents]
+    state.client.delete(state.names["meta"], ids=[claim])  # that write ends
+    milvus_writes.add_documents(location, [notice], embedder=local_index.embedder)
+    assert "zhucan" in {d["doc_id"] for d in _open(location, local_index).documents}
