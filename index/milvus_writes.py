@@ -43,8 +43,8 @@ from .backends import MilvusLocation
 from .builder import BATCH_TEXTS, DocumentRows, document_rows
 from .embedders import NO_EMBEDDER, Embedder
 from .generations import WriterBusy, current_generation
-from .milvus import (CLAIMS_BELOW, _client, _names, bm25_collection, clause_terms, current_build, insert_rows, latest_revision,
-                     meta_row, read_revision, read_rows, version_name, visible, write_bm25)
+from .milvus import (CLAIMS_BELOW, _client, _names, bm25_collection, clause_terms, current_build, insert_rows,
+                     latest_revision, meta_row, read_revision, read_rows, version_name, visible, write_bm25)
 from .store import sha256_file
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
@@ -257,7 +257,8 @@ def _manifest(state: _Revision, change: _Change, number: int, retired_docs: list
         sources.pop(doc_id, None)
     sources.update({row.doc_id: row.source for row in change.inserted})
     manifest["changed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    manifest["backend"].update(revision=number, bm25_collection=bm25, next=next_ids, folder_generation=folder_generation,
+    manifest["backend"].update(revision=number, bm25_collection=bm25, next=next_ids,
+                               folder_generation=folder_generation,
                                retired={"documents": retired_docs, "metadata": [r.doc_id for r in change.restated]})
     return manifest
 
