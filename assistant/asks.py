@@ -113,6 +113,7 @@ NUMBER_RE = re.compile(rf"\d|[{_NUMERALS}]+(?:个|周)?[年月日岁天倍元人
 ASKED_THING_RE = re.compile(rf"(?:(?<![没不])什么|哪些|哪种|哪类|哪个|何种|{_JI}[个类种])([\u4e00-\u9fff]{{1,12}})")
 # 「个人缴费档次有哪些」「申报条件是什么」: the word right before the interrogative names what is asked.
 ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分为)(?:哪些|哪几[种类个项]|什么)[？?。]?$")
+_TIME_UNIT_RE = re.compile(alternation(words("figure_units", "hours", "days", "spans")))
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
 _FUNCTION_WORDS = frozenset(words("generic_words", "after_interrogative"))
 _ORDER_ADVERBS = frozenset("先 更 最 还 再".split())
@@ -219,6 +220,8 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
     for m in ASKED_THING_RE.finditer(question):
         if m.group(0).startswith("几") and YES_NO_RE.search(question):
             continue
+        if m.group(0).startswith("几个") and _TIME_UNIT_RE.match(m.group(1)):  # 「几个月工资」 asks for a span, not a thing
+            continue
         # 「什么只用跑一趟的说法」 asks for the noun after a short modifier's 的 (说法), not for 只用;
         # 的 inside a word (目的, 的话) is no modifier's.
         after = tokenizer.words(question[m.start(1):])
@@ -246,7 +249,12 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
 
 
 # 「要带什么证件」 is answered by a clause naming one (身份证, 社会保障卡): a category is named by its members.
-_CATEGORY_MEMBERS = {"证件": re.compile(r"..证$|..卡$|户口簿|户口本|护照"), "证书": re.compile(r"..证书?$")}
+# 「要带什么材料」 by the papers it lists (户口簿, 身份证, 书面协议); 「会受到什么处罚/处理」 by what a penalty article does
+# (罚款, 责令, 吊销).
+_PAPERS = r"..证$|..卡$|户口簿|户口本|护照|证明|申请书|申请表|协议|照片|复印件"
+_PENALTIES = re.compile(r"罚款|罚金|处分|责令|吊销|没收|警告|拘留|追究")
+_CATEGORY_MEMBERS = {"证件": re.compile(r"..证$|..卡$|户口簿|户口本|护照"), "证书": re.compile(r"..证书?$"),
+                     "材料": re.compile(_PAPERS), "处罚": _PENALTIES, "处理": _PENALTIES}
 
 
 def names_thing(thing: frozenset[str], terms: set[str]) -> bool:
