@@ -70,6 +70,7 @@ INSERT_ROWS = 500
 READ_ROWS = 2000
 READ_TRIES = 3
 CLAIMS_BELOW = -(1 << 60)  # meta ids: documents > 0, revision rows -N, a writer's claim below this
+_LOADED: set[str] = set()  # meta collections this process has loaded (their names are unique to a build)
 _NOT_WORD = re.compile(r"[^\w]|_")
 
 
@@ -136,9 +137,12 @@ def latest_revision(client, meta: str) -> int:
     """The newest revision of a build whose meta collection is ``meta`` (revision ``r`` is the row of id ``-r``;
     ids below :data:`CLAIMS_BELOW` are writers' claims), loading the collection if this process has not."""
     where = f"id <= 0 and id > {CLAIMS_BELOW}"
+    if meta not in _LOADED:  # a Milvus Lite file just opened by this process has its collections released
+        client.load_collection(meta)
+        _LOADED.add(meta)
     try:
         rows = client.query(meta, filter=where, output_fields=["id"], consistency_level="Strong")
-    except Exception:  # pymilvus' own error: not loaded in this process (a Milvus Lite file just opened)
+    except Exception:  # pymilvus' own error: released since (the file was closed and opened again)
         client.load_collection(meta)
         rows = client.query(meta, filter=where, output_fields=["id"], consistency_level="Strong")
     return -min(int(row["id"]) for row in rows)
