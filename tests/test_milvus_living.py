@@ -238,6 +238,9 @@ def test_cli_writes_to_the_collection(tmp_path, bundled_index_dir, local_index, 
     refused = subprocess.run([sys.executable, "-m", "policyqa", "remove", "zhucan"], capture_output=True, text=True,
                              env=env, timeout=300)
     assert refused.returncode != 0 and "zhucan" in refused.stderr
+    # publishing the folder again re-bases the collection on it, and says that changes written alone are replaced
+    assert "written to it alone" in policyqa("publish", "--index", str(bundled_index_dir), "--uri", location.uri,
+                                             "--quiet").stderr
     assert [d["doc_id"] for d in _open(location, local_index).documents] == [d["doc_id"] for d in local_index.documents]
 
 
