@@ -41,7 +41,7 @@ CANDIDATE_FEATURES: tuple[str, ...] = (
 QUESTION_FEATURES: tuple[str, ...] = (
     "top_score", "margin", "top_fused_rank", "top_bm25_rank", "top_window_rank", "dense_best", "coverage_top3",
     "top_coverage", "top_rare_coverage", "top_sentence_coverage", "top_figure_unstated", "top_required_figure_unstated",
-    "top_things_missing", "top_kind_mismatch", "top_province_missing", "unnamed_thing", "asks_figure",
+    "top_things_missing", "top_kind_mismatch", "top_province_missing", "unnamed_thing", "unloaded_place", "asks_figure",
     "figure_required", "log_terms", "top_bm25_z", "top_window_z",
 )
 
@@ -84,6 +84,13 @@ def _held(weights: dict[str, float], sentence: str) -> set[str]:
     """The question's terms a sentence holds as written: a substring test, since segmenting every sentence of every
     candidate would cost more than the search (the terms are policy words, as the clauses write them)."""
     return {t for t in weights if t in sentence}
+
+
+def _unloaded_place(analysis: QueryAnalysis, index: Index) -> bool:
+    """Whether the question asks about a province or city that no loaded document names, in its title or any
+    clause: a local rule of one place does not answer for another (「上海…」 over 重庆's regulation)."""
+    return any(not index.document_frequency(place) and not any(place in d["title"] for d in index.documents)
+               for place in analysis.provinces)
 
 
 def _reciprocal_ranks(values: list[float]) -> list[float]:
@@ -187,7 +194,8 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         matched=tuple(matched),
         weights=dict(analysis.weights),
         absent=_absent(hits),
-        flags={"unnamed_thing": float(bool(analysis.unnamed)), "asks_figure": float(analysis.asks_figure),
+        flags={"unnamed_thing": float(bool(analysis.unnamed)), "unloaded_place": float(_unloaded_place(analysis, index)),
+               "asks_figure": float(analysis.asks_figure),
                "figure_required": float(analysis.figure_required), "log_terms": math.log1p(len(analysis.weights))},
     )
 

@@ -146,3 +146,19 @@ def test_every_feature_has_a_name_in_the_why_panel():
 
     assert set(CANDIDATE_FEATURES + QUESTION_FEATURES) <= set(FEATURE_NAMES)
     assert set(FEATURE_NAMES) <= set(CANDIDATE_FEATURES + QUESTION_FEATURES)  # none left from a retired feature
+
+
+def test_a_place_no_loaded_document_names_is_a_question_feature(assistant):
+    """The bundled corpus is national: a question about 上海 names a place no loaded text names; one about the
+    country (全国) or with no place does not."""
+    from policyqa.assistant.analysis import analyse
+    from policyqa.assistant.features import candidates
+
+    def flag(question: str) -> float:
+        analysis = analyse(question, assistant.index)
+        hits = assistant.index.search(analysis.search_text, k=10)
+        return candidates(analysis, hits, assistant.index).flags["unloaded_place"]
+
+    assert flag("上海市的养老机构水电气热按居民价格收费吗？") == 1.0
+    assert flag("养老机构的水电气热能按居民价格收费吗？") == 0.0
+    assert flag("全国的养老机构水电气热按居民价格收费吗？") == 0.0

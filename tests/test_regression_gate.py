@@ -18,7 +18,7 @@ EVAL = Path(__file__).resolve().parents[1] / "eval"
 # set → (first citation, refusal recall) at least, false refusals at most
 FLOORS = {
     "holdout": (0.92, 0.90, 0.012),  # shipped model: 82/88 first citations, 21/22 refused, 0 falsely refused
-    "holdout4": (0.92, 0.92, 0.016),  # 62/66, 14/14, 0
+    "holdout4": (0.92, 0.92, 0.016),  # 62/66, 13/14, 0
 }
 
 

@@ -148,7 +148,7 @@ FEATURE_NAMES = {
     "coverage_top3": "前三条覆盖问题用词", "top_coverage": "第一条覆盖问题用词",
     "top_figure_unstated": "第一条未写明所问数字", "top_required_figure_unstated": "第一条未写明所问金额或比例", "top_things_missing": "第一条未提到所问事项",
     "top_kind_mismatch": "第一条机构类型不符", "top_province_missing": "第一条未涉及所问地方",
-    "unnamed_thing": "所问税种证件等文件中没有", "asks_figure": "问数字", "figure_required": "必须写明数字",
+    "unnamed_thing": "所问税种证件等文件中没有", "unloaded_place": "所问地方文件中没有", "asks_figure": "问数字", "figure_required": "必须写明数字",
     "log_terms": "问题用词数", "top_bm25_z": "第一条关键词匹配", "top_window_z": "第一条语义相近",
 }
 WEAK_MARGIN = 0.1  # an answer whose probability is this close to the refusal threshold is flagged as weak
