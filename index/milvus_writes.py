@@ -27,6 +27,7 @@ import json
 import random
 import re
 import threading
+from contextlib import contextmanager
 from functools import partial
 import time
 from dataclasses import dataclass, field
@@ -43,8 +44,9 @@ from .backends import MilvusLocation
 from .builder import BATCH_TEXTS, DocumentRows, document_rows
 from .embedders import NO_EMBEDDER, Embedder
 from .generations import WriterBusy, current_generation
-from .milvus import (CLAIMS_BELOW, _client, _names, bm25_collection, clause_terms, current_build, insert_rows,
-                     latest_revision, meta_row, read_revision, read_rows, version_name, visible, write_bm25)
+from .milvus import (CLAIMS_BELOW, MilvusUnavailable, _client, _names, bm25_collection, clause_terms, current_build,
+                     insert_rows, latest_revision, meta_row, read_revision, read_rows, version_name, visible,
+                     write_bm25)
 from .store import sha256_file
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
@@ -263,6 +265,19 @@ def _manifest(state: _Revision, change: _Change, number: int, retired_docs: list
     return manifest
 
 
+@contextmanager
+def _milvus_errors(location: MilvusLocation):
+    """Milvus' own errors (a server gone, a request refused) as :class:`~.milvus.MilvusUnavailable`: the write to
+    the collection was undone, and the caller is told so instead of getting a bare exception (an HTTP 500)."""
+    try:
+        yield
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("pymilvus", "grpc", "milvus_lite")):
+            raise
+        raise MilvusUnavailable(f"写入 Milvus {location} 失败，集合未作更改：{exc} (writing to {location} failed; the "
+                                f"collection was not changed)") from exc
+
+
 def _claim(state: _Revision) -> int:
     """Claim the next revision for this writer (a meta row below :data:`CLAIMS_BELOW`); refuse, removing the claim,
     when another live claim for it is there or it has been made meanwhile. Returns the claim's id."""
@@ -285,7 +300,7 @@ def _run(location: MilvusLocation, folder: Path | None, embedder: Embedder | Non
     ``local_write(folder)`` writes there first and the change is read back from it (``milvus_change(state,
     rows_from_folder)``), else ``milvus_change(state, None)`` parses and embeds here."""
     started = time.perf_counter()
-    with _lock(location):
+    with _lock(location), _milvus_errors(location):
         state = _Revision(location)
         state.mirrors(folder)
         check(state)

@@ -139,6 +139,10 @@ def test_a_collection_mirroring_a_folder_takes_its_vectors_and_ranks_as_it(tmp_p
 
 
 def test_refusals_change_nothing_and_a_failed_write_is_undone(location, local_index, notice, monkeypatch):
+    from pymilvus.exceptions import MilvusException
+
+    from policyqa.index.milvus import MilvusUnavailable
+
     version = current_version(location)
     loaded = notice.with_name("yanglao-gaige-2024.txt")
     loaded.write_text(NOTICE, encoding="utf-8")
@@ -159,10 +163,10 @@ def test_refusals_change_nothing_and_a_failed_write_is_undone(location, local_in
     assert current_version(location) == version
 
     def broken(*args, **kwargs):
-        raise RuntimeError("Milvus went away")
+        raise MilvusException(message="Milvus went away")
 
     monkeypatch.setattr(milvus_writes, "write_bm25", broken)  # after the new rows are inserted
-    with pytest.raises(RuntimeError):
+    with pytest.raises(MilvusUnavailable, match="not changed"):
         milvus_writes.add_documents(location, [notice], embedder=local_index.embedder)
     assert current_version(location) == version
     monkeypatch.undo()
