@@ -258,6 +258,8 @@ def _write_error(exc: UserError) -> ApiError:
         return ApiError(404, "unknown_document", str(exc))
     if isinstance(exc, living.DocumentExists):
         return ApiError(409, "document_exists", str(exc))
+    if isinstance(exc, milvus_writes.MilvusUnavailable):  # hook (index.milvus_writes): the collection, not the caller
+        return ApiError(503, "index_not_writable", str(exc))
     return ApiError(400, "bad_request", str(exc))
 
 
