@@ -139,8 +139,6 @@ def test_a_collection_mirroring_a_folder_takes_its_vectors_and_ranks_as_it(tmp_p
 
 
 def test_refusals_change_nothing_and_a_failed_write_is_undone(location, local_index, notice, monkeypatch):
-    from pymilvus.exceptions import MilvusException
-
     from policyqa.index.milvus import MilvusUnavailable
 
     version = current_version(location)
@@ -162,10 +160,7 @@ def test_refusals_change_nothing_and_a_failed_write_is_undone(location, local_in
         milvus_writes.add_documents(location, [bad])
     assert current_version(location) == version
 
-    def broken(*args, **kwargs):
-        raise MilvusException(message="Milvus went away")
-
-    monkeypatch.setattr(milvus_writes, "write_bm25", broken)  # after the new rows are inserted
+    monkeypatch.setattr(milvus_writes, "write_bm25", _milvus_gone)  # after the new rows are inserted
     with pytest.raises(MilvusUnavailable, match="not changed"):
         milvus_writes.add_documents(location, [notice], embedder=local_index.embedder)
     assert current_version(location) == version
@@ -174,6 +169,12 @@ def test_refusals_change_nothing_and_a_failed_write_is_undone(location, local_in
     assert len(index.clauses) == len(local_index.clauses)  # the failed write's rows are gone
     milvus_writes.add_documents(location, [notice], embedder=local_index.embedder)
     assert Assistant(_open(location, local_index)).ask(MEAL).citations[0].doc_id == "zhucan"
+
+
+def _milvus_gone(*args, **kwargs):
+    from pymilvus.exceptions import MilvusException
+
+    raise MilvusException(message="Milvus went away")
 
 
 def test_the_api_on_milvus_writes_to_the_collection_and_a_second_server_follows(location, local_index, notice,
@@ -209,6 +210,11 @@ def test_the_api_on_milvus_writes_to_the_collection_and_a_second_server_follows(
         assert "五元" in replica_answer(MEAL, replaced.json()["generation"]).answer
 
         assert c.delete("/v1/documents/no-such-doc").status_code == 404
+        with pytest.MonkeyPatch.context() as patch:  # Milvus failing during a write: 503, and nothing changed
+            patch.setattr(milvus_writes, "insert_rows", _milvus_gone)
+            failed = c.delete("/v1/documents/zhucan")
+        assert failed.status_code == 503 and failed.json()["error"]["code"] == "index_not_writable"
+        assert current_version(location) == replaced.json()["generation"]
         removed = c.delete("/v1/documents/zhucan")
         assert removed.status_code == 200, removed.text
         cited = {cite["doc_id"] for cite in c.post("/v1/ask", json={"question": MEAL}).json()["citations"]}
