@@ -17,6 +17,7 @@ from policyqa.corpus.validity import parse_as_of, today
 from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
 from .analysis import QueryAnalysis, analyse
+from .api_input import MAX_QUESTION_CHARS
 from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
@@ -32,8 +33,6 @@ REFUSAL = "现有文件中未找到依据：已加载的文件中没有关于这
 UNKNOWN_DOCUMENT = "现有文件中未找到依据：已加载的文件中没有{numbers}。"
 NOT_CHINESE = ("请用中文提问：已加载的是中文政策文件，只有中文问题能可靠地找到依据。"
                "(Please ask in Chinese: the loaded documents are Chinese policy texts.)")
-NO_SUCH_ARTICLE = "现有文件中未找到依据：已加载的文件中没有{articles}。"
-MAX_QUESTION_CHARS = 1000
 RESOLVED_PREFIX = "按上文理解为："
 EVIDENCE_K = 10  # clauses retrieved for an answer: the ranker reorders them
 RELATED_K = 3
@@ -262,7 +261,7 @@ class Assistant:
             trace["lookup"] = [c.clause_id for c in named]
             return self._lookup_answer(analysis, named, hits)
         if absent := missing_articles(analysis.named, *self._scope(doc_ids)):
-            return self._refusal(question, hits, NO_SUCH_ARTICLE.format(articles="、".join(absent)), trace=trace,
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(absent)), trace=trace,
                                  reason="names an article no loaded document has")
         # 「老年人权益保障法对…有啥处罚」: a law not loaded, named without an article (with one, the article is named).
         if laws := analysis.unknown_laws:
@@ -440,12 +439,8 @@ class Assistant:
                 kept.append(VerifiedSentence(c.text, c, c.text))
             elif quote:
                 kept.append(VerifiedSentence(quote.replace("\n", "　"), c, quote))
-        if len(kept) == 1:
-            prefix = ""
-        elif len({s.clause.doc_id for s in kept}) == len(kept):
-            prefix = f"有 {len(kept)} 份文件含有该条款：\n"
-        else:
-            prefix = f"有 {len(kept)} 个条款符合：\n"
+        prefix = ("" if len(kept) == 1 else f"有 {len(kept)} 份文件含有该条款：\n"
+                  if len({s.clause.doc_id for s in kept}) == len(kept) else f"有 {len(kept)} 个条款符合：\n")
         body = "\n".join(f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept)
         return Answer(question=analysis.question, answer=prefix + body, refused=False,
                       citations=[self._citation(s, 1.0) for s in kept],
@@ -458,12 +453,10 @@ class Assistant:
         lines = [f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept]
         text = ("\n".join(lines) if len(docs) == 1
                 else f"{len(docs)} 份文件对此都有规定：\n" + "\n".join(lines))
-        citations, seen = [], set()
-        for s in kept:
-            citations.append(self._citation(s, scores.get(s.clause.clause_id, 0.0)))
-            seen.add(s.clause.clause_id)
-        return Answer(question=question, answer=text, refused=False, citations=citations,
-                      related=self._related(hits, exclude=seen), answerer=answerer, warnings=warnings)
+        return Answer(question=question, answer=text, refused=False,
+                      citations=[self._citation(s, scores.get(s.clause.clause_id, 0.0)) for s in kept],
+                      related=self._related(hits, exclude={s.clause.clause_id for s in kept}), answerer=answerer,
+                      warnings=warnings)
 
     def _refusal(self, question: str, hits: list[Hit], message: str = REFUSAL, answerer: str | None = None,
                  warnings: list[str] | None = None, trace: dict | None = None, reason: str = "") -> Answer:
@@ -481,14 +474,6 @@ class Assistant:
 
     @staticmethod
     def _related(hits: list[Hit], exclude: set[str]) -> list[RelatedClause]:
-        related = []
-        for h in hits:
-            c = h.clause
-            if c.clause_id in exclude:
-                continue
-            related.append(RelatedClause(clause_id=c.clause_id, doc_id=c.doc_id, doc_title=c.doc_title,
-                                         doc_number=c.doc_number, label=c.label, number=c.number, part=c.part,
-                                         score=round(h.score, 6), text=c.text))
-            if len(related) >= RELATED_K:
-                break
-        return related
+        return [RelatedClause(clause_id=c.clause_id, doc_id=c.doc_id, doc_title=c.doc_title, doc_number=c.doc_number,
+                              label=c.label, number=c.number, part=c.part, score=round(h.score, 6), text=c.text)
+                for h in hits if (c := h.clause).clause_id not in exclude][:RELATED_K]
