@@ -103,11 +103,8 @@ def load_llm_settings(**overrides: object) -> LLMSettings:
 
 def evidence_block(evidence: list[Hit]) -> str:
     """The numbered clauses as the model sees them: ``[n] 《title》label`` then the text."""
-    parts = []
-    for n, hit in enumerate(evidence, start=1):
-        c = hit.clause
-        parts.append(f"[{n}] 《{c.doc_title}》{c.label}\n{c.text.strip()}")
-    return "\n\n".join(parts)
+    return "\n\n".join(f"[{n}] 《{h.clause.doc_title}》{h.clause.label}\n{h.clause.text.strip()}"
+                       for n, h in enumerate(evidence, start=1))
 
 
 # The conversation the model is shown: the last turns, each question and cited clause cut short.
@@ -181,11 +178,17 @@ def _is_refusal(content: str) -> bool:
     return not _MARKER.search(content) and _NOT_TEXT.sub("", content).startswith(REFUSAL)
 
 
-def parse_completion(content: str, evidence: list[Hit]) -> Draft:
-    """Turn the model's reply into draft sentences, each with the clause and quote it can claim."""
+def _reply(content: str) -> str:
+    """The whole reply without its reasoning; an empty one raises."""
     content = _THINK.sub("", content).strip()
     if not content:
         raise AnswererUnavailable("模型返回了空回答 (the model returned an empty answer)")
+    return content
+
+
+def parse_completion(content: str, evidence: list[Hit]) -> Draft:
+    """Turn the model's reply into draft sentences, each with the clause and quote it can claim."""
+    content = _reply(content)
     if _is_refusal(content):
         return Draft(refused=True)
     sentences = [draft_sentence(m.group(), evidence) for m in _SENTENCE.finditer(content) if m.group().strip()]
@@ -247,15 +250,8 @@ class SentenceCutter:
 class OpenAICompatibleAnswerer:
     """Drafts answers with a chat model behind ``POST {base_url}/chat/completions``."""
 
-    def __init__(
-        self,
-        base_url: str,
-        model: str,
-        api_key: str | None = None,
-        timeout_s: float = 30.0,
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-    ) -> None:
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 30.0,
+                 max_tokens: int = 512, temperature: float = 0.0) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
         self.name = f"llm:{model}"
@@ -266,14 +262,9 @@ class OpenAICompatibleAnswerer:
 
     @classmethod
     def from_settings(cls, settings: LLMSettings) -> "OpenAICompatibleAnswerer":
-        return cls(
-            base_url=settings.base_url,
-            model=settings.model,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            timeout_s=settings.timeout_s,
-            max_tokens=settings.max_tokens,
-            temperature=settings.temperature,
-        )
+        return cls(base_url=settings.base_url, model=settings.model,
+                   api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+                   timeout_s=settings.timeout_s, max_tokens=settings.max_tokens, temperature=settings.temperature)
 
     def draft(self, question: str, evidence: list[Hit], history: Sequence[PriorTurn] = ()) -> Draft:
         content = self._complete(build_messages(question, evidence, history))
@@ -292,10 +283,7 @@ class OpenAICompatibleAnswerer:
         for raw in cutter.finish():
             if sentence := draft_sentence(raw, evidence):
                 yield Draft(sentences=[sentence])
-        content = _THINK.sub("", cutter.content).strip()
-        if not content:
-            raise AnswererUnavailable("模型返回了空回答 (the model returned an empty answer)")
-        if _is_refusal(content):
+        if _is_refusal(_reply(cutter.content)):
             yield Draft(refused=True)
 
     def _body(self, messages: list[dict[str, str]], stream: bool) -> dict:
@@ -351,20 +339,16 @@ class OpenAICompatibleAnswerer:
         return AnswererUnavailable(f"{lost} {self.url}: {exc})")
 
     def _complete(self, messages: list[dict[str, str]]) -> str:
-        body = self._body(messages, stream=False)
-        headers = self._headers
         try:
-            response = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout_s)
+            response = httpx.post(self.url, json=self._body(messages, stream=False), headers=self._headers,
+                                  timeout=self.timeout_s)
             response.raise_for_status()
-            data = response.json()
         except httpx.HTTPError as exc:
             raise self._unavailable(exc, lost="无法连接模型服务 (cannot reach model server") from exc
-        except json.JSONDecodeError as exc:
-            raise AnswererUnavailable(f"模型服务返回的不是 JSON (model server returned invalid JSON: {exc})") from exc
-        return _message_content(data)
+        return _message_content(_json(response.content))
 
 
-def _json(text: str) -> object:
+def _json(text: str | bytes) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
