@@ -234,18 +234,13 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         verb_phrase = verb_phrase or noun[:1] in _ORDER_ADVERBS
         if noun not in _FUNCTION_WORDS and not verb_phrase:
             words.append(noun)
-    before = ASKED_THING_BEFORE_RE.search(question)
-    if before:
+    if before := ASKED_THING_BEFORE_RE.search(question):
         # 「设置要求具体有哪些」: the noun before the adverb.
         nouns = [w for w in tokenizer.words(before.group(1)) if w not in _ADVERBS]
         words += nouns[-1:]
-    things = []
-    for word in words:
-        whole = _whole_terms(word, tokenizer)
-        if (whole and not _unspecific(word) and not whole & UNSPECIFIC and not NUMBER_START_RE.match(word)
-                and not word.startswith("第")):
-            things.append(whole)
-    return things
+    wholes = [(word, _whole_terms(word, tokenizer)) for word in words]
+    return [whole for word, whole in wholes if whole and not _unspecific(word) and not whole & UNSPECIFIC
+            and not NUMBER_START_RE.match(word) and not word.startswith("第")]
 
 
 # 「要带什么证件」 is answered by a clause naming one (身份证, 社会保障卡): a category is named by its members.
@@ -273,13 +268,8 @@ _EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency: Callable[[str], int]) -> list[str]:
     """The words of ``question`` naming a tax, a certificate, a leave or a card (NAMED_KIND_RE) that no
     clause of the index names, as the word or as what the synonyms make of it."""
-    missing = []
-    for word in tokenizer.words(question):
-        if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS:
-            whole = _whole_terms(word, tokenizer)
-            if whole and not any(document_frequency(t) for t in whole):
-                missing.append(word)
-    return missing
+    return [word for word in tokenizer.words(question) if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS
+            and (whole := _whole_terms(word, tokenizer)) and not any(document_frequency(t) for t in whole)]
 
 
 def _whole_terms(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:

@@ -299,8 +299,7 @@ def _documents_named(asked: Named, refs: Sequence[ArticleRef], docs: list[dict])
     """The documents the question names (by the law of a 第X条, else by 发文字号 or title words) and every
     document's naming score; None instead of the list when the law it names is not loaded."""
     scores = _doc_scores(asked, docs)
-    by_law = _named_by_law(refs, docs)
-    if by_law is None:
+    if (by_law := _named_by_law(refs, docs)) is None:
         return _named_documents(scores), scores
     return by_law or None, scores
 
@@ -325,8 +324,7 @@ def _named_by_law(refs: Sequence[ArticleRef], docs: list[dict]) -> list[str] | N
     """The documents whose title is the law a 第X条 is named with (「慈善法第二十六条」 → 中华人民共和国慈善法,
     not 妇女权益保障法 for 「老年人权益保障法」); None when no law is named, or only a short name that may be an
     abbreviation (「未保法」) and names no title, so that looser matching by title words decides."""
-    laws = {r.law for r in refs if r.law}
-    if not laws:
+    if not (laws := {r.law for r in refs if r.law}):
         return None
     catalogue = per_documents(docs, _catalogue)
     found: set[int] = set()

@@ -132,16 +132,13 @@ class DocNumber:
 def doc_numbers(question: str) -> list[DocNumber]:
     """The 发文字号 a question names: 「国办发〔2020〕52号」「国办发(2020)52号」, typed 「国办发2020年52号」, or a 令's
     number 「国务院令第456号」."""
-    found = []
-    for m in DOC_NUMBER_RE.finditer(question):
-        found.append((m.start(), m.end(), compact(m.group(0))))
+    found = [(m.start(), m.end(), compact(m.group(0))) for m in DOC_NUMBER_RE.finditer(question)]
     for m in _BARE_DOC_NUMBER_RE.finditer(question):
         if _ISSUING_VERB_RE.search(m.group(1)):
             continue
         if not any(start < m.end() and m.start() < end for start, end, _ in found):
             found.append((m.start(), m.end(), f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"))
-    for m in _ORDER_NUMBER_RE.finditer(question):
-        found.append((m.start(), m.end(), f"{m.group(1)}第{m.group(2)}号"))
+    found += [(m.start(), m.end(), f"{m.group(1)}第{m.group(2)}号") for m in _ORDER_NUMBER_RE.finditer(question)]
     numbers = []
     for start, end, number in sorted(found):
         asking = _ASKING_RE.match(number)
@@ -178,15 +175,10 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
             start = max(n.start, n.end - len(number))  # 「我想问问国办发〔2020〕52号」: the number, not 「问」
             found.append(Mention(start, n.end + (after.end() if after else 0), ids, by_number=True))
     for m in SHORT_NUMBER_RE.finditer(question):
-        ids = tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or ""))
-        if ids:
+        if ids := tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or "")):
             found.append(Mention(m.start(), m.end(), ids, by_number=True))
-    for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS]:
-        if mention := _title_mention(question, m, docs):
-            found.append(mention)
-    for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS]:
-        if mention := _years_mention(m, docs):
-            found.append(mention)
+    found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
+    found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda x: (x.start, -x.end)):
@@ -250,8 +242,7 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
         title = doc["title"]
         if kind.group(0) != GENERIC_KIND and kind.group(0) not in title:
             continue
-        start = _name_start(question, kind, doc)
-        if start is None:
+        if (start := _name_start(question, kind, doc)) is None:
             continue
         if start < best_start:
             best, best_start = [doc["doc_id"]], start
@@ -262,9 +253,7 @@ def _title_mention(question: str, kind: re.Match, docs: list[dict]) -> Mention |
         of_kind = [docs[i] for i in per_documents(docs, _titles).with_kind[kind.group(0)]]
         if len(of_kind) == 1 and (this or not _names_another(question[:kind.start()], of_kind[0])):
             return Mention(this.start() if this else kind.start(), kind.end(), (of_kind[0]["doc_id"],))
-    if not best:
-        return None
-    return Mention(best_start, kind.end(), tuple(best))
+    return Mention(best_start, kind.end(), tuple(best)) if best else None
 
 
 def _abbreviation(before: str) -> str | None:

@@ -97,16 +97,11 @@ class Named:
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
     """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
     sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
-    return Named(
-        refs=tuple(find_refs(question)),
-        mentions=mentions,
-        title_pairs=frozenset(title_pairs(question)),
-        sections=tuple(c for title, c in sections if title in question),
-        position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
-        asks_addressees=bool(ADDRESSEES_RE.search(question)),
-        asks_issued=bool(ISSUE_DATE_RE.search(question)),
-        asks_in_force=bool(IN_FORCE_QUESTION_RE.search(question)),
-    )
+    return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
+                 sections=tuple(c for title, c in sections if title in question),
+                 position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
+                 asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=bool(ISSUE_DATE_RE.search(question)),
+                 asks_in_force=bool(IN_FORCE_QUESTION_RE.search(question)))
 
 
 def _num(text: str) -> int | None:
@@ -126,8 +121,7 @@ def find_refs(question: str) -> list[ArticleRef]:
             refs.append(ArticleRef("point", n, m.group(0), section=_section_before(question, m.start()), item=item))
     question = _read(ITEM_POINT_REF_RE, question)  # the point, not also the item and an article
     for m in ANNEX_REF_RE.finditer(question):
-        n = _num(m.group(2) or m.group(3))
-        if n:
+        if n := _num(m.group(2) or m.group(3)):
             # Rows numbered afresh under each category of the table are cited with it: 「附件1二、第1项」.
             before_di = (m.start(2) if m.group(2) else m.start(3)) - 1  # where 「第」 starts
             category = re.search(rf"([{NUMERAL_CHARS}]+)、$", question[:before_di])
