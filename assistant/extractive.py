@@ -182,8 +182,7 @@ class ExtractiveAnswerer:
         _, row, hit = max(rows, key=lambda r: r[0])
         sentences = [DraftSentence(f"“{row.text.split(chr(10))[0]}”的责任单位：{row.responsible_units}",
                                    row.clause_id, row.responsible_units)]
-        article = next((c for c in (hit.clause, *hit.related) if c.clause_id in row.links), None)
-        if article is not None:
+        if (article := next((c for c in (hit.clause, *hit.related) if c.clause_id in row.links), None)) is not None:
             both = term_weights(row.text.split("\n")[0], self.tokenizer) | weights
             best = best_sentences(Hit(clause=article, score=hit.score), both, self.tokenizer)[0]
             sentences.append(DraftSentence(best.sentence, article.clause_id, best.sentence))

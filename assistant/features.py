@@ -213,22 +213,13 @@ def question_features(c: Candidates, order: np.ndarray, scores: np.ndarray) -> n
     values = {
         "top_score": float(scores[0]),
         "margin": float(scores[0] - scores[1]) if len(scores) > 1 else 1.0,
-        "top_fused_rank": float(top[col["fused_rank"]]),
-        "top_bm25_rank": float(top[col["bm25_rank"]]),
-        "top_window_rank": float(top[col["window_rank"]]),
         "dense_best": float(c.dense[best3].max()),
         "coverage_top3": _coverage(c.weights, set().union(*(c.matched[i] for i in best3))),
-        "top_coverage": float(top[col["coverage"]]),
-        "top_rare_coverage": float(top[col["rare_coverage"]]),
-        "top_sentence_coverage": float(top[col["sentence_coverage"]]),
-        "top_figure_unstated": float(top[col["figure_unstated"]]),
+        **{f"top_{name}": float(top[col[name]]) for name in (
+            "fused_rank", "bm25_rank", "window_rank", "coverage", "rare_coverage", "sentence_coverage",
+            "figure_unstated", "things_missing", "kind_mismatch", "province_missing", "bm25_z", "window_z")},
         # Only a sentence stating it answers (an amount, a share, a limit): unstated, the evidence does not answer.
         "top_required_figure_unstated": float(top[col["figure_unstated"]]) * c.flags["figure_required"],
-        "top_things_missing": float(top[col["things_missing"]]),
-        "top_kind_mismatch": float(top[col["kind_mismatch"]]),
-        "top_province_missing": float(top[col["province_missing"]]),
-        "top_bm25_z": float(top[col["bm25_z"]]),
-        "top_window_z": float(top[col["window_z"]]),
         **c.flags,
     }
     return np.array([values[name] for name in QUESTION_FEATURES], dtype=np.float64)

@@ -156,13 +156,10 @@ def _bare_refs(question: str) -> list:
 
 def _cited_documents(cited: tuple[str, ...], index: Index) -> list[Clause]:
     """One cited clause per document, in the order the answer cited them."""
-    seen, clauses = set(), []
-    for clause_id in cited:
-        clause = index.clause(clause_id)
-        if clause is not None and clause.doc_id not in seen:
-            seen.add(clause.doc_id)
-            clauses.append(clause)
-    return clauses
+    first: dict[str, Clause] = {}
+    for clause in (c for c in map(index.clause, cited) if c is not None):
+        first.setdefault(clause.doc_id, clause)
+    return list(first.values())
 
 
 def _of_cited_document(question: str, documents: list[Clause], cited: tuple[str, ...], index: Index) -> str | None:
@@ -228,12 +225,10 @@ def _substitute(core: str, previous: str, index: Index) -> str:
         return (base.replace(institution, core + institution, 1) if institution else f"{core}{base}") + "？"
     for key, pattern in _SECTORS:  # 「那托育呢」 after a question on 养老: the other sector's word in its place
         if pattern.fullmatch(core) or core.startswith(key):
-            other = next((m for k, p in _SECTORS if k != key for m in [p.search(base)] if m), None)
-            if other:
+            if other := next((m for k, p in _SECTORS if k != key for m in [p.search(base)] if m), None):
                 return base.replace(other.group(0), core if pattern.fullmatch(core) else key, 1) + "？"
     if core.endswith(_INSTITUTIONS):  # 「那托育机构呢」 after a question on 家庭托育点
-        institution = next((w for w in words if w.endswith(_INSTITUTIONS) and w != core), None)
-        if institution:
+        if institution := next((w for w in words if w.endswith(_INSTITUTIONS) and w != core), None):
             return base.replace(institution, core, 1) + "？"
     if core in _PLACES:
         present = next((p for p in _PLACES if p in base), None)
@@ -243,8 +238,7 @@ def _substitute(core: str, previous: str, index: Index) -> str:
     kinds = [lambda w, n=n: len(w) >= n and len(head) >= n and w[-n:] == head[-n:] for n in (2, 1)]
     kinds.append(lambda w: len(w) == len(core) >= 2 and w[0] == core[0])
     for same_kind in kinds:
-        same = next((w for w in words if same_kind(w) and w != head and w not in core), None)
-        if same:
+        if same := next((w for w in words if same_kind(w) and w != head and w not in core), None):
             return base.replace(same, core, 1) + "？"
     # 「那长期照护服务体系呢」: a new subject for the same predicate.
     subject = _subject(base)
