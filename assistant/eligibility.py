@@ -275,8 +275,7 @@ def _who_problem(s: Support, profile: Profile) -> tuple[bool, str] | None:
     if profile.kind in bens or ANY_INSTITUTION in bens:
         return None
     if bens == {INDIVIDUALS}:
-        shared = set(s.residents) & set(profile.residents)
-        if shared:
+        if shared := set(s.residents) & set(profile.residents):
             return True, (f"这是给{'、'.join(sorted(shared))}老年人或其家庭本人的待遇，不是给机构的："
                           "可协助符合条件的入住老人申请")
         return False, f"这是给{named}个人或家庭的待遇，不是给机构的"
@@ -289,8 +288,7 @@ def _who_problem(s: Support, profile: Profile) -> tuple[bool, str] | None:
 
 def _ownership_problems(s: Support, profile: Profile) -> list[tuple[bool, str]]:
     problems = []
-    required = [o for o in ("公办", "公建民营", "民办") if o in s.ownership]
-    if required:
+    if required := [o for o in ("公办", "公建民营", "民办") if o in s.ownership]:
         if profile.ownership is None:
             problems.append((True, f"仅限{'或'.join(required)}机构：请确认机构的举办性质"))
         elif profile.ownership == "公建民营" and {"公办", "民办"} & set(required):
@@ -313,13 +311,9 @@ def judge(s: Support, reach: Reach, profile: Profile, place: Place | None) -> Ju
     """Does ``s`` support ``profile``, and how surely."""
     if not set(s.sectors) & _sectors_of(profile):
         return Judgement(None, f"这是{'、'.join(s.sectors)}领域的支持，与本机构的领域不同")
-    problems: list[tuple[bool, str]] = []
-    for problem in (_reach_problem(reach, place), _who_problem(s, profile)):
-        if problem is not None:
-            problems.append(problem)
+    problems = [p for p in (_reach_problem(reach, place), _who_problem(s, profile)) if p is not None]
     if profile.kind == INDIVIDUALS:  # ownership, beds and services restrict institutions, not a family
-        missing = [r for r in s.residents if r not in profile.residents]
-        if missing:
+        if missing := [r for r in s.residents if r not in profile.residents]:
             problems.append((True, f"面向{'、'.join(missing)}的老年人或家庭：请核对是否属于"))
         return _verdict(s, problems)
     problems += _ownership_problems(s, profile)
@@ -338,11 +332,9 @@ def judge(s: Support, reach: Reach, profile: Profile, place: Place | None) -> Ju
 
 
 def _verdict(s: Support, problems: list[tuple[bool, str]]) -> Judgement:
-    refusals = [text for settled, text in problems if not settled]
-    if refusals:
+    if refusals := [text for settled, text in problems if not settled]:
         return Judgement(None, "；".join(refusals))
-    open_points = tuple(text for _, text in problems)
-    if open_points:
+    if open_points := tuple(text for _, text in problems):
         return Judgement("conditional", open_points=open_points)
     if s.binding == "local_rules":
         return Judgement("local_rules")
@@ -380,8 +372,7 @@ class EligibilityChecker:
     @classmethod
     def for_index(cls, index) -> "EligibilityChecker":
         """The checker of a loaded :class:`~policyqa.index.Index`, made once per index object."""
-        checker = _CHECKERS.get(index)
-        if checker is None:
+        if (checker := _CHECKERS.get(index)) is None:
             checker = _CHECKERS[index] = cls(read_catalogue(index.path), index.clauses, index.documents,
                                              index.validity.hidden())
         return checker
