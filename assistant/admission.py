@@ -38,9 +38,9 @@ API_PREFIX = "/v1/"
 UI_API_PREFIX = "/ui/gradio_api/"
 # A failed key shows as these statuses on these routes (the UI's login answers 400 to a wrong password).
 _AUTH_FAILURES = {"/ui/login": 400}
-# Query parameters that look like a credential: refused, so a key never reaches an access log or a proxy's.
 # scope["state"][CHARGE](n): count n more units of work against the client's rate (raises ApiError 429).
 CHARGE = "policyqa.admission.charge"
+# Query parameters that look like a credential: refused, so a key never reaches an access log or a proxy's.
 KEY_PARAMS = frozenset({"api_key", "apikey", "api-key", "key", "token", "access_token", "auth", "authorization",
                         "password", "secret"})
 
@@ -233,8 +233,7 @@ class Admission:
             async with asyncio.timeout(budget_s):
                 await self.app(scope, receive, watch)
         except TimeoutError:
-            log.warning("%s %s ran past its %.0f s budget", scope["method"], scope["path"],
-                        budget_s)
+            log.warning("%s %s ran past its %.0f s budget", scope["method"], scope["path"], budget_s)
             if not started:
                 budget = f"{budget_s:g}"
                 await error_response(503, "time_budget_exceeded",

@@ -442,14 +442,11 @@ def v1_router(settings: Settings) -> APIRouter:
                  dependencies=json_only, responses=_SSE_DOC | json_errors)
     def ask(body: AskRequest, assistant: AssistantDep):
         """带核验引用的回答，或「现有文件中未找到依据」 (an answer with verified citations, or an honest refusal)."""
-        history = _history(body, conversations)
+        asked = dict(k=body.k, doc_ids=body.doc_ids, mode=body.mode, explain=body.explain,
+                     history=_history(body, conversations), as_of=body.as_of)
         if not body.stream:
-            return _remember(body, conversations, assistant.ask(body.question, k=body.k, doc_ids=body.doc_ids,
-                                                                mode=body.mode, explain=body.explain, history=history,
-                                                                as_of=body.as_of))
-        events = _remembered(body, conversations, assistant.ask_stream(
-            body.question, k=body.k, doc_ids=body.doc_ids, mode=body.mode, explain=body.explain, history=history,
-            as_of=body.as_of))
+            return _remember(body, conversations, assistant.ask(body.question, **asked))
+        events = _remembered(body, conversations, assistant.ask_stream(body.question, **asked))
         first = next(events)  # the answer is settled before the first event: errors still get a JSON status
         return StreamingResponse(_closing(_event_stream(first, events)), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

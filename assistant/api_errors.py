@@ -99,10 +99,8 @@ def validation_message(errors: list[dict]) -> str:
     parts = []
     for err in errors[:3]:
         message = str(err.get("msg", ""))
-        if err["type"].startswith("policyqa_"):  # our own validators already speak both languages
-            text = message
-        else:
-            text = f"{_PYDANTIC_ZH.get(err['type'], '取值不合法')} ({message})"
+        text = (message if err["type"].startswith("policyqa_")  # our own validators already speak both languages
+                else f"{_PYDANTIC_ZH.get(err['type'], '取值不合法')} ({message})")
         parts.append(f"{_location(err.get('loc', ()))}：{text}")
     more = f"；另有 {len(errors) - 3} 处 (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return "请求参数不合法 (invalid request)：" + "；".join(parts) + more

@@ -5,7 +5,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from policyqa.corpus.errors import UserError
@@ -44,8 +43,6 @@ def search(args: argparse.Namespace) -> int:
 
 def _read_history(path: str | None) -> list | None:
     """``--history FILE``: the conversation so far, ``[{"question": str, "clause_ids": [str]}]`` oldest first."""
-    from policyqa.corpus.errors import UserError
-
     from .followup import HistoryTurn
 
     if path is None:
