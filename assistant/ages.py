@@ -37,8 +37,7 @@ def _months(number: int, unit: str) -> tuple[int, int]:
 def asked_age(question: str) -> tuple[int, int] | None:
     """The ages, in months, the question's person may be (「九十多岁」 → 90–99 years, 「92岁」 → 92 years, 「一岁半」
     → 18 months, 「8个月大」 → 8 months), or None."""
-    m = _ASKED_AGE_RE.search(question)
-    if m is None:
+    if (m := _ASKED_AGE_RE.search(question)) is None:
         return None
     if m.group(1) is None:  # months
         months = number_or_none(m.group(4))
@@ -61,8 +60,7 @@ def age_ranges(text: str) -> list[tuple[int, int]]:
         if low is not None and high is not None and low <= high:
             ranges.append((_months(low, m.group(3))[0], _months(high, m.group(3))[1]))
     for m in _OPEN_RANGE_RE.finditer(text):
-        bound = number_or_none(m.group(1))
-        if bound is not None:
+        if (bound := number_or_none(m.group(1))) is not None:
             youngest, oldest = _months(bound, m.group(2))
             ranges.append((youngest, _OLDEST) if "上" in m.group(3) else (0, oldest))
     return ranges

@@ -28,7 +28,7 @@ def _profile(args: argparse.Namespace):
         raise UserError(f"机构档案不是合法的 JSON (the profile is not valid JSON: {exc})") from exc
     if not isinstance(data, dict):
         raise UserError("机构档案应为 JSON 对象 (the profile must be a JSON object)")
-    return profile_from(data.get("profile", data) if "profile" in data else data)
+    return profile_from(data.get("profile", data))
 
 
 def eligibility(args: argparse.Namespace) -> int:
