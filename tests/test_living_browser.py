@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(
     reason="需要 Debian 的 chromium 浏览器 (/usr/bin/chromium missing: apt-get install -y chromium)",
 )
 TIMEOUT_MS = 90_000
+WRITE_TIMEOUT_MS = 240_000  # a write embeds the new text and rebuilds the index: minutes on a loaded 2-core machine
 ADMIN = "admin-key-浏览器".encode().hex()
 BACKGROUND_QUESTIONS = ("养老机构的水电气热能按居民价格收费吗？", MEAL, "家庭托育点需要登记备案吗？")
 
@@ -151,7 +152,7 @@ def test_upload_preview_commit_answer_replace_remove_while_the_api_answers(serve
 
         # Commit: the page's own process serves the new generation at once; the other server follows.
         page.click("#pq-adm-add")
-        page.locator("#pq-adm-report .pq-adm-ok:has-text('已添加')").wait_for()  # in place of the preview
+        page.locator("#pq-adm-report .pq-adm-ok:has-text('已添加')").wait_for(timeout=WRITE_TIMEOUT_MS)  # in place of the preview
         added = _generation(page, "#pq-adm-report")
         page.wait_for_function("!document.querySelector('#pq-adm-files').innerText.includes('zhucan.txt')")  # emptied
         page.wait_for_function("document.querySelectorAll('#pq-adm-table tbody tr').length == 7")
@@ -172,7 +173,7 @@ def test_upload_preview_commit_answer_replace_remove_while_the_api_answers(serve
         _choose(page, "zhucan")
         page.set_input_files("#pq-adm-new input[type=file]", str(amended))
         page.click("#pq-adm-replace")
-        page.locator("#pq-adm-status .pq-adm-ok:has-text('已替换')").wait_for()
+        page.locator("#pq-adm-status .pq-adm-ok:has-text('已替换')").wait_for(timeout=WRITE_TIMEOUT_MS)
         replaced = _generation(page)
         assert replaced != added and _follows(api_url, replaced)
         page.click("button[role='tab']:has-text('问答')")
@@ -197,7 +198,7 @@ def test_upload_preview_commit_answer_replace_remove_while_the_api_answers(serve
         _choose(page, "zhucan")
         page.once("dialog", lambda dialog: dialog.accept())
         page.click("#pq-adm-remove")
-        page.locator("#pq-adm-status .pq-adm-ok:has-text('已删除')").wait_for()
+        page.locator("#pq-adm-status .pq-adm-ok:has-text('已删除')").wait_for(timeout=WRITE_TIMEOUT_MS)
         removed = _generation(page)
         page.wait_for_function("document.querySelectorAll('#pq-adm-table tbody tr').length == 6")
         page.wait_for_function("document.querySelector('.pq-header p').innerText.includes('已加载 6 份政策文件')")
