@@ -119,16 +119,17 @@ def test_serving_a_non_loopback_address_needs_a_key_or_an_explicit_choice(bundle
 
 # ---- the web UI's own API (/ui/gradio_api) -------------------------------------------------------
 def _ask_endpoint(url: str) -> str:
-    """The page's API endpoint that takes the question box (问题), the number of clauses and the documents."""
+    """The page's API endpoint that takes the question box (问题), the number of clauses, the documents and the
+    date the documents are read as of."""
     named = httpx.get(f"{url}/ui/gradio_api/info", timeout=60).json()["named_endpoints"]
     [name] = [name for name, spec in named.items()
-              if [p["label"] for p in spec["parameters"]][:1] == ["问题"] and len(spec["parameters"]) == 3]
+              if [p["label"] for p in spec["parameters"]][:1] == ["问题"] and len(spec["parameters"]) == 4]
     return name.lstrip("/")
 
 
-def _ui_call(url: str, question: object, k: object = 5, doc_ids: object = None) -> str:
+def _ui_call(url: str, question: object, k: object = 5, doc_ids: object = None, as_of: object = "") -> str:
     """The chat (HTML) after one call of the page's question endpoint, as a script would make it."""
-    data = [question, k, [] if doc_ids is None else doc_ids]
+    data = [question, k, [] if doc_ids is None else doc_ids, as_of]
     endpoint = _ask_endpoint(url)
     event = httpx.post(f"{url}/ui/gradio_api/call/{endpoint}", json={"data": data}, timeout=60)
     assert event.status_code == 200, event.text
@@ -145,9 +146,10 @@ def _ui_call(url: str, question: object, k: object = 5, doc_ids: object = None) 
     (ASKED, 500, None, "参考条款数量应为 1–10 的整数"),
     (ASKED, "5", None, "参考条款数量应为 1–10 的整数"),
     (ASKED, 5, ["no-such-doc"], "所选文件不在已加载的文件中"),
+    (ASKED, 5, None, "日期无效"),
 ])
 def test_the_ui_api_applies_the_question_contract_without_tracebacks(with_ui, capfd, question, k, doc_ids, refusal):
-    html = _ui_call(with_ui.url, question, k, doc_ids)
+    html = _ui_call(with_ui.url, question, k, doc_ids, "2024-13-01" if refusal == "日期无效" else "")
     assert refusal in html and "pq-error" in html
     assert "Traceback" not in capfd.readouterr().err
 
@@ -156,6 +158,8 @@ def test_the_ui_api_accepts_a_valid_question(with_ui):
     """The contract refuses only what it should (the answer itself is the browser test's to check)."""
     html = _ui_call(with_ui.url, f"  {ASKED}\n")
     assert "pq-error" not in html and f">{ASKED}<" in html
+    dated = _ui_call(with_ui.url, ASKED, as_of="2021-01-01")
+    assert "pq-error" not in dated and "按 2021-01-01 的效力回答" in dated
 
 
 @pytest.mark.parametrize("path,body", [

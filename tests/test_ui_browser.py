@@ -218,6 +218,24 @@ def test_settings_restrict_to_one_document(ui_url, page):
     assert ids and all(i.startswith("yanglao-gaige-2024:") for i in ids)
 
 
+def test_settings_answer_as_the_documents_stood_on_a_date(ui_url, page):
+    """检索设置's date: the answer says which date it was read as of, and a citation of a document not yet in force
+    on that date carries its status and warning."""
+    page.goto(ui_url)
+    page.wait_for_selector(".pq-example")
+    page.click("text=检索设置")
+    page.fill("#pq-as-of input", "2021-01-01")
+    _ask(page, "养老机构的水电气热能按居民价格收费吗？")
+    page.wait_for_selector(".pq-answer .pq-chip", timeout=ANSWER_TIMEOUT_MS)
+    answer = page.locator(".pq-msg.pq-bot").last
+    assert "按 2021-01-01 的效力回答" in answer.inner_text()
+    assert "尚未施行" in answer.inner_text()  # the 2024 意见 was issued on 2024-12-30
+    page.fill("#pq-as-of input", "2021-02-30")
+    _ask(page, "养老机构的水电气热能按居民价格收费吗？")
+    page.wait_for_selector(".pq-msg.pq-error")
+    assert "日期无效" in page.locator(".pq-msg.pq-error").last.inner_text()
+
+
 def test_narrow_window(ui_url, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()

@@ -207,17 +207,20 @@ def test_the_browser_store_round_trips_and_survives_damage(assistant):
 
     answer = assistant.ask("养老机构的水电气热能按居民价格收费吗？", explain=True)
     convs.current.turns.append(Turn(answer.question, answer=answer, citations=list(answer.citations),
-                                    feedback="up"))
+                                    feedback="up", as_of="2025-01-01"))
     convs.current.turns.append(Turn("还在排队的问题", queued=True))
     store = json.loads(json.dumps(convs.to_store(), ensure_ascii=False))
     back = Conversations.from_store(store)
     (turn,) = back.current.turns  # the waiting question is not kept
-    assert turn.answer.citations == answer.citations and turn.feedback == "up"
+    assert turn.answer.citations == answer.citations and turn.feedback == "up" and turn.as_of == "2025-01-01"
     assert turn.answer.trace == {"decision": answer.trace["decision"]}  # only what the weak-evidence note needs
     assert conversation_markdown(back.current.turns) == conversation_markdown(convs.current.turns[:1])
     for damaged in (None, "x", {"version": 2}, {"version": 1, "items": [{"id": 3}, {"id": "a", "turns": ["x"]}]},
                     {"version": 1, "items": [{"id": "a", "turns": [{"question": "q", "answer": {"bad": 1}}]}]}):
         assert Conversations.from_store(damaged).current.turns == []
+    forged = Conversations.from_store(
+        {"version": 1, "items": [{"id": "a", "turns": [{"question": "q", "as_of": "<b>"}]}]})
+    assert forged.current.turns[0].as_of is None  # a date the page did not write is dropped, not drawn
     unfinished = Conversations.from_store({"version": 1, "items": [{"id": "a", "turns": [{"question": "q"}]}]})
     assert unfinished.current.turns[0].error == INTERRUPTED
 
@@ -244,12 +247,12 @@ def test_stop_drops_the_running_answer_and_the_waiting_questions(assistant):
 
     async def scenario():
         for question in asked:
-            await handlers["enqueue"](question, 5, [], request)
+            await handlers["enqueue"](question, 5, [], "", request)
         answering = handlers["answer_next"](request)
         first = await anext(answering)  # the first question taken, drawn as being answered
         stopped = await handlers["stop"](request)
         rest = [out async for out in answering]
-        await handlers["enqueue"]("家庭托育点需要登记备案吗", 5, [], request)
+        await handlers["enqueue"]("家庭托育点需要登记备案吗", 5, [], "", request)
         after = [out async for out in handlers["answer_next"](request)]
         return first, stopped, rest, after
 
@@ -281,7 +284,7 @@ def test_a_failed_answer_is_said_in_chinese_and_logs_the_question_only_when_allo
     request = gr.Request(session_hash="failing-page")
 
     async def ask() -> list:
-        await handlers["enqueue"]("家庭托育点需要登记备案吗", 5, [], request)
+        await handlers["enqueue"]("家庭托育点需要登记备案吗", 5, [], "", request)
         return [out async for out in handlers["answer_next"](request)]
 
     with caplog.at_level(logging.ERROR, logger="policyqa.ui.app"):

@@ -27,6 +27,7 @@ from policyqa.assistant.reloading import CurrentAssistant
 from policyqa.assistant.service import Assistant
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.titles import short_title
+from policyqa.corpus.validity import parse_as_of
 
 from . import render
 from .conversation import Conversations, Sessions
@@ -151,14 +152,14 @@ PAGE_JS = """
 # The box is emptied in the browser as the question is sent (not by the server's reply, which could erase the
 # next question being typed); the question is kept aside and put back if the server cannot be reached.
 CLEAR_JS = """
-(question, k, docIds) => {
+(question, k, docIds, asOf) => {
   const box = document.querySelector('#pq-question textarea');
   if (box && question && question.trim()) {
     window.pqLastAsked = question;
     box.value = '';
     box.dispatchEvent(new Event('input', {bubbles: true}));
   }
-  return [question, k, docIds];
+  return [question, k, docIds, asOf];
 }
 """
 PANEL_JS = """
@@ -218,7 +219,7 @@ async def _unless_stopped(events, turn: Turn):
 K_RANGE = (1, 10)  # the slider's bounds, enforced for calls through the UI's API too
 
 
-def _request_problem(question: object, k: object, doc_ids: object, known: set[str]) -> str | None:
+def _request_problem(question: object, k: object, doc_ids: object, as_of: object, known: set[str]) -> str | None:
     """The API's input contract, applied to what the page (or a script calling its API) sent; Chinese only."""
     if not isinstance(question, str):
         return "问题应为文本"
@@ -228,6 +229,12 @@ def _request_problem(question: object, k: object, doc_ids: object, known: set[st
         return f"参考条款数量应为 {K_RANGE[0]}–{K_RANGE[1]} 的整数"
     if doc_ids is not None and (not isinstance(doc_ids, list) or not set(doc_ids) <= known):
         return "所选文件不在已加载的文件中"
+    if as_of is not None and not isinstance(as_of, str):
+        return "日期应为文本，如 2024-01-01"
+    try:
+        parse_as_of(as_of or None)
+    except UserError as exc:
+        return render.chinese_part(str(exc))
     return None
 
 
@@ -290,7 +297,7 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
         return (render.chat_html(convs.current.turns), lists(convs), status(convs), convs.to_store(),
                 export_file(convs, request))
 
-    async def enqueue(question: str, k: float, doc_ids: list[str] | None, request: gr.Request):
+    async def enqueue(question: str, k: float, doc_ids: list[str] | None, as_of: str | None, request: gr.Request):
         """Put the question at the end of the queue (answered by :func:`answer_next`). A coroutine that never
         awaits: run on the event loop, the submissions are taken one at a time in the order they came."""
         convs = conversations(request)
@@ -298,13 +305,13 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
             return gr.skip(), gr.skip(), gr.skip()
         _, doc_meta, titles = catalogue()
         with convs.lock:
-            if problem := _request_problem(question, k, doc_ids, set(doc_meta)):
+            if problem := _request_problem(question, k, doc_ids, as_of, set(doc_meta)):
                 shown = question[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
                 turn = Turn(printable(shown).strip() or "（无效问题）", error=problem)
             else:
                 chosen = list(doc_ids or []) or None
                 turn = Turn(question.strip(), doc_ids=chosen, k=int(k), queued=True,
-                            doc_titles=[titles[d] for d in chosen or []])
+                            doc_titles=[titles[d] for d in chosen or []], as_of=parse_as_of(as_of or None))
             convs.current.turns.append(turn)
             return render.chat_html(convs.current.turns), lists(convs), status(convs)
 
@@ -331,7 +338,7 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
             yield render.chat_html(convs.current.turns), gr.skip(), status(convs), gr.skip(), gr.skip()
             try:
                 events = assistant.ask_stream(turn.question, k=turn.k, doc_ids=turn.doc_ids, explain=True,
-                                              history=history)
+                                              history=history, as_of=turn.as_of)
                 while (item := await _unless_stopped(events, turn)) is not None:
                     kind, payload = item
                     if kind == "citations":
@@ -423,8 +430,9 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
         chosen = [titles[d] for d in doc_ids or [] if d in titles] if isinstance(doc_ids, list) else []
         return render.filter_note_html(chosen)
 
-    async def respond_example(k: float, doc_ids: list[str] | None, request: gr.Request, evt: gr.EventData):
-        return await enqueue(getattr(evt, "question", ""), k, doc_ids, request)
+    async def respond_example(k: float, doc_ids: list[str] | None, as_of: str | None, request: gr.Request,
+                              evt: gr.EventData):
+        return await enqueue(getattr(evt, "question", ""), k, doc_ids, as_of, request)
 
     def show_clause(evt: gr.EventData) -> str:
         try:
@@ -490,6 +498,9 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
                         doc_ids = _unchecked(gr.CheckboxGroup(
                             [(short_title(d["title"]), d["doc_id"]) for d in docs],
                             label="只在这些文件中查找", info="不选则在全部文件中查找"))
+                        as_of = _unchecked(gr.Textbox(label="按此日期的效力", placeholder="YYYY-MM-DD，留空为今天",
+                                                      info="按该日有效的文件版本回答，引用当时未施行或已废止的文件会注明",
+                                                      max_lines=1, elem_id="pq-as-of"))
                 with gr.Column(scale=2, min_width=300, elem_id="pq-side"):
                     panel = gr.HTML(render.panel_empty_html(), js_on_load=PANEL_JS, elem_id="pq-panel")
             with gr.Tab("文件浏览", id="docs"), gr.Row(equal_height=False):
@@ -505,11 +516,11 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
         after = [chat, conv_list, busy, store, export]
         # A question asked while another is answered waits in the queue: enqueue takes every submission at
         # once, in the order sent; answer_next then answers the waiting questions in order (one loop per page).
-        asked = question.submit(enqueue, [question, k, doc_ids], [chat, conv_list, busy], js=CLEAR_JS,
+        asked = question.submit(enqueue, [question, k, doc_ids, as_of], [chat, conv_list, busy], js=CLEAR_JS,
                                 trigger_mode="multiple", concurrency_limit=None, **quiet)
         asked.then(answer_next, None, after, trigger_mode="multiple", concurrency_limit=2,
                    concurrency_id="answer", **quiet)
-        clicked = chat.example(respond_example, [k, doc_ids], [chat, conv_list, busy],
+        clicked = chat.example(respond_example, [k, doc_ids, as_of], [chat, conv_list, busy],
                                trigger_mode="multiple", concurrency_limit=None, **quiet)
         clicked.then(answer_next, None, after, trigger_mode="multiple", concurrency_limit=2, concurrency_id="answer",
                      **quiet)

@@ -7,6 +7,7 @@ store gives an empty list, never an error.
 """
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -23,6 +24,7 @@ MAX_CONVERSATIONS = 30  # kept in the browser, newest first; the oldest goes whe
 MAX_TURNS = 60  # turns of one conversation kept in the browser
 MAX_SESSIONS = 1000  # open pages the server remembers (the browser has the real copy)
 TITLE_CHARS = 18
+AS_OF_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a turn's date as the store keeps it (parse_as_of wrote it)
 INTERRUPTED = "页面刷新或关闭时，这个问题还没有回答完，请重新提问。"
 
 
@@ -136,7 +138,7 @@ def _turn_to_dict(turn: Turn) -> dict:
         decision = (turn.answer.trace or {}).get("decision")
         answer["trace"] = {"decision": decision} if decision else None
     return {"question": turn.question, "answer": answer, "error": turn.error, "stopped": turn.stopped,
-            "doc_titles": turn.doc_titles, "feedback": turn.feedback}
+            "doc_titles": turn.doc_titles, "as_of": turn.as_of, "feedback": turn.feedback}
 
 
 def _turn_from_dict(data: object) -> Turn | None:
@@ -154,6 +156,8 @@ def _turn_from_dict(data: object) -> Turn | None:
     turn.stopped = data.get("stopped") is True
     titles = data.get("doc_titles")
     turn.doc_titles = [t for t in titles if isinstance(t, str)] if isinstance(titles, list) else []
+    as_of = data.get("as_of")
+    turn.as_of = as_of if isinstance(as_of, str) and AS_OF_RE.fullmatch(as_of) else None
     turn.feedback = data.get("feedback") if data.get("feedback") in ("up", "down") else None
     if turn.answer is None and turn.error is None and not turn.stopped:
         turn.error = INTERRUPTED

@@ -48,6 +48,7 @@ class Turn:
     doc_ids: list[str] | None = None  # the document filter it was asked with
     doc_titles: list[str] = field(default_factory=list)  # … and those documents' titles, shown above the answer
     k: int = 5
+    as_of: str | None = None  # the date the documents are read as of (YYYY-MM-DD; None: today)
     queued: bool = False  # waiting for the question before it
     running: bool = False
     stopped: bool = False  # the reader pressed 「停止」
@@ -214,6 +215,11 @@ def filter_note_html(titles: list[str]) -> str:
             f'{_text(names)}</div>')
 
 
+def as_of_note_html(as_of: str | None) -> str:
+    """The date a question was answered as of, when the reader set one (empty otherwise)."""
+    return f'<div class="pq-filter pq-as-of">按 {_text(as_of)} 的效力回答</div>' if as_of else ""
+
+
 def _resolved(answer: Answer) -> tuple[str, str]:
     """The 「按上文理解为：…」 line (empty when the question stood alone) and the answer text after it."""
     text = answer.answer
@@ -243,7 +249,7 @@ def _tools(turn: Turn, index: int) -> str:
 
 
 def _assistant_html(turn: Turn, index: int = 0) -> str:
-    note = filter_note_html(turn.doc_titles)
+    note = filter_note_html(turn.doc_titles) + as_of_note_html(turn.as_of)
     if turn.error:
         return f'<div class="pq-msg pq-bot pq-error" role="alert">{note}{_text(turn.error)}</div>'
     answer = turn.answer
