@@ -82,10 +82,12 @@ def stored_vectors(folder: Path, manifest: dict, embedder_name: str) -> dict[str
 BATCH_TEXTS = 128  # texts embedded (and checkpointed) together
 
 
-def _embed(texts: dict[str, str], wanted: list[str], embedder: Embedder, cached: dict[str, np.ndarray],
-           checkpoint: EmbeddingCheckpoint, progress: bool) -> tuple[dict[str, np.ndarray], int]:
+def embed_texts(texts: dict[str, str], wanted: list[str], embedder: Embedder, cached: dict[str, np.ndarray],
+                checkpoint: EmbeddingCheckpoint | None = None,
+                progress: bool = False) -> tuple[dict[str, np.ndarray], int]:
     """Vectors of the text hashes ``wanted``: from ``cached``, else embedded from ``texts`` (hash → text) once each
-    and checkpointed every batch. Returns the vectors and how many texts were embedded.
+    and checkpointed every batch (when a build has a ``checkpoint``). Returns the vectors and how many texts were
+    embedded.
 
     The progress bar counts characters: embedding time follows the text's length (the model reads every token),
     so the estimate holds from the first batch on, whichever clauses come first."""
@@ -96,8 +98,9 @@ def _embed(texts: dict[str, str], wanted: list[str], embedder: Embedder, cached:
             vectors[h] = cached[h]
         elif h not in todo:
             if h not in texts:
+                where = f" at {checkpoint.folder.parent}" if checkpoint is not None else ""
                 raise IndexCorrupted(f"索引缺少已有文本的向量，请重建索引 (a stored text's embedding is missing from the "
-                                     f"index at {checkpoint.folder.parent}; rebuild it with `policyqa build`)")
+                                     f"index{where}; rebuild it with `policyqa build`)")
             todo[h] = texts[h]
     pending = list(todo.items())
     with tqdm(total=sum(len(t) for _, t in pending), unit="字", unit_scale=True, desc="向量化 embedding",
@@ -105,7 +108,8 @@ def _embed(texts: dict[str, str], wanted: list[str], embedder: Embedder, cached:
         for start in range(0, len(pending), BATCH_TEXTS):
             batch = pending[start:start + BATCH_TEXTS]
             block = embedder.encode_passages([t for _, t in batch])
-            checkpoint.add([h for h, _ in batch], block)
+            if checkpoint is not None:
+                checkpoint.add([h for h, _ in batch], block)
             vectors.update(zip((h for h, _ in batch), block))
             bar.set_postfix_str(f"{start + len(batch)}/{len(pending)} texts", refresh=False)
             bar.update(sum(len(t) for _, t in batch))
@@ -185,7 +189,7 @@ def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedd
         if previous is None:
             previous = _previous_vectors(index_dir, embedder.name)
         texts = {h: t for row in rows for h, t in row.texts.items()}
-        by_hash, embedded = _embed(texts, passage_hashes + clause_hashes, embedder, previous | checkpoint.load(),
+        by_hash, embedded = embed_texts(texts, passage_hashes + clause_hashes, embedder, previous | checkpoint.load(),
                                    checkpoint, progress)
     step("embedded")
     kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passage_hashes))

@@ -41,7 +41,7 @@ from policyqa.corpus.errors import UserError
 
 from . import living
 from .backends import MilvusLocation
-from .builder import BATCH_TEXTS, DocumentRows, document_rows
+from .builder import DocumentRows, document_rows, embed_texts
 from .embedders import NO_EMBEDDER, Embedder
 from .generations import WriterBusy, current_generation
 from .milvus import (CLAIMS_BELOW, MilvusUnavailable, _client, _names, bm25_collection, clause_terms, current_build,
@@ -138,14 +138,12 @@ def _embedded(change: _Change, manifest: dict, embedder: Embedder | None) -> tup
         return 0, 0
     wanted = list(dict.fromkeys(h for row in change.inserted for h in (*(h for _, h in row.passages),
                                                                         *row.clause_hashes)))
-    missing = [h for h in wanted if h not in change.vectors]
-    if missing:
-        texts = {h: t for row in change.inserted for h, t in row.texts.items()}
-        model = living._writer_embedder(manifest, embedder)
-        for start in range(0, len(missing), BATCH_TEXTS):
-            batch = missing[start:start + BATCH_TEXTS]
-            change.vectors.update(zip(batch, model.encode_passages([texts[h] for h in batch])))
-    return len(missing), len(wanted) - len(missing)
+    if all(h in change.vectors for h in wanted):
+        return 0, len(wanted)
+    texts = {h: t for row in change.inserted for h, t in row.texts.items()}
+    vectors, embedded = embed_texts(texts, wanted, living._writer_embedder(manifest, embedder), change.vectors)
+    change.vectors.update(vectors)
+    return embedded, len(wanted) - embedded
 
 
 # ---- one write -------------------------------------------------------------------------------------------
