@@ -246,10 +246,11 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
 # 「要带什么证件」 is answered by a clause naming one (身份证, 社会保障卡): a category is named by its members.
 # 「要带什么材料」 by the papers it lists (户口簿, 身份证, 书面协议); 「会受到什么处罚/处理」 by what a penalty article does
 # (罚款, 责令, 吊销).
-_PAPERS = r"..证$|..卡$|户口簿|户口本|护照|证明|申请书|申请表|协议|照片|复印件"
+_IDENTITY_PAPERS = r"..证$|..卡$|户口簿|户口本|护照"
 _PENALTIES = re.compile(r"罚款|罚金|处分|责令|吊销|没收|警告|拘留|追究")
-_CATEGORY_MEMBERS = {"证件": re.compile(r"..证$|..卡$|户口簿|户口本|护照"), "证书": re.compile(r"..证书?$"),
-                     "材料": re.compile(_PAPERS), "处罚": _PENALTIES, "处理": _PENALTIES}
+_CATEGORY_MEMBERS = {"证件": re.compile(_IDENTITY_PAPERS), "证书": re.compile(r"..证书?$"),
+                     "材料": re.compile(rf"{_IDENTITY_PAPERS}|证明|申请书|申请表|协议|照片|复印件"),
+                     "处罚": _PENALTIES, "处理": _PENALTIES}
 
 
 def names_thing(thing: frozenset[str], terms: set[str]) -> bool:
