@@ -403,15 +403,22 @@ def law_part(args: argparse.Namespace, work: Path, keep: Path) -> dict:
     return part
 
 
+def _embedded_texts(clauses: list) -> set[str]:
+    """The distinct texts a build embeds for ``clauses``: their windows and whole-clause texts."""
+    from policyqa.index.passages import clause_text, dense_passages
+
+    texts = {p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses}
+    texts.discard("")
+    return texts
+
+
 def texts_part(laws_dir: Path) -> dict:
     """What a build of every file under ``laws_dir`` would embed (distinct texts and their characters), without
     embedding anything."""
     from policyqa.corpus import load_corpus
-    from policyqa.index.passages import clause_text, dense_passages
 
     clauses = load_corpus([laws_dir]).clauses
-    texts = {p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses}
-    texts.discard("")
+    texts = _embedded_texts(clauses)
     characters = sum(map(len, texts))
     clause_characters = sum(len(c.text) for c in clauses)
     return {"laws_dir": str(laws_dir), "clauses": len(clauses), "texts": len(texts),
@@ -419,30 +426,26 @@ def texts_part(laws_dir: Path) -> dict:
             "characters_over_clause_text": round(characters / clause_characters, 3)}
 
 
-def embed_rate_part(laws_dir: Path, count: int, embedder_spec: str, full_characters: int | None) -> dict:
+def embed_rate_part(laws_dir: Path, count: int, embedder_spec: str, full_characters: int) -> dict:
     """The embedder's speed on ``count`` texts drawn at random from what a build of ``laws_dir`` embeds: wall and
     CPU milliseconds a character, and the embedding time of a whole build at that rate (``full_characters``)."""
     from policyqa.corpus import load_corpus
     from policyqa.index.embedders import get_embedder
-    from policyqa.index.passages import clause_text, dense_passages
 
     files = sorted(laws_dir.rglob("*.md"))
     sample = random.Random(1).sample(files, min(len(files), max(20, count // 25)))
-    clauses = load_corpus(sample).clauses
-    texts = sorted({p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses})
-    texts = random.Random(2).sample([t for t in texts if t], min(count, len(texts)))
+    texts = sorted(_embedded_texts(load_corpus(sample).clauses))
+    texts = random.Random(2).sample(texts, min(count, len(texts)))
     embedder = get_embedder(embedder_spec)
     embedder.encode_passages(texts[:32])  # the model loaded and warm
     characters = sum(map(len, texts))
     wall, cpu = time.perf_counter(), time.process_time()
     embedder.encode_passages(texts)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    result = {"texts": len(texts), "characters": characters, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
-              "wall_ms_per_character": round(1000 * wall / characters, 4),
-              "cpu_ms_per_character": round(1000 * cpu / characters, 4), "load_average": load_average()}
-    if full_characters:
-        result["full_build_hours"] = round(full_characters * wall / characters / 3600, 2)
-    return result
+    return {"texts": len(texts), "characters": characters, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+            "wall_ms_per_character": round(1000 * wall / characters, 4),
+            "cpu_ms_per_character": round(1000 * cpu / characters, 4), "load_average": load_average(),
+            "full_build_hours": round(full_characters * wall / characters / 3600, 2)}
 
 
 def omp_part(args: argparse.Namespace, index_dir: Path) -> dict:
