@@ -253,15 +253,27 @@ _CATEGORY_MEMBERS = {"证件": re.compile(_IDENTITY_PAPERS), "证书": re.compil
                      "处罚": _PENALTIES, "处理": _PENALTIES}
 
 
-def names_thing(thing: frozenset[str], terms: set[str]) -> bool:
-    """Whether ``terms`` (a clause's) name the asked ``thing`` (:func:`asked_things`), or a member of its category."""
+def names_thing(thing: frozenset[str], terms: set[str], tokenizer: PolicyTokenizer) -> bool:
+    """Whether ``terms`` (a clause's) name the asked ``thing`` (:func:`asked_things`), a member of its category, or
+    every part of its word (「财产来源」 by 「财产的主要来源」: a clause says a compound's parts apart)."""
     return bool(thing & terms) or any(c in _CATEGORY_MEMBERS and any(_CATEGORY_MEMBERS[c].search(t) for t in terms)
-                                      for c in thing)
+                                      for c in thing) or any((parts := _parts(w, tokenizer)) and parts <= terms
+                                                             for w in thing)
+
+
+def _parts(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:
+    """The shorter terms that together spell ``word`` (财产来源 → 财产, 来源); empty when they leave some of it out."""
+    parts = [t for t in tokenizer.tokenize(word) if len(t) < len(word)]
+    covered = set()
+    for part in parts:
+        at = word.find(part)
+        covered.update(range(at, at + len(part)) if at >= 0 else ())
+    return frozenset(parts) if len(covered) == len(word) else frozenset()
 
 
 # Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡, 生育津贴): a question about one that no loaded
 # clause names asks about something the documents do not cover. (…园 is not one: 托育园, 产业园 are said loosely.)
-NAMED_KIND_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}(?:税|证|假|卡|津贴)$")
+NAMED_KIND_RE = re.compile(r"^(?:(?!的)[\u4e00-\u9fff]){2,8}(?:税|证|假|卡|津贴)$")  # not 「真的假」 of 「真的假的」
 # Papers anyone carries or any licensing asks for: asked about loosely (「要办许可证吗」 of a 备案), not a named kind.
 _EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 

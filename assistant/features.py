@@ -140,7 +140,7 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         stated = analysis.figure is not None and states_figure(hit, analysis.figure, analysis.weights, tokenizer)
         department = bool(DEPARTMENT_RE.search(clause.text))
         held = (fits[rank] is not None) if brackets[rank] else None  # None: the clause sets out no bracket
-        things_missing = any(not names_thing(t, terms) for t in analysis.things)
+        things_missing = any(not names_thing(t, terms, tokenizer) for t in analysis.things)
         unnamed_kinds = [k for k in analysis.kinds if not k <= terms]
         kind_mismatch = bool(unnamed_kinds) and bool(institution_kinds(clause.text, tokenizer))
         province_missing = any(p not in clause.doc_title and p not in clause.text for p in analysis.provinces)

@@ -882,8 +882,12 @@ def test_a_law_named_with_a_demonstrative_and_figures_written_as_habits_and_days
     assert _states(assistant, "运营补贴每年什么时候报？", clauses["第三条"])
     # 「什么证件」 is answered by a clause naming one, not only by the word 证件.
     [thing] = asked_things("老人去助餐点吃饭要带什么证件？", tokenizer)
-    assert names_thing(thing, tokenizer.terms(clauses["第四条"].clause.text))
-    assert not names_thing(thing, tokenizer.terms(clauses["第二条"].clause.text))
+    assert names_thing(thing, tokenizer.terms(clauses["第四条"].clause.text), tokenizer)
+    assert not names_thing(thing, tokenizer.terms(clauses["第二条"].clause.text), tokenizer)
+    # A compound asked for is named by a clause that says its parts apart, not by one part alone.
+    [sources] = asked_things("慈善组织的财产来源包括哪些？", tokenizer)
+    assert names_thing(sources, tokenizer.terms("慈善组织财产的主要来源：会费、捐赠。"), tokenizer)
+    assert not names_thing(sources, tokenizer.terms("慈善组织的财产应当用于慈善目的。"), tokenizer)
 
 
 def test_a_clause_of_another_document_than_the_best_is_marked(assistant):

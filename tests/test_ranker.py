@@ -162,3 +162,12 @@ def test_a_place_no_loaded_document_names_is_a_question_feature(assistant):
     assert flag("上海市的养老机构水电气热按居民价格收费吗？") == 1.0
     assert flag("养老机构的水电气热能按居民价格收费吗？") == 0.0
     assert flag("全国的养老机构水电气热按居民价格收费吗？") == 0.0
+
+
+def test_a_leave_tax_or_card_no_clause_names_is_a_question_feature(assistant):
+    """A named leave the bundled corpus does not cover (育儿假 is named there; 探亲假 is not) is read as unnamed; the
+    colloquial tail 「真的假的」 (「really?」), which jieba cuts as 真的假, names no leave."""
+    from policyqa.assistant.analysis import analyse
+
+    assert analyse("职工的探亲假有几天？", assistant.index).unnamed == ("探亲假",)
+    assert analyse("听说家庭托育点要登记备案，真的假的", assistant.index).unnamed == ()
