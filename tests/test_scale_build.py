@@ -16,7 +16,7 @@ from policyqa.corpus.models import Corpus
 from policyqa.index import NoVectors, build_index, current_folder, get_embedder, load_index
 from policyqa.index.checkpoint import CHECKPOINT_DIR, EmbeddingCheckpoint
 from policyqa.index.dense import stored_vectors
-from policyqa.index.passages import clause_text, dense_passages
+from policyqa.index.passages import TITLE_MAX_CHARS, clause_text, dense_passages, searchable_text
 
 
 class _CountingEmbedder:
@@ -42,6 +42,29 @@ def test_a_clause_one_window_holds_is_embedded_once(bundled_corpus):
             assert passages[0].text == clause_text(clause)
         else:
             assert clause_text(clause) not in {p.text for p in passages}
+
+
+def test_a_long_clause_is_embedded_once_as_consecutive_windows_and_its_vector_is_their_mean(bundled_corpus,
+                                                                                          bundled_index_dir):
+    from policyqa.corpus.text import split_sentences
+
+    index = load_index(bundled_index_dir)
+    windows_of = {}
+    for passage, clause in enumerate(np.asarray(index._passage_clause)):
+        windows_of.setdefault(int(clause), []).append(passage)
+    passage_vectors = stored_vectors(index._faiss)
+    long = [(i, c) for i, c in enumerate(bundled_corpus.clauses) if len(dense_passages(c, i)) > 1]
+    assert len(long) >= 10
+    for i, clause in long:
+        texts = [p.text for p in dense_passages(clause, i)]
+        sentences = split_sentences(searchable_text(clause))
+        title = sentences[0] if len(sentences[0]) <= TITLE_MAX_CHARS else clause.heading
+        body = sentences[1:] if title == sentences[0] else sentences
+        # Each window is the title and the next sentences: together they spell the clause once, without overlap.
+        assert all(t.startswith(title) for t in texts)
+        assert "".join(t[len(title):] for t in texts) == "".join(body)
+        mean = passage_vectors[windows_of[i]].mean(axis=0)
+        np.testing.assert_allclose(np.asarray(index._clause_vectors[i]), mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def _corpus_of(folder, texts: dict[str, str]) -> Corpus:
