@@ -21,7 +21,7 @@ from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCO
                    named_unit, unnamed_things)
 from .declined import without_declined
 from .extractive import term_weights
-from .lookup import titled_sections, unknown_laws
+from .lookup import titled_sections, unknown_laws, unknown_local_rules
 from .mentions import doc_numbers, document_mentions, numbered_documents, without_mentions
 from .penalties import PENALTY_ASKED_RE
 from .references import Named, named_laws, read_named
@@ -115,7 +115,8 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
         named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections),
         unknown_numbers=tuple(n.number for n in doc_numbers(question) if not numbered_documents(n, documents)),
-        unknown_laws=tuple(unknown_laws(named_laws(tokenizer.words(question)), documents)),
+        unknown_laws=(*unknown_laws(named_laws(tokenizer.words(question)), documents),
+                      *unknown_local_rules(question, documents, [(m.start, m.end) for m in mentions])),
         figure=figure,
         figure_required=figure is not None and must_state_figure(question, figure),
         asks_who=asks_who,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
 from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import NUMERAL_CHARS, to_chinese_number
+from policyqa.corpus.supports import canonical_place, places
 from policyqa.corpus.vocab import alternation, words
 
 from .mentions import PLACE_PREFIX_RE, per_documents
@@ -232,6 +233,34 @@ def unknown_laws(laws: list[str], docs: list[dict]) -> list[str]:
     catalogue = per_documents(docs, _catalogue)
     return [law for law in laws
             if not _names_a_core(law, catalogue) and law not in catalogue.core_endings and law not in catalogue.titles]
+
+
+# What follows a place name to name its regulation: 「家政服务条例」, not 「的养老机构按照哪个条例」.
+_LOCAL_RULE_RE = re.compile(r"(?:(?![的哪么吗呢个])[\u4e00-\u9fff]){2,16}?条例")
+
+
+def unknown_local_rules(question: str, docs: list[dict], named: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Regulations the question names with their place (「浙江省家政服务条例」) that no loaded document is: none has
+    the place in its title and the rest of the name, in order, in what follows it. A place's regulation does not
+    answer for another place's, though both are named alike without it (「家政服务条例」). ``named``: the spans
+    that name loaded documents (:func:`mentions.document_mentions`); a name inside one is known."""
+    province_of, place_re = places()
+    unknown = []
+    for place in place_re.finditer(question):
+        rule = _LOCAL_RULE_RE.match(question, place.end())
+        if rule is None or any(start <= place.start() and rule.end() <= end for start, end in named):
+            continue
+        written = {place.group(0), canonical_place(place.group(0))}
+        rest = rule.group(0)
+        if not any(_in_order(rest, title[title.find(p) + len(p):]) for d in docs
+                   for title in [d["title"]] for p in written if p in title):
+            unknown.append(question[place.start():rule.end()])
+    return unknown
+
+
+def _in_order(short: str, long: str) -> bool:
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:

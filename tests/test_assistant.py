@@ -787,6 +787,20 @@ def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
     assert unknown_laws(named_laws(words("民法典对赡养怎么规定")), docs) == ["民法典"]
 
 
+def test_a_regulation_named_with_a_place_is_known_only_from_that_place(assistant):
+    from policyqa.assistant.lookup import unknown_local_rules
+
+    answer = assistant.ask("浙江省家政服务条例对家政服务员体检有什么要求")
+    assert answer.refused and "《浙江省家政服务条例》" in answer.answer
+    docs = [{"doc_id": "gd", "title": "广东省家政服务条例"}, {"doc_id": "zj", "title": "浙江省社会救助条例"}]
+    # Another province's regulation of the same name is not it; the place's own one, shortened, is.
+    assert unknown_local_rules("浙江省家政服务条例对体检有什么要求", docs) == ["浙江省家政服务条例"]
+    assert unknown_local_rules("广东家政条例对体检有什么要求", docs) == []
+    assert unknown_local_rules("浙江社会救助条例第十条", docs) == []
+    assert unknown_local_rules("上海市的养老机构按照哪个条例收费", docs) == []  # no regulation named
+    assert unknown_local_rules("广东省家政服务条例第三条", docs, [(0, 9)]) == []  # a span naming a loaded one
+
+
 def test_an_unspecific_word_under_a_modifier_and_a_place_where_something_was_done_ask_nothing():
     from policyqa.assistant.asks import asked_things, named_provinces
     from policyqa.index.tokenizer import PolicyTokenizer
