@@ -577,7 +577,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="count what a build of all of --laws-dir would embed (no embedding; under a minute)")
     p.add_argument("--embed-rate", type=int, metavar="N",
                    help="embed N random texts of --laws-dir's build and project the whole build's embedding time")
-    p.add_argument("--skip-build", action="store_true", help="with --embed-rate: stop after it (no index built)")
+    p.add_argument("--skip-build", action="store_true",
+                   help="with --count-texts or --embed-rate: stop after them (no index built)")
     p.add_argument("--omp-policies", action="store_true",
                    help="fused search under each OpenMP wait policy, idle and beside one busy process per core")
     p.add_argument("--omp-rounds", type=int, default=3, help="interleaved rounds of --omp-policies (default 3)")
@@ -604,9 +605,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.embed_rate:
         results["embed_rate"] = embed_rate_part(Path(args.laws_dir), args.embed_rate, args.embedder,
                                                 results["texts"]["characters"])
-        if args.skip_build:
-            print("\n".join(build_cost_lines(results)))
-            return 0
+    if args.skip_build and "texts" in results:
+        print("\n".join(build_cost_lines(results)))
+        return 0
     with tempfile.TemporaryDirectory(prefix="pq-bench-") as tmp:
         work = Path(tmp)
         bundled = work / "bundled"
