@@ -244,16 +244,15 @@ def unknown_local_rules(question: str, docs: list[dict], named: Sequence[tuple[i
     the place in its title and the rest of the name, in order, in what follows it. A place's regulation does not
     answer for another place's, though both are named alike without it (「家政服务条例」). ``named``: the spans
     that name loaded documents (:func:`mentions.document_mentions`); a name inside one is known."""
-    province_of, place_re = places()
+    _, place_re = places()
+    titles = [d["title"] for d in docs]
     unknown = []
     for place in place_re.finditer(question):
         rule = _LOCAL_RULE_RE.match(question, place.end())
         if rule is None or any(start <= place.start() and rule.end() <= end for start, end in named):
             continue
         written = {place.group(0), canonical_place(place.group(0))}
-        rest = rule.group(0)
-        if not any(_in_order(rest, title[title.find(p) + len(p):]) for d in docs
-                   for title in [d["title"]] for p in written if p in title):
+        if not any(p in t and _in_order(rule.group(0), t[t.find(p) + len(p):]) for t in titles for p in written):
             unknown.append(question[place.start():rule.end()])
     return unknown
 
