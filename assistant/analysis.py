@@ -73,7 +73,7 @@ class QueryAnalysis:
             "things": ["/".join(sorted(t)) for t in self.things],
             "institution_kinds": ["/".join(sorted(k)) for k in self.kinds],
             "unnamed": list(self.unnamed),
-            "terms": sorted(self.weights, key=lambda t: -self.weights[t]),
+            "terms": sorted(self.weights, key=lambda t: (-self.weights[t], t)),
         }
 
 
