@@ -215,6 +215,7 @@ def test_the_browser_store_round_trips_and_survives_damage(assistant):
     assert turn.answer.citations == answer.citations and turn.feedback == "up" and turn.as_of == "2025-01-01"
     assert turn.answer.trace == {"decision": answer.trace["decision"]}  # only what the weak-evidence note needs
     assert conversation_markdown(back.current.turns) == conversation_markdown(convs.current.turns[:1])
+    assert "> 按 2025-01-01 的效力作答" in conversation_markdown(back.current.turns)  # the date it was read as of
     for damaged in (None, "x", {"version": 2}, {"version": 1, "items": [{"id": 3}, {"id": "a", "turns": ["x"]}]},
                     {"version": 1, "items": [{"id": "a", "turns": [{"question": "q", "answer": {"bad": 1}}]}]}):
         assert Conversations.from_store(damaged).current.turns == []

@@ -13,6 +13,8 @@ def _turn_markdown(turn: Turn, number: int) -> list[str]:
     out = [f"## {number}. 问：{turn.question}", ""]
     if turn.doc_titles:
         out += [f"> 仅在这些文件中查找：{'、'.join(f'《{t}》' for t in turn.doc_titles)}", ""]
+    if turn.as_of:
+        out += [f"> 按 {turn.as_of} 的效力作答", ""]
     answer = turn.answer
     if answer is None:
         out += [f"（{turn.error or '已停止回答'}）", ""]
