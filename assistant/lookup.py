@@ -245,19 +245,20 @@ def unknown_local_rules(question: str, docs: list[dict], named: Sequence[tuple[i
     answer for another place's, though both are named alike without it (「家政服务条例」). ``named``: the spans
     that name loaded documents (:func:`mentions.document_mentions`); a name inside one is known."""
     _, place_re = places()
-    titles = [d["title"] for d in docs]
     unknown = []
     for place in place_re.finditer(question):
         rule = _LOCAL_RULE_RE.match(question, place.end())
         if rule is None or any(start <= place.start() and rule.end() <= end for start, end in named):
             continue
         written = {place.group(0), canonical_place(place.group(0))}
-        if not any(p in t and _in_order(rule.group(0), t[t.find(p) + len(p):]) for t in titles for p in written):
+        if not any(p in t and _in_order(rule.group(0), t[t.find(p) + len(p):])
+                   for t in (d["title"] for d in docs) for p in written):
             unknown.append(question[place.start():rule.end()])
     return unknown
 
 
 def _in_order(short: str, long: str) -> bool:
+    """Whether ``long`` holds the characters of ``short`` in their order (not necessarily together)."""
     rest = iter(long)
     return all(ch in rest for ch in short)
 
@@ -382,10 +383,7 @@ def _law_names(title: str) -> list[str]:
 def _abbreviates(law: str, core: str) -> bool:
     """「助餐补贴实施细则」 for 「岭西省老年助餐服务补贴实施细则」: the same kind of text, named by some of its title's
     characters in their order (「老年人权益保障法」 is not 「妇女权益保障法」: 老年人 is not in it)."""
-    if len(law) < MIN_FULL_LAW_NAME or law[-2:] != core[-2:]:
-        return False
-    rest = iter(core)
-    return all(ch in rest for ch in law)
+    return len(law) >= MIN_FULL_LAW_NAME and law[-2:] == core[-2:] and _in_order(law, core)
 
 
 def _without_place(core: str) -> str:

@@ -175,14 +175,20 @@ def text_hashes(rows: list[DocumentRows]) -> list[str]:
                                                            if not h.startswith(MEAN_PREFIX)]
 
 
-def add_clause_means(rows: list[DocumentRows], vectors: dict[str, np.ndarray]) -> None:
-    """Put the vector of each long clause of ``rows`` into ``vectors`` (which hold its windows'): the normalised
-    mean of its windows' vectors, unless ``vectors`` already hold it (a stored document's)."""
+def add_clause_means(rows: list[DocumentRows], vectors: dict[str, np.ndarray],
+                     stored: dict[str, np.ndarray] | None = None) -> None:
+    """Put the vector of each long clause of ``rows`` into ``vectors`` (which hold its windows'): the one ``stored``
+    (default: ``vectors`` themselves) has, as for a document read back from an index, else the normalised mean of
+    its windows' vectors."""
+    stored = vectors if stored is None else stored
     for row in rows:
-        for key, windows in row.means.items():
-            if key not in vectors:
-                mean = np.mean([vectors[h] for h in windows], axis=0)
-                vectors[key] = (mean / np.linalg.norm(mean)).astype(np.float32)
+        for key in row.clause_hashes:
+            if key.startswith(MEAN_PREFIX) and key not in vectors:
+                if key in stored:
+                    vectors[key] = stored[key]
+                else:
+                    mean = np.mean([vectors[h] for h in row.means[key]], axis=0)
+                    vectors[key] = (mean / np.linalg.norm(mean)).astype(np.float32)
 
 
 def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedder | str, tokenizer: PolicyTokenizer,
@@ -217,8 +223,7 @@ def write_generation(index_dir: Path, rows: list[DocumentRows], embedder: Embedd
         cached = previous | checkpoint.load()
         by_hash, embedded = embed_texts(texts, text_hashes(rows), embedder, cached, checkpoint, progress)
         distinct = len(by_hash)
-        by_hash |= {h: cached[h] for h in clause_hashes if h.startswith(MEAN_PREFIX) and h in cached}
-        add_clause_means(rows, by_hash)
+        add_clause_means(rows, by_hash, cached)
     step("embedded")
     kind = "none" if lexical_only else dense.choose_kind(dense_kind, len(passage_hashes))
 
