@@ -15,6 +15,11 @@ the next run when it was built from the same files with the same embedder, forma
 
     python benchmarks/bench_retrieval.py --skip-laws --omp-policies       # OpenMP wait policies, idle and loaded
     python benchmarks/bench_retrieval.py --keep DIR --dense-sizes 50000,100000,200000   # exact vs HNSW by size
+
+With ``--index DIR`` nothing is built: the index in DIR (e.g. all of shared/laws, built with ``policyqa build``)
+is loaded and timed with law questions, once idle and once beside one busy process per core.
+
+    python benchmarks/bench_retrieval.py --index var/full --json-out full.json
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -47,7 +53,7 @@ DERIVED_CHARS = 20
 # Not in any question set: they only load lazy state (jieba, the model, FAISS pages) before timing.
 WARMUP_QUESTIONS = ("养老机构应当具备哪些条件", "托育服务如何收费", "劳动合同应当包括哪些条款",
                     "慈善组织如何登记", "未成年人的监护人有哪些职责")
-TARGETS = ("bundled", "laws", "laws-hnsw")
+TARGETS = ("bundled", "laws", "laws-hnsw", "index")
 # OpenMP wait policies compared by --omp-policies; "default" is libgomp's own when nothing is set (spin 300,000
 # times, then sleep), which GOMP_SPINCOUNT reproduces whatever policy.index.openmp sets.
 OMP_POLICIES = {"passive": {"OMP_WAIT_POLICY": "passive"}, "default": {"GOMP_SPINCOUNT": "300000"},
@@ -448,31 +454,76 @@ def embed_rate_part(laws_dir: Path, count: int, embedder_spec: str, full_charact
             "full_build_hours": round(full_characters * wall / characters / 3600, 2)}
 
 
+@contextmanager
+def busy_cores(on: bool):
+    """With ``on``, one busy process per usable core for the duration (the parallel CPU load of a shared host)."""
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(len(os.sched_getaffinity(0)))] if on else []
+    try:
+        yield
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
+
+
 def omp_part(args: argparse.Namespace, index_dir: Path) -> dict:
     """Each OpenMP wait policy, idle and with one busy process per core beside it, interleaved over rounds."""
     runs: dict[str, dict[str, dict[str, list[float]]]] = {}
     loads: dict[str, list[list[float]]] = {"idle": [], "loaded": []}
     for _ in range(args.omp_rounds):
         for load in ("idle", "loaded"):
-            busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                    for _ in range(len(os.sched_getaffinity(0)))] if load == "loaded" else []
-            try:
+            with busy_cores(load == "loaded"):
                 for policy, settings in OMP_POLICIES.items():
                     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
                     run = child(args, "omp", "bundled", index_dir, env=env | settings)
                     for name in ("hybrid", "query_embedding"):
                         runs.setdefault(policy, {}).setdefault(load, {}).setdefault(name, []).extend(run[name])
                     loads[load].append(run["load_average"])
-            finally:
-                for p in busy:
-                    p.kill()
-                    p.wait()
     result = {policy: {load: {name: latency_stats(v) for name, v in by_name.items()} for load, by_name in by_load.items()}
               for policy, by_load in runs.items()}
     for policy, by_load in result.items():
         by_load["loaded_p95_over_idle_p95"] = round(by_load["loaded"]["hybrid"]["p95_ms"]
                                                     / by_load["idle"]["hybrid"]["p95_ms"], 2)
     return {"rounds": args.omp_rounds, "policies": result, "load_average": loads}
+
+
+def index_part(args: argparse.Namespace, folder: Path) -> dict:
+    """Search, ask and memory on an index already built, idle and then beside one busy process per core."""
+    from policyqa.index.store import read_manifest
+
+    manifest = read_manifest(folder)
+    part: dict = {"index_dir": str(folder), "counts": manifest["counts"], "dense_kind": manifest.get("dense_kind"),
+                  "size": folder_sizes(folder)}
+    for load in ("idle", "loaded"):
+        with busy_cores(load == "loaded"):
+            part[load] = child(args, "search", "index", folder)
+        part[load].pop("dense_top10")
+    for name in ("hybrid", "query_embedding"):
+        part[f"{name}_p95_loaded_over_idle"] = round(part["loaded"]["search"][name]["p95_ms"]
+                                                     / part["idle"]["search"][name]["p95_ms"], 2)
+    part["ask_p95_loaded_over_idle"] = round(part["loaded"]["ask"]["p95_ms"] / part["idle"]["ask"]["p95_ms"], 2)
+    return part
+
+
+def index_lines(part: dict) -> list[str]:
+    c = part["counts"]
+    lines = [f"index {part['index_dir']}: {c['documents']} documents, {c['clauses']} clauses, {c['passages']} passages, "
+             f"dense {part['dense_kind']}, {part['size']['total_mib']:.0f} MiB on disk", "",
+             f"latency ms over {part['idle']['questions']} law questions (k={SEARCH_K}), after warm-up:  p50 / p95",
+             f"{'load':<7} {'bm25':>15} {'dense':>15} {'hybrid':>15} {'query embed':>15} {'ask':>15} {'ask/hybrid':>10} "
+             f"{'RSS loaded':>10} {'RSS peak':>8}"]
+    for load in ("idle", "loaded"):
+        s = part[load]
+        lines.append(f"{load:<7} {cell(s['search']['bm25']):>15} {cell(s['search']['dense']):>15} "
+                     f"{cell(s['search']['hybrid']):>15} {cell(s['search']['query_embedding']):>15} "
+                     f"{cell(s['ask']):>15} {s['ask_over_hybrid_p50']:>9.2f}x {s['rss_after_load_mib']:>9.0f}M "
+                     f"{s['peak_rss_mib']:>7.0f}M")
+    lines += [f"p95 beside one busy process per core / idle: hybrid {part['hybrid_p95_loaded_over_idle']}x, query "
+              f"embedding {part['query_embedding_p95_loaded_over_idle']}x, ask {part['ask_p95_loaded_over_idle']}x; "
+              f"index load {part['idle']['index_load_seconds']} s; load average "
+              f"{part['idle']['load_average']['before']} → {part['loaded']['load_average']['after']}"]
+    return lines
 
 
 # ---- report ------------------------------------------------------------------------------------------
@@ -501,12 +552,16 @@ def build_cost_lines(results: dict) -> list[str]:
     return lines
 
 
-def table(results: dict) -> str:
+def header(results: dict) -> list[str]:
     m = results["machine"]
-    lines = [f"policyqa retrieval benchmark — {results['date']}",
-             (f"machine: {m['nproc']} CPU(s) usable ({m['cpu_count']} online), {m['cpu_model']}, "
-              f"{m['mem_total_gib']} GiB RAM, Python {m['python']}; load average at start "
-              f"{' '.join(map(str, results['load_average_start']))}"), ""]
+    return [f"policyqa retrieval benchmark — {results['date']}",
+            (f"machine: {m['nproc']} CPU(s) usable ({m['cpu_count']} online), {m['cpu_model']}, "
+             f"{m['mem_total_gib']} GiB RAM, Python {m['python']}; load average at start "
+             f"{' '.join(map(str, results['load_average_start']))}"), ""]
+
+
+def table(results: dict) -> str:
+    lines = header(results)
     runs = [("bundled", results["bundled"])]
     if "laws" in results:
         runs += [(t, results["laws"][t]) for t in ("laws", "laws-hnsw") if t in results["laws"]]
@@ -582,6 +637,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--omp-policies", action="store_true",
                    help="fused search under each OpenMP wait policy, idle and beside one busy process per core")
     p.add_argument("--omp-rounds", type=int, default=3, help="interleaved rounds of --omp-policies (default 3)")
+    p.add_argument("--index", metavar="DIR", help="time search, ask and memory on this built index, idle and beside "
+                   "one busy process per core (nothing built; law questions)")
     p.add_argument("--dense-sizes", metavar="N,N,…", help="exact vs HNSW search at these numbers of passages "
                    "(vectors from the law index; needs the law corpus)")
     hidden = argparse.SUPPRESS
@@ -608,6 +665,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_build and "texts" in results:
         print("\n".join(build_cost_lines(results)))
         return 0
+    if args.index:
+        results["index"] = index_part(args, Path(args.index))
+        text = "\n".join(header(results) + index_lines(results["index"]))
+    else:
+        text = table(full_run(args, results))
+    print(text)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\nJSON written to {args.json_out}")
+    return 0
+
+
+def full_run(args: argparse.Namespace, results: dict) -> dict:
+    """The bundled corpus built and timed, then (unless --skip-laws) the law corpus."""
     with tempfile.TemporaryDirectory(prefix="pq-bench-") as tmp:
         work = Path(tmp)
         bundled = work / "bundled"
@@ -621,12 +692,7 @@ def main(argv: list[str] | None = None) -> int:
             results["laws"] = law_part(args, work, keep)
             if args.dense_sizes:
                 results["dense_sizes"] = child(args, "dense", "laws", keep / "laws-flat")
-    text = table(results)
-    print(text)
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-        print(f"\nJSON written to {args.json_out}")
-    return 0
+    return results
 
 
 if __name__ == "__main__":
