@@ -22,21 +22,7 @@ from pathlib import Path
 
 import httpx
 
-NOTICE = """某某市民政局关于开展社区助餐服务的通知
-
-各区民政局：
-
-为方便老年人就餐，现就开展社区助餐服务通知如下。
-
-一、社区助餐点对八十周岁以上老年人每餐补贴三元。
-
-二、助餐点应当公示菜品价格和补贴标准。
-
-三、本通知自印发之日起施行。
-
-某某市民政局
-2025年5月1日
-"""
+NOTICE = (Path(__file__).resolve().parents[1] / "tests" / "data" / "zhucan_notice.txt").read_text(encoding="utf-8")
 QUESTIONS = ("养老机构的水电气热能按居民价格收费吗？", "社区助餐点对八十周岁以上老年人每餐补贴多少钱？",
              "家庭托育点需要登记备案吗？")
 

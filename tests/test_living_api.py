@@ -22,21 +22,7 @@ from test_corpus_formats import PAGE, _docx
 from test_corpus_pdf import PAGE_1, PAGE_2, _pdf
 
 ADMIN, READER = "admin-密钥-2026".encode().hex(), "reader-key"
-NOTICE = """某某市民政局关于开展社区助餐服务的通知
-
-各区民政局：
-
-为方便老年人就餐，现就开展社区助餐服务通知如下。
-
-一、社区助餐点对八十周岁以上老年人每餐补贴三元。
-
-二、助餐点应当公示菜品价格和补贴标准。
-
-三、本通知自印发之日起施行。
-
-某某市民政局
-2025年5月1日
-"""
+NOTICE = (Path(__file__).parent / "data" / "zhucan_notice.txt").read_text(encoding="utf-8")  # also bench_reload's
 AMENDED = NOTICE.replace("每餐补贴三元", "每餐补贴五元")
 MEAL = "社区助餐点对八十周岁以上老年人每餐补贴多少钱？"
 MARKDOWN = """---
