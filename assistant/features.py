@@ -22,6 +22,7 @@ from .ages import age_ranges, narrowest_holding
 from .analysis import QueryAnalysis
 from .asks import AMOUNT_RE, MONEY_RE, NUMBER_RE, institution_kinds, names_thing
 from .extractive import best_sentences
+from .mentions import document_place
 from .penalties import PENALTY_RE, breached_articles
 
 # A clause naming who acts: 「市场监督管理部门负责…」「民政部、国家卫生健康委按职责分工负责」「县人民政府」.
@@ -36,7 +37,7 @@ CANDIDATE_FEATURES: tuple[str, ...] = (
     "figure_stated", "figure_unstated", "who_department", "who_no_department", "age_held", "age_best_fit",
     "age_not_held", "row_plain", "row_asked", "penalty_article", "punishes_top_duty", "other_document", "superseded",
     "preamble", "closing", "annex", "things_named", "things_missing", "kind_mismatch", "province_missing",
-    "log_length",
+    "place_unasked", "log_length",
 )
 QUESTION_FEATURES: tuple[str, ...] = (
     "top_score", "margin", "top_fused_rank", "top_bm25_rank", "top_window_rank", "dense_best", "coverage_top3",
@@ -144,6 +145,8 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         unnamed_kinds = [k for k in analysis.kinds if not k <= terms]
         kind_mismatch = bool(unnamed_kinds) and bool(institution_kinds(clause.text, tokenizer))
         province_missing = any(p not in clause.doc_title and p not in clause.text for p in analysis.provinces)
+        # A local rule answers for its own place: asked without that place, national law comes first.
+        place = document_place(clause.doc_title)
         punishes_top = (analysis.asks_penalty and rank > 0 and clause.doc_id == hits[0].clause.doc_id
                         and bool(breached_articles(clause.text) & top_labels))
         values = {
@@ -183,6 +186,7 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
             "things_missing": float(things_missing),
             "kind_mismatch": float(kind_mismatch),
             "province_missing": float(province_missing),
+            "place_unasked": float(place is not None and place[:2] not in analysis.question),
             "log_length": math.log1p(len(clause.text)),
         }
         rows.append([values[name] for name in CANDIDATE_FEATURES])

@@ -643,6 +643,24 @@ def _states(assistant, question: str, hit) -> bool:
     return states_figure(hit, analysis.figure, analysis.weights, assistant.index.tokenizer)
 
 
+def test_a_local_rule_is_marked_when_the_question_does_not_name_its_place(assistant):
+    """A local regulation answers for its own place: the ranker reads whether the question names it."""
+    from policyqa.assistant.analysis import analyse
+    from policyqa.assistant.features import candidates
+    from policyqa.corpus import parse_text
+    from policyqa.index.models import Hit
+
+    local = parse_text("# 上海市慈善条例\n\n慈善组织可以采取基金会、社会团体等组织形式。\n", "sh", ".md").clauses[0]
+    national = parse_text("# 慈善法\n\n慈善组织可以采取基金会、社会团体、社会服务机构等组织形式。\n", "cs", ".md").clauses[0]
+    hits = [Hit(clause=local, score=0.9, dense_score=0.9), Hit(clause=national, score=0.8, dense_score=0.8)]
+
+    def marked(question: str) -> list[float]:
+        return list(candidates(analyse(question, assistant.index), hits, assistant.index).column("place_unasked"))
+
+    assert marked("慈善组织可以采取哪些组织形式？") == [1.0, 0.0]
+    assert marked("在上海，慈善组织可以采取哪些组织形式？") == [0.0, 0.0]
+
+
 def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
     from policyqa.corpus import parse_text
     from policyqa.index.models import Hit

@@ -141,7 +141,7 @@ FEATURE_NAMES = {
     "penalty_article": "规定处罚", "punishes_top_duty": "处罚所问义务的条款", "other_document": "另一份文件",
     "superseded": "已被新版本取代", "preamble": "序言", "closing": "结语", "annex": "附件",
     "things_named": "提到所问事项", "things_missing": "未提到所问事项", "kind_mismatch": "机构类型不符",
-    "province_missing": "未涉及所问地方", "log_length": "条款长度", "top_score": "第一条的排序得分",
+    "province_missing": "未涉及所问地方", "place_unasked": "地方性规定（问题未提该地）", "log_length": "条款长度", "top_score": "第一条的排序得分",
     "margin": "领先第二条的幅度", "top_fused_rank": "第一条的检索名次", "top_bm25_rank": "第一条的关键词名次",
     "top_window_rank": "第一条的语义名次", "dense_best": "语义最接近程度", "bm25_share": "与关键词第一名的得分比",
     "window_gap": "与语义第一名的差距", "rare_coverage": "覆盖问题中的少见词", "sentence_coverage": "单句覆盖问题用词",
