@@ -137,7 +137,7 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
     rows, matched = [], []
     for rank, hit in enumerate(hits):
         clause = hit.clause
-        terms = tokenizer.terms(clause.text)
+        terms = index.clause_terms(clause)
         stated = analysis.figure is not None and states_figure(hit, analysis.figure, analysis.weights, tokenizer)
         department = bool(DEPARTMENT_RE.search(clause.text))
         held = (fits[rank] is not None) if brackets[rank] else None  # None: the clause sets out no bracket

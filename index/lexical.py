@@ -1,6 +1,7 @@
 """BM25 (bm25s, Lucene variant) over jieba tokens."""
 from __future__ import annotations
 
+import json
 from itertools import chain
 from pathlib import Path
 
@@ -74,3 +75,32 @@ def document_frequencies(model: bm25s.BM25) -> dict[str, int]:
     counts = np.diff(model.scores["indptr"])
     # bm25s keeps an empty-string entry past the last column; it names no term.
     return {term: int(counts[i]) for term, i in model.vocab_dict.items() if i < len(counts)}
+
+
+class StoredTokens:
+    """Each clause's BM25 tokens as the index stored them (``tokens.jsonl``, one JSON array a line), read a line at a
+    time from the file when asked: a candidate's terms without segmenting its text again. Only the line offsets are
+    held (16 bytes a clause); the file is read, not mapped, so its pages count as cache, not as the process's memory."""
+
+    CHUNK = 1 << 22  # bytes read at a time while finding the line ends
+
+    def __init__(self, path: Path) -> None:
+        ends = []
+        with path.open("rb") as f:
+            at = 0
+            while chunk := f.read(self.CHUNK):
+                ends.append(np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10) + at)
+                at += len(chunk)
+        self._path = path
+        self._ends = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+        self._starts = np.concatenate(([0], self._ends[:-1] + 1)).astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def terms(self, position: int) -> frozenset[str]:
+        start = int(self._starts[position])
+        with self._path.open("rb") as f:
+            f.seek(start)
+            line = f.read(int(self._ends[position]) - start)
+        return frozenset(json.loads(line.decode("utf-8")))

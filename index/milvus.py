@@ -467,9 +467,11 @@ class MilvusIndex:
     def document_frequency(self, term: str) -> int:
         return self._term_counts.get(escape_term(term), 0)
 
-    # The local index's own definitions: they read only clauses, _by_id and document_frequency.
+    # The local index's own definitions: they read only clauses, _by_id, tokenizer and document_frequency.
     term_rarity = Index.term_rarity
     clause = Index.clause
+    clause_terms = Index.clause_terms
+    _stored_tokens = None  # the terms are in the collection; a candidate's are segmented again, as they were stored
 
     def _chosen(self, doc_ids: list[str] | None) -> str | None:
         """The filter of a search limited to some documents."""

@@ -79,6 +79,18 @@ def test_term_rarity_follows_document_frequency(index):
     assert 0 <= index.term_rarity("老年人") < index.term_rarity("助浴") < index.term_rarity("不存在的词") == 1.0
 
 
+def test_a_candidates_terms_are_the_terms_bm25_indexed(index):
+    """What the ranker reads of a clause's words: the terms BM25 indexed for it, stored (local) or segmented again
+    (Milvus), the same either way; a clause from outside the index is segmented."""
+    from policyqa.corpus import parse_text
+    from policyqa.index.passages import lexical_text
+
+    assert all(index.clause_terms(c) == index.tokenizer.terms(lexical_text(c)) for c in index.clauses)
+    assert {"水电气热", "居民"} <= index.clause_terms(index.clause("yanglao-gaige-2024:（十四）"))
+    outside = parse_text("# 某市办法\n\n养老院的用水按居民价格执行。\n", "x", ".md").clauses[0]
+    assert {"养老机构", "居民"} <= index.clause_terms(outside)
+
+
 def test_unknown_documents_and_modes_are_user_errors(index):
     with pytest.raises(UnknownDocument):
         index.search(QUESTIONS[0], doc_ids=["no-such-doc"])
