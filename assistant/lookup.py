@@ -358,8 +358,9 @@ def _named_by_law(refs: Sequence[ArticleRef], docs: list[dict]) -> list[str] | N
     catalogue = per_documents(docs, _catalogue)
     found: set[int] = set()
     for law in laws:
-        for ending in _endings(law):
-            found.update(catalogue.by_core.get(ending, ()), catalogue.by_placeless.get(ending, ()))
+        # The longest loaded title the name ends with: 「社会保险法」 names 社会保险法, not also the 保险法 inside it.
+        found.update(next((hit for ending in _endings(law)
+                           if (hit := catalogue.by_core.get(ending, ()) + catalogue.by_placeless.get(ending, ()))), ()))
         for core in catalogue.by_ending.get(law[-2:], ()):
             if _abbreviates(law, core):
                 found.update(catalogue.by_core[core])

@@ -430,6 +430,17 @@ def test_an_article_of_the_text_a_notice_issues_is_looked_up_by_that_texts_name(
     assert [c.label for c in _looked_up("残疾儿童康复救助管理办法第二条规定了什么", kf=notice)] == ["第二条"]
 
 
+def test_a_law_named_by_a_longer_title_is_not_the_shorter_law_inside_it():
+    from policyqa.corpus import parse_text
+
+    insurance = parse_text("# 中华人民共和国保险法\n\n第一条　为了规范保险活动，制定本法。\n\n第二条　本法所称保险，是指商业保险。\n",
+                           "bx", ".md")
+    social = parse_text("# 中华人民共和国社会保险法\n\n第一条　为了规范社会保险关系，制定本法。\n\n"
+                        "第二条　国家建立基本养老保险等社会保险制度。\n", "sb", ".md")
+    assert [c.clause_id for c in _looked_up("社会保险法第二条的内容是什么？", bx=insurance, sb=social)] == ["sb:第二条"]
+    assert [c.clause_id for c in _looked_up("保险法第二条的内容是什么？", bx=insurance, sb=social)] == ["bx:第二条"]
+
+
 def test_a_local_rule_named_without_its_place_and_a_part_named_as_an_article():
     from policyqa.assistant.lookup import missing_articles
     from policyqa.corpus import parse_text
