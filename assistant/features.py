@@ -145,7 +145,8 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         unnamed_kinds = [k for k in analysis.kinds if not k <= terms]
         kind_mismatch = bool(unnamed_kinds) and bool(institution_kinds(clause.text, tokenizer))
         province_missing = any(p not in clause.doc_title and p not in clause.text for p in analysis.provinces)
-        # A local rule answers for its own place: asked without that place, national law comes first.
+        # A local rule answers for its own place: asked without that place, national law comes first. Its first two
+        # characters name the place as a question does (「新疆维吾尔自治区…」 is asked as 新疆, 「上海市…」 as 上海).
         place = document_place(clause.doc_title)
         punishes_top = (analysis.asks_penalty and rank > 0 and clause.doc_id == hits[0].clause.doc_id
                         and bool(breached_articles(clause.text) & top_labels))
