@@ -42,9 +42,32 @@ def _unique_doc_ids(files: list[Path]) -> dict[Path, str]:
     return ids
 
 
+def _without_copies(files: list[Path]) -> tuple[list[Path], list[SkippedFile]]:
+    """``files`` less any whose bytes repeat an earlier file's (a law filed under two categories): one document
+    is indexed once, so an answer does not cite the same article twice under two ids."""
+    first: dict[str, Path] = {}
+    kept: list[Path] = []
+    copies: list[SkippedFile] = []
+    for f in files:
+        try:
+            digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        except OSError:
+            kept.append(f)  # parse_file reports why it cannot be read
+            continue
+        if digest in first:
+            copies.append(SkippedFile(str(f), f"与 {first[digest]} 内容相同 (same content as {first[digest]})"))
+        else:
+            first[digest] = f
+            kept.append(f)
+    return kept, copies
+
+
 def load_corpus(paths: list[Path] | None = None) -> Corpus:
-    """Parse every document under ``paths`` (default: the bundled corpus)."""
+    """Parse every document under ``paths`` (default: the bundled corpus); a file repeating another's bytes is
+    skipped and reported."""
     files, skipped = discover(list(paths) if paths else [BUNDLED_DIR])
+    files, copies = _without_copies(files)
+    skipped += copies
     ids = _unique_doc_ids(files)
     documents = []
     for f in files:

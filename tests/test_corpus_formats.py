@@ -285,3 +285,21 @@ def test_a_portal_page_is_the_document_under_its_heading_with_the_portals_fields
     assert [c.label for c in doc.clauses if c.part == "body"][:2] == ["（一）", "（二）"]
     text = "\n".join(c.text for c in doc.clauses)
     assert not any(word in text for word in ("欢迎访问", "当前位置", "索引号", "分享到", "打印本页", "相关文件", "养老服务体系建设规划"))
+
+
+def test_a_file_repeating_another_is_indexed_once_and_reported(tmp_path: Path):
+    from policyqa.corpus import BUNDLED_DIR
+
+    seed = next(BUNDLED_DIR.glob("*.md"))
+    for folder in ("社会法", "经济法"):  # the same law filed under two categories
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / seed.name).write_bytes(seed.read_bytes())
+    (tmp_path / "草案").mkdir()
+    (tmp_path / "草案" / seed.name).write_text(seed.read_text(encoding="utf-8") + "\n附：征求意见稿。\n", encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    assert len(corpus.documents) == 2  # the two copies once, the edited text beside them
+    assert sorted(Path(d.meta.path).parent.name for d in corpus.documents) == ["社会法", "草案"]
+    assert all(d.doc_id.startswith(seed.stem + "@") for d in corpus.documents)  # two different texts share a stem
+    [copy] = corpus.skipped
+    assert Path(copy.path).parent.name == "经济法"
+    assert copy.reason == f"与 {tmp_path / '社会法' / seed.name} 内容相同 (same content as {tmp_path / '社会法' / seed.name})"
