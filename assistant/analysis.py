@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from policyqa.corpus.annex import unit_names
 from policyqa.corpus.models import Clause
 from policyqa.index import Index
+from policyqa.index.scope import question_provinces
 
 from .ages import asked_age
 from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCOUNT_RE, MONEY_RE, NUMBER_RE,
@@ -52,6 +53,7 @@ class QueryAnalysis:
     asks_each_document: bool = False  # what each of the documents named says
     age: tuple[int, int] | None = None  # the asked person's age, in months
     provinces: tuple[str, ...] = ()
+    reach: tuple[str, ...] = ()  # provinces of every place it names (「杭州」→ 浙江省): other places' rules rank lower
     things: tuple[frozenset[str], ...] = ()  # asked for by name (「哪些材料」 → {材料})
     kinds: tuple[frozenset[str], ...] = ()  # kinds of institution named
     unnamed: tuple[str, ...] = ()  # a tax, certificate, leave or card no loaded clause names
@@ -70,6 +72,7 @@ class QueryAnalysis:
             "figure": _figure_name(self.figure),
             "age_months": list(self.age) if self.age else None,
             "provinces": list(self.provinces),
+            "reach": list(self.reach),
             "things": ["/".join(sorted(t)) for t in self.things],
             "institution_kinds": ["/".join(sorted(k)) for k in self.kinds],
             "unnamed": list(self.unnamed),
@@ -109,9 +112,10 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     asks_who = asks_who_is_responsible(question)
     units, sections = _loaded(index)
     unit = named_unit(question, tokenizer, units)
+    search_text = without_declined(without_mentions(question, list(mentions)))
     return QueryAnalysis(
         question=question,
-        search_text=without_declined(without_mentions(question, list(mentions))),
+        search_text=search_text,
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
         named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections),
         unknown_numbers=tuple(n.number for n in doc_numbers(question) if not numbered_documents(n, documents)),
@@ -128,6 +132,7 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
         asks_each_document=bool(EACH_DOCUMENT_RE.search(question)),
         age=asked_age(question),
         provinces=tuple(named_provinces(question)),
+        reach=question_provinces(search_text),
         things=tuple(asked_things(question, tokenizer)),
         kinds=tuple(institution_kinds(question, tokenizer)),
         unnamed=tuple(unnamed_things(question, tokenizer, index.document_frequency)),

@@ -22,7 +22,6 @@ from .ages import age_ranges, narrowest_holding
 from .analysis import QueryAnalysis
 from .asks import AMOUNT_RE, MONEY_RE, NUMBER_RE, institution_kinds, names_thing
 from .extractive import best_sentences
-from .mentions import document_place
 from .penalties import PENALTY_RE, breached_articles
 
 # A clause naming who acts: 「市场监督管理部门负责…」「民政部、国家卫生健康委按职责分工负责」「县人民政府」.
@@ -145,9 +144,6 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
         unnamed_kinds = [k for k in analysis.kinds if not k <= terms]
         kind_mismatch = bool(unnamed_kinds) and bool(institution_kinds(clause.text, tokenizer))
         province_missing = any(p not in clause.doc_title and p not in clause.text for p in analysis.provinces)
-        # A local rule answers for its own place: asked without that place, national law comes first. Its first two
-        # characters name the place as a question does (「新疆维吾尔自治区…」 is asked as 新疆, 「上海市…」 as 上海).
-        place = document_place(clause.doc_title)
         punishes_top = (analysis.asks_penalty and rank > 0 and clause.doc_id == hits[0].clause.doc_id
                         and bool(breached_articles(clause.text) & top_labels))
         values = {
@@ -187,7 +183,8 @@ def candidates(analysis: QueryAnalysis, hits: list[Hit], index: Index) -> Candid
             "things_missing": float(things_missing),
             "kind_mismatch": float(kind_mismatch),
             "province_missing": float(province_missing),
-            "place_unasked": float(place is not None and place[:2] not in analysis.question),
+            # A local rule answers for its own place: asked without that place, national law comes first.
+            "place_unasked": float(index.scopes.is_outside(clause, analysis.reach)),
             "log_length": math.log1p(len(clause.text)),
         }
         rows.append([values[name] for name in CANDIDATE_FEATURES])

@@ -98,7 +98,7 @@ def _short_title(title: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]$", "", title.replace(_STATE_NAME, ""))
 
 
-def document_place(title: str) -> str | None:
+def _document_place(title: str) -> str | None:
     """The place a local rule is for, from its title (「上海市慈善条例」 → 上海); None for a national text."""
     m = PLACE_PREFIX_RE.match(title)
     return _PLACE_LEVEL_RE.sub("", m.group(0)) if m else None
@@ -110,7 +110,7 @@ def _titles(docs: list[dict]) -> _Titles:
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        if place := document_place(doc["title"]):
+        if place := _document_place(doc["title"]):
             places.setdefault(place, []).append(doc["doc_id"])
         for char in set(doc["title"]):
             with_char.setdefault(char, []).append(i)

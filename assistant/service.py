@@ -282,11 +282,13 @@ class Assistant:
         """The index's ranking for the question without the words naming a document (「52号文」「2024年养老意见」),
         within the documents it names (the version in force on ``as_of`` of a law named) unless the caller chose
         documents; the texts as they stood on ``as_of`` (default today); asked about a penalty, the article
-        punishing the first clause's duty is a candidate too."""
+        punishing the first clause's duty is a candidate too. Local rules of places the question does not name rank
+        lower (:mod:`policyqa.index.scope`)."""
         if analysis.named_doc_ids and doc_ids is None:
             doc_ids = self._current(list(analysis.named_doc_ids), as_of)
         mode = mode or ("hybrid" if self.index.has_vectors else "bm25")  # a lexical index has only the one
-        hits = self.index.search(analysis.search_text, k=k, mode=mode, doc_ids=doc_ids, as_of=as_of or today())
+        hits = self.index.search(analysis.search_text, k=k, mode=mode, doc_ids=doc_ids, as_of=as_of or today(),
+                                 places=analysis.reach)
         if analysis.asks_penalty and hits:
             hits = with_penalty_article(hits, self._clauses_by_doc.get(hits[0].clause.doc_id, []))
         return hits

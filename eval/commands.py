@@ -197,9 +197,10 @@ def register(subparsers) -> None:
                     "writer), holding out each set in turn to measure it as a new writer's questions would find it, "
                     "then fit on all of them and write the model (JSON with its manifest). Use it with "
                     "POLICYQA_RANKER=FILE.")
-    p.add_argument("sets", nargs="*", metavar="QUESTIONS.jsonl[@INDEX_DIR]",
-                   help="question sets, each optionally with the index it was written for (default: the bundled "
-                        "development sets of eval/ on the default index)")
+    p.add_argument("sets", nargs="*", metavar="QUESTIONS.jsonl[@INDEX_DIR[+LARGER_DIR]]",
+                   help="question sets, each optionally with the index it was written for and, after +, larger "
+                        "indexes holding its documents among others, over which its questions are also fitted on "
+                        "(default: the bundled development sets of eval/ on the default index)")
     p.add_argument("--out", metavar="FILE", help="where to write the fitted model (default: do not write one)")
     p.add_argument("--baseline", metavar="FILE",
                    help='per-set metrics to print beside the cross-validation ({"sets": {name: metrics}})')

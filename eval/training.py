@@ -43,6 +43,10 @@ class QuestionSet:
     path: Path
     index: Path | None  # None: the default index
     questions: tuple[Question, ...]
+    # Larger indexes holding the set's documents among many others (the whole law corpus): its questions are also
+    # read over them to fit the ranking, so the ranker meets the competition a national corpus brings (other
+    # provinces' restatements of a law); the set is still held out and judged over ``index`` alone.
+    also: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,20 +65,22 @@ class Example:
         return np.array([cid in relevant for cid in self.candidates.clause_ids], dtype=np.float64)
 
 
-def parse_set(spec: str) -> tuple[Path, Path | None]:
-    """``QUESTIONS.jsonl`` or ``QUESTIONS.jsonl@INDEX_DIR`` (a set written for another index, e.g. the law set)."""
-    path, _, index = spec.partition("@")
-    return Path(path), Path(index) if index else None
+def parse_set(spec: str) -> tuple[Path, Path | None, tuple[Path, ...]]:
+    """``QUESTIONS.jsonl``, ``QUESTIONS.jsonl@INDEX_DIR`` (a set written for another index, e.g. the law set), or
+    ``QUESTIONS.jsonl@INDEX_DIR+LARGER_DIR…`` (also fitted on over larger indexes, see :class:`QuestionSet`)."""
+    path, _, indexes = spec.partition("@")
+    index, *also = indexes.split("+")
+    return Path(path), Path(index) if index else None, tuple(Path(a) for a in also if a)
 
 
 def read_sets(specs: Sequence[str]) -> list[QuestionSet]:
     sets = []
     for spec in specs:
-        path, index = parse_set(spec)
+        path, index, also = parse_set(spec)
         name = path.stem.removesuffix("_questions")
         if any(s.name == name for s in sets):
             raise UserError(f"问题集重复：{name} (question set named twice: {name})")
-        sets.append(QuestionSet(name, path, index, tuple(read_questions(path))))
+        sets.append(QuestionSet(name, path, index, tuple(read_questions(path)), also))
     if len(sets) < 2:
         raise UserError("交叉验证至少需要两个问题集 (cross-validation by set needs at least two question sets)")
     return sets
@@ -92,20 +98,23 @@ class Assistants:
         return self._loaded[index]
 
 
-def collect(sets: Sequence[QuestionSet], assistants: Assistants, progress: bool = True) -> dict[str, list[Example]]:
-    """Every question's candidates and their features (independent of any model, so computed once)."""
+def collect(sets: Sequence[QuestionSet], assistants: Assistants, progress: bool = True,
+            larger: bool = False) -> dict[str, list[Example]]:
+    """Every question's candidates and their features (independent of any model, so computed once): over each
+    set's own index, or (``larger``) over its larger indexes (:attr:`QuestionSet.also`), one list per set."""
     examples: dict[str, list[Example]] = {}
-    total = sum(len(s.questions) for s in sets)
-    with tqdm(total=total, unit="q", file=sys.stderr, disable=not progress, desc="features") as bar:
+    total = sum(len(s.questions) * (len(s.also) if larger else 1) for s in sets)
+    with tqdm(total=total, unit="q", file=sys.stderr, disable=not progress or not total, desc="features") as bar:
         for qs in sets:
-            assistant = assistants(qs.index)
-            check_relevant(assistant, qs.questions)
             examples[qs.name] = []
-            for q in qs.questions:
-                found = assistant.evidence(q.question)
-                cands = candidates(*_head(found), assistant.index) if found else None
-                examples[qs.name].append(Example(q, cands))
-                bar.update()
+            for index in (qs.also if larger else (qs.index,)):
+                assistant = assistants(index)
+                check_relevant(assistant, qs.questions)
+                for q in qs.questions:
+                    found = assistant.evidence(q.question)
+                    cands = candidates(*_head(found), assistant.index) if found else None
+                    examples[qs.name].append(Example(q, cands))
+                    bar.update()
     return examples
 
 
@@ -121,10 +130,16 @@ def _ranked(model: LinearModel, c: Candidates) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit(examples: Sequence[Example], embedder: str, calibration: tuple[float, float] = (1.0, 0.0),
-        threshold: float | None = None, manifest: dict | None = None) -> RankerModel:
-    """A model fitted on ``examples``; without a given ``threshold`` it is chosen on the examples themselves."""
+        threshold: float | None = None, manifest: dict | None = None,
+        ranking_only: Sequence[Example] = ()) -> RankerModel:
+    """A model fitted on ``examples``; without a given ``threshold`` it is chosen on the examples themselves.
+
+    ``ranking_only`` (questions read over a larger index, :attr:`QuestionSet.also`) fit which clause ranks first,
+    not whether to answer: a question unanswerable over the corpus it was written for may be answered over a larger
+    one, so its refusal label does not carry over."""
     ranked = [e for e in examples if e.candidates is not None and len(e.candidates.clause_ids)]
-    groups = [(e.candidates.rows, e.labels()) for e in ranked if e.answerable]
+    groups = [(e.candidates.rows, e.labels()) for e in [*ranked, *ranking_only]
+              if e.answerable and e.candidates is not None and len(e.candidates.clause_ids)]
     ranking = fit_ranking([g for g in groups if 0 < g[1].sum() < len(g[1])], l2=L2)
     rows = np.array([question_features(e.candidates, *_ranked(ranking, e.candidates)) for e in ranked])
     # The label: whether the question has an answer at all (a refused answerable question is a false refusal).
@@ -169,12 +184,14 @@ class CrossValidation:
 
 def cross_validate(sets: Sequence[QuestionSet], assistants: Assistants, progress: bool = True) -> CrossValidation:
     examples = collect(sets, assistants, progress)
+    larger = collect(sets, assistants, progress, larger=True)
     embedder = assistants(sets[0].index).index.manifest["embedder"]["name"]
     per_set: dict[str, dict] = {}
     logits, labels = [], []
     for held_out in sets:
-        training = [e for qs in sets if qs.name != held_out.name for e in examples[qs.name]]
-        model = fit(training, embedder)
+        others = [qs.name for qs in sets if qs.name != held_out.name]
+        model = fit([e for n in others for e in examples[n]], embedder,
+                    ranking_only=[e for n in others for e in larger[n]])
         per_set[held_out.name] = evaluate_set(assistants(held_out.index), held_out, model, progress)
         fold_logits, fold_labels = out_of_fold_logits(model, examples[held_out.name])
         logits.append(fold_logits)
@@ -190,17 +207,21 @@ def cross_validate(sets: Sequence[QuestionSet], assistants: Assistants, progress
         "candidate_features": list(CANDIDATE_FEATURES),
         "question_features": list(QUESTION_FEATURES),
         "training_sets": {qs.name: {"file": qs.path.name, "questions": len(qs.questions),
-                                    "index": str(qs.index) if qs.index else "default"} for qs in sets},
+                                    "index": str(qs.index) if qs.index else "default",
+                                    **({"also_fitted_over": [str(a) for a in qs.also]} if qs.also else {})}
+                          for qs in sets},
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "package_version": _package_version(),
         "embedder": embedder,
-        "ranking": "pairwise logistic regression (L2 = 1) over standardised candidate features",
+        "ranking": "pairwise logistic regression (L2 = 1) over standardised candidate features; a set's questions "
+                   "read over its also_fitted_over indexes are fitted on too",
         "answerable": "logistic regression, Platt-calibrated on leave-one-set-out folds",
         "max_false_refusals": MAX_FALSE_REFUSALS,
         "cv_leave_one_set_out": cv,
         "cv_mean": {k: round(float(np.mean([v[k] for v in cv.values() if v[k] is not None])), 4) for k in REPORTED},
     }
-    model = fit(everything, embedder, calibration, threshold, manifest)
+    model = fit(everything, embedder, calibration, threshold, manifest,
+                ranking_only=[e for qs in sets for e in larger[qs.name]])
     return CrossValidation(per_set, model)
 
 

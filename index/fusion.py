@@ -17,8 +17,10 @@ import numpy as np
 from policyqa.corpus.models import Clause
 
 from .models import Hit
+from .scope import OUT_OF_SCOPE_PENALTY
 
 CANDIDATES = 100
+SUPERSEDED_PENALTY = 0.5  # standard-score units (a text not in force when searched)
 WEIGHTS = {"bm25": 0.3, "window": 0.3, "clause": 0.4}
 
 
@@ -49,6 +51,15 @@ def fuse(signals: dict[str, np.ndarray], penalty: np.ndarray | None = None,
     if penalty is not None:
         combined = combined - penalty
     return 1.0 / (1.0 + np.exp(-combined))
+
+
+def penalties(outdated: np.ndarray | None, outside: np.ndarray | None) -> np.ndarray | None:
+    """Per candidate, what its fused score loses: a text not in force, a local rule outside the question's places
+    (:mod:`policyqa.index.scope`); None when nothing loses."""
+    parts = [weight * mask.astype(np.float64) for weight, mask in ((SUPERSEDED_PENALTY, outdated),
+                                                                    (OUT_OF_SCOPE_PENALTY, outside))
+             if mask is not None and mask.any()]
+    return sum(parts) if parts else None
 
 
 def fused_hits(cands: np.ndarray, signals: dict[str, np.ndarray], penalty: np.ndarray | None,

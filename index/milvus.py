@@ -41,6 +41,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from functools import cached_property
 from pathlib import Path
 
@@ -54,10 +55,10 @@ from policyqa.corpus.validity import Validity, clauses_by_document
 from . import dense, lexical
 from .backends import MilvusLocation
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
-from .fusion import CANDIDATES, fused_hits
+from .fusion import CANDIDATES, fused_hits, penalties
 from .models import SEARCH_MODES, Hit
 from .passages import lexical_text
-from .retriever import QUERY_CHARS, SUPERSEDED_PENALTY, Index, NoVectors, UnknownDocument, check_result_count
+from .retriever import QUERY_CHARS, Index, NoVectors, UnknownDocument, check_result_count
 from .store import IndexIncompatible, IndexMissing
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
@@ -471,6 +472,7 @@ class MilvusIndex:
     term_rarity = Index.term_rarity
     clause = Index.clause
     clause_terms = Index.clause_terms
+    scopes = Index.scopes
     _stored_tokens = None  # the terms are in the collection; a candidate's are segmented again, as they were stored
 
     def _chosen(self, doc_ids: list[str] | None) -> str | None:
@@ -512,9 +514,10 @@ class MilvusIndex:
         return np.array([by_id[i] for i in ids], dtype=np.float32)
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None,
-               as_of: str | None = None) -> list[Hit]:
+               as_of: str | None = None, places: Collection[str] | None = None) -> list[Hit]:
         """As :meth:`Index.search`: candidates from BM25 and the nearest windows, each scored by its BM25 score,
-        best window cosine and whole-clause cosine, fused; texts not in force on ``as_of`` (today) rank lower."""
+        best window cosine and whole-clause cosine, fused; texts not in force on ``as_of`` (today) and local rules
+        outside ``places`` rank lower."""
         check_result_count(k)
         if mode not in SEARCH_MODES:
             raise UserError(f"未知检索方式 {mode} (unknown mode {mode!r}; expected one of {', '.join(SEARCH_MODES)})")
@@ -550,13 +553,13 @@ class MilvusIndex:
             floor = min(best.values(), default=0.0)
             signals["window"] = np.array([best.get(int(c), floor) for c in cands])
             signals["clause"] = self._clause_vectors(cands) @ query
-        penalty = None
+        outdated = None
         if not doc_ids:
-            outdated = self.validity.outdated(as_of) - (self.validity.hidden(as_of) if as_of else frozenset())
-            if outdated:
-                penalty = SUPERSEDED_PENALTY * np.array([self.clauses[c].doc_id in outdated for c in cands],
-                                                        dtype=np.float64)
-        return fused_hits(cands, signals, penalty, best, k, self.clauses.__getitem__, self.clause)
+            retired = self.validity.outdated(as_of) - (self.validity.hidden(as_of) if as_of else frozenset())
+            outdated = np.array([self.clauses[c].doc_id in retired for c in cands], dtype=bool)
+        outside = (np.array([self.scopes.is_outside(self.clauses[c], places) for c in cands], dtype=bool)
+                   if places is not None else None)
+        return fused_hits(cands, signals, penalties(outdated, outside), best, k, self.clauses.__getitem__, self.clause)
 
 
 def load_milvus_index(location: MilvusLocation, embedder: Embedder | None = None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -14,14 +15,14 @@ from policyqa.corpus.validity import Validity, clauses_by_document, today
 from . import dense, lexical
 from .embedders import NO_EMBEDDER, Embedder, get_embedder
 from .generations import lease_current
-from .fusion import CANDIDATES, fused_hits
+from .fusion import CANDIDATES, fused_hits, penalties
 from .models import SEARCH_MODES, Hit
+from .scope import DocumentScopes
 from .passages import lexical_text
 from .store import CLAUSE_VECTORS_FILE, TOKENS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
 
-SUPERSEDED_PENALTY = 0.5  # standard-score units, see index.fusion
 QUERY_CHARS = 256  # the dense side reads the first characters of a pasted long text; BM25 reads all of it
 
 
@@ -125,6 +126,11 @@ class Index:
             return self._stored_tokens.terms(i)
         return self.tokenizer.terms(lexical_text(clause))
 
+    @cached_property
+    def scopes(self) -> DocumentScopes:
+        """Each document's reach (national or a province's), read from its title and issuer once."""
+        return DocumentScopes(self.documents)
+
     def _allowed(self, doc_ids: list[str] | None) -> np.ndarray | None:
         if not doc_ids:
             return None
@@ -152,7 +158,7 @@ class Index:
         return query, best
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid", doc_ids: list[str] | None = None,
-               as_of: str | None = None) -> list[Hit]:
+               as_of: str | None = None, places: Collection[str] | None = None) -> list[Hit]:
         """The ``k`` best clauses for ``question``; ``mode`` is hybrid, bm25 or dense.
 
         Candidates are the best clauses by BM25 and by nearest window; each is scored by its BM25 score,
@@ -162,6 +168,9 @@ class Index:
         another version of it is in force then, a repealed text is left out, and one not yet in force ranks lower. Without
         it every loaded text is searched and those not in force today rank lower. Documents chosen by ``doc_ids``
         are searched as they are.
+
+        ``places`` (provinces: 浙江省) are those the question is about: a local rule of any other place ranks lower
+        (:mod:`policyqa.index.scope`); empty, every local rule does. None (the default): no place is preferred.
         """
         check_result_count(k)
         if mode not in SEARCH_MODES:
@@ -194,7 +203,8 @@ class Index:
             signals["window"] = np.array([best.get(int(c), floor) for c in cands])
             signals["clause"] = self._clause_vectors[cands] @ query
         outdated = None if doc_ids else self._documents_mask("outdated", as_of)
-        penalty = SUPERSEDED_PENALTY * outdated[cands] if outdated is not None and outdated.any() else None
+        outside = self.scopes.outside(places)[self._doc_of[cands]] if places is not None else None
+        penalty = penalties(outdated[cands] if outdated is not None else None, outside)
         return fused_hits(cands, signals, penalty, best, k, self.clauses.__getitem__, self.clause)
 
 

@@ -37,7 +37,8 @@ def test_train_ranker_reports_each_held_out_set_and_writes_a_usable_model(tmp_pa
     baseline = tmp_path / "baseline.json"
     baseline.write_text(json.dumps({"sets": {"a": {"first_citation_accuracy": 0.5}}}), encoding="utf-8")
     model_path = tmp_path / "model.json"
-    result = _cli("train-ranker", f"{first}@{bundled_index_dir}", f"{second}@{bundled_index_dir}",
+    # The first set is also fitted on over a larger index (here the same one: the path is what is tested).
+    result = _cli("train-ranker", f"{first}@{bundled_index_dir}+{bundled_index_dir}", f"{second}@{bundled_index_dir}",
                   "--baseline", str(baseline), "--out", str(model_path), "--quiet")
     assert result.returncode == 0, result.stderr
     table = result.stdout
@@ -48,6 +49,8 @@ def test_train_ranker_reports_each_held_out_set_and_writes_a_usable_model(tmp_pa
     assert set(manifest["cv_leave_one_set_out"]) == {"a", "b"}
     assert manifest["candidate_features"] == list(CANDIDATE_FEATURES)
     assert manifest["training_sets"]["a"]["questions"] == 30
+    assert manifest["training_sets"]["a"]["also_fitted_over"] == [str(bundled_index_dir)]
+    assert "also_fitted_over" not in manifest["training_sets"]["b"]
     assert set(model.thresholds) == {manifest["embedder"]} and 0.0 < model.thresholds[manifest["embedder"]] < 1.0
     # The written model answers through the same CLI when chosen by POLICYQA_RANKER.
     asked = _cli("ask", "养老机构的水电气热能按居民价格收费吗？", "--index", str(bundled_index_dir), "--json",
