@@ -73,6 +73,15 @@ def whole_sentence(clause_text: str, piece: str, limit: int = WHOLE_SENTENCE_LIM
     return whole if len(whole) <= limit else piece
 
 
+def answer_sentences(clause: Clause) -> list[str]:
+    """The clause's sentences as an answer quotes them: without the label opening its text and a sub-item's number."""
+    sentences = [_without_number(s) for s in split_sentences(clause.text)]
+    label = clause.label.rpartition("、")[2] or clause.label
+    if sentences and sentences[0].startswith(label) and sentences[0][len(label):].strip():
+        sentences[0] = sentences[0][len(label):].strip()
+    return sentences
+
+
 def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokenizer,
                    figure: re.Pattern | None = None) -> list[ScoredSentence]:
     """The clause's sentences, best match first (:func:`figure_first` puts those stating an asked figure ahead).
@@ -80,10 +89,7 @@ def best_sentences(hit: Hit, weights: dict[str, float], tokenizer: PolicyTokeniz
 
     The article's label that opens its text (「第十六条 」「（十四）」, the （三） of 「三、（三）」) and a numbered
     sub-item's number (「2.」) are left out: the citation names the article, the number means nothing alone."""
-    sentences = [_without_number(s) for s in split_sentences(hit.clause.text)]
-    label = hit.clause.label.rpartition("、")[2] or hit.clause.label
-    if sentences and sentences[0].startswith(label) and sentences[0][len(label):].strip():
-        sentences[0] = sentences[0][len(label):].strip()
+    sentences = answer_sentences(hit.clause)
     scored = []
     for i, s in enumerate(sentences):
         overlap = _overlap(s, weights, tokenizer)

@@ -21,7 +21,7 @@ from policyqa.index.tokenizer import PolicyTokenizer
 from .ages import age_ranges, narrowest_holding
 from .analysis import QueryAnalysis
 from .asks import AMOUNT_RE, MONEY_RE, NUMBER_RE, institution_kinds, names_thing
-from .extractive import best_sentences
+from .extractive import answer_sentences, best_sentences
 from .penalties import PENALTY_RE, breached_articles
 
 # A clause naming who acts: 「市场监督管理部门负责…」「民政部、国家卫生健康委按职责分工负责」「县人民政府」.
@@ -48,14 +48,21 @@ QUESTION_FEATURES: tuple[str, ...] = (
 
 def states_figure(hit: Hit, figure: re.Pattern, weights: dict[str, float], tokenizer: PolicyTokenizer) -> bool:
     """Whether one of the hit's sentences that best match the question states a figure of the asked shape."""
-    sentences = best_sentences(hit, weights, tokenizer, figure)[:FIGURE_SENTENCES]
     # A heading states a figure of a specific kind for its items (「二、…三级养老服务网络」), not any number.
     heading = hit.clause.heading if figure is not NUMBER_RE else ""
+    if figure.search(heading):
+        return True
     # A table row's figures are bare when its column header gives the unit (「救助标准（元）」), in the row's
     # heading (an annex table) or in the clause itself (a table inside an item).
     in_money_column = figure in (AMOUNT_RE, MONEY_RE) and MONEY_COLUMN_RE.search(f"{heading}\n{hit.clause.text}")
     stated = figure if not in_money_column else re.compile(rf"{figure.pattern}|\d")
-    return any(stated.search(s.sentence) for s in sentences) or bool(figure.search(heading))
+    sentences = answer_sentences(hit.clause)
+    if not any(stated.search(s) for s in sentences):
+        return False
+    if len(sentences) <= FIGURE_SENTENCES:
+        return True
+    # Only a longer clause asks which sentences match the question best (segmenting them costs more than a search).
+    return any(stated.search(s.sentence) for s in best_sentences(hit, weights, tokenizer, figure)[:FIGURE_SENTENCES])
 
 
 def _coverage(weights: dict[str, float], terms: set[str]) -> float:
