@@ -80,7 +80,9 @@ def _doc_scores(asked: Named, docs: list[dict]) -> dict[str, float]:
     by_number = {d for m in asked.mentions if m.by_number for d in m.doc_ids}
     by_title = {d: 1.0 / len(m.doc_ids) for m in asked.mentions if not m.by_number for d in m.doc_ids}
     catalogue = per_documents(docs, _catalogue)
-    shared = Counter(i for pair in asked.title_pairs for i in catalogue.with_pair.get(pair, ()))
+    shared: Counter[int] = Counter()
+    for pair in asked.title_pairs:  # counted in C: a common pair (「条例」) is in thousands of titles
+        shared.update(catalogue.with_pair.get(pair, ()))
     named = set(shared).union(*(catalogue.positions.get(d, ()) for d in by_number | set(by_title)))
     scores: dict[str, float] = {}
     for i in sorted(named):

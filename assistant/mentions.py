@@ -58,6 +58,7 @@ _ASKING_RE = re.compile(r"^(?:我想问|想问|请问|请教|问一下|问下|�
 
 T = TypeVar("T")
 _DERIVED: OrderedDict[tuple, tuple[tuple[int, ...], list[dict], object]] = OrderedDict()
+_SAME_LIST: OrderedDict[tuple, tuple[list[dict], int, object]] = OrderedDict()  # (build, id of a list) → value
 _DERIVED_LOCK = threading.Lock()
 MAX_DERIVED = 16  # lists of documents remembered (the index's, and a few scoped to some documents)
 
@@ -65,19 +66,29 @@ MAX_DERIVED = 16  # lists of documents remembered (the index's, and a few scoped
 def per_documents(docs: list[dict], build: Callable[[list[dict]], T]) -> T:
     """``build(docs)``, computed once for the same document records in the same order, so that what depends only
     on the loaded documents (their titles' places, characters, word pairs) is not computed again for every
-    question. Records are not changed once loaded; the list itself may be a new one each time."""
+    question. Records are not changed once loaded; the list itself may be a new one each time. The index's own list,
+    passed again, is known by itself (reading every record's id costs 0.1 ms a call over 3,500 documents)."""
+    with _DERIVED_LOCK:
+        same = _SAME_LIST.get((build, id(docs)))
+        if same is not None and same[0] is docs and same[1] == len(docs):
+            return same[2]
     ids = tuple(map(id, docs))
     key = (build, hash(ids))
     with _DERIVED_LOCK:
         known = _DERIVED.get(key)
         if known is not None and known[0] == ids:
             _DERIVED.move_to_end(key)
-            return known[2]
-    value = build(docs)
+            value = known[2]
+        else:
+            known = None
+    if known is None:
+        value = build(docs)
     with _DERIVED_LOCK:
         _DERIVED[key] = (ids, list(docs), value)  # the records stay alive, so the ids stay theirs
-        while len(_DERIVED) > MAX_DERIVED:
-            _DERIVED.popitem(last=False)
+        _SAME_LIST[(build, id(docs))] = (docs, len(docs), value)  # the list stays alive, so its id stays its own
+        for table in (_DERIVED, _SAME_LIST):
+            while len(table) > MAX_DERIVED:
+                table.popitem(last=False)
     return value
 
 
