@@ -950,3 +950,14 @@ def test_a_clause_of_another_document_than_the_best_is_marked(assistant):
                        assistant.index)
     assert list(found.column("other_document")) == [0, 1]  # 30平方米 is of another document's subject
     assert list(found.column("figure_stated")) == [0, 1]
+
+def test_a_served_assistant_is_warmed_with_what_it_reads_once_per_index(bundled_index_dir):
+    """The first request does not pay for what depends only on the index: the server's warm-up asks, so the stored
+    BM25 terms, each document's reach and the analysis' tables of the index exist before it is published."""
+    from policyqa.assistant.analysis import _LOADED
+    from policyqa.assistant.reloading import AssistantHolder
+
+    warmed = AssistantHolder.for_index(bundled_index_dir).load_now()
+    index = warmed.index
+    assert {"_stored_tokens", "scopes"} <= set(vars(index))
+    assert index in _LOADED
