@@ -366,6 +366,8 @@ def _named_by_law(refs: Sequence[ArticleRef], docs: list[dict]) -> list[str] | N
         for core in catalogue.by_ending.get(law[-2:], ()):
             if _abbreviates(law, core):
                 found.update(catalogue.by_core[core])
+        if not found and len(law) < MIN_FULL_LAW_NAME:
+            found.update(_short_name_of(law, catalogue))
     named = [docs[i]["doc_id"] for i in sorted(found)]
     return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
 
@@ -387,6 +389,15 @@ def _abbreviates(law: str, core: str) -> bool:
     """「助餐补贴实施细则」 for 「岭西省老年助餐服务补贴实施细则」: the same kind of text, named by some of its title's
     characters in their order (「老年人权益保障法」 is not 「妇女权益保障法」: 老年人 is not in it)."""
     return len(law) >= MIN_FULL_LAW_NAME and law[-2:] == core[-2:] and _in_order(law, core)
+
+
+def _short_name_of(law: str, catalogue: _Catalogue) -> tuple[int, ...]:
+    """「职防法」「未保法」: the documents of the one loaded law whose title a short name abbreviates as Chinese laws
+    are abbreviated — its first character, some others in their order, its last (职业病防治法, 未成年人保护法);
+    nothing when it could be more than one (title words decide then)."""
+    cores = [core for core in catalogue.by_core if len(core) > len(law) and core[0] == law[0]
+             and core[-1] == law[-1] and _in_order(law, core)]
+    return catalogue.by_core[cores[0]] if len(cores) == 1 else ()
 
 
 def _without_place(core: str) -> str:

@@ -961,3 +961,15 @@ def test_a_served_assistant_is_warmed_with_what_it_reads_once_per_index(bundled_
     index = warmed.index
     assert {"_stored_tokens", "scopes"} <= set(vars(index))
     assert index in _LOADED
+
+
+def test_a_law_named_by_its_usual_abbreviation_is_looked_up():
+    """「职防法第三十三条」: a short name made of the title's first character, others in order and its last names
+    职业病防治法, not 国防法 (which shares more of its characters side by side)."""
+    from policyqa.corpus import parse_text
+
+    law = parse_text("# 中华人民共和国职业病防治法\n\n第三十三条　用人单位与劳动者订立劳动合同时，应当告知职业病危害。\n\n"
+                     "第三十四条　用人单位应当组织职业卫生培训。\n", "zf", ".md")
+    defence = parse_text("# 中华人民共和国国防法\n\n第三十三条　国家建立国防动员制度。\n\n第三十四条　国家保障国防经费。\n", "gf", ".md")
+    assert [c.clause_id for c in _looked_up("职防法第三十三条讲的是什么", zf=law, gf=defence)] == ["zf:第三十三条"]
+    assert [c.clause_id for c in _looked_up("国防法第三十三条讲的是什么", zf=law, gf=defence)] == ["gf:第三十三条"]
