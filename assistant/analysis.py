@@ -100,12 +100,23 @@ def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]]]:
     return _LOADED[index]
 
 
+def versions_of_year(index: Index, doc_ids: tuple[str, ...], year: str) -> tuple[str, ...]:
+    """Of some versions of one law, those a year names (「2016年版」「2013年修订的」): adopted or amended that year, else
+    the one in force at its end; none when that does not single out fewer than all."""
+    dates = index.validity.dates
+    chosen = tuple(d for d in doc_ids if (dates[d].version_date or "").startswith(year))
+    if not chosen:
+        hidden = index.validity.hidden(f"{year}-12-31")
+        chosen = tuple(d for d in doc_ids if d not in hidden and (dates[d].effective or "") <= f"{year}-12-31")
+    return chosen if len(chosen) < len(doc_ids) else ()
+
+
 def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> QueryAnalysis:
     """Read ``question`` (already cleaned) once against the loaded ``index``; ``doc_ids``: the documents the caller
     keeps it to (direct lookup looks among them), all by default."""
     tokenizer = index.tokenizer
     documents = index.documents
-    mentions = tuple(document_mentions(question, documents))
+    mentions = tuple(document_mentions(question, documents, lambda ids, year: versions_of_year(index, ids, year)))
     wanted = set(doc_ids or ())
     scope = [d for d in documents if d["doc_id"] in wanted] if wanted else None
     figure = figure_pattern(question)

@@ -182,8 +182,10 @@ class Mention:
     by_number: bool = False  # named by 发文字号 (「国办发〔2020〕52号」「52号文」), which no title words outweigh
 
 
-def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
-    """The spans of the question naming loaded documents, in order, without overlaps."""
+def document_mentions(question: str, docs: list[dict],
+                      of_year: Callable[[tuple[str, ...], str], tuple[str, ...]] | None = None) -> list[Mention]:
+    """The spans of the question naming loaded documents, in order, without overlaps; with ``of_year`` (which of
+    some versions of a law a year names), a year said beside a title picks that year's version."""
     found: list[Mention] = []
     for n in doc_numbers(question):
         if ids := numbered_documents(n, docs):
@@ -197,11 +199,40 @@ def document_mentions(question: str, docs: list[dict]) -> list[Mention]:
     found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)
+    if of_year is not None:
+        found = [_of_year(question, m, docs, of_year) for m in found]
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda x: (x.start, -x.end)):
         if not kept or mention.start >= kept[-1].end:
             kept.append(mention)
     return kept
+
+
+# 「2013年版的…办法」「2016年修正的慈善法」「慈善法（2016年）」: the year a version is named by, beside its title.
+_YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年?(?:版本?|修订|修正|修改)?的?$")
+_YEAR_AFTER_RE = re.compile(r"^(?:[（(]((?:19|20)\d{2})年?(?:版本?|修订|修正|修改)?[）)]|((?:19|20)\d{2})年?(?:版本?|修订本|修正本))")
+
+
+def _by_id(docs: list[dict]) -> dict[str, dict]:
+    return {d["doc_id"]: d for d in docs}
+
+
+def _of_year(question: str, mention: Mention, docs: list[dict],
+             of_year: Callable[[tuple[str, ...], str], tuple[str, ...]]) -> Mention:
+    """A mention of several versions of one title (same title, other dates) narrowed to the version of the year said
+    beside it (「2013年版的全国年节及纪念日放假办法」), the year's words joining the mention; as it was otherwise."""
+    if len(mention.doc_ids) < 2:
+        return mention
+    records = [per_documents(docs, _by_id)[d] for d in mention.doc_ids]
+    if len({r["title"] for r in records}) > 1:
+        return mention
+    before = _YEAR_BEFORE_RE.search(question[:mention.start])
+    after = _YEAR_AFTER_RE.match(question[mention.end:])
+    for year, start, end in ((before and before.group(1), before and before.start(), mention.end),
+                             (after and (after.group(1) or after.group(2)), mention.start, after and mention.end + after.end())):
+        if year and (ids := of_year(mention.doc_ids, year)):
+            return Mention(start, end, ids, mention.by_number)
+    return mention
 
 
 def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:

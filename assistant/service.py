@@ -400,9 +400,11 @@ class Assistant:
 
     def _named_articles(self, analysis: QueryAnalysis, doc_ids: list[str] | None,
                         as_of: str | None = None) -> list[Clause]:
-        """The articles the question names (「行政复议法第九条」): of the version in force on ``as_of`` where
-        several versions have them."""
+        """The articles the question names (「行政复议法第九条」): of the version it names by year (「2016年版的…」,
+        :func:`analysis.versions_of_year`), else of the version in force on ``as_of`` where several versions have
+        them."""
         named = lookup(analysis.named, *self._scope(doc_ids))
+        named = [c for c in named if c.doc_id in analysis.named_doc_ids] or named
         current = set(self._current([c.doc_id for c in named], as_of))
         return [c for c in named if c.doc_id in current]
 

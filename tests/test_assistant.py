@@ -973,3 +973,31 @@ def test_a_law_named_by_its_usual_abbreviation_is_looked_up():
     defence = parse_text("# 中华人民共和国国防法\n\n第三十三条　国家建立国防动员制度。\n\n第三十四条　国家保障国防经费。\n", "gf", ".md")
     assert [c.clause_id for c in _looked_up("职防法第三十三条讲的是什么", zf=law, gf=defence)] == ["zf:第三十三条"]
     assert [c.clause_id for c in _looked_up("国防法第三十三条讲的是什么", zf=law, gf=defence)] == ["gf:第三十三条"]
+
+
+def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
+    """「2016年版的…法第八条」: of two versions of one law, the one adopted or amended that year is answered from (and
+    marked as not in force); without a year, the version in force."""
+    from policyqa.assistant.service import Assistant
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index
+
+    head = "# 中华人民共和国某某促进法\n\n2016年3月16日 第十二届全国人民代表大会第四次会议通过\n\n"
+    amended = "2023年12月29日 第十四届全国人民代表大会常务委员会第七次会议《关于修改〈中华人民共和国某某促进法〉的决定》修正\n\n"
+    body = ("<!-- INFO END -->\n\n第八条 {eight}\n\n第九条 本法自公布之日起施行。\n")
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    (folder / "某某促进法(2016-03-16).md").write_text(head + body.format(eight="慈善组织可以采取基金会形式。"), "utf-8")
+    (folder / "某某促进法(2023-12-29).md").write_text(
+        head + amended + body.format(eight="慈善组织可以采取基金会、社会团体、社会服务机构等组织形式。"), "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
+    assistant = Assistant.load(tmp_path / "index")
+
+    def cited(question: str) -> list[str]:
+        return [c.clause_id for c in assistant.ask(question).citations]
+
+    assert cited("2016年版的某某促进法第八条是什么") == ["某某促进法(2016-03-16):第八条"]
+    assert cited("某某促进法（2023年修正）第八条是什么") == ["某某促进法(2023-12-29):第八条"]
+    assert cited("某某促进法第八条是什么") == ["某某促进法(2023-12-29):第八条"]
+    assert cited("2016年的某某促进法规定慈善组织可以采取哪些形式") == ["某某促进法(2016-03-16):第八条"]
+    assert assistant.ask("2016年版的某某促进法第八条是什么").citations[0].warning  # not the version in force
