@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from collections.abc import Collection
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +17,8 @@ from .embedders import NO_EMBEDDER, Embedder, get_embedder
 from .generations import lease_current
 from .fusion import CANDIDATES, fused_hits, penalties
 from .models import SEARCH_MODES, Hit
-from .scope import DocumentScopes
 from .passages import lexical_text
+from .scope import DocumentScopes
 from .store import CLAUSE_VECTORS_FILE, TOKENS_FILE, IndexIncompatible, default_index_dir, read_manifest, verify_checksums
 from .tokenizer import PolicyTokenizer, default_tokenizer
 
