@@ -231,19 +231,29 @@ def test_bm25_is_the_model_bm25s_builds(bundled_corpus):
         np.testing.assert_array_equal(lexical.bm25_scores(ours, terms), lexical.bm25_scores(theirs, terms))
 
 
+BLIND_RIDERS = "盲人乘坐市内公交车、地铁需要买票吗？"
+
+
+def national_and_local_law() -> Corpus:
+    """A national law and a province's rule restating one of its articles in words nearer :data:`BLIND_RIDERS`."""
+    national = parse_text("# 残疾人保障法\n\n第五十条　盲人持有效证件免费乘坐市内公共汽车、电车、地铁、渡船等公共交通工具。\n\n"
+                          "第五十一条　公共服务机构应当为残疾人提供优先服务。\n", "残疾人保障法", ".md")
+    local = parse_text("# 上海市实施《残疾人保障法》办法\n\n第四十五条　盲人持有效证件免费乘坐本市市内公共汽车、电车、地铁、"
+                       "轮渡等公共交通工具，乘坐市内公共交通工具不需要买票。\n\n第四十六条　本办法自公布之日起施行。\n", "上海办法", ".md")
+    return Corpus(documents=[national, local], skipped=[])
+
+
 def test_local_rules_of_places_the_question_does_not_name_rank_lower(tmp_path):
     """The same rule restated by a province: asked without a place, the national law's article is preferred; asked
     about that province (or one of its cities), its own rule is not held back."""
     from policyqa.index import load_index
     from policyqa.index.scope import question_provinces
 
-    national = parse_text("# 残疾人保障法\n\n第五十条　盲人持有效证件免费乘坐市内公共汽车、电车、地铁、渡船等公共交通工具。\n\n"
-                          "第五十一条　公共服务机构应当为残疾人提供优先服务。\n", "残疾人保障法", ".md")
-    local = parse_text("# 上海市实施《残疾人保障法》办法\n\n第四十五条　盲人持有效证件免费乘坐本市市内公共汽车、电车、地铁、"
-                       "轮渡等公共交通工具，乘坐市内公共交通工具不需要买票。\n\n第四十六条　本办法自公布之日起施行。\n", "上海办法", ".md")
-    build_index(Corpus(documents=[national, local], skipped=[]), tmp_path / "ix", progress=False)
+    corpus = national_and_local_law()
+    national, local = corpus.documents
+    build_index(corpus, tmp_path / "ix", progress=False)
     index = load_index(tmp_path / "ix")
-    question = "盲人乘坐市内公交车、地铁需要买票吗？"
+    question = BLIND_RIDERS
 
     def scores(places):
         return {h.clause.label: h.score for h in index.search(question, k=3, places=places)}

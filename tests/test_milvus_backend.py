@@ -31,7 +31,7 @@ from policyqa.index.tokenizer import PolicyTokenizer  # noqa: E402
 
 from conftest import REPO  # noqa: E402
 from test_api import _free_port, wait_serving  # noqa: E402
-from test_index import QUESTIONS, assert_search_finds_the_article  # noqa: E402
+from test_index import BLIND_RIDERS, QUESTIONS, assert_search_finds_the_article, national_and_local_law  # noqa: E402
 
 SEED = [json.loads(line)["question"]
         for line in (REPO / "eval" / "seed_questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -291,3 +291,21 @@ def test_a_living_write_reaches_milvus_by_publishing_the_folder(tmp_path, bundle
     assert {h.clause.doc_id for h in milvus.search("家庭托育点需要登记备案吗", k=5)} == {"yanglao-gaige-2024"}
     refused = publish("--uri", str(tmp_path / "other.db"))
     assert refused.returncode == 2 and "--index" in refused.stderr
+
+
+def test_both_backends_hold_back_local_rules_of_other_places_alike(tmp_path):
+    """A local rule of a province the question does not name ranks lower on Milvus as on the local folder."""
+    from policyqa.index import build_index
+
+    build_index(national_and_local_law(), tmp_path / "ix", progress=False)
+    folder = load_index(tmp_path / "ix")
+    location = MilvusLocation(str(tmp_path / "milvus.db"))
+    upload_index(folder, location, progress=False)
+    collection = load_milvus_index(location, embedder=folder.embedder)
+    question = BLIND_RIDERS
+    for places in (None, (), ("上海市",)):
+        here, there = folder.search(question, k=4, places=places), collection.search(question, k=4, places=places)
+        assert [h.clause.clause_id for h in there] == [h.clause.clause_id for h in here], places
+        assert [h.score for h in there] == pytest.approx([h.score for h in here], abs=1e-5)
+    assert folder.search(question, k=1, places=())[0].clause.doc_id == "残疾人保障法"
+    assert collection.search(question, k=1, places=None)[0].clause.doc_id == "上海办法"
