@@ -102,8 +102,11 @@ def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]]]:
 
 def versions_of_year(index: Index, doc_ids: tuple[str, ...], year: str) -> tuple[str, ...]:
     """Of some versions of one law, those a year names (「2016年版」「2013年修订的」): adopted or amended that year, else
-    the one in force at its end; none when that does not single out fewer than all."""
+    the one in force at its end; none when that does not single out fewer than all, or the documents are not versions
+    of one law (their titles in one spelling differ: :attr:`DocumentDates.law`)."""
     dates = index.validity.dates
+    if len({dates[d].law for d in doc_ids}) > 1:
+        return ()
     chosen = tuple(d for d in doc_ids if (dates[d].version_date or "").startswith(year))
     if not chosen:
         hidden = index.validity.hidden(f"{year}-12-31")

@@ -76,15 +76,12 @@ def per_documents(docs: list[dict], build: Callable[[list[dict]], T]) -> T:
     key = (build, hash(ids))
     with _DERIVED_LOCK:
         known = _DERIVED.get(key)
-        if known is not None and known[0] == ids:
+        if hit := known is not None and known[0] == ids:
             _DERIVED.move_to_end(key)
-            value = known[2]
-        else:
-            known = None
-    if known is None:
-        value = build(docs)
+    value = known[2] if hit else build(docs)
     with _DERIVED_LOCK:
-        _DERIVED[key] = (ids, list(docs), value)  # the records stay alive, so the ids stay theirs
+        if not hit:
+            _DERIVED[key] = (ids, list(docs), value)  # the records stay alive, so the ids stay theirs
         _SAME_LIST[(build, id(docs))] = (docs, len(docs), value)  # the list stays alive, so its id stays its own
         for table in (_DERIVED, _SAME_LIST):
             while len(table) > MAX_DERIVED:
@@ -109,20 +106,14 @@ def _short_title(title: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]$", "", title.replace(_STATE_NAME, ""))
 
 
-def _document_place(title: str) -> str | None:
-    """The place a local rule is for, from its title (「上海市慈善条例」 → 上海); None for a national text."""
-    m = PLACE_PREFIX_RE.match(title)
-    return _PLACE_LEVEL_RE.sub("", m.group(0)) if m else None
-
-
 def _titles(docs: list[dict]) -> _Titles:
     places: dict[str, list[str]] = {}
     with_char: dict[str, list[int]] = {}
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        if place := _document_place(doc["title"]):
-            places.setdefault(place, []).append(doc["doc_id"])
+        if m := PLACE_PREFIX_RE.match(doc["title"]):
+            places.setdefault(_PLACE_LEVEL_RE.sub("", m.group(0)), []).append(doc["doc_id"])
         for char in set(doc["title"]):
             with_char.setdefault(char, []).append(i)
         with_short.setdefault(_short_title(doc["title"]), []).append(i)
@@ -200,7 +191,7 @@ def document_mentions(question: str, docs: list[dict],
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)
     if of_year is not None:
-        found = [_of_year(question, m, docs, of_year) for m in found]
+        found = [_of_year(question, m, of_year) for m in found]
     kept: list[Mention] = []
     for mention in sorted(found, key=lambda x: (x.start, -x.end)):
         if not kept or mention.start >= kept[-1].end:
@@ -213,25 +204,15 @@ _YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年?(?:版本?|修订|修正|修�
 _YEAR_AFTER_RE = re.compile(r"^(?:[（(]((?:19|20)\d{2})年?(?:版本?|修订|修正|修改)?[）)]|((?:19|20)\d{2})年?(?:版本?|修订本|修正本))")
 
 
-def _by_id(docs: list[dict]) -> dict[str, dict]:
-    return {d["doc_id"]: d for d in docs}
-
-
-def _of_year(question: str, mention: Mention, docs: list[dict],
-             of_year: Callable[[tuple[str, ...], str], tuple[str, ...]]) -> Mention:
-    """A mention of several versions of one title (same title, other dates) narrowed to the version of the year said
-    beside it (「2013年版的全国年节及纪念日放假办法」), the year's words joining the mention; as it was otherwise."""
+def _of_year(question: str, mention: Mention, of_year: Callable[[tuple[str, ...], str], tuple[str, ...]]) -> Mention:
+    """A mention of several versions of one law narrowed to the version of the year said beside it
+    (「2013年版的全国年节及纪念日放假办法」), the year's words joining the mention; as it was otherwise."""
     if len(mention.doc_ids) < 2:
         return mention
-    records = [per_documents(docs, _by_id)[d] for d in mention.doc_ids]
-    if len({r["title"] for r in records}) > 1:
-        return mention
-    before = _YEAR_BEFORE_RE.search(question[:mention.start])
-    after = _YEAR_AFTER_RE.match(question[mention.end:])
-    for year, start, end in ((before and before.group(1), before and before.start(), mention.end),
-                             (after and (after.group(1) or after.group(2)), mention.start, after and mention.end + after.end())):
-        if year and (ids := of_year(mention.doc_ids, year)):
-            return Mention(start, end, ids, mention.by_number)
+    if (m := _YEAR_BEFORE_RE.search(question[:mention.start])) and (ids := of_year(mention.doc_ids, m.group(1))):
+        return Mention(m.start(), mention.end, ids, mention.by_number)
+    if (m := _YEAR_AFTER_RE.match(question[mention.end:])) and (ids := of_year(mention.doc_ids, m.group(1) or m.group(2))):
+        return Mention(mention.start, mention.end + m.end(), ids, mention.by_number)
     return mention
 
 
