@@ -41,7 +41,7 @@ _FOREIGN_NAME_CHARS = 3  # characters before a kind, not in the one loaded docum
 MAX_KIND_WORDS = 8  # kind words read as possible names: a question names a few documents, not hundreds
 # 「2020年和2024年两个意见」「2020年与2024年的文件」: two documents named by their years.
 _YEARS_NAME_RE = re.compile(
-    rf"(?:19|20)?(\d{{2}})年\s*(?:和|与|及|、|跟)\s*(?:19|20)?(\d{{2}})年\s*(?:的|这?两[个份部])?\s*(?P<kind>{KIND_RE.pattern})")
+    rf"(?:19|20)?(\d{{2}})年\s*(?:和|与|及|、|跟|还是|或者?|或是)\s*(?:19|20)?(\d{{2}})年\s*(?:的|这?两[个份部])?\s*(?P<kind>{KIND_RE.pattern})")
 # Words between a year or issuer and the rest of a name (「2024年中央那个养老意见」「中央发的养老意见」).
 _FILLER_RE = re.compile(r"(?:那个|这个|那份|这份|(?:印发|下发|发布|出台|发)?的)$")
 # Characters joining a document's name to the rest of the question (「52号文对社区托育怎么说」「和24年意见」).

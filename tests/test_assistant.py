@@ -217,6 +217,11 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     headcount = figure_pattern("床位数在200张以上的养老机构至少要配备几名社会工作者？")
     assert headcount.search("配备2名社会工作者") and not headcount.search("床位数在200张以上")
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
+    # A span, an age and a distance asked in everyday words.
+    assert figure_pattern("社区养老服务要纳入城市多少时间范围的便民生活圈").search("一刻钟便民生活圈")
+    assert figure_pattern("延迟退休以后男职工多大年龄退休").search("年满60周岁")
+    distance = figure_pattern("高速上车坏了，三角警示牌要放在车后面多远？")
+    assert distance.search("在车后五十米至一百米处设置警告标志") and not distance.search("50平方米")
 
 
 def test_a_province_named_as_the_askers_origin_is_not_asked_about():
@@ -255,6 +260,8 @@ def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
     question = "手里没什么房产能抵押，能不能拿收费权去质押贷款"  # 没什么 is "hardly any", not a question
     assert asked_things(question, assistant.index.tokenizer) == []
     question = "残疾孩子做矫治手术，医保报销和康复救助哪个先走？"  # 先走 is the predicate: which one goes first
+    assert asked_things(question, assistant.index.tokenizer) == []
+    question = "2020年和2024年这两个文件，哪个提到了脑机接口？"  # 哪个 then a verb of saying: which of the texts
     assert asked_things(question, assistant.index.tokenizer) == []
 
 
@@ -383,6 +390,8 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert named("中办国办那个养老意见第十四条讲什么") == []  # 中办 is not the 2020 document's issuer
     assert named("社区养老服务网络怎么建，2020年和2024年两份文件的提法有什么不同？") == [  # both, by their years
         ("2020年和2024年两份文件", ("yanglao-tuoyu-2020", "yanglao-gaige-2024"))]
+    assert named("培育民族品牌，是2020年还是2024年的文件说的") == [  # either year: both are asked about
+        ("2020年还是2024年的文件", ("yanglao-tuoyu-2020", "yanglao-gaige-2024"))]
     assert named("2020年和2023年的意见") == []  # no document of 2023 is loaded
     assert named("老人走失后养老机构应该通知谁") == []  # the 该 of 应该 is no 「该通知」
     assert without_mentions("对口支援养老服务怎么做", []) == "对口支援养老服务怎么做"  # nothing named, nothing cut
@@ -670,6 +679,20 @@ def test_a_local_rule_is_marked_when_the_question_does_not_name_its_place(assist
 
     assert marked("慈善组织可以采取哪些组织形式？") == [1.0, 0.0]
     assert marked("在上海，慈善组织可以采取哪些组织形式？") == [0.0, 0.0]
+
+
+def test_a_local_rule_the_question_names_is_of_a_place_asked_about(tmp_path):
+    """Naming a province's rule asks about that province: its clauses are not held back as another place's."""
+    from policyqa.assistant.analysis import analyse
+    from policyqa.index import build_index, load_index
+    from tests.test_index import national_and_local_law
+
+    build_index(national_and_local_law(), tmp_path / "ix", progress=False)
+    index = load_index(tmp_path / "ix")
+    analysis = analyse("上海市实施《残疾人保障法》办法里，盲人坐地铁要买票吗", index)
+    assert analysis.named_doc_ids == ("上海办法",) and "上海" not in analysis.search_text
+    assert analysis.reach == ("上海市",)
+    assert not index.scopes.is_outside(index.clauses[-1], analysis.reach)
 
 
 def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
