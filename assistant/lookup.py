@@ -21,6 +21,8 @@ from policyqa.corpus.vocab import alternation, words
 from .mentions import PLACE_PREFIX_RE, per_documents
 from .references import ArticleRef, Named, core_title, title_pairs
 
+# Issuers written before a law's name (「国务院交强险条例」): not of the name an abbreviation shortens.
+_ISSUER_BEFORE_LAW_RE = re.compile(rf"^(?:{alternation(words('generic_words', 'issuers_before_law'))})")
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
@@ -359,17 +361,20 @@ def _named_by_law(refs: Sequence[ArticleRef], docs: list[dict]) -> list[str] | N
         return None
     catalogue = per_documents(docs, _catalogue)
     found: set[int] = set()
+    names = []
     for law in laws:
         # The longest loaded title the name ends with: 「社会保险法」 names 社会保险法, not also the 保险法 inside it.
         found.update(next((hit for ending in _endings(law)
                            if (hit := catalogue.by_core.get(ending, ()) + catalogue.by_placeless.get(ending, ()))), ()))
-        for core in catalogue.by_ending.get(law[-2:], ()):
-            if _abbreviates(law, core):
+        name = _ISSUER_BEFORE_LAW_RE.sub("", law) or law  # 「国务院交强险条例」 abbreviates what follows the issuer
+        names.append(name)
+        for core in catalogue.by_ending.get(name[-2:], ()):
+            if _abbreviates(name, core):
                 found.update(catalogue.by_core[core])
-        if not found and len(law) < MIN_FULL_LAW_NAME:
-            found.update(_short_name_of(law, catalogue))
+        if not found and len(name) < MIN_FULL_LAW_NAME:
+            found.update(_short_name_of(name, catalogue))
     named = [docs[i]["doc_id"] for i in sorted(found)]
-    return named if named or max(map(len, laws)) >= MIN_FULL_LAW_NAME else None
+    return named if named or max(map(len, names)) >= MIN_FULL_LAW_NAME else None
 
 
 def _names_a_core(law: str, catalogue: _Catalogue) -> bool:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from policyqa.corpus.models import Clause
-from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none
+from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from policyqa.corpus.structure import N
 from policyqa.corpus.text import char_bigrams
 from policyqa.corpus.vocab import alternation, words
@@ -33,6 +33,8 @@ PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
 LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
+# 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
+_ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{alternation(words('generic_words', 'asking_before_law'))})+")
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
 _ADDRESSEES = r"主送|发给哪些|印发给哪些"
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
@@ -144,11 +146,19 @@ def find_refs(question: str) -> list[ArticleRef]:
             # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
             law = LAW_NAME_RE.search(question[:m.start()])
             annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
-            refs.append(ArticleRef("article", n, f"第{m.group(1)}条{suffix}", explicit=bool(law or annex),
-                                   law=_DEMONSTRATIVE_RE.sub("", law.group(1)) if law else "", annex=annex is not None))
+            # 「第35条」 is labelled 第三十五条, as laws write their articles.
+            number = to_chinese_number(n) if m.group(1).isdigit() and 0 < n < 10000 else m.group(1)
+            refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex),
+                                   law=_law_name(law.group(1)) if law else "", annex=annex is not None))
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
     # every clause.
     return list(dict.fromkeys(refs))[:MAX_REFS]
+
+
+def _law_name(written: str) -> str:
+    """The law's name in the words before a 第X条, less a demonstrative and the asking words before it."""
+    name = _ASKING_BEFORE_LAW_RE.sub("", _DEMONSTRATIVE_RE.sub("", written))
+    return name if len(name) >= 2 else written
 
 
 def _read(pattern: re.Pattern, question: str) -> str:

@@ -998,6 +998,21 @@ def test_a_law_named_by_its_usual_abbreviation_is_looked_up():
     assert [c.clause_id for c in _looked_up("国防法第三十三条讲的是什么", zf=law, gf=defence)] == ["gf:第三十三条"]
 
 
+def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law_are_written():
+    """「第33条」 is 第三十三条; asking words (请问, 根据) and an issuer (国务院) before the law's name are not of it."""
+    from policyqa.corpus import parse_text
+
+    law = parse_text("# 中华人民共和国职业病防治法\n\n第三十三条　用人单位与劳动者订立劳动合同时，应当告知职业病危害。\n\n"
+                     "第三十四条　用人单位应当组织职业卫生培训。\n", "zf", ".md")
+    rule = parse_text("# 机动车交通事故责任强制保险条例\n\n第十六条　投保人不得解除机动车交通事故责任强制保险合同。\n\n"
+                      "第十七条　解除合同时，保险公司应当收回保险单和保险标志。\n", "jq", ".md")
+    for question in ("职业病防治法第33条讲什么", "请问职防法第33条", "我想问下职防法第三十三条", "根据职业病防治法第三十三条，要告知什么"):
+        assert [c.clause_id for c in _looked_up(question, zf=law, jq=rule)] == ["zf:第三十三条"], question
+    for question in ("交强险条例第16条", "国务院交强险条例第十六条说的啥", "请问国务院交强险条例第十六条"):
+        assert [c.clause_id for c in _looked_up(question, zf=law, jq=rule)] == ["jq:第十六条"], question
+    assert _looked_up("职业病防治法第330条讲什么", zf=law, jq=rule) == []
+
+
 def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
     """「2016年版的…法第八条」: of two versions of one law, the one adopted or amended that year is answered from (and
     marked as not in force); without a year, the version in force."""

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from policyqa.index import build_index, load_index
-from policyqa.index.dense import HNSW_ABOVE, choose_kind, stored_vectors
+from policyqa.index.dense import HNSW_ABOVE, choose_kind
 from policyqa.index.lexical import top_positive
 
 
