@@ -227,6 +227,9 @@ def asked_things(question: str, tokenizer: PolicyTokenizer) -> list[frozenset[st
         # 「什么只用跑一趟的说法」 asks for the noun after a short modifier's 的 (说法), not for 只用;
         # 的 inside a word (目的, 的话) is no modifier's.
         after = tokenizer.words(question[m.start(1):])
+        # 「哪些具体要求」「哪些主要措施」: the noun after the modifier (「什么都不会」: 都 goes on the sentence, below).
+        if len(after) > 1 and after[0] in _ADVERBS and after[0] not in _FUNCTION_WORDS:
+            after = after[1:]
         de = next((i for i, w in enumerate(after[:6]) if w == "的"), None)
         modifier = "".join(after[:de]) if de is not None else ""
         noun = after[de + 1] if de is not None and de + 1 < len(after) and len(modifier) <= 8 else after[0]

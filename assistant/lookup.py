@@ -23,6 +23,7 @@ from .references import ArticleRef, Named, core_title, title_pairs
 
 # Issuers written before a law's name (「国务院交强险条例」): not of the name an abbreviation shortens.
 _ISSUER_BEFORE_LAW_RE = re.compile(rf"^(?:{alternation(words('generic_words', 'issuers_before_law'))})")
+_ITEM_LABEL_RE = re.compile(f"（[{NUMERAL_CHARS}]+）")
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
@@ -177,10 +178,18 @@ def _is_part(clause: Clause, number: int) -> bool:
 def _is_item(clause: Clause, number: int, section: int | None) -> bool:
     """Whether the clause is item （number）; where items restart in every part they are labelled 三、（三）."""
     item = f"（{to_chinese_number(number)}）"
-    if clause.label == item:  # numbered straight through: the item alone names it
-        return True
+    if clause.label == item:  # numbered straight through: the item alone names it, within the part named
+        return section is None or not clause.section or clause.section.startswith(f"{to_chinese_number(section)}、")
     part, _, rest = clause.label.partition("、")
     return rest == item and (section is None or part == to_chinese_number(section))
+
+
+def _counted_in_part(clauses: list[Clause], ref: ArticleRef) -> list[Clause]:
+    """「第三部分的第一条」 of a text whose items run straight through （一）…（十五）: the part's first item, as a
+    reader counts them."""
+    part = f"{to_chinese_number(ref.section)}、"
+    items = [c for c in clauses if c.section.startswith(part) and _ITEM_LABEL_RE.fullmatch(c.label)]
+    return items[ref.number - 1:ref.number]
 
 
 def _is_point(clause: Clause, number: int, section: int | None, item: int | None = None) -> bool:
@@ -299,6 +308,8 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         numbered = numbering.numbered_as(refs)
         for ref in refs:
             matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
+            if not matched and ref.kind == "item" and ref.section is not None:
+                matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
             # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
             items = [c for c in matched if not _is_part(c, ref.number)]
             found.update((c.clause_id, c) for c in items or matched)

@@ -28,8 +28,10 @@ ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
 ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
-# 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, as readers count an 意见's items.
-PART_ITEM_REF_RE = re.compile(rf"第({N})部分的?第({N})(?:项|条|点)")
+# 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, or the part's second item where items run straight
+# through, as readers count an 意见's items.
+# The part's heading may stand between (「第三部分“保障措施”的第一条」).
+PART_ITEM_REF_RE = re.compile(rf"第({N})部分(?:[“\"「]?[\u4e00-\u9fff]{{2,12}}?[”\"」]?)?的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
 LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
@@ -123,6 +125,11 @@ def find_refs(question: str) -> list[ArticleRef]:
             refs.append(ArticleRef("point", n, m.group(0), section=_section_before(question, m.start()), item=item))
     question = _read(ITEM_POINT_REF_RE, question)  # the point, not also the item and an article
     for m in ANNEX_REF_RE.finditer(question):
+        if m.group(3) and not m.group(3).isdigit() and (n := _num(m.group(3))):
+            # 「银发经济那个意见第十二项」: a bare 第N项 in words counts the text's items （十二）; a table's rows are
+            # named with the table (附件/分工表第12项) or by their 序号 in digits.
+            refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start()), explicit=False))
+            continue
         if n := _num(m.group(2) or m.group(3)):
             # Rows numbered afresh under each category of the table are cited with it: 「附件1二、第1项」.
             before_di = (m.start(2) if m.group(2) else m.start(3)) - 1  # where 「第」 starts

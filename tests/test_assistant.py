@@ -263,6 +263,8 @@ def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
     assert asked_things(question, assistant.index.tokenizer) == []
     question = "2020年和2024年这两个文件，哪个提到了脑机接口？"  # 哪个 then a verb of saying: which of the texts
     assert asked_things(question, assistant.index.tokenizer) == []
+    question = "支持社区托育有哪些具体要求？"  # 具体 modifies the noun after it: 要求, which asks for nothing in particular
+    assert asked_things(question, assistant.index.tokenizer) == []
 
 
 def test_a_word_going_on_after_the_interrogative_names_no_thing(assistant):
@@ -996,6 +998,28 @@ def test_a_law_named_by_its_usual_abbreviation_is_looked_up():
     defence = parse_text("# 中华人民共和国国防法\n\n第三十三条　国家建立国防动员制度。\n\n第三十四条　国家保障国防经费。\n", "gf", ".md")
     assert [c.clause_id for c in _looked_up("职防法第三十三条讲的是什么", zf=law, gf=defence)] == ["zf:第三十三条"]
     assert [c.clause_id for c in _looked_up("国防法第三十三条讲的是什么", zf=law, gf=defence)] == ["gf:第三十三条"]
+
+
+def test_a_bare_item_number_in_words_is_the_texts_item_and_in_digits_the_tables_row(assistant):
+    """「52号文第十二项」 counts the document's items （十二）; a row of its task table is named with the table or by its
+    序号 in digits (「52号文第12项」「分工表第十二项」)."""
+    def first(question: str) -> str:
+        return assistant.ask(question).citations[0].clause_id
+
+    assert first("52号文第十二项讲的什么") == "yanglao-tuoyu-2020:（十二）"
+    assert first("52号文第12项讲的什么") == "yanglao-tuoyu-2020:附件第12项"
+    assert first("52号文分工表第十二项讲的什么") == "yanglao-tuoyu-2020:附件第12项"
+
+
+def test_an_item_of_a_part_is_counted_where_items_run_straight_through(assistant):
+    """「第三部分第二项」 of the 2024 意见, whose items run （一）…（二十） through its parts, is the part's second item; an
+    item named by its printed number with its part (「第三部分的第十三条」 of 52号文) is that item."""
+    def first(question: str) -> str:
+        return assistant.ask(question).citations[0].clause_id
+
+    assert first("2024年养老意见第三部分第二项讲什么") == "yanglao-gaige-2024:（五）"  # part 三 opens with （四）
+    assert first("2024年养老意见第三部分“贯通协调”的第一条讲什么") == "yanglao-gaige-2024:（四）"  # its heading between
+    assert first("国办52号文件第三部分的第十三条") == "yanglao-tuoyu-2020:（十三）"
 
 
 def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law_are_written():
