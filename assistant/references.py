@@ -22,7 +22,10 @@ ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
-ARTICLE_REF_RE = re.compile(rf"第({N})(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")  # 「第五点」 too
+# 「第五点」 too; a law's article in digits may drop 第 (「旅游法35条」), and one 第 may lead a list (「第三十五、三十六条」).
+ARTICLE_REF_RE = re.compile(
+    rf"(?:第|(?<=[法例定则准范])(?=\d{{1,3}}条))({N})((?:[、，,和及与]{N})*)(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")
+_LISTED_RE = re.compile(N)
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
@@ -148,13 +151,16 @@ def find_refs(question: str) -> list[ArticleRef]:
         if (n := _num(m.group(1))) is not None:
             refs.append(ArticleRef("question", n, m.group(0)))
     for m in ARTICLE_REF_RE.finditer(question):
-        if (n := _num(m.group(1))) is not None:
-            suffix = f"之{m.group(2)}" if m.group(2) else ""
-            # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
-            law = LAW_NAME_RE.search(question[:m.start()])
-            annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
-            # 「第35条」 is labelled 第三十五条, as laws write their articles.
-            number = to_chinese_number(n) if m.group(1).isdigit() and 0 < n < 10000 else m.group(1)
+        # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
+        law = LAW_NAME_RE.search(question[:m.start()])
+        annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
+        listed = [m.group(1), *_LISTED_RE.findall(m.group(2))]
+        for i, written in enumerate(listed):
+            if (n := _num(written)) is None:
+                continue
+            # 「第35条」 is labelled 第三十五条, as laws write their articles; 之一 belongs to the last listed.
+            number = to_chinese_number(n) if written.isdigit() and 0 < n < 10000 else written
+            suffix = f"之{m.group(3)}" if m.group(3) and i == len(listed) - 1 else ""
             refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex),
                                    law=_law_name(law.group(1)) if law else "", annex=annex is not None))
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over

@@ -1035,6 +1035,10 @@ def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law
     for question in ("交强险条例第16条", "国务院交强险条例第十六条说的啥", "请问国务院交强险条例第十六条"):
         assert [c.clause_id for c in _looked_up(question, zf=law, jq=rule)] == ["jq:第十六条"], question
     assert _looked_up("职业病防治法第330条讲什么", zf=law, jq=rule) == []
+    # A law's article in digits may drop 第; one 第 may lead a list of articles.
+    assert [c.clause_id for c in _looked_up("职业病防治法33条讲什么", zf=law, jq=rule)] == ["zf:第三十三条"]
+    assert [c.clause_id for c in _looked_up("职业病防治法第三十三、三十四条", zf=law, jq=rule)] == [
+        "zf:第三十三条", "zf:第三十四条"]
 
 
 def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
