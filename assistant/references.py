@@ -36,6 +36,7 @@ ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:�
 # The part's heading may stand between (「第三部分“保障措施”的第一条」).
 PART_ITEM_REF_RE = re.compile(rf"第({N})部分(?:[“\"「]?[\u4e00-\u9fff]{{2,12}}?[”\"」]?)?的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
+_RULE_KIND_RE = re.compile(alternation(words("document_kinds", "rules")))
 LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
@@ -99,6 +100,7 @@ class Named:
     asks_addressees: bool = False  # 「…的主送单位是哪些」
     asks_issued: bool = False  # when the document was issued (or a law adopted, amended)
     asks_in_force: bool = False  # when it came into force
+    laws: tuple[str, ...] = ()  # names ending in a kind of rule (「交强险条例」「道交法」), by which a law may be named
 
 
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
@@ -108,7 +110,13 @@ def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tupl
                  sections=tuple(c for title, c in sections if title in question),
                  position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
                  asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=bool(ISSUE_DATE_RE.search(question)),
-                 asks_in_force=bool(IN_FORCE_QUESTION_RE.search(question)))
+                 asks_in_force=bool(IN_FORCE_QUESTION_RE.search(question)), laws=tuple(_laws_named(question)))
+
+
+def _laws_named(question: str) -> list[str]:
+    """The names in ``question`` that end in a kind of rule (「交强险条例什么时候施行」 → 交强险条例)."""
+    return [_law_name(law.group(1)) for m in _RULE_KIND_RE.finditer(question)
+            if (law := LAW_NAME_RE.search(question[:m.end()]))]
 
 
 def _num(text: str) -> int | None:

@@ -1029,12 +1029,15 @@ def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law
     law = parse_text("# 中华人民共和国职业病防治法\n\n第三十三条　用人单位与劳动者订立劳动合同时，应当告知职业病危害。\n\n"
                      "第三十四条　用人单位应当组织职业卫生培训。\n", "zf", ".md")
     rule = parse_text("# 机动车交通事故责任强制保险条例\n\n第十六条　投保人不得解除机动车交通事故责任强制保险合同。\n\n"
-                      "第十七条　解除合同时，保险公司应当收回保险单和保险标志。\n", "jq", ".md")
+                      "第十七条　解除合同时，保险公司应当收回保险单和保险标志。\n\n第十八条　本条例自2006年7月1日起施行。\n",
+                      "jq", ".md")
     for question in ("职业病防治法第33条讲什么", "请问职防法第33条", "我想问下职防法第三十三条", "根据职业病防治法第三十三条，要告知什么"):
         assert [c.clause_id for c in _looked_up(question, zf=law, jq=rule)] == ["zf:第三十三条"], question
     for question in ("交强险条例第16条", "国务院交强险条例第十六条说的啥", "请问国务院交强险条例第十六条"):
         assert [c.clause_id for c in _looked_up(question, zf=law, jq=rule)] == ["jq:第十六条"], question
     assert _looked_up("职业病防治法第330条讲什么", zf=law, jq=rule) == []
+    # When a law named by its usual name came into force: the article putting it in force.
+    assert [c.clause_id for c in _looked_up("交强险条例什么时候施行的", zf=law, jq=rule)] == ["jq:第十八条"]
     # A law's article in digits may drop 第; one 第 may lead a list of articles.
     assert [c.clause_id for c in _looked_up("职业病防治法33条讲什么", zf=law, jq=rule)] == ["zf:第三十三条"]
     assert [c.clause_id for c in _looked_up("职业病防治法第三十三、三十四条", zf=law, jq=rule)] == [
