@@ -81,8 +81,8 @@ def is_elliptical(question: str, index: Index, context: frozenset[str] = frozens
     """Whether ``question`` leans on the previous turn instead of standing on its own; ``context`` holds the
     subject terms of the previous turn (its question and the clauses its answer cited)."""
     analysis = analyse(question, index)
-    if analysis.named_doc_ids:
-        return False  # it names its document: whatever else it leaves out, it is read on its own
+    if analysis.named_doc_ids or any(r.law for r in analysis.named.refs):
+        return False  # it names its document (or the law of an article): whatever else it leaves out, it stands alone
     if _NEXT_RE.match(question) or (_bare_refs(question) and len(question) <= MAX_ELLIPTICAL_CHARS):
         return True
     length = len(question.strip(_PUNCTUATION))

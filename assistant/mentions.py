@@ -31,6 +31,7 @@ DEMONSTRATIVE_RE = re.compile(r"(?:那个|这个|那份|这份)$")
 DISTINCT_KINDS = frozenset(words("document_kinds", "distinct"))
 GENERIC_KIND, = words("document_kinds", "any")
 SHORT_NUMBER_RE = re.compile(r"(?<!\d)(\d{1,4})号(?:文件?|公告)")  # 「52号文」「76号公告」
+_YEARLESS_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12}发)\s*(\d{1,5})\s*号")  # 「国办发52号」: no year
 _YEAR_RE = re.compile(r"(?:19|20)?\d{2}年$")  # a year just before a name
 _ISSUER_ABBREVIATIONS = {abbreviation: full for abbreviation, (full,) in vocabulary("issuers")}
 _STATE_NAME = "中华人民共和国"  # 「中华人民共和国慈善法」 is named 「慈善法」
@@ -52,8 +53,9 @@ _BARE_DOC_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,12}发)\s*((?:19|20)\d{2})
 _ISSUING_VERB_RE = re.compile(r"(?:印|下|转|颁|签)发$")  # 「财政部印发…」: a verb, not an issuer's abbreviation
 # 「国务院令第456号」「民政部令第66号」: a 令 is numbered by its issuer.
 _ORDER_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,16}令)\s*第\s*(\d{1,5})\s*号")
-# Words of asking that run into a 发文字号 (「请问国办发〔2020〕52号…」): not part of the issuer's abbreviation.
-_ASKING_RE = re.compile(r"^(?:我想问|想问|请问|请教|问一下|问下|查一下|查询|看一下|看下|看看|关于|根据|按照|依据|参照|按|在|那个|这个)+")
+# Words of asking that run into a document's name or 发文字号 (「请问国办发〔2020〕52号…」「根据旅游法第三十五条」).
+ASKING = alternation(words("generic_words", "asking_before_name"))
+_ASKING_RE = re.compile(rf"^(?:{ASKING}|关于|那个|这个)+")  # before a 发文字号, not part of the issuer's abbreviation
 
 
 T = TypeVar("T")
@@ -163,6 +165,12 @@ def numbered_documents(number: DocNumber, docs: list[dict]) -> tuple[str, ...]:
     return tuple(d["doc_id"] for d in docs if d.get("doc_number") and number.number.endswith(d["doc_number"]))
 
 
+def _issuer_numbering(doc_number: str, number: str) -> str | None:
+    """The issuer's code of a 发文字号 with that number (「国办发」 of 「国办发〔2020〕52号」 for 52), else None."""
+    m = re.fullmatch(rf"(.+发)〔\d{{4}}〕{number}号", doc_number)
+    return m.group(1) if m else None
+
+
 @dataclass(frozen=True)
 class Mention:
     """A span of the question that names documents."""
@@ -187,6 +195,11 @@ def document_mentions(question: str, docs: list[dict],
     for m in SHORT_NUMBER_RE.finditer(question):
         if ids := tuple(d["doc_id"] for d in docs if re.search(rf"(?:〕|年第){m.group(1)}号$", d.get("doc_number") or "")):
             found.append(Mention(m.start(), m.end(), ids, by_number=True))
+    for m in _YEARLESS_NUMBER_RE.finditer(question):
+        fits = [(d["doc_id"], issuer) for d in docs
+                if (issuer := _issuer_numbering(d.get("doc_number") or "", m.group(2))) and m.group(1).endswith(issuer)]
+        if fits:
+            found.append(Mention(m.end(1) - len(fits[0][1]), m.end(), tuple(i for i, _ in fits), by_number=True))
     found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)

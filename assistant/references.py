@@ -16,9 +16,10 @@ from policyqa.corpus.structure import N
 from policyqa.corpus.text import char_bigrams
 from policyqa.corpus.vocab import alternation, words
 
-from .mentions import Mention
+from .mentions import ASKING, KIND_RE, Mention
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
+_DOCUMENT_BEFORE_RE = re.compile(rf"(?:{KIND_RE.pattern}|号文件?)$")  # 「养老意见（14）」: an item of the text named
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
@@ -40,7 +41,7 @@ _RULE_KIND_RE = re.compile(alternation(words("document_kinds", "rules")))
 LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
-_ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{alternation(words('generic_words', 'asking_before_law'))})+")
+_ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{ASKING})+")
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
 _ADDRESSEES = r"主送|发给哪些|印发给哪些"
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
@@ -148,8 +149,10 @@ def find_refs(question: str) -> list[ArticleRef]:
             refs.append(ArticleRef("annex", n, m.group(0), section=_num(category.group(1)) if category else None,
                                    explicit=m.group(2) is not None))
     for m in ITEM_REF_RE.finditer(question):
-        if m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项":
-            continue  # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）
+        if (m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项"
+                and (len(m.group(1)) > 2 or not _DOCUMENT_BEFORE_RE.search(question[:m.start()]))):
+            # 「(1) 家庭托育点…」 numbers the asker's own points; items are （一）, or 「养老意见（14）」 (not 「意见（2020）」)
+            continue
         if (n := _num(m.group(1))) is not None:
             refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start())))
     for m in POINT_REF_RE.finditer(question):

@@ -384,6 +384,7 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert named("交通运输部在养老托育意见的分工中负责什么") == [("养老托育意见", ("yanglao-tuoyu-2020",))]
     assert named("国办发〔2020〕52号文的主送单位是哪些") == [("国办发〔2020〕52号文", ("yanglao-tuoyu-2020",))]
     assert named("24年养老意见第十四条讲什么") == [("24年养老意见", ("yanglao-gaige-2024",))]
+    assert named("国办发52号第十条讲什么") == [("国办发52号", ("yanglao-tuoyu-2020",))]  # the issuer's code, no year
     for question in ("国家文件里有没有说法", "两份文件对公建民营都有什么规定？", "托育机构收费有规定吗", "征求意见了吗"):
         assert named(question) == [], question
     assert named("那个意见（九）") == []  # two loaded documents are 意见: the kind alone names neither
@@ -1009,6 +1010,10 @@ def test_a_bare_item_number_in_words_is_the_texts_item_and_in_digits_the_tables_
     assert first("52号文第十二项讲的什么") == "yanglao-tuoyu-2020:（十二）"
     assert first("52号文第12项讲的什么") == "yanglao-tuoyu-2020:附件第12项"
     assert first("52号文分工表第十二项讲的什么") == "yanglao-tuoyu-2020:附件第12项"
+    assert first("52号文（8）说了什么") == "yanglao-tuoyu-2020:（八）"  # in digits, right after the text's name
+    from policyqa.assistant.references import find_refs
+
+    assert find_refs("养老托育意见（2020）里评价机制由谁来建") == []  # a year after the name is no item
 
 
 def test_an_item_of_a_part_is_counted_where_items_run_straight_through(assistant):

@@ -46,6 +46,7 @@ def test_articles_and_the_cited_document_are_read_from_the_previous_answer(assis
     "托育补贴有哪些",
     "养老院能拿什么补贴？",                      # short and on the last turn's words, but names its institution
     "52号文第十条说了什么",                      # names its document
+    "交强险条例第16条呢",                        # names the law of its article, loaded or not
     "国家对普惠托育机构有什么支持政策，那民办的养老机构呢",  # long enough to stand alone
 ])
 def test_a_question_that_stands_on_its_own_is_not_rewritten(assistant, question):
