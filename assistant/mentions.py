@@ -199,7 +199,9 @@ def document_mentions(question: str, docs: list[dict],
         fits = [(d["doc_id"], issuer) for d in docs
                 if (issuer := _issuer_numbering(d.get("doc_number") or "", m.group(2))) and m.group(1).endswith(issuer)]
         if fits:
-            found.append(Mention(m.end(1) - len(fits[0][1]), m.end(), tuple(i for i, _ in fits), by_number=True))
+            after = re.match(r"文件?", question[m.end():])  # 「国办发52号文」
+            found.append(Mention(m.end(1) - len(fits[0][1]), m.end() + (after.end() if after else 0),
+                                 tuple(i for i, _ in fits), by_number=True))
     found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)

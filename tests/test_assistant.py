@@ -385,6 +385,7 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     assert named("国办发〔2020〕52号文的主送单位是哪些") == [("国办发〔2020〕52号文", ("yanglao-tuoyu-2020",))]
     assert named("24年养老意见第十四条讲什么") == [("24年养老意见", ("yanglao-gaige-2024",))]
     assert named("国办发52号第十条讲什么") == [("国办发52号", ("yanglao-tuoyu-2020",))]  # the issuer's code, no year
+    assert named("那国办发52号文呢？") == [("国办发52号文", ("yanglao-tuoyu-2020",))]
     for question in ("国家文件里有没有说法", "两份文件对公建民营都有什么规定？", "托育机构收费有规定吗", "征求意见了吗"):
         assert named(question) == [], question
     assert named("那个意见（九）") == []  # two loaded documents are 意见: the kind alone names neither
