@@ -294,7 +294,7 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         # only 管理办法 with the one that is, and asks when a task is due.
         clearly = [d for d in named if scores.get(d, 0.0) >= CLEARLY_NAMED]
         if not clearly and (asked.asks_issued or asked.asks_in_force):
-            clearly = _named_by_laws(set(asked.laws), docs) or []  # 「交强险条例什么时候施行」: by its usual name
+            clearly = _named_by_law(set(asked.laws), docs) or []  # 「交强险条例什么时候施行」: by its usual name
         if clearly and (dated := [c for d in clearly for c in _dated(asked, clauses_by_doc.get(d, []))]):
             return dated
         if named and (part := asked.position):
@@ -345,7 +345,7 @@ def _documents_named(asked: Named, refs: Sequence[ArticleRef], docs: list[dict])
     """The documents the question names (by the law of a 第X条, else by 发文字号 or title words) and every
     document's naming score; None instead of the list when the law it names is not loaded."""
     scores = _doc_scores(asked, docs)
-    if (by_law := _named_by_law(refs, docs)) is None:
+    if (by_law := _named_by_law({r.law for r in refs if r.law}, docs)) is None:
         return _named_documents(scores), scores
     return by_law or None, scores
 
@@ -366,15 +366,11 @@ def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list
     return found
 
 
-def _named_by_law(refs: Sequence[ArticleRef], docs: list[dict]) -> list[str] | None:
+def _named_by_law(laws: set[str], docs: list[dict]) -> list[str] | None:
     """The documents whose title is the law a 第X条 is named with (「慈善法第二十六条」 → 中华人民共和国慈善法,
-    not 妇女权益保障法 for 「老年人权益保障法」); None when no law is named, or only a short name that may be an
-    abbreviation (「未保法」) and names no title, so that looser matching by title words decides."""
-    return _named_by_laws({r.law for r in refs if r.law}, docs)
-
-
-def _named_by_laws(laws: set[str], docs: list[dict]) -> list[str] | None:
-    """The documents of :func:`_named_by_law` for law names however they were read."""
+    not 妇女权益保障法 for 「老年人权益保障法」), or a date question names (「交强险条例什么时候施行」); None when no law
+    is named, or only a short name that may be an abbreviation (「未保法」) and names no title, so that looser
+    matching by title words decides."""
     if not laws:
         return None
     catalogue = per_documents(docs, _catalogue)

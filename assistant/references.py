@@ -23,9 +23,12 @@ _DOCUMENT_BEFORE_RE = re.compile(rf"(?:{KIND_RE.pattern}|号文件?)$")  # 「�
 # Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
 SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
-# 「第五点」 too; a law's article in digits may drop 第 (「旅游法35条」), and one 第 may lead a list (「第三十五、三十六条」).
-ARTICLE_REF_RE = re.compile(
-    rf"(?:第|(?<=[法例定则准范])(?=\d{{1,3}}条))({N})((?:[、，,和及与]{N})*)(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")
+_RULE_KINDS = words("document_kinds", "rules")
+_RULE_KIND_RE = re.compile(alternation(_RULE_KINDS))
+# 「第五点」 too; a law's article in digits may drop 第 right after its name (「旅游法35条」), and one 第 may lead a list
+# (「第三十五、三十六条」).
+ARTICLE_REF_RE = re.compile(rf"(?:第|(?<=[{''.join(sorted({k[-1] for k in _RULE_KINDS}))}])(?=\d{{1,3}}条))({N})"
+                            rf"((?:[、，,和及与]{N})*)(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")
 _LISTED_RE = re.compile(N)
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
@@ -33,12 +36,10 @@ ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
 ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
 # 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, or the part's second item where items run straight
-# through, as readers count an 意见's items.
-# The part's heading may stand between (「第三部分“保障措施”的第一条」).
+# through, as readers count an 意见's items; the part's heading may stand between (「第三部分“保障措施”的第一条」).
 PART_ITEM_REF_RE = re.compile(rf"第({N})部分(?:[“\"「]?[\u4e00-\u9fff]{{2,12}}?[”\"」]?)?的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
-_RULE_KIND_RE = re.compile(alternation(words("document_kinds", "rules")))
-LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{alternation(words('document_kinds', 'rules'))}))》?$")
+LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{_RULE_KIND_RE.pattern}))》?$")
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
 _ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{ASKING})+")
@@ -170,7 +171,7 @@ def find_refs(question: str) -> list[ArticleRef]:
             if (n := _num(written)) is None:
                 continue
             # 「第35条」 is labelled 第三十五条, as laws write their articles; 之一 belongs to the last listed.
-            number = to_chinese_number(n) if written.isdigit() and 0 < n < 10000 else written
+            number = to_chinese_number(n) if written.isdigit() else written
             suffix = f"之{m.group(3)}" if m.group(3) and i == len(listed) - 1 else ""
             refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex),
                                    law=_law_name(law.group(1)) if law else "", annex=annex is not None))
