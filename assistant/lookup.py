@@ -308,10 +308,15 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         if numbering is None:
             continue  # no clause of it is numbered as asked
         numbered = numbering.numbered_as(refs)
+        rows = set()  # the texts that named a row of this document's task table
         for ref in refs:
+            if ref.kind == "item" and not ref.explicit and ref.text in rows:
+                continue  # 「52号文第12项」: the table's row 12, where the text has a table
             matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
             if not matched and ref.kind == "item" and ref.section is not None:
                 matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
+            if ref.kind == "annex" and matched:
+                rows.add(ref.text)
             # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
             items = [c for c in matched if not _is_part(c, ref.number)]
             found.update((c.clause_id, c) for c in items or matched)

@@ -149,6 +149,8 @@ def find_refs(question: str) -> list[ArticleRef]:
             category = re.search(rf"([{NUMERAL_CHARS}]+)、$", question[:before_di])
             refs.append(ArticleRef("annex", n, m.group(0), section=_num(category.group(1)) if category else None,
                                    explicit=m.group(2) is not None))
+            if m.group(3):  # 「…意见第14项」 of a text with no task table: its item （十四）
+                refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start()), explicit=False))
     for m in ITEM_REF_RE.finditer(question):
         if (m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项"
                 and (len(m.group(1)) > 2 or not _DOCUMENT_BEFORE_RE.search(question[:m.start()]))):

@@ -1009,8 +1009,9 @@ def test_a_bare_item_number_in_words_is_the_texts_item_and_in_digits_the_tables_
         return assistant.ask(question).citations[0].clause_id
 
     assert first("52号文第十二项讲的什么") == "yanglao-tuoyu-2020:（十二）"
-    assert first("52号文第12项讲的什么") == "yanglao-tuoyu-2020:附件第12项"
     assert first("52号文分工表第十二项讲的什么") == "yanglao-tuoyu-2020:附件第12项"
+    assert [c.clause_id for c in assistant.ask("52号文第12项讲的什么").citations] == ["yanglao-tuoyu-2020:附件第12项"]
+    assert first("深化养老服务改革发展的意见第14项") == "yanglao-gaige-2024:（十四）"  # a text with no table: its item
     assert first("52号文（8）说了什么") == "yanglao-tuoyu-2020:（八）"  # in digits, right after the text's name
     from policyqa.assistant.references import find_refs
 
