@@ -126,10 +126,9 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     asks_who = asks_who_is_responsible(question)
     units, sections = _loaded(index)
     unit = named_unit(question, tokenizer, units)
-    search_text = without_declined(without_mentions(question, list(mentions)))
     return QueryAnalysis(
         question=question,
-        search_text=search_text,
+        search_text=without_declined(without_mentions(question, list(mentions))),
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
         named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections),
         unknown_numbers=tuple(n.number for n in doc_numbers(question) if not numbered_documents(n, documents)),

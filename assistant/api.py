@@ -28,7 +28,6 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 from .admission import CHARGE, Admission
 from .api_docs import install_docs
 from .api_documents import WriteAccess, documents_router, is_upload

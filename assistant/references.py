@@ -102,17 +102,18 @@ class Named:
     asks_addressees: bool = False  # 「…的主送单位是哪些」
     asks_issued: bool = False  # when the document was issued (or a law adopted, amended)
     asks_in_force: bool = False  # when it came into force
-    laws: tuple[str, ...] = ()  # names ending in a kind of rule (「交强险条例」「道交法」), by which a law may be named
+    laws: tuple[str, ...] = ()  # of a date question: names ending in a kind of rule (「交强险条例」「道交法」)
 
 
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
     """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
     sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
+    issued, in_force = bool(ISSUE_DATE_RE.search(question)), bool(IN_FORCE_QUESTION_RE.search(question))
     return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
                  sections=tuple(c for title, c in sections if title in question),
                  position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
-                 asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=bool(ISSUE_DATE_RE.search(question)),
-                 asks_in_force=bool(IN_FORCE_QUESTION_RE.search(question)), laws=tuple(_laws_named(question)))
+                 asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=issued,
+                 asks_in_force=in_force, laws=tuple(_laws_named(question)) if issued or in_force else ())
 
 
 def _laws_named(question: str) -> list[str]:
@@ -138,19 +139,17 @@ def find_refs(question: str) -> list[ArticleRef]:
             refs.append(ArticleRef("point", n, m.group(0), section=_section_before(question, m.start()), item=item))
     question = _read(ITEM_POINT_REF_RE, question)  # the point, not also the item and an article
     for m in ANNEX_REF_RE.finditer(question):
-        if m.group(3) and not m.group(3).isdigit() and (n := _num(m.group(3))):
-            # 「银发经济那个意见第十二项」: a bare 第N项 in words counts the text's items （十二）; a table's rows are
-            # named with the table (附件/分工表第12项) or by their 序号 in digits.
-            refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start()), explicit=False))
+        if not (n := _num(m.group(2) or m.group(3))):
             continue
-        if n := _num(m.group(2) or m.group(3)):
+        bare = m.group(3)  # 第N项 without 附件/分工表 before it
+        if not bare or bare.isdigit():  # a table's row: named with its table, or by its 序号 in digits
             # Rows numbered afresh under each category of the table are cited with it: 「附件1二、第1项」.
             before_di = (m.start(2) if m.group(2) else m.start(3)) - 1  # where 「第」 starts
             category = re.search(rf"([{NUMERAL_CHARS}]+)、$", question[:before_di])
             refs.append(ArticleRef("annex", n, m.group(0), section=_num(category.group(1)) if category else None,
                                    explicit=m.group(2) is not None))
-            if m.group(3):  # 「…意见第14项」 of a text with no task table: its item （十四）
-                refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start()), explicit=False))
+        if bare:  # 「…意见第十二项」, or 「…意见第14项」 of a text with no task table: the text's item
+            refs.append(ArticleRef("item", n, m.group(0), _section_before(question, m.start()), explicit=False))
     for m in ITEM_REF_RE.finditer(question):
         if (m.group(1).isdigit() and m.group(0)[0] in "（(" and m.group(0)[-1] not in "条项"
                 and (len(m.group(1)) > 2 or not _DOCUMENT_BEFORE_RE.search(question[:m.start()]))):

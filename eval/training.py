@@ -129,6 +129,10 @@ def _ranked(model: LinearModel, c: Candidates) -> tuple[np.ndarray, np.ndarray]:
     return order, scores[order]
 
 
+def _with_candidates(examples: Sequence[Example]) -> list[Example]:
+    return [e for e in examples if e.candidates is not None and len(e.candidates.clause_ids)]
+
+
 def fit(examples: Sequence[Example], embedder: str, calibration: tuple[float, float] = (1.0, 0.0),
         threshold: float | None = None, manifest: dict | None = None,
         ranking_only: Sequence[Example] = ()) -> RankerModel:
@@ -137,9 +141,8 @@ def fit(examples: Sequence[Example], embedder: str, calibration: tuple[float, fl
     ``ranking_only`` (questions read over a larger index, :attr:`QuestionSet.also`) fit which clause ranks first,
     not whether to answer: a question unanswerable over the corpus it was written for may be answered over a larger
     one, so its refusal label does not carry over."""
-    ranked = [e for e in examples if e.candidates is not None and len(e.candidates.clause_ids)]
-    groups = [(e.candidates.rows, e.labels()) for e in [*ranked, *ranking_only]
-              if e.answerable and e.candidates is not None and len(e.candidates.clause_ids)]
+    ranked = _with_candidates(examples)
+    groups = [(e.candidates.rows, e.labels()) for e in [*ranked, *_with_candidates(ranking_only)] if e.answerable]
     ranking = fit_ranking([g for g in groups if 0 < g[1].sum() < len(g[1])], l2=L2)
     rows = np.array([question_features(e.candidates, *_ranked(ranking, e.candidates)) for e in ranked])
     # The label: whether the question has an answer at all (a refused answerable question is a false refusal).
