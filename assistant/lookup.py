@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
 from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import NUMERAL_CHARS, to_chinese_number
+from policyqa.corpus.structure import SECTION_PATH_SEP
 from policyqa.corpus.supports import canonical_place, places
 from policyqa.corpus.vocab import alternation, words
 
@@ -24,6 +25,7 @@ from .references import ArticleRef, Named, core_title, title_pairs
 # Issuers written before a law's name (「国务院交强险条例」): not of the name an abbreviation shortens.
 _ISSUER_BEFORE_LAW_RE = re.compile(rf"^(?:{alternation(words('generic_words', 'issuers_before_law'))})")
 _ITEM_LABEL_RE = re.compile(f"（[{NUMERAL_CHARS}]+）")
+_ITEM_LINE_RE = re.compile(f"[（(][{NUMERAL_CHARS}]+[）)]")  # an article's item: 「（一）旅游经营者，是指…」
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
@@ -231,6 +233,36 @@ def date_quote(asked: Named, clause: Clause) -> str | None:
     return "\n".join(lines[first:at + 1])
 
 
+def pinpoint_quote(asked: Named, clause: Clause) -> tuple[str, str] | None:
+    """For 「旅游法第三十五条第二款」「…第一百一十一条第（一）项」: (the part as shown, 「第三十五条第二款：…」, and its text
+    verbatim) — a paragraph with the items under it, or one item; None when the question names no part of this
+    article or it has none such."""
+    ref = next((r for r in asked.refs if r.kind == "article" and clause.label == r.text
+                and (r.paragraph or r.subitem)), None)
+    if ref is None:
+        return None
+    paragraphs: list[list[str]] = []  # an item line (（一）…) belongs to the paragraph it lists for
+    for line in clause.text.split("\n"):
+        if paragraphs and _ITEM_LINE_RE.match(line):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    named = clause.label
+    lines = [line for p in paragraphs for line in p]
+    if ref.paragraph:
+        if ref.paragraph > len(paragraphs):
+            return None
+        lines, named = paragraphs[ref.paragraph - 1], f"{named}第{to_chinese_number(ref.paragraph)}款"
+    item = ""
+    if ref.subitem:
+        item = f"（{to_chinese_number(ref.subitem)}）"
+        lines, named = [line for line in lines if line.startswith(item)], f"{named}第{item}项"
+    if not lines:
+        return None
+    quote = "\n".join(lines)
+    return f"{named}：{quote.removeprefix(clause.label).lstrip().removeprefix(item)}", quote
+
+
 def addressee_quote(asked: Named, clause: Clause) -> str | None:
     """For 「…的主送单位是哪些」: the salutation line opening a preamble (「各省、自治区、直辖市人民政府，…：」); None
     for other questions and clauses (the clause is quoted whole)."""
@@ -276,6 +308,18 @@ def _in_order(short: str, long: str) -> bool:
     return all(ch in rest for ch in short)
 
 
+def division_heading(clause: Clause, ref: ArticleRef) -> str | None:
+    """The heading of the division ``ref`` names (「第三章 旅游规划和促进」「三、贯通协调…」) if ``clause`` is in it."""
+    number = to_chinese_number(ref.number)
+    start = f"{number}、" if ref.text.endswith("部分") else ref.text
+    return next((h for h in clause.section.split(SECTION_PATH_SEP) if h.startswith(start)), None) \
+        if clause.part == "body" and clause.section else None
+
+
+def _in_divisions(refs: Sequence[ArticleRef], clauses: list[Clause]) -> list[Clause]:
+    return [c for c in clauses if any(division_heading(c, r) for r in refs)]
+
+
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
     """(heading title, clause) of the clauses that are a section's own text (「一、总体要求」 → 总体要求)."""
     return [(m.group(1), c) for c in clauses if (m := SECTION_LABEL_RE.match(c.label))]
@@ -301,6 +345,10 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles([c for c in asked.sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
+    if refs[0].kind == "division":  # read only where nothing finer is named
+        found_in = [c for d in sorted(candidates, key=lambda d: -scores.get(d, 0.0))
+                    for c in _in_divisions(refs, clauses_by_doc.get(d, []))]
+        return found_in if len({c.doc_id for c in found_in}) <= 2 else []  # 「第一章」 of every book of a code
     numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
     for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
@@ -337,7 +385,10 @@ def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs
         return [r.named for r in all_refs if r.law]
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
-    refs = [r for r in all_refs if r.explicit or (named and r.kind == "article")]
+    refs = [r for r in all_refs if r.explicit or (named and r.kind in ("article", "division"))]
+    if refs and refs[0].kind == "division":
+        clauses = [c for d in named or clauses_by_doc for c in clauses_by_doc.get(d, [])]
+        return [r.named for r in refs if not _in_divisions([r], clauses)]
     numberings = _numbering_of(clauses_by_doc)
     candidates = [(numbering.numbered_as(refs), numbering.is_law)
                   for numbering in (numberings.numbered(refs, clauses_by_doc.get(d)) for d in named or clauses_by_doc)

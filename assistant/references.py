@@ -30,7 +30,20 @@ _RULE_KIND_RE = re.compile(alternation(_RULE_KINDS))
 ARTICLE_REF_RE = re.compile(rf"(?:第|(?<=[{''.join(sorted({k[-1] for k in _RULE_KINDS}))}])(?=\d{{1,3}}条))({N})"
                             rf"((?:[、，,和及与]{N})*)(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")
 _LISTED_RE = re.compile(N)
-QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
+# 「第三十五条第二款」「第一百一十一条第（一）项」「第十条第二款第三项」: a paragraph or an item of the article before.
+PINPOINT_RE = re.compile(rf"(?<=条)(?=第)(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
+ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
+QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")
+# A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」.
+DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)")
+# What a question asks of a division as a whole: 「…第三章讲了什么」「…第二部分有哪些措施」「…第四部分是关于什么的」;
+# 「旅游法第五章里，合同怎么解除」 asks something in it, which the search finds.
+_WHOLE_DIVISION_RE = re.compile(
+    r"^[里中]?的?(?:主要|具体|大概|都|一共|总共)?(?:讲|说|写|谈|规定|是关于|关于|涉及|包括|包含|有)?了?(?:的是|的|些)?"
+    r"(?:什么|啥|哪些|哪几条|几条|多少条|哪几个方面)?的?(?:内容|规定|条款|条文|事项|要求|措施|东西|方面|意思)?"
+    r"(?:是什么|是啥|有哪些|呢|吗|的)?[？?。！!\s]*$")
+# 「旅游法第三章第二十条」「民法典第二编第三章第四百条」: divisions between a law's name and its article.
+_DIVISIONS_BEFORE_RE = re.compile(rf"(?:第{N}(?:编|分编|章|节)的?)+$")  # 「政策问答第14问」: a question and its answer
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
@@ -61,6 +74,9 @@ _WHEN = "(?:什么时候|何时|哪天|哪一天|哪年|哪一年|哪个月|几�
 # names the date (「发文日期」「落款日期」): 「要求哪年出台管理办法」 asks a deadline, 「审核通过的时间有要求吗」 a time limit.
 ISSUE_DATE_RE = re.compile(
     rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?(?:[？?。]|$)|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
+# 「52号文的发文机关是哪个」「2024年养老意见是哪个部门印发的」: who issued it is in the same signature or title note.
+ISSUER_QUESTION_RE = re.compile(r"(?:发文|印发|颁布)(?:机关|单位|部门)|(?:谁|哪个(?:部门|单位|机关)|哪些(?:部门|单位)|哪家)"
+                                r"(?:联合)?(?:印发|颁布|下发)的?")
 # 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
 IN_FORCE_QUESTION_RE = re.compile(
     rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
@@ -75,7 +91,7 @@ _LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name take
 
 @dataclass(frozen=True)
 class ArticleRef:
-    kind: str  # "item" | "point" | "question" | "article" | "annex"
+    kind: str  # "item" | "point" | "question" | "article" | "annex" | "division"
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
@@ -83,6 +99,8 @@ class ArticleRef:
     law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
     annex: bool = False  # 「附件第五条」: the article of an annex
     item: int | None = None  # for a point of an item (一、（二）2.), the item's number
+    paragraph: int | None = None  # of an article: its 第二款, if named
+    subitem: int | None = None  # of an article: its 第（一）项, if named (within the paragraph named, if one is)
 
     @property
     def named(self) -> str:
@@ -100,7 +118,8 @@ class Named:
     sections: tuple[Clause, ...] = ()  # the sections whose heading it holds (「…意见的总体要求是什么」)
     position: str | None = None  # "closing" | "preamble": a part named by its position
     asks_addressees: bool = False  # 「…的主送单位是哪些」
-    asks_issued: bool = False  # when the document was issued (or a law adopted, amended)
+    asks_issued: bool = False  # when the document was issued (or a law adopted, amended), or by whom
+    asks_issuer: bool = False  # by whom: the signature or title note answers with the title, which names the issuer
     asks_in_force: bool = False  # when it came into force
     laws: tuple[str, ...] = ()  # of a date question: names ending in a kind of rule (「交强险条例」「道交法」)
 
@@ -108,12 +127,13 @@ class Named:
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
     """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
     sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
-    issued, in_force = bool(ISSUE_DATE_RE.search(question)), bool(IN_FORCE_QUESTION_RE.search(question))
+    issuer = bool(ISSUER_QUESTION_RE.search(question))
+    issued, in_force = issuer or bool(ISSUE_DATE_RE.search(question)), bool(IN_FORCE_QUESTION_RE.search(question))
     return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
                  sections=tuple(c for title, c in sections if title in question),
                  position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
                  asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=issued,
-                 asks_in_force=in_force, laws=tuple(_laws_named(question)) if issued or in_force else ())
+                 asks_issuer=issuer, asks_in_force=in_force, laws=tuple(_laws_named(question)) if issued or in_force else ())
 
 
 def _laws_named(question: str) -> list[str]:
@@ -130,6 +150,9 @@ def _num(text: str) -> int | None:
 
 def find_refs(question: str) -> list[ArticleRef]:
     refs: list[ArticleRef] = []
+    pinpoints = {m.start(): (_num(m.group(1)) if m.group(1) else None, _num(m.group(2)) if m.group(2) else None)
+                 for m in PINPOINT_RE.finditer(question) if m.group(0)}
+    question = _read(PINPOINT_RE, question)  # an article's 第（一）项 is not an item of the text
     for m in PART_ITEM_REF_RE.finditer(question):
         if (n := _num(m.group(2))) is not None and (part := _num(m.group(1))) is not None:
             refs.append(ArticleRef("item", n, m.group(0), section=part))
@@ -163,9 +186,17 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in QUESTION_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             refs.append(ArticleRef("question", n, m.group(0)))
+    for m in ARTICLE_RANGE_RE.finditer(question):  # 「第三十六条至第三十八条」「第14-16条」: each article between
+        first, last = _num(m.group(1)), _num(m.group(2))
+        if first is None or last is None or not 0 < last - first < MAX_REFS:
+            continue
+        law = LAW_NAME_RE.search(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
+        refs.extend(ArticleRef("article", n, f"第{to_chinese_number(n)}条", explicit=bool(law),
+                               law=_law_name(law.group(1)) if law else "") for n in range(first, last + 1))
+    question = _read(ARTICLE_RANGE_RE, question)
     for m in ARTICLE_REF_RE.finditer(question):
         # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
-        law = LAW_NAME_RE.search(question[:m.start()])
+        law = LAW_NAME_RE.search(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
         annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
         listed = [m.group(1), *_LISTED_RE.findall(m.group(2))]
         for i, written in enumerate(listed):
@@ -173,9 +204,18 @@ def find_refs(question: str) -> list[ArticleRef]:
                 continue
             # 「第35条」 is labelled 第三十五条, as laws write their articles; 之一 belongs to the last listed.
             number = to_chinese_number(n) if written.isdigit() else written
-            suffix = f"之{m.group(3)}" if m.group(3) and i == len(listed) - 1 else ""
+            last = i == len(listed) - 1
+            suffix = f"之{m.group(3)}" if m.group(3) and last else ""
+            paragraph, subitem = pinpoints.get(m.end(), (None, None)) if last else (None, None)
             refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex),
-                                   law=_law_name(law.group(1)) if law else "", annex=annex is not None))
+                                   law=_law_name(law.group(1)) if law else "", annex=annex is not None,
+                                   paragraph=paragraph, subitem=subitem))
+    if not refs:  # 「旅游法第三章第二十条」 names the article; 「旅游法第三章讲了什么」 the chapter
+        for m in DIVISION_REF_RE.finditer(question):
+            if (n := _num(m.group(1))) is not None and _WHOLE_DIVISION_RE.match(question[m.end():]):
+                law = LAW_NAME_RE.search(question[:m.start()])
+                refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}", explicit=bool(law),
+                                       law=_law_name(law.group(1)) if law else ""))
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
     # every clause.
     return list(dict.fromkeys(refs))[:MAX_REFS]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause
+from policyqa.corpus.text import split_sentences
 from policyqa.corpus.titles import cite
 from policyqa.corpus.validity import parse_as_of, today
 from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
@@ -22,7 +23,7 @@ from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
 from .followup import HistoryTurn, resolve
-from .lookup import addressee_quote, date_quote, lookup, missing_articles
+from .lookup import addressee_quote, date_quote, division_heading, lookup, missing_articles, pinpoint_quote
 from .models import Answer, Citation, RelatedClause
 from .penalties import with_penalty_article
 from .ranker import RankerModel
@@ -36,6 +37,7 @@ NOT_CHINESE = ("请用中文提问：已加载的是中文政策文件，只有�
 RESOLVED_PREFIX = "按上文理解为："
 EVIDENCE_K = 10  # clauses retrieved for an answer: the ranker reorders them
 RELATED_K = 3
+DIVISION_CLAUSES = 12  # clauses of a chapter or part quoted by their first sentence
 NAMED_SCORE = 1.0  # above any fused score: the clause the question names by its number
 
 
@@ -434,19 +436,45 @@ class Assistant:
                                          "warnings": answer.warnings + [n for n in notes if n not in answer.warnings]})
 
     def _lookup_answer(self, analysis: QueryAnalysis, clauses: list[Clause], hits: list[Hit]) -> Answer:
+        refs = analysis.named.refs
+        if refs and refs[0].kind == "division" and len(clauses) > 1:
+            return self._division_answer(analysis, clauses, hits)
         kept = []
         for c in clauses[:3]:
+            if pinpoint := pinpoint_quote(analysis.named, c):  # 「…第三十五条第二款」: that paragraph
+                kept.append(VerifiedSentence(pinpoint[0], c, pinpoint[1]))
+                continue
             quote = date_quote(analysis.named, c)  # 「…是哪天印发的」: the signature and date, not the whole closing
             if quote is None:
                 quote = addressee_quote(analysis.named, c)  # 「…主送单位是哪些」: the salutation
             if quote is None:
                 kept.append(VerifiedSentence(c.text, c, c.text))
-            elif quote:
-                kept.append(VerifiedSentence(quote.replace("\n", "　"), c, quote))
+            elif quote:  # who issued it: the title names the issuer where the signature does not (中共中央　国务院…)
+                title = f"《{c.doc_title}》" if analysis.named.asks_issuer else ""
+                kept.append(VerifiedSentence(title + quote.replace("\n", "　"), c, quote))
         prefix = ("" if len(kept) == 1 else f"有 {len(kept)} 份文件含有该条款：\n"
                   if len({s.clause.doc_id for s in kept}) == len(kept) else f"有 {len(kept)} 个条款符合：\n")
         body = "\n".join(f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept)
         return Answer(question=analysis.question, answer=prefix + body, refused=False,
+                      citations=[self._citation(s, 1.0) for s in kept],
+                      related=self._related(hits, exclude={c.clause_id for c in clauses}))
+
+    def _division_answer(self, analysis: QueryAnalysis, clauses: list[Clause], hits: list[Hit]) -> Answer:
+        """「旅游法第三章讲了什么」: the chapter's (or part's) heading, then each of its clauses by its first sentence."""
+        ref = analysis.named.refs[0]
+        lines, kept = [], []
+        for doc_id in dict.fromkeys(c.doc_id for c in clauses):
+            own = [c for c in clauses if c.doc_id == doc_id]
+            heading = division_heading(own[0], ref) or ref.text
+            span = f"{own[0].label}至{own[-1].label}，" if len(own) > 1 else ""
+            lines.append(f"《{own[0].doc_title}》{heading}：{span}共 {len(own)} 个条款。")
+            for c in own[:DIVISION_CLAUSES]:
+                first = next(iter(split_sentences(c.text)), c.text)
+                kept.append(VerifiedSentence(first, c, first))
+                lines.append(f"{first}{cite(c.doc_title, c.label)}")
+            if len(own) > DIVISION_CLAUSES:
+                lines.append(f"……另有 {len(own) - DIVISION_CLAUSES} 个条款。")
+        return Answer(question=analysis.question, answer="\n".join(lines), refused=False,
                       citations=[self._citation(s, 1.0) for s in kept],
                       related=self._related(hits, exclude={c.clause_id for c in clauses}))
 

@@ -9,7 +9,8 @@ Everything is read from what the documents say about themselves and about each o
   matched by exact title (with or without 「中华人民共和国」) or by 发文字号, never by a part of a title;
 - a repeal set by the user in the document record (``repealed``: a date), or a front-matter status 废止/失效.
 
-Versions of one law share a title. A version is in force from its 施行 date, or from its latest amendment when the
+Versions of one law share a title and open alike (第一条): texts of one title that open differently are books of one
+code published apart (民法典's 总则 … 婚姻家庭编 … 附则), each in force beside the others. A version is in force from its 施行 date, or from its latest amendment when the
 article still states the original date (an amended law keeps 「本法自1999年10月1日起施行」), until a later version
 comes into force. Dates are ISO strings (``YYYY-MM-DD``), which compare in order.
 """
@@ -214,16 +215,17 @@ class Validity:
 
     def __init__(self, records: list[Mapping], clauses_by_doc: Mapping[str, list[Clause]]) -> None:
         dates = {r["doc_id"]: document_dates(r, clauses_by_doc.get(r["doc_id"], [])) for r in records}
-        self._versions: dict[str, list[str]] = {}
+        self._version_of = {doc_id: (d.law, _opening(clauses_by_doc.get(doc_id, []))) for doc_id, d in dates.items()}
+        self._versions: dict[tuple[str, str], list[str]] = {}
         for d in sorted(dates.values(), key=lambda d: (d.effective or "", d.version_date or "", d.doc_id)):
-            self._versions.setdefault(d.law, []).append(d.doc_id)
+            self._versions.setdefault(self._version_of[d.doc_id], []).append(d.doc_id)
         repeals = _repeals(records, dates, clauses_by_doc)
         self.dates = {doc_id: _with_repeal(d, repeals.get(doc_id)) for doc_id, d in dates.items()}
         self._days: dict[str, _Day] = {}
 
     def versions(self, doc_id: str) -> list[str]:
         """The loaded versions of ``doc_id``'s law, oldest first (``doc_id`` alone when it has no other)."""
-        return list(self._versions[self.dates[doc_id].law])
+        return list(self._versions[self._version_of[doc_id]])
 
     def standing(self, doc_id: str, as_of: str | None = None) -> Standing:
         return self._standings(as_of or today())[doc_id]
@@ -357,6 +359,11 @@ def _repeals(records: list[Mapping], dates: Mapping[str, DocumentDates],
         elif _REPEALED_STATUS_RE.search(r.get("status") or "") and r["doc_id"] not in found:
             found[r["doc_id"]] = (None, "user")
     return found
+
+
+def _opening(clauses: list[Clause]) -> str:
+    """The label of a text's first clause in its body (第一条 for every version of a law)."""
+    return next((c.label for c in clauses if c.part == "body"), "")
 
 
 def _with_repeal(d: DocumentDates, repeal: tuple[str | None, str] | None) -> DocumentDates:

@@ -1029,6 +1029,82 @@ def test_an_item_of_a_part_is_counted_where_items_run_straight_through(assistant
     assert first("国办52号文件第三部分的第十三条") == "yanglao-tuoyu-2020:（十三）"
 
 
+def test_a_part_or_chapter_asked_about_as_a_whole_is_outlined_by_its_clauses(assistant):
+    """「…意见第三部分讲了什么」 lists the part's items by their first sentence under its heading, citing each; a law's
+    第X章 likewise; a question about something in a chapter is searched; a chapter no loaded text has is refused."""
+    from policyqa.assistant.lookup import missing_articles
+    from policyqa.assistant.references import find_refs
+    from policyqa.corpus import parse_text
+
+    answer = assistant.ask("2024年养老意见第三部分讲了什么")
+    assert [c.label for c in answer.citations] == ["（四）", "（五）", "（六）", "（七）", "（八）", "（九）"]
+    assert answer.answer.startswith("《中共中央　国务院关于深化养老服务改革发展的意见》三、贯通协调居家社区机构三类养老服务形态：")
+    _check_verbatim(assistant, answer)
+    assert [c.label for c in assistant.ask("养老托育意见的第四部分是关于什么的").citations][0] == "（十九）"
+    # A part whose own text is one clause is that clause, as before.
+    assert [c.label for c in assistant.ask("深化养老服务改革发展的意见第六部分讲了什么").citations] == ["六、加强组织实施"]
+
+    law = parse_text("# 中华人民共和国某某促进法\n\n## 第一章 总则\n\n第一条　为了促进某某事业，制定本法。\n\n"
+                     "## 第二章 促进措施\n\n第二条　国家支持某某事业。各级人民政府应当加强领导。\n\n"
+                     "第三条　鼓励社会力量参与。\n\n第四条　本法自2024年1月1日起施行。\n", "mc", ".md")
+    assert [c.clause_id for c in _looked_up("某某促进法第二章讲了什么", mc=law)] == ["mc:第二条", "mc:第三条", "mc:第四条"]
+    assert [r.kind for r in find_refs("某某促进法第二章第三条")] == ["article"]  # the article, of the law named
+    assert find_refs("某某促进法第二章第三条")[0].law == "某某促进法"
+    assert find_refs("按照某某促进法第二章，政府要不要加强领导") == []  # something in the chapter: searched
+    docs = [{"doc_id": "mc", "title": law.meta.title, "doc_number": None}]
+    by_doc = {"mc": law.clauses}
+    assert missing_articles(_named("某某促进法第九章讲了什么", by_doc, docs), by_doc, docs) == ["某某促进法第九章"]
+    assert missing_articles(_named("某某促进法第二章讲了什么", by_doc, docs), by_doc, docs) == []
+
+
+def test_a_range_of_articles_names_each_article_between(assistant):
+    from policyqa.assistant.references import find_refs
+
+    assert [(r.text, r.law) for r in find_refs("劳动合同法第三十六条至第三十八条")] == [
+        ("第三十六条", "劳动合同法"), ("第三十七条", "劳动合同法"), ("第三十八条", "劳动合同法")]
+    assert [r.text for r in find_refs("旅游法第35-37条")] == ["第三十五条", "第三十六条", "第三十七条"]
+    assert find_refs("第三条到第一百条") == []  # a span no one reads article by article names none
+    labels = [c.label for c in assistant.ask("2024年养老意见第十四至十六条").citations]
+    assert labels == ["（十四）", "（十五）", "（十六）"]
+
+
+def test_a_paragraph_or_item_of_an_article_is_quoted_by_itself(tmp_path):
+    """「…第三十五条第二款」 quotes that paragraph (the items under a paragraph belong to it); 「第一百一十一条第（二）项」
+    that item; the citation is the article; a paragraph the article does not have gets the whole article."""
+    from policyqa.assistant.service import Assistant
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index
+
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    (folder / "某某服务法.md").write_text(
+        "# 中华人民共和国某某服务法\n\n第一条　为了规范某某服务，制定本法。\n\n"
+        "第二条　经营者不得以不合理的低价组织服务。\n经营者不得指定具体购物场所。但是，经双方协商一致的除外。\n"
+        "违反前两款规定的，消费者有权要求退货。\n\n"
+        "第三条　本法下列用语的含义：\n（一）经营者，是指提供服务的单位。\n（二）场所，是指提供服务的区域。\n", "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
+    assistant = Assistant.load(tmp_path / "index")
+
+    answer = assistant.ask("某某服务法第2条第2款")
+    assert answer.answer.startswith("第二条第二款：经营者不得指定具体购物场所。但是，经双方协商一致的除外。【"), answer.answer
+    assert [c.label for c in answer.citations] == ["第二条"]
+    _check_verbatim(assistant, answer)
+    assert assistant.ask("某某服务法第三条第一款").citations[0].quote.endswith("（二）场所，是指提供服务的区域。")
+    assert assistant.ask("某某服务法第三条第（二）项是什么").answer.startswith("第三条第（二）项：场所，是指")
+    assert assistant.ask("某某服务法第二条第九款").answer.startswith("第二条　经营者不得")
+
+
+def test_who_issued_a_named_document_is_answered_with_its_title_and_signature(assistant):
+    answer = assistant.ask("52号文的发文机关是哪个")
+    assert [c.label for c in answer.citations] == ["结语"]
+    assert answer.answer.startswith("《国务院办公厅关于促进养老托育服务健康发展的意见》国务院办公厅")
+    _check_verbatim(assistant, answer)
+    # Its title names the issuer where no signature does.
+    answer = assistant.ask("2024年的养老意见是哪个部门印发的")
+    assert answer.answer.startswith("《中共中央　国务院关于深化养老服务改革发展的意见》"), answer.answer
+    assert not assistant.ask("养老补贴是谁发的").answer.startswith("《")  # who pays a subsidy is searched
+
+
 def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law_are_written():
     """「第33条」 is 第三十三条; asking words (请问, 根据) and an issuer (国务院) before the law's name are not of it."""
     from policyqa.corpus import parse_text

@@ -124,6 +124,19 @@ def test_versions_are_linked_and_each_has_its_status_on_a_date(laws_validity):
     assert "已被修订" in warning and new in warning and "2023年9月1日" in warning
 
 
+def test_books_of_a_code_published_apart_under_one_title_are_not_versions(tmp_path):
+    """shared/laws holds the 民法典 as one text per book, each titled 中华人民共和国民法典; the 婚姻家庭编 states no 施行
+    date of its own, and was taken as an older version of the others and hidden from every search."""
+    folder = _corpus_dir(tmp_path, ["民法典/总则.md", "民法典/婚姻家庭编.md", "民法典/继承编.md"])
+    corpus = load_corpus([folder])
+    validity = Validity([d.meta.to_dict() for d in corpus.documents], clauses_by_document(corpus.clauses))
+    assert len({d.meta.title for d in corpus.documents}) == 1
+    for d in corpus.documents:
+        assert validity.versions(d.meta.doc_id) == [d.meta.doc_id]
+        assert validity.status(d.meta.doc_id) == IN_FORCE
+    assert validity.hidden() == frozenset()
+
+
 def test_a_later_law_repeals_the_one_it_names(laws_validity):
     new, old = (Path(f).stem for f in NOISE)
     repealed = laws_validity.dates[old]
