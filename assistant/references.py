@@ -52,7 +52,7 @@ ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:�
 # through, as readers count an 意见's items; the part's heading may stand between (「第三部分“保障措施”的第一条」).
 PART_ITEM_REF_RE = re.compile(rf"第({N})部分(?:[“\"「]?[\u4e00-\u9fff]{{2,12}}?[”\"」]?)?的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
-LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{2,24}}(?:{_RULE_KIND_RE.pattern}))》?$")
+LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{1,24}}(?:{_RULE_KIND_RE.pattern}))》?$")  # 刑法, 民法典 too
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
 _ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{ASKING})+")
@@ -138,8 +138,7 @@ def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tupl
 
 def _laws_named(question: str) -> list[str]:
     """The names in ``question`` that end in a kind of rule (「交强险条例什么时候施行」 → 交强险条例)."""
-    return [_law_name(law.group(1)) for m in _RULE_KIND_RE.finditer(question)
-            if (law := LAW_NAME_RE.search(question[:m.end()]))]
+    return [law for m in _RULE_KIND_RE.finditer(question) if (law := _law_before(question[:m.end()]))]
 
 
 def _num(text: str) -> int | None:
@@ -190,13 +189,13 @@ def find_refs(question: str) -> list[ArticleRef]:
         first, last = _num(m.group(1)), _num(m.group(2))
         if first is None or last is None or not 0 < last - first < MAX_REFS:
             continue
-        law = LAW_NAME_RE.search(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
-        refs.extend(ArticleRef("article", n, f"第{to_chinese_number(n)}条", explicit=bool(law),
-                               law=_law_name(law.group(1)) if law else "") for n in range(first, last + 1))
+        law = _law_before(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
+        refs.extend(ArticleRef("article", n, f"第{to_chinese_number(n)}条", explicit=bool(law), law=law)
+                    for n in range(first, last + 1))
     question = _read(ARTICLE_RANGE_RE, question)
     for m in ARTICLE_REF_RE.finditer(question):
         # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
-        law = LAW_NAME_RE.search(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
+        law = _law_before(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
         annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
         listed = [m.group(1), *_LISTED_RE.findall(m.group(2))]
         for i, written in enumerate(listed):
@@ -207,24 +206,27 @@ def find_refs(question: str) -> list[ArticleRef]:
             last = i == len(listed) - 1
             suffix = f"之{m.group(3)}" if m.group(3) and last else ""
             paragraph, subitem = pinpoints.get(m.end(), (None, None)) if last else (None, None)
-            refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex),
-                                   law=_law_name(law.group(1)) if law else "", annex=annex is not None,
+            refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex), law=law,
+                                   annex=annex is not None,
                                    paragraph=paragraph, subitem=subitem))
     if not refs:  # 「旅游法第三章第二十条」 names the article; 「旅游法第三章讲了什么」 the chapter
         for m in DIVISION_REF_RE.finditer(question):
             if (n := _num(m.group(1))) is not None and _WHOLE_DIVISION_RE.match(question[m.end():]):
-                law = LAW_NAME_RE.search(question[:m.start()])
+                law = _law_before(question[:m.start()])
                 refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}", explicit=bool(law),
-                                       law=_law_name(law.group(1)) if law else ""))
+                                       law=law))
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
     # every clause.
     return list(dict.fromkeys(refs))[:MAX_REFS]
 
 
-def _law_name(written: str) -> str:
-    """The law's name in the words before a 第X条, less a demonstrative and the asking words before it."""
-    name = _ASKING_BEFORE_LAW_RE.sub("", _DEMONSTRATIVE_RE.sub("", written))
-    return name if len(name) >= 2 else written
+def _law_before(text: str) -> str:
+    """The name of a law ``text`` ends with (「…老年人权益保障法」「刑法」), less a demonstrative and the asking words
+    before it; '' when it ends with none (「办法」「依法」 end in 法 and name none)."""
+    if (law := LAW_NAME_RE.search(text)) is None:
+        return ""
+    name = _ASKING_BEFORE_LAW_RE.sub("", _DEMONSTRATIVE_RE.sub("", law.group(1)))
+    return "" if name in _NOT_LAWS else name if len(name) >= 2 else law.group(1)
 
 
 def _read(pattern: re.Pattern, question: str) -> str:

@@ -1125,6 +1125,13 @@ def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law
     assert [c.clause_id for c in _looked_up("职业病防治法33条讲什么", zf=law, jq=rule)] == ["zf:第三十三条"]
     assert [c.clause_id for c in _looked_up("职业病防治法第三十三、三十四条", zf=law, jq=rule)] == [
         "zf:第三十三条", "zf:第三十四条"]
+    from policyqa.assistant.references import find_refs
+
+    # A one-character name before 法 or 法典 is a law's (刑法, 民法典); 办法, 依法 name none.
+    assert [(r.law, r.explicit) for r in find_refs("民法典第1079条")] == [("民法典", True)]
+    assert [r.law for r in find_refs("根据刑法第二十条")] == ["刑法"]
+    assert [r.law for r in find_refs("按照办法第三条")] == [""]
+    assert [r.law for r in find_refs("依法第三条")] == [""]
 
 
 def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
