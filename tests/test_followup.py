@@ -41,6 +41,28 @@ def test_articles_and_the_cited_document_are_read_from_the_previous_answer(assis
     assert which.needs_clarification and "还是" in which.clarification  # two documents it may mean
 
 
+def test_a_paragraph_or_item_after_an_article_is_of_that_article(tmp_path):
+    """「第二款呢」 after an answer citing one article is that article's paragraph; after a chapter's outline (many
+    articles cited) it is not read as any one of them."""
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index, load_index
+
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    (folder / "某某服务法.md").write_text("# 中华人民共和国某某服务法\n\n第一条　为了规范服务，制定本法。\n"
+                                          "本法所称服务，是指某某服务。\n\n第二条　本法下列用语的含义：\n"
+                                          "（一）经营者，是指提供服务的单位。\n（二）场所，是指提供服务的区域。\n", "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
+    index = load_index(tmp_path / "index")
+    article = HistoryTurn("某某服务法第一条", ("某某服务法:第一条",))
+    title = "中华人民共和国某某服务法"
+    assert resolve("第二款呢", [article], index).resolved == f"《{title}》第一条第二款说了什么？"
+    items = HistoryTurn("某某服务法第二条", ("某某服务法:第二条",))
+    assert resolve("那第（二）项是什么", [items], index).resolved == f"《{title}》第二条第（二）项说了什么？"
+    outline = HistoryTurn("某某服务法讲了什么", ("某某服务法:第一条", "某某服务法:第二条"))
+    assert "第一条第二款" not in resolve("第二款呢", [outline], index).resolved
+
+
 @pytest.mark.parametrize("question", [
     "育儿假多少天",                              # a subject of its own
     "托育补贴有哪些",
