@@ -44,7 +44,7 @@ _WHOEVER_RE = re.compile(r"谁[^，。？?！!]{1,8}?(?:就[^，。？?！!]{0,4
 _DUTY = r"牵头|负责(?!人)|责任单位|责任部门|主管|分工"
 DUTY_RE = re.compile(_DUTY)
 ROLE_RE = re.compile(rf"{_DUTY}|参与|参加|配合|有责任|有没有责任")  # a department's part in a task, led or not
-WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么")
+WHICH_TASKS_RE = re.compile(r"哪些|哪几|哪项|哪一项|什么任务|什么工作|负责什么|牵头什么|管什么|所有|全部|列出")
 UNITS_ASKED_RE = re.compile(r"责任单位|哪些部门|哪个部门|哪些单位|哪个单位|什么部门")  # a task's units, by that name
 QUANTITY_RE = re.compile(
     rf"多少|多久|多长时间|时限|{_JI}[天年月岁次倍日级成]|{_JI}个?(?:{_HOURS})|{_JI}个(?:{_MEASURED})|比例|占比|百分点|金额|标准是"

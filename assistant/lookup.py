@@ -37,6 +37,9 @@ SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 IN_FORCE_SENTENCE_RE = re.compile(
     rf"本(?:{_DOCUMENT_KINDS})[^。；\n]{{0,12}}"
     r"自[^。；\n]{1,30}(?:施行|实施|执行|生效)[^。；\n]*[。；]?")
+# 「为了规范旅游市场秩序……，制定本法。」「为……，现提出如下意见。」: the sentence that says why a text was made.
+PURPOSE_SENTENCE_RE = re.compile(
+    rf"[^。；\n]*为[^。；\n]*[，,](?:[^。；\n]*[，,])?(?:特?制定本(?:{_DOCUMENT_KINDS})|现提出(?:如下|以下)意见)[。；]?")
 
 
 @dataclass(frozen=True)
@@ -205,22 +208,28 @@ def _is_point(clause: Clause, number: int, section: int | None, item: int | None
                         clause.label) is not None
 
 
-def _dated(asked: Named, clauses: list[Clause]) -> list[Clause]:
-    """For a question asking when a document was issued or came into force: the clause of the document that says
-    it (its dated closing text, else its title note; the article putting it in force); empty for other questions."""
+def _self_describing(asked: Named, clauses: list[Clause]) -> list[Clause]:
+    """For a question asking when a document was issued or came into force, or why it was made: the clause of the
+    document that says it (its dated closing text, else its title note; the article putting it in force; the first
+    stating its purpose); empty for other questions."""
     if asked.asks_in_force:
         return [c for c in clauses if IN_FORCE_SENTENCE_RE.search(c.text)]
+    if asked.asks_purpose:
+        return [c for c in clauses if PURPOSE_SENTENCE_RE.search(c.text)][:1]
     if not asked.asks_issued:
         return []
     closing = [c for c in clauses if c.part == "closing" and DATE_RE.search(c.text)]
     return closing or [c for c in clauses if c.is_title_note]
 
 
-def date_quote(asked: Named, clause: Clause) -> str | None:
-    """What of a looked-up clause answers a when-question: the sentence putting the document in force, a title
-    note whole, or a closing's signature and date (「国务院办公厅\n2020年12月14日」); None for other questions."""
+def self_description_quote(asked: Named, clause: Clause) -> str | None:
+    """What of a looked-up clause answers a question about the document itself: the sentence putting it in force
+    or stating its purpose, a title note whole, or a closing's signature and date (「国务院办公厅\n2020年12月14日」);
+    None for other questions."""
     if asked.asks_in_force and (m := IN_FORCE_SENTENCE_RE.search(clause.text)):
         return m.group(0)
+    if asked.asks_purpose and (m := PURPOSE_SENTENCE_RE.search(clause.text)):
+        return m.group(0).strip()
     if not asked.asks_issued:
         return None
     if clause.is_title_note:
@@ -337,9 +346,9 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         # A date is looked up for a document clearly named: 「…管理办法要在什么时候之前出台」 of a 办法 not loaded shares
         # only 管理办法 with the one that is, and asks when a task is due.
         clearly = [d for d in named if scores.get(d, 0.0) >= CLEARLY_NAMED]
-        if not clearly and (asked.asks_issued or asked.asks_in_force):
+        if not clearly and (asked.asks_issued or asked.asks_in_force or asked.asks_purpose):
             clearly = _named_by_law(set(asked.laws), docs) or []  # 「交强险条例什么时候施行」: by its usual name
-        if clearly and (dated := [c for d in clearly for c in _dated(asked, clauses_by_doc.get(d, []))]):
+        if clearly and (dated := [c for d in clearly for c in _self_describing(asked, clauses_by_doc.get(d, []))]):
             return dated
         if named and (part := asked.position):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]

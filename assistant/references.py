@@ -77,6 +77,8 @@ ISSUE_DATE_RE = re.compile(
 # 「52号文的发文机关是哪个」「2024年养老意见是哪个部门印发的」: who issued it is in the same signature or title note.
 ISSUER_QUESTION_RE = re.compile(r"(?:发文|印发|颁布)(?:机关|单位|部门)|(?:谁|哪个(?:部门|单位|机关)|哪些(?:部门|单位)|哪家)"
                                 r"(?:联合)?(?:印发|颁布|下发)的?")
+# 「旅游法的立法目的是什么」「为什么要制定这个条例」: asks for the sentence stating why the text was made.
+PURPOSE_QUESTION_RE = re.compile(r"立法(?:目的|宗旨|意图)|制定(?:的)?(?:目的|宗旨)|(?:为什么|为啥|为何)要?(?:制定|出台|印发)")
 # 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
 IN_FORCE_QUESTION_RE = re.compile(
     rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
@@ -121,19 +123,21 @@ class Named:
     asks_issued: bool = False  # when the document was issued (or a law adopted, amended), or by whom
     asks_issuer: bool = False  # by whom: the signature or title note answers with the title, which names the issuer
     asks_in_force: bool = False  # when it came into force
+    asks_purpose: bool = False  # why it was made (立法目的)
     laws: tuple[str, ...] = ()  # of a date question: names ending in a kind of rule (「交强险条例」「道交法」)
 
 
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
     """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
     sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
-    issuer = bool(ISSUER_QUESTION_RE.search(question))
+    issuer, purpose = bool(ISSUER_QUESTION_RE.search(question)), bool(PURPOSE_QUESTION_RE.search(question))
     issued, in_force = issuer or bool(ISSUE_DATE_RE.search(question)), bool(IN_FORCE_QUESTION_RE.search(question))
     return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
                  sections=tuple(c for title, c in sections if title in question),
                  position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
                  asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=issued,
-                 asks_issuer=issuer, asks_in_force=in_force, laws=tuple(_laws_named(question)) if issued or in_force else ())
+                 asks_issuer=issuer, asks_in_force=in_force, asks_purpose=purpose,
+                 laws=tuple(_laws_named(question)) if issued or in_force or purpose else ())
 
 
 def _laws_named(question: str) -> list[str]:

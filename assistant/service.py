@@ -23,7 +23,7 @@ from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
 from .followup import HistoryTurn, resolve
-from .lookup import addressee_quote, date_quote, division_heading, lookup, missing_articles, pinpoint_quote
+from .lookup import addressee_quote, division_heading, lookup, missing_articles, pinpoint_quote, self_description_quote
 from .models import Answer, Citation, RelatedClause
 from .penalties import with_penalty_article
 from .ranker import RankerModel
@@ -444,7 +444,7 @@ class Assistant:
             if pinpoint := pinpoint_quote(analysis.named, c):  # 「…第三十五条第二款」: that paragraph
                 kept.append(VerifiedSentence(pinpoint[0], c, pinpoint[1]))
                 continue
-            quote = date_quote(analysis.named, c)  # 「…是哪天印发的」: the signature and date, not the whole closing
+            quote = self_description_quote(analysis.named, c)  # 「…是哪天印发的」: the signature and date only
             if quote is None:
                 quote = addressee_quote(analysis.named, c)  # 「…主送单位是哪些」: the salutation
             if quote is None:

@@ -85,6 +85,13 @@ def test_responsible_units_from_the_task_table(assistant):
     _check_verbatim(assistant, answer)
 
 
+@pytest.mark.parametrize("question", ["民政部负责哪些任务", "列出52号文所有由民政部负责的任务", "民政部负责的全部任务"])
+def test_a_departments_tasks_are_listed_from_the_task_table(assistant, question):
+    answer = assistant.ask(question)
+    rows = [c.label for c in answer.citations if c.label.startswith("附件")]
+    assert len(rows) > 3 and all("民政部" in assistant.clause(c.clause_id).text for c in answer.citations), answer.answer
+
+
 def test_stream_events_end_with_the_full_answer(assistant):
     events = list(assistant.ask_stream("家庭托育点需要登记备案吗"))
     kinds = [k for k, _ in events]
@@ -352,7 +359,7 @@ def test_a_document_dated_under_its_title_is_dated_by_its_title_note(assistant):
 
 
 def test_when_a_law_was_adopted_and_came_into_force():
-    from policyqa.assistant.lookup import date_quote, lookup
+    from policyqa.assistant.lookup import lookup, self_description_quote
     from policyqa.corpus import parse_text
 
     doc = parse_text("# 某某省养老服务条例\n\n2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过\n\n"
@@ -362,7 +369,7 @@ def test_when_a_law_was_adopted_and_came_into_force():
 
     def answer(question: str) -> list[tuple[str, str | None]]:
         asked = _named(question, {"tl": doc.clauses}, docs)
-        return [(c.label, date_quote(asked, c)) for c in lookup(asked, {"tl": doc.clauses}, docs)]
+        return [(c.label, self_description_quote(asked, c)) for c in lookup(asked, {"tl": doc.clauses}, docs)]
 
     adopted = "2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过"
     assert answer("某某省养老服务条例是什么时候通过的") == [("题注", adopted)]
@@ -1066,6 +1073,19 @@ def test_a_range_of_articles_names_each_article_between(assistant):
     assert find_refs("第三条到第一百条") == []  # a span no one reads article by article names none
     labels = [c.label for c in assistant.ask("2024年养老意见第十四至十六条").citations]
     assert labels == ["（十四）", "（十五）", "（十六）"]
+
+
+def test_why_a_named_document_was_made_is_the_sentence_stating_its_purpose(assistant):
+    """「…的立法目的」「为什么要出台…」: a law's 「为了……，制定本法。」, an 意见's 「为……，现提出如下意见。」."""
+    from policyqa.corpus import parse_text
+
+    law = parse_text("# 中华人民共和国某某促进法\n\n第一条　为了促进某某事业，保障公民权益，制定本法。\n\n"
+                     "第二条　国家支持某某事业。\n", "mc", ".md")
+    assert [c.clause_id for c in _looked_up("某某促进法的立法目的是什么", mc=law)] == ["mc:第一条"]
+    answer = assistant.ask("2024年养老意见为什么要出台")
+    assert [c.label for c in answer.citations] == ["序言"]
+    assert answer.citations[0].quote.startswith("为加快建设适合我国国情的养老服务体系") and "现提出如下意见" in answer.answer
+    _check_verbatim(assistant, answer)
 
 
 def test_a_paragraph_or_item_of_an_article_is_quoted_by_itself(tmp_path):
