@@ -319,10 +319,10 @@ def _in_order(short: str, long: str) -> bool:
 
 def division_heading(clause: Clause, ref: ArticleRef) -> str | None:
     """The heading of the division ``ref`` names (「第三章 旅游规划和促进」「三、贯通协调…」) if ``clause`` is in it."""
-    number = to_chinese_number(ref.number)
-    start = f"{number}、" if ref.text.endswith("部分") else ref.text
-    return next((h for h in clause.section.split(SECTION_PATH_SEP) if h.startswith(start)), None) \
-        if clause.part == "body" and clause.section else None
+    if clause.part != "body" or not clause.section:
+        return None
+    start = f"{to_chinese_number(ref.number)}、" if ref.text.endswith("部分") else ref.text  # 三、 or 第三章
+    return next((h for h in clause.section.split(SECTION_PATH_SEP) if h.startswith(start)), None)
 
 
 def _in_divisions(refs: Sequence[ArticleRef], clauses: list[Clause]) -> list[Clause]:
@@ -348,13 +348,13 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         clearly = [d for d in named if scores.get(d, 0.0) >= CLEARLY_NAMED]
         if not clearly and (asked.asks_issued or asked.asks_in_force or asked.asks_purpose):
             clearly = _named_by_law(set(asked.laws), docs) or []  # 「交强险条例什么时候施行」: by its usual name
-        if clearly and (dated := [c for d in clearly for c in _self_describing(asked, clauses_by_doc.get(d, []))]):
-            return dated
+        if clearly and (saying := [c for d in clearly for c in _self_describing(asked, clauses_by_doc.get(d, []))]):
+            return saying
         if named and (part := asked.position):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles([c for c in asked.sections if c.doc_id in clauses_by_doc], scores)
     candidates = named or list(clauses_by_doc)
-    if refs[0].kind == "division":  # read only where nothing finer is named
+    if asked.names_division:
         found_in = [c for d in sorted(candidates, key=lambda d: -scores.get(d, 0.0))
                     for c in _in_divisions(refs, clauses_by_doc.get(d, []))]
         return found_in if len({c.doc_id for c in found_in}) <= 2 else []  # 「第一章」 of every book of a code
@@ -395,7 +395,7 @@ def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
     refs = [r for r in all_refs if r.explicit or (named and r.kind in ("article", "division"))]
-    if refs and refs[0].kind == "division":
+    if refs and asked.names_division:
         clauses = [c for d in named or clauses_by_doc for c in clauses_by_doc.get(d, [])]
         return [r.named for r in refs if not _in_divisions([r], clauses)]
     numberings = _numbering_of(clauses_by_doc)

@@ -2,8 +2,10 @@
 
 Articles by number: （十四） / 第（七）条 / 第十四条 / 第14条 / 附件第11项 / 分工表第11项, with the law named before a
 第X条; where （一） restarts in every part, 「三、（三）」 or 「第三部分（三）」 names one item and a bare （三） every
-part's. Also a section by its heading (一、总体要求), the opening or closing text by position (「52号文最后那段话」),
-the addressees, the date a document was issued or came into force, and the laws named by a word in 法.
+part's. A paragraph or item of an article (第三十五条第二款 / 第（一）项), a range (第三十六条至第三十八条), and a part or
+chapter asked about as a whole (「第三部分讲了什么」「旅游法第三章」). Also a section by its heading (一、总体要求), the
+opening or closing text by position (「52号文最后那段话」), the addressees, the date a document was issued or came into
+force, who issued it and why it was made, and the laws named by a word in 法.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ _LISTED_RE = re.compile(N)
 # 「第三十五条第二款」「第一百一十一条第（一）项」「第十条第二款第三项」: a paragraph or an item of the article before.
 PINPOINT_RE = re.compile(rf"(?<=条)(?=第)(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
-QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")
+QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 # A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」.
 DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)")
 # What a question asks of a division as a whole: 「…第三章讲了什么」「…第二部分有哪些措施」「…第四部分是关于什么的」;
@@ -43,7 +45,7 @@ _WHOLE_DIVISION_RE = re.compile(
     r"(?:什么|啥|哪些|哪几条|几条|多少条|哪几个方面)?的?(?:内容|规定|条款|条文|事项|要求|措施|东西|方面|意思)?"
     r"(?:是什么|是啥|有哪些|呢|吗|的)?[？?。！!\s]*$")
 # 「旅游法第三章第二十条」「民法典第二编第三章第四百条」: divisions between a law's name and its article.
-_DIVISIONS_BEFORE_RE = re.compile(rf"(?:第{N}(?:编|分编|章|节)的?)+$")  # 「政策问答第14问」: a question and its answer
+_DIVISIONS_BEFORE_RE = re.compile(rf"(?:第{N}(?:编|分编|章|节)的?)+$")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
@@ -125,6 +127,11 @@ class Named:
     asks_in_force: bool = False  # when it came into force
     asks_purpose: bool = False  # why it was made (立法目的)
     laws: tuple[str, ...] = ()  # of a date question: names ending in a kind of rule (「交强险条例」「道交法」)
+
+    @property
+    def names_division(self) -> bool:
+        """A part or chapter as a whole (「…第三部分讲了什么」): read only where nothing finer is named."""
+        return bool(self.refs) and self.refs[0].kind == "division"
 
 
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
@@ -211,8 +218,7 @@ def find_refs(question: str) -> list[ArticleRef]:
             suffix = f"之{m.group(3)}" if m.group(3) and last else ""
             paragraph, subitem = pinpoints.get(m.end(), (None, None)) if last else (None, None)
             refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex), law=law,
-                                   annex=annex is not None,
-                                   paragraph=paragraph, subitem=subitem))
+                                   annex=annex is not None, paragraph=paragraph, subitem=subitem))
     if not refs:  # 「旅游法第三章第二十条」 names the article; 「旅游法第三章讲了什么」 the chapter
         for m in DIVISION_REF_RE.finditer(question):
             if (n := _num(m.group(1))) is not None and _WHOLE_DIVISION_RE.match(question[m.end():]):

@@ -436,8 +436,7 @@ class Assistant:
                                          "warnings": answer.warnings + [n for n in notes if n not in answer.warnings]})
 
     def _lookup_answer(self, analysis: QueryAnalysis, clauses: list[Clause], hits: list[Hit]) -> Answer:
-        refs = analysis.named.refs
-        if refs and refs[0].kind == "division" and len(clauses) > 1:
+        if analysis.named.names_division and len(clauses) > 1:
             return self._division_answer(analysis, clauses, hits)
         kept = []
         for c in clauses[:3]:
