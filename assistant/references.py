@@ -27,13 +27,14 @@ SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHAR
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 _RULE_KINDS = words("document_kinds", "rules")
 _RULE_KIND_RE = re.compile(alternation(_RULE_KINDS))
-# 「第五点」 too; a law's article in digits may drop 第 right after its name (「旅游法35条」), and one 第 may lead a list
-# (「第三十五、三十六条」).
-ARTICLE_REF_RE = re.compile(rf"(?:第|(?<=[{''.join(sorted({k[-1] for k in _RULE_KINDS}))}])(?=\d{{1,3}}条))({N})"
+# 「第五点」 too; an article may drop 第 right after a law's name or a 发文字号 (「旅游法35条」「道交法七十条」「52号文12条」;
+# not a single numeral, 「…法三条」 may count articles), and one 第 may lead a list (「第三十五、三十六条」).
+ARTICLE_REF_RE = re.compile(rf"(?:第|(?:(?<=[{''.join(sorted({k[-1] for k in _RULE_KINDS}))}])|(?<=号文)|(?<=号文件))"
+                            rf"(?=\d{{1,3}}条|[{NUMERAL_CHARS}]{{2,6}}条))({N})"
                             rf"((?:[、，,和及与]{N})*)(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")
 _LISTED_RE = re.compile(N)
 # 「第三十五条第二款」「第一百一十一条第（一）项」「第十条第二款第三项」: a paragraph or an item of the article before.
-PINPOINT_RE = re.compile(rf"(?<=条)(?=第)(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
+PINPOINT_RE = re.compile(rf"(?<=条)(?=\s*第)\s*(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 # A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」.

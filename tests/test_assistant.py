@@ -1112,6 +1112,7 @@ def test_a_paragraph_or_item_of_an_article_is_quoted_by_itself(tmp_path):
     assert assistant.ask("某某服务法第三条第一款").citations[0].quote.endswith("（二）场所，是指提供服务的区域。")
     assert assistant.ask("某某服务法第三条第（二）项是什么").answer.startswith("第三条第（二）项：场所，是指")
     assert assistant.ask("某某服务法第二条第九款").answer.startswith("第二条　经营者不得")
+    assert assistant.ask("某某服务法第二条 第三款").answer.startswith("第二条第三款：违反前两款规定的")
 
 
 def test_who_issued_a_named_document_is_answered_with_its_title_and_signature(assistant):
@@ -1152,6 +1153,10 @@ def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law
     assert [r.law for r in find_refs("根据刑法第二十条")] == ["刑法"]
     assert [r.law for r in find_refs("按照办法第三条")] == [""]
     assert [r.law for r in find_refs("依法第三条")] == [""]
+    assert [r.text for r in find_refs("52号文12条")] == ["第十二条"]  # after a 发文字号, as after a law's name
+    assert [(r.text, r.law) for r in find_refs("道交法七十条")] == [("第七十条", "道交法")]
+    assert find_refs("道交法三条") == []  # may count articles
+    assert find_refs("出台了20条措施") == []
 
 
 def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
