@@ -17,6 +17,7 @@ from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import NUMERAL_CHARS, to_chinese_number
 from policyqa.corpus.structure import SECTION_PATH_SEP
 from policyqa.corpus.supports import canonical_place, places
+from policyqa.corpus.text import split_sentences
 from policyqa.corpus.vocab import alternation, words
 
 from .mentions import PLACE_PREFIX_RE, per_documents
@@ -26,6 +27,7 @@ from .references import ArticleRef, Named, core_title, title_pairs
 _ISSUER_BEFORE_LAW_RE = re.compile(rf"^(?:{alternation(words('generic_words', 'issuers_before_law'))})")
 _ITEM_LABEL_RE = re.compile(f"（[{NUMERAL_CHARS}]+）")
 _ITEM_LINE_RE = re.compile(f"[（(][{NUMERAL_CHARS}]+[）)]")  # an article's item: 「（一）旅游经营者，是指…」
+MAX_TERM = 16  # characters of a defined term (「城镇居民基本医疗保险」)
 MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a miss may be an abbreviation
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
@@ -222,6 +224,23 @@ def _self_describing(asked: Named, clauses: list[Clause]) -> list[Clause]:
     return closing or [c for c in clauses if c.is_title_note]
 
 
+def _definition_re(asked: Named, clauses: list[Clause]) -> re.Pattern | None:
+    """How ``clauses`` define the term a definition question ends with: the longest end of the words before 是指什么
+    (「…条例所称电动自行车」 → 电动自行车) that some clause defines (「本条例所称电动自行车，是指…」「（二）景区，是指…」)."""
+    before = asked.defined
+    for length in range(min(len(before), MAX_TERM), 1, -1):
+        pattern = re.compile(rf"{re.escape(before[-length:])}[”」\"]?[，,]?(?:是指|指的是)")
+        if any(pattern.search(c.text) for c in clauses):
+            return pattern
+    return None
+
+
+def definition_quote(asked: Named, clause: Clause) -> str | None:
+    """For a definition question, the sentence of ``clause`` that defines the term; None for other questions."""
+    pattern = _definition_re(asked, [clause]) if asked.defined else None
+    return next((s for s in split_sentences(clause.text) if pattern.search(s)), None) if pattern else None
+
+
 def self_description_quote(asked: Named, clause: Clause) -> str | None:
     """What of a looked-up clause answers a question about the document itself: the sentence putting it in force
     or stating its purpose, a title note whole, or a closing's signature and date (「国务院办公厅\n2020年12月14日」);
@@ -346,10 +365,13 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         # A date is looked up for a document clearly named: 「…管理办法要在什么时候之前出台」 of a 办法 not loaded shares
         # only 管理办法 with the one that is, and asks when a task is due.
         clearly = [d for d in named if scores.get(d, 0.0) >= CLEARLY_NAMED]
-        if not clearly and (asked.asks_issued or asked.asks_in_force or asked.asks_purpose):
+        if not clearly and (asked.asks_issued or asked.asks_in_force or asked.asks_purpose or asked.defined):
             clearly = _named_by_law(set(asked.laws), docs) or []  # 「交强险条例什么时候施行」: by its usual name
         if clearly and (saying := [c for d in clearly for c in _self_describing(asked, clauses_by_doc.get(d, []))]):
             return saying
+        own = [c for d in clearly for c in clauses_by_doc.get(d, [])]
+        if asked.defined and (defining := _definition_re(asked, own)):  # the first clause defining the term
+            return [c for c in own if defining.search(c.text)][:1]
         if named and (part := asked.position):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles([c for c in asked.sections if c.doc_id in clauses_by_doc], scores)
@@ -379,7 +401,16 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
             found.update((c.clause_id, c) for c in items or matched)
         if not named and len({c.doc_id for c in found.values()}) > 2:
             return []  # an unqualified 第十条 in a large corpus names nothing in particular
+    if len(refs) == 1 and refs[0].step:  # 「第二十八条的下一条」: the clause after it in its document
+        return [n for c in found.values() if (n := _neighbour(c, refs[0].step, clauses_by_doc.get(c.doc_id, [])))]
     return list(found.values())
+
+
+def _neighbour(clause: Clause, step: int, clauses: list[Clause]) -> Clause | None:
+    """The clause ``step`` places after (before, when negative) ``clause`` in its document, title notes left out."""
+    order = [c for c in clauses if not c.is_title_note]
+    at = next((i for i, c in enumerate(order) if c.clause_id == clause.clause_id), None)
+    return order[at + step] if at is not None and 0 <= at + step < len(order) else None
 
 
 def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
@@ -411,7 +442,9 @@ def _documents_named(asked: Named, refs: Sequence[ArticleRef], docs: list[dict])
     document's naming score; None instead of the list when the law it names is not loaded."""
     scores = _doc_scores(asked, docs)
     if (by_law := _named_by_law({r.law for r in refs if r.law}, docs)) is None:
-        return _named_documents(scores), scores
+        named = _named_documents(scores)
+        # 「道交法第47条」 where nothing loaded is that law by any name, abbreviation or title words: not loaded.
+        return (None if not named and any(r.law for r in refs) else named), scores
     return by_law or None, scores
 
 

@@ -10,7 +10,7 @@ force, who issued it and why it was made, and the laws named by a word in 法.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
@@ -35,6 +35,8 @@ ARTICLE_REF_RE = re.compile(rf"(?:第|(?:(?<=[{''.join(sorted({k[-1] for k in _R
 _LISTED_RE = re.compile(N)
 # 「第三十五条第二款」「第一百一十一条第（一）项」「第十条第二款第三项」: a paragraph or an item of the article before.
 PINPOINT_RE = re.compile(rf"(?<=条)(?=\s*第)\s*(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
+# 「第二十八条的下一条」「（十二）的上一条」「第十四条前面那一条」: the clause after or before the one named.
+NEIGHBOUR_RE = re.compile(r"(?<=[条）)项])[^，。？?\s]{0,12}?的?(?:(下|后)|上|前)(?:一|面那一?|面的那一?)(?:条|项)")
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 # A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」.
@@ -42,8 +44,9 @@ DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)")
 # What a question asks of a division as a whole: 「…第三章讲了什么」「…第二部分有哪些措施」「…第四部分是关于什么的」;
 # 「旅游法第五章里，合同怎么解除」 asks something in it, which the search finds.
 _WHOLE_DIVISION_RE = re.compile(
-    r"^[里中]?的?(?:主要|具体|大概|都|一共|总共)?(?:讲|说|写|谈|规定|是关于|关于|涉及|包括|包含|有)?了?(?:的是|的|些)?"
-    r"(?:什么|啥|哪些|哪几条|几条|多少条|哪几个方面)?的?(?:内容|规定|条款|条文|事项|要求|措施|东西|方面|意思)?"
+    r"^(?:\s+[^\s，。？?]{2,30}\s+|\s*[“\"「][^”\"」]{2,30}[”\"」])?"  # its heading, set off (「第二部分 扩大…供给 包括哪些」)
+    r"[里中]?的?(?:主要|具体|大概|都|一共|总共)?(?:讲|说|写|谈|规定|是关于|关于|涉及|包括|包含|有|是)?了?(?:的是|的|些)?"
+    r"(?:什么|啥|哪些|哪几条|几条|多少条|哪几个方面)?的?(?:内容|规定|条款|条文|事项|要求|措施|东西|方面|意思|条|项)?"
     r"(?:是什么|是啥|有哪些|呢|吗|的)?[？?。！!\s]*$")
 # 「旅游法第三章第二十条」「民法典第二编第三章第四百条」: divisions between a law's name and its article.
 _DIVISIONS_BEFORE_RE = re.compile(rf"(?:第{N}(?:编|分编|章|节)的?)+$")
@@ -79,9 +82,12 @@ ISSUE_DATE_RE = re.compile(
     rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?(?:[？?。]|$)|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
 # 「52号文的发文机关是哪个」「2024年养老意见是哪个部门印发的」: who issued it is in the same signature or title note.
 ISSUER_QUESTION_RE = re.compile(r"(?:发文|印发|颁布)(?:机关|单位|部门)|(?:谁|哪个(?:部门|单位|机关)|哪些(?:部门|单位)|哪家)"
-                                r"(?:联合)?(?:印发|颁布|下发)的?")
+                                r"(?:联合)?(?:(?:印发|颁布|下发)的?|(?:制定)?公布的)")
 # 「旅游法的立法目的是什么」「为什么要制定这个条例」: asks for the sentence stating why the text was made.
-PURPOSE_QUESTION_RE = re.compile(r"立法(?:目的|宗旨|意图)|制定(?:的)?(?:目的|宗旨)|(?:为什么|为啥|为何)要?(?:制定|出台|印发)")
+PURPOSE_QUESTION_RE = re.compile(r"立法(?:目的|宗旨|意图)|(?:制定|出台|印发)(?:的)?(?:目的|宗旨|初衷)|(?:为什么|为啥|为何)要?(?:制定|出台|印发)")
+# 「…条例所称电动自行车是指什么」「旅游法中景区是什么意思」: the words before it name a term the document defines.
+DEFINITION_QUESTION_RE = re.compile(r"(?:是指什么|指的是什么|是什么意思|指什么|的定义是什么|的定义|的含义是什么|的含义|怎么定义)"
+                                    r"[？?。\s]*$")
 # 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
 IN_FORCE_QUESTION_RE = re.compile(
     rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
@@ -104,6 +110,7 @@ class ArticleRef:
     law: str = ""  # the law named just before a 第X条 (「老年人权益保障法」)
     annex: bool = False  # 「附件第五条」: the article of an annex
     item: int | None = None  # for a point of an item (一、（二）2.), the item's number
+    step: int = 0  # 1 or -1: the clause after or before the one named (「第二十八条的下一条」)
     paragraph: int | None = None  # of an article: its 第二款, if named
     subitem: int | None = None  # of an article: its 第（一）项, if named (within the paragraph named, if one is)
 
@@ -127,6 +134,7 @@ class Named:
     asks_issuer: bool = False  # by whom: the signature or title note answers with the title, which names the issuer
     asks_in_force: bool = False  # when it came into force
     asks_purpose: bool = False  # why it was made (立法目的)
+    defined: str = ""  # of a definition question (「…所称电动自行车是指什么」): the words before 是指什么, a term's end
     laws: tuple[str, ...] = ()  # of a date question: names ending in a kind of rule (「交强险条例」「道交法」)
 
     @property
@@ -140,12 +148,13 @@ def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tupl
     sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
     issuer, purpose = bool(ISSUER_QUESTION_RE.search(question)), bool(PURPOSE_QUESTION_RE.search(question))
     issued, in_force = issuer or bool(ISSUE_DATE_RE.search(question)), bool(IN_FORCE_QUESTION_RE.search(question))
+    defined = question[:m.start()].rstrip("“”\"「」 ") if (m := DEFINITION_QUESTION_RE.search(question)) else ""
     return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
                  sections=tuple(c for title, c in sections if title in question),
                  position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
                  asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=issued,
-                 asks_issuer=issuer, asks_in_force=in_force, asks_purpose=purpose,
-                 laws=tuple(_laws_named(question)) if issued or in_force or purpose else ())
+                 asks_issuer=issuer, asks_in_force=in_force, asks_purpose=purpose, defined=defined,
+                 laws=tuple(_laws_named(question)) if issued or in_force or purpose or defined else ())
 
 
 def _laws_named(question: str) -> list[str]:
@@ -161,6 +170,7 @@ def _num(text: str) -> int | None:
 
 def find_refs(question: str) -> list[ArticleRef]:
     refs: list[ArticleRef] = []
+    original = question
     pinpoints = {m.start(): (_num(m.group(1)) if m.group(1) else None, _num(m.group(2)) if m.group(2) else None)
                  for m in PINPOINT_RE.finditer(question) if m.group(0)}
     question = _read(PINPOINT_RE, question)  # an article's 第（一）项 is not an item of the text
@@ -226,6 +236,8 @@ def find_refs(question: str) -> list[ArticleRef]:
                 law = _law_before(question[:m.start()])
                 refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}", explicit=bool(law),
                                        law=law))
+    if len(refs) == 1 and not (refs[0].paragraph or refs[0].subitem) and (step := NEIGHBOUR_RE.search(original)):
+        refs[0] = replace(refs[0], step=1 if step.group(1) else -1)
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over
     # every clause.
     return list(dict.fromkeys(refs))[:MAX_REFS]
@@ -237,7 +249,7 @@ def _law_before(text: str) -> str:
     if (law := LAW_NAME_RE.search(text)) is None:
         return ""
     name = _ASKING_BEFORE_LAW_RE.sub("", _DEMONSTRATIVE_RE.sub("", law.group(1)))
-    return "" if name in _NOT_LAWS else name if len(name) >= 2 else law.group(1)
+    return "" if name in _NOT_LAWS or len(name) < 2 else name  # 「这个法」 names none
 
 
 def _read(pattern: re.Pattern, question: str) -> str:

@@ -23,7 +23,8 @@ from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
 from .followup import HistoryTurn, resolve
-from .lookup import addressee_quote, division_heading, lookup, missing_articles, pinpoint_quote, self_description_quote
+from .lookup import (addressee_quote, definition_quote, division_heading, lookup, missing_articles, pinpoint_quote,
+                     self_description_quote)
 from .models import Answer, Citation, RelatedClause
 from .penalties import with_penalty_article
 from .ranker import RankerModel
@@ -444,6 +445,8 @@ class Assistant:
                 kept.append(VerifiedSentence(pinpoint[0], c, pinpoint[1]))
                 continue
             quote = self_description_quote(analysis.named, c)  # 「…是哪天印发的」: the signature and date only
+            if quote is None:
+                quote = definition_quote(analysis.named, c)  # 「…所称电动自行车是指什么」: the defining sentence
             if quote is None:
                 quote = addressee_quote(analysis.named, c)  # 「…主送单位是哪些」: the salutation
             if quote is None:

@@ -1048,6 +1048,9 @@ def test_a_part_or_chapter_asked_about_as_a_whole_is_outlined_by_its_clauses(ass
     assert answer.answer.startswith("《中共中央　国务院关于深化养老服务改革发展的意见》三、贯通协调居家社区机构三类养老服务形态：")
     _check_verbatim(assistant, answer)
     assert [c.label for c in assistant.ask("养老托育意见的第四部分是关于什么的").citations][0] == "（十九）"
+    # Its heading set off by spaces or quotes may stand between; 「是什么内容」 asks of it as a whole too.
+    assert assistant.ask("52号文第二部分 扩大多方参与、多种方式的服务供给 包括哪些条").citations[0].label == "（七）"
+    assert assistant.ask("促进养老托育服务健康发展的意见第五部分是什么内容").refused  # it has four parts
     # A part whose own text is one clause is that clause, as before.
     assert [c.label for c in assistant.ask("深化养老服务改革发展的意见第六部分讲了什么").citations] == ["六、加强组织实施"]
 
@@ -1082,10 +1085,38 @@ def test_why_a_named_document_was_made_is_the_sentence_stating_its_purpose(assis
     law = parse_text("# 中华人民共和国某某促进法\n\n第一条　为了促进某某事业，保障公民权益，制定本法。\n\n"
                      "第二条　国家支持某某事业。\n", "mc", ".md")
     assert [c.clause_id for c in _looked_up("某某促进法的立法目的是什么", mc=law)] == ["mc:第一条"]
+    assert assistant.ask("52号文的出台目的是什么").citations[0].label == "序言"
     answer = assistant.ask("2024年养老意见为什么要出台")
     assert [c.label for c in answer.citations] == ["序言"]
     assert answer.citations[0].quote.startswith("为加快建设适合我国国情的养老服务体系") and "现提出如下意见" in answer.answer
     _check_verbatim(assistant, answer)
+
+
+def test_the_clause_after_or_before_a_named_one(assistant):
+    from policyqa.assistant.references import find_refs
+
+    assert [(r.text, r.step) for r in find_refs("反食品浪费法第28条的下一条规定了什么")] == [("第二十八条", 1)]
+    assert [(r.text, r.step) for r in find_refs("献血法第十四条前面那一条是什么内容")] == [("第十四条", -1)]
+    assert [c.label for c in assistant.ask("2024年养老意见（七）医养结合的下一条讲什么").citations] == ["（八）"]
+    assert [c.label for c in assistant.ask("养老托育服务健康发展意见（十二）的上一条是什么").citations] == ["（十一）"]
+
+
+def test_a_term_a_named_law_defines_is_answered_with_its_definition(tmp_path):
+    """「…所称电动自行车是指什么」: the sentence defining the longest end of the words before 是指什么 that the named
+    text defines (「本条例所称…，是指」, or an item 「（二）景区，是指…」)."""
+    from policyqa.corpus import parse_text
+
+    rule = parse_text("# 某某省电动自行车管理条例\n\n第一条　为了加强电动自行车管理，制定本条例。\n\n"
+                      "第二条　本条例所称电动自行车，是指以车载蓄电池作为辅助能源的两轮自行车。\n\n"
+                      "第十条　电动自行车应当悬挂号牌。\n", "dd", ".md")
+    assert [c.clause_id for c in _looked_up("某某省电动自行车管理条例所称电动自行车是指什么", dd=rule)] == ["dd:第二条"]
+    assert _looked_up("某某省电动自行车管理条例所称飞机是指什么", dd=rule) == []  # a term it does not define: searched
+
+
+def test_an_article_of_a_law_nothing_loaded_is_by_any_name_is_refused(assistant):
+    """「道交法第47条」 with no loaded title, abbreviation or title words for 道交法: that law is not loaded."""
+    answer = assistant.ask("道交法第47条规定了什么?")
+    assert answer.refused and "道交法第四十七条" in answer.answer, answer.answer
 
 
 def test_a_paragraph_or_item_of_an_article_is_quoted_by_itself(tmp_path):
@@ -1124,6 +1155,7 @@ def test_who_issued_a_named_document_is_answered_with_its_title_and_signature(as
     answer = assistant.ask("2024年的养老意见是哪个部门印发的")
     assert answer.answer.startswith("《中共中央　国务院关于深化养老服务改革发展的意见》"), answer.answer
     assert not assistant.ask("养老补贴是谁发的").answer.startswith("《")  # who pays a subsidy is searched
+    assert assistant.ask("52号文是谁制定公布的").citations[0].label == "结语"
 
 
 def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law_are_written():
