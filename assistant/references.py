@@ -58,6 +58,7 @@ ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:�
 # through, as readers count an 意见's items; the part's heading may stand between (「第三部分“保障措施”的第一条」).
 PART_ITEM_REF_RE = re.compile(rf"第({N})部分(?:[“\"「]?[\u4e00-\u9fff]{{2,12}}?[”\"」]?)?的?第({N})(?:项|条|点)")
 MAX_REFS = 6  # articles read from one question
+LAW_CONTEXT = 48  # characters before a reference read for the law it names: a name (≤ 28) and chapters between
 LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{1,24}}(?:{_RULE_KIND_RE.pattern}))》?$")  # 刑法, 民法典 too
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
@@ -159,7 +160,7 @@ def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tupl
 
 def _laws_named(question: str) -> list[str]:
     """The names in ``question`` that end in a kind of rule (「交强险条例什么时候施行」 → 交强险条例)."""
-    return [law for m in _RULE_KIND_RE.finditer(question) if (law := _law_before(question[:m.end()]))]
+    return [law for m in _RULE_KIND_RE.finditer(question) if (law := _law_before(question, m.end()))]
 
 
 def _num(text: str) -> int | None:
@@ -211,13 +212,13 @@ def find_refs(question: str) -> list[ArticleRef]:
         first, last = _num(m.group(1)), _num(m.group(2))
         if first is None or last is None or not 0 < last - first < MAX_REFS:
             continue
-        law = _law_before(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
+        law = _law_before(question, m.start())
         refs.extend(ArticleRef("article", n, f"第{to_chinese_number(n)}条", explicit=bool(law), law=law)
                     for n in range(first, last + 1))
     question = _read(ARTICLE_RANGE_RE, question)
     for m in ARTICLE_REF_RE.finditer(question):
         # 「老年人权益保障法第二十六条」 names its law; a bare 第十条 may mean any document's.
-        law = _law_before(_DIVISIONS_BEFORE_RE.sub("", question[:m.start()]))
+        law = _law_before(question, m.start())
         annex = ANNEX_BEFORE_RE.search(question[:m.start()])  # 「附件第五条」: an article of an annexed text
         listed = [m.group(1), *_LISTED_RE.findall(m.group(2))]
         for i, written in enumerate(listed):
@@ -233,7 +234,7 @@ def find_refs(question: str) -> list[ArticleRef]:
     if not refs:  # 「旅游法第三章第二十条」 names the article; 「旅游法第三章讲了什么」 the chapter
         for m in DIVISION_REF_RE.finditer(question):
             if (n := _num(m.group(1))) is not None and _WHOLE_DIVISION_RE.match(question[m.end():]):
-                law = _law_before(question[:m.start()])
+                law = _law_before(question, m.start())
                 refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}", explicit=bool(law),
                                        law=law))
     if len(refs) == 1 and not (refs[0].paragraph or refs[0].subitem) and (step := NEIGHBOUR_RE.search(original)):
@@ -243,9 +244,11 @@ def find_refs(question: str) -> list[ArticleRef]:
     return list(dict.fromkeys(refs))[:MAX_REFS]
 
 
-def _law_before(text: str) -> str:
-    """The name of a law ``text`` ends with (「…老年人权益保障法」「刑法」), less a demonstrative and the asking words
-    before it; '' when it ends with none (「办法」「依法」 end in 法 and name none)."""
+def _law_before(question: str, at: int) -> str:
+    """The name of a law the question has right before ``at`` (「…老年人权益保障法」「刑法」; chapters between a name and
+    its article are skipped: 「旅游法第三章第二十条」), less a demonstrative and the asking words before it; '' when
+    there is none (「办法」「依法」 end in 法 and name none). Only the few characters a name takes are read."""
+    text = _DIVISIONS_BEFORE_RE.sub("", question[max(0, at - LAW_CONTEXT):at])
     if (law := LAW_NAME_RE.search(text)) is None:
         return ""
     name = _ASKING_BEFORE_LAW_RE.sub("", _DEMONSTRATIVE_RE.sub("", law.group(1)))
