@@ -22,8 +22,9 @@ from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCO
                    named_unit, unnamed_things)
 from .declined import without_declined
 from .extractive import term_weights
-from .lookup import titled_sections, unknown_laws, unknown_local_rules
+from .lookup import titled_sections
 from .mentions import doc_numbers, document_mentions, numbered_documents, without_mentions
+from .naming import unknown_laws, unknown_local_rules
 from .penalties import PENALTY_ASKED_RE
 from .references import Named, named_laws, read_named
 

@@ -835,7 +835,7 @@ def test_a_place_opening_the_titles_of_local_documents_names_them():
 
 
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
-    from policyqa.assistant.lookup import unknown_laws
+    from policyqa.assistant.naming import unknown_laws
     from policyqa.assistant.references import named_laws
 
     answer = assistant.ask("老年人权益保障法对子女不常回家看望父母有啥处罚")
@@ -851,7 +851,7 @@ def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
 
 
 def test_a_regulation_named_with_a_place_is_known_only_from_that_place(assistant):
-    from policyqa.assistant.lookup import unknown_local_rules
+    from policyqa.assistant.naming import unknown_local_rules
 
     answer = assistant.ask("浙江省家政服务条例对家政服务员体检有什么要求")
     assert answer.refused and "《浙江省家政服务条例》" in answer.answer
