@@ -23,6 +23,7 @@ from .naming import CLEARLY_NAMED, documents_named, named_by_law
 from .references import ArticleRef, Named, core_title
 
 _ITEM_LABEL_RE = re.compile(f"（[{NUMERAL_CHARS}]+）")
+DIVISION_HEADING_RE = re.compile(rf"^第[{NUMERAL_CHARS}]+(?:编|分编|章|节)[\s\u3000]*")  # 「第十章 」 of 「第十章 附则」
 _ITEM_LINE_RE = re.compile(f"[（(][{NUMERAL_CHARS}]+[）)]")  # an article's item: 「（一）旅游经营者，是指…」
 MAX_TERM = 16  # characters of a defined term (「城镇居民基本医疗保险」)
 _DOCUMENT_KINDS = alternation(words("document_kinds", "rules", "policies"))
@@ -164,7 +165,7 @@ def _definition_re(asked: Named, clauses: list[Clause]) -> re.Pattern | None:
     (「…条例所称电动自行车」 → 电动自行车) that some clause defines (「本条例所称电动自行车，是指…」「（二）景区，是指…」)."""
     before = asked.defined
     for length in range(min(len(before), MAX_TERM), 1, -1):
-        pattern = re.compile(rf"{re.escape(before[-length:])}[”」\"]?[，,]?(?:是指|指的是)")
+        pattern = re.compile(rf"{re.escape(before[-length:])}[”」\"）)]?[，,]?(?:是指|指的是)")
         if any(pattern.search(c.text) for c in clauses):
             return pattern
     return None
@@ -239,6 +240,10 @@ def division_heading(clause: Clause, ref: ArticleRef) -> str | None:
     """The heading of the division ``ref`` names (「第三章 旅游规划和促进」「三、贯通协调…」) if ``clause`` is in it."""
     if clause.part != "body" or not clause.section:
         return None
+    if not ref.number:  # by its title: 「第十章 附则」
+        return next((h for h in clause.section.split(SECTION_PATH_SEP)
+                     if DIVISION_HEADING_RE.match(h) and re.sub(r"\s", "", DIVISION_HEADING_RE.sub("", h)) == ref.text),
+                    None)
     start = f"{to_chinese_number(ref.number)}、" if ref.text.endswith("部分") else ref.text  # 三、 or 第三章
     return next((h for h in clause.section.split(SECTION_PATH_SEP) if h.startswith(start)), None)
 
@@ -279,6 +284,9 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         found_in = [c for d in sorted(candidates, key=lambda d: -scores.get(d, 0.0))
                     for c in _in_divisions(refs, clauses_by_doc.get(d, []))]
         return found_in if len({c.doc_id for c in found_in}) <= 2 else []  # 「第一章」 of every book of a code
+    if refs[0].kind == "last":  # 「旅游法最后一条」「分工表最后一项」
+        last = [c for d in sorted(candidates, key=lambda d: -scores.get(d, 0.0)) if (c := _last(refs[0], clauses_by_doc.get(d, [])))]
+        return last if named or len(last) <= 2 else []
     numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
     for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
@@ -305,6 +313,12 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
     return list(found.values())
 
 
+def _last(ref: ArticleRef, clauses: list[Clause]) -> Clause | None:
+    """A text's last numbered article or item (a table's last row, when the question names the table)."""
+    numbered = [c for c in clauses if c.number is not None and (c.is_table_row if ref.annex else c.part == "body")]
+    return numbered[-1] if numbered else None
+
+
 def _neighbour(clause: Clause, step: int, clauses: list[Clause]) -> Clause | None:
     """The clause ``step`` places after (before, when negative) ``clause`` in its document, title notes left out."""
     order = [c for c in clauses if not c.is_title_note]
@@ -325,6 +339,8 @@ def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs
     # 「第四十条」 names an article only with its document (「52号文第四十条」「老年人权益保障法第四十条」);
     # 「分工表第999项」「（二十五）」 do on their own.
     refs = [r for r in all_refs if r.explicit or (named and r.kind in ("article", "division"))]
+    if refs and refs[0].kind == "last":
+        return []  # any text has a last article
     if refs and asked.names_division:
         clauses = [c for d in named or clauses_by_doc for c in clauses_by_doc.get(d, [])]
         return [r.named for r in refs if not _in_divisions([r], clauses)]

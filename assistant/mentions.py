@@ -214,8 +214,9 @@ def document_mentions(question: str, docs: list[dict],
     return kept
 
 
-# 「2013年版的…办法」「2016年修正的慈善法」「慈善法（2016年）」: the year a version is named by, beside its title.
-_YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2})年?(?:版本?|修订|修正|修改)?的?$")
+# 「2013年版的…办法」「2016年修正的慈善法」「慈善法（2016年）」「96年版的职业教育法」: the year a version is named by,
+# beside its title (two digits only before 版).
+_YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2}|(?<!\d)\d{2}(?=年?版))年?(?:版本?|修订|修正|修改)?的?$")
 _YEAR_AFTER_RE = re.compile(r"^(?:[（(]((?:19|20)\d{2})年?(?:版本?|修订|修正|修改)?[）)]|((?:19|20)\d{2})年?(?:版本?|修订本|修正本))")
 
 
@@ -224,11 +225,17 @@ def _of_year(question: str, mention: Mention, of_year: Callable[[tuple[str, ...]
     (「2013年版的全国年节及纪念日放假办法」), the year's words joining the mention; as it was otherwise."""
     if len(mention.doc_ids) < 2:
         return mention
-    if (m := _YEAR_BEFORE_RE.search(question[:mention.start])) and (ids := of_year(mention.doc_ids, m.group(1))):
-        return Mention(m.start(), mention.end, ids, mention.by_number)
+    before = _YEAR_BEFORE_RE.search(question[:mention.start])
+    if before and (ids := of_year(mention.doc_ids, _full_year(before.group(1)))):
+        return Mention(before.start(), mention.end, ids, mention.by_number)
     if (m := _YEAR_AFTER_RE.match(question[mention.end:])) and (ids := of_year(mention.doc_ids, m.group(1) or m.group(2))):
         return Mention(mention.start, mention.end + m.end(), ids, mention.by_number)
     return mention
+
+
+def _full_year(year: str) -> str:
+    """「96」 → 1996, 「18」 → 2018: a two-digit year of a law's version."""
+    return year if len(year) == 4 else ("19" if year >= "50" else "20") + year
 
 
 def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:

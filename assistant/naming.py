@@ -142,8 +142,10 @@ def named_by_law(laws: set[str], docs: list[dict]) -> list[str] | None:
     names = []
     for law in laws:
         # The longest loaded title the name ends with: 「社会保险法」 names 社会保险法, not also the 保险法 inside it.
+        # Without its place only where the name gives none (「江苏省生活垃圾管理条例」 is not 山东省's).
+        placeless = {} if PLACE_PREFIX_RE.match(law) else catalogue.by_placeless
         found.update(next((hit for ending in _endings(law)
-                           if (hit := catalogue.by_core.get(ending, ()) + catalogue.by_placeless.get(ending, ()))), ()))
+                           if (hit := catalogue.by_core.get(ending, ()) + placeless.get(ending, ()))), ()))
         name = _ISSUER_BEFORE_LAW_RE.sub("", law) or law  # 「国务院交强险条例」 abbreviates what follows the issuer
         names.append(name)
         for core in catalogue.by_ending.get(name[-2:], ()):

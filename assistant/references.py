@@ -33,14 +33,19 @@ ARTICLE_REF_RE = re.compile(rf"(?:第|(?:(?<=[{''.join(sorted({k[-1] for k in _R
                             rf"(?=\d{{1,3}}条|[{NUMERAL_CHARS}]{{2,6}}条))({N})"
                             rf"((?:[、，,和及与]{N})*)(?:条|点)(?:之([{NUMERAL_CHARS}]+))?")
 _LISTED_RE = re.compile(N)
+_REF_SPACES_RE = re.compile(rf"(?<=[第{NUMERAL_CHARS}\d])[ \t\u3000]+(?=[{NUMERAL_CHARS}\d条款项章节编])")
 # 「第三十五条第二款」「第一百一十一条第（一）项」「第十条第二款第三项」: a paragraph or an item of the article before.
 PINPOINT_RE = re.compile(rf"(?<=条)(?=\s*第)\s*(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
 # 「第二十八条的下一条」「（十二）的上一条」「第十四条前面那一条」: the clause after or before the one named.
 NEIGHBOUR_RE = re.compile(r"(?<=[条）)项])[^，。？?\s]{0,12}?的?(?:(下|后)|上|前)(?:一|面那一?|面的那一?)(?:条|项)")
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
-# A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」.
-DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)")
+# 「旅游法最后一条」「分工表最后一项」: the text's last article or item, a table's last row.
+LAST_REF_RE = re.compile(r"(?:最后|最末|末)(?:一|那一?)?(条|项)(?![款项])")
+# A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」, or a chapter by the title
+# laws give it alike (「…的附则」「罚则那一章」).
+DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)|(?<![第{NUMERAL_CHARS}])({alternation(words('generic_words', 'chapter_titles'))})"
+                             r"(那一?章|这一?章|一章|部分)?")
 # What a question asks of a division as a whole: 「…第三章讲了什么」「…第二部分有哪些措施」「…第四部分是关于什么的」;
 # 「旅游法第五章里，合同怎么解除」 asks something in it, which the search finds.
 _WHOLE_DIVISION_RE = re.compile(
@@ -52,6 +57,7 @@ _WHOLE_DIVISION_RE = re.compile(
 _DIVISIONS_BEFORE_RE = re.compile(rf"(?:第{N}(?:编|分编|章|节)的?)+$")
 ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
+ANNEX_NAMED_RE = re.compile(r"附件|分工表|任务表")
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
 ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
 # 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, or the part's second item where items run straight
@@ -83,11 +89,12 @@ ISSUE_DATE_RE = re.compile(
     rf"{_WHEN}\S{{0,2}}{_ADOPTED}(?:的|了)?(?:[？?。]|$)|{_ISSUED}的?(?:日期|时间|年份)|{_ADOPTED}(?:于|在|是)?{_WHEN}[的？?。]*$")
 # 「52号文的发文机关是哪个」「2024年养老意见是哪个部门印发的」: who issued it is in the same signature or title note.
 ISSUER_QUESTION_RE = re.compile(r"(?:发文|印发|颁布)(?:机关|单位|部门)|(?:谁|哪个(?:部门|单位|机关)|哪些(?:部门|单位)|哪家)"
-                                r"(?:联合)?(?:(?:印发|颁布|下发)的?|(?:制定)?公布的)")
+                                r"(?:联合)?(?:(?:印发|颁布|下发)的?|(?:制定)?公布的|通过的)")
 # 「旅游法的立法目的是什么」「为什么要制定这个条例」: asks for the sentence stating why the text was made.
 PURPOSE_QUESTION_RE = re.compile(r"立法(?:目的|宗旨|意图)|(?:制定|出台|印发)(?:的)?(?:目的|宗旨|初衷)|(?:为什么|为啥|为何)要?(?:制定|出台|印发)")
 # 「…条例所称电动自行车是指什么」「旅游法中景区是什么意思」: the words before it name a term the document defines.
-DEFINITION_QUESTION_RE = re.compile(r"(?:是指什么|指的是什么|是什么意思|指什么|的定义是什么|的定义|的含义是什么|的含义|怎么定义)"
+DEFINITION_QUESTION_RE = re.compile(r"(?:是指什么|指的是什么|是什么意思|指什么|的定义是什么|的定义|的含义是什么|的含义"
+                                    r"|是?(?:怎么|如何|怎样)定义的?)"
                                     r"[？?。\s]*$")
 # 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
 IN_FORCE_QUESTION_RE = re.compile(
@@ -103,7 +110,7 @@ _LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name take
 
 @dataclass(frozen=True)
 class ArticleRef:
-    kind: str  # "item" | "point" | "question" | "article" | "annex" | "division"
+    kind: str  # "item" | "point" | "question" | "article" | "annex" | "division" | "last"
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
@@ -171,7 +178,7 @@ def _num(text: str) -> int | None:
 
 def find_refs(question: str) -> list[ArticleRef]:
     refs: list[ArticleRef] = []
-    original = question
+    question = original = _REF_SPACES_RE.sub("", question)  # 「第 45 条」 is 第45条
     pinpoints = {m.start(): (_num(m.group(1)) if m.group(1) else None, _num(m.group(2)) if m.group(2) else None)
                  for m in PINPOINT_RE.finditer(question) if m.group(0)}
     question = _read(PINPOINT_RE, question)  # an article's 第（一）项 is not an item of the text
@@ -231,10 +238,19 @@ def find_refs(question: str) -> list[ArticleRef]:
             paragraph, subitem = pinpoints.get(m.end(), (None, None)) if last else (None, None)
             refs.append(ArticleRef("article", n, f"第{number}条{suffix}", explicit=bool(law or annex), law=law,
                                    annex=annex is not None, paragraph=paragraph, subitem=subitem))
+    if not refs and (last := LAST_REF_RE.search(question)):  # 「旅游法最后一条」
+        law = _law_before(question, last.start())
+        refs.append(ArticleRef("last", 0, last.group(0), explicit=bool(law), law=law,
+                               annex=last.group(1) == "项" and bool(ANNEX_NAMED_RE.search(question))))
     if not refs:  # 「旅游法第三章第二十条」 names the article; 「旅游法第三章讲了什么」 the chapter
         for m in DIVISION_REF_RE.finditer(question):
-            if (n := _num(m.group(1))) is not None and _WHOLE_DIVISION_RE.match(question[m.end():]):
-                law = _law_before(question, m.start())
+            if not _WHOLE_DIVISION_RE.match(question[m.end():]):
+                continue
+            law = _law_before(question, m.start() - (question[m.start() - 1:m.start()] == "的"))
+            if m.group(3):  # by its title, right after the law's name or as a chapter: 「…法的附则」「罚则那一章」
+                if law or m.group(4):
+                    refs.append(ArticleRef("division", 0, m.group(3), explicit=bool(law), law=law))
+            elif (n := _num(m.group(1))) is not None:
                 refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}", explicit=bool(law),
                                        law=law))
     if len(refs) == 1 and not (refs[0].paragraph or refs[0].subitem) and (step := NEIGHBOUR_RE.search(original)):

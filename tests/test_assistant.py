@@ -1119,6 +1119,36 @@ def test_an_article_of_a_law_nothing_loaded_is_by_any_name_is_refused(assistant)
     assert answer.refused and "道交法第四十七条" in answer.answer, answer.answer
 
 
+def test_last_articles_chapters_by_title_and_references_typed_with_spaces():
+    """「…最后一条」 is the last article (「分工表最后一项」 the table's last row); a chapter laws name alike (附则,
+    罚则, 法律责任) asked about as a whole right after the law's name or as a chapter; 「第 45 条 第二款」 with spaces;
+    a name giving another province than the loaded rule's names none of it."""
+    from policyqa.assistant.references import find_refs
+    from policyqa.corpus import parse_text
+
+    law = parse_text("# 中华人民共和国某某促进法\n\n## 第一章 总则\n\n第一条　为了促进某某事业，制定本法。\n\n"
+                     "## 第二章 法律责任\n\n第二条　违反本法规定的，责令改正。\n\n第三条　情节严重的，处以罚款。\n\n"
+                     "## 第三章 附　　则\n\n第四条　本法自2024年1月1日起施行。\n", "mc", ".md")
+    assert [c.clause_id for c in _looked_up("某某促进法最后一条是什么", mc=law)] == ["mc:第四条"]
+    assert [c.clause_id for c in _looked_up("某某促进法的法律责任有哪些", mc=law)] == ["mc:第二条", "mc:第三条"]
+    assert [c.clause_id for c in _looked_up("某某促进法的附则", mc=law)] == ["mc:第四条"]  # its heading spaced out
+    assert find_refs("违反某某促进法要承担什么法律责任") == []  # liability asked in the question's own words: searched
+    assert [(r.text, r.paragraph) for r in find_refs("疫苗管理法第 45 条 第二款")] == [("第四十五条", 2)]
+    rule = parse_text("# 山东省生活垃圾管理条例\n\n第九条　生活垃圾实行分类管理。\n\n"
+                      "第十条　各级人民政府应当建立生活垃圾源头减量工作机制。\n", "sd", ".md")
+    assert _looked_up("江苏省生活垃圾管理条例第十条", sd=rule) == []
+    assert [c.clause_id for c in _looked_up("生活垃圾管理条例第十条", sd=rule)] == ["sd:第十条"]  # named without a place
+
+
+def test_last_row_of_a_task_table_issuer_adopted_and_defined_in_other_words(assistant):
+    assert [c.label for c in assistant.ask("52号文的分工表最后一项是什么，谁牵头").citations][0] == "附件第33项"
+    assert [c.label for c in assistant.ask("52号文最后一条是什么").citations] == ["（二十三）"]
+    from policyqa.assistant.references import read_named
+
+    assert read_named("浙江省军人军属权益保障条例是哪个机关通过的", (), []).asks_issuer
+    assert read_named("北京单用途预付卡条例中“预付卡”是怎么定义的", (), []).defined.endswith("预付卡")
+
+
 def test_a_paragraph_or_item_of_an_article_is_quoted_by_itself(tmp_path):
     """「…第三十五条第二款」 quotes that paragraph (the items under a paragraph belong to it); 「第一百一十一条第（二）项」
     that item; the citation is the article; a paragraph the article does not have gets the whole article."""
@@ -1213,6 +1243,7 @@ def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
         return [c.clause_id for c in assistant.ask(question).citations]
 
     assert cited("2016年版的某某促进法第八条是什么") == ["某某促进法(2016-03-16):第八条"]
+    assert cited("16年版的某某促进法第八条是什么") == ["某某促进法(2016-03-16):第八条"]  # two digits before 版
     assert cited("某某促进法（2023年修正）第八条是什么") == ["某某促进法(2023-12-29):第八条"]
     assert cited("某某促进法第八条是什么") == ["某某促进法(2023-12-29):第八条"]
     assert cited("2016年的某某促进法规定慈善组织可以采取哪些形式") == ["某某促进法(2016-03-16):第八条"]
