@@ -90,6 +90,8 @@ ISSUE_DATE_RE = re.compile(
 # 「52号文的发文机关是哪个」「2024年养老意见是哪个部门印发的」: who issued it is in the same signature or title note.
 ISSUER_QUESTION_RE = re.compile(r"(?:发文|印发|颁布)(?:机关|单位|部门)|(?:谁|哪个(?:部门|单位|机关)|哪些(?:部门|单位)|哪家)"
                                 r"(?:联合)?(?:(?:印发|颁布|下发)的?|(?:制定)?公布的|通过的)")
+# 「…指导意见是谁发的」: right after a document's name, 谁发的 asks who issued it (「补贴是谁发的」 asks who pays).
+_ISSUED_BY_AFTER_NAME_RE = re.compile(r"^(?:是|由)?(?:谁|哪个(?:部门|单位|机关)|哪家)(?:发|发布|出)的[？?。！!\s]*$")
 # 「旅游法的立法目的是什么」「为什么要制定这个条例」: asks for the sentence stating why the text was made.
 PURPOSE_QUESTION_RE = re.compile(r"立法(?:目的|宗旨|意图)|(?:制定|出台|印发)(?:的)?(?:目的|宗旨|初衷)|(?:为什么|为啥|为何)要?(?:制定|出台|印发)")
 # 「…条例所称电动自行车是指什么」「旅游法中景区是什么意思」: the words before it name a term the document defines.
@@ -154,7 +156,9 @@ class Named:
 def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
     """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
     sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
-    issuer, purpose = bool(ISSUER_QUESTION_RE.search(question)), bool(PURPOSE_QUESTION_RE.search(question))
+    issuer = bool(ISSUER_QUESTION_RE.search(question)
+                  or any(_ISSUED_BY_AFTER_NAME_RE.match(question[m.end:]) for m in mentions))
+    purpose = bool(PURPOSE_QUESTION_RE.search(question))
     issued, in_force = issuer or bool(ISSUE_DATE_RE.search(question)), bool(IN_FORCE_QUESTION_RE.search(question))
     defined = question[:m.start()].rstrip("“”\"「」 ") if (m := DEFINITION_QUESTION_RE.search(question)) else ""
     return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
