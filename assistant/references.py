@@ -69,6 +69,7 @@ LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{1,24}}(?:{_RULE_KIND_RE.pattern}))
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
 _ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{ASKING})+")
+_YEAR_REST_RE = re.compile(r"^年?(?:版本?|修订|修正|修改)?的?")  # what follows a year's digits before a law's name
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
 _ADDRESSEES = r"主送|发给哪些|印发给哪些"
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
@@ -272,6 +273,8 @@ def _law_before(question: str, at: int) -> str:
     if (law := LAW_NAME_RE.search(text)) is None:
         return ""
     name = _ASKING_BEFORE_LAW_RE.sub("", _DEMONSTRATIVE_RE.sub("", law.group(1)))
+    if law.start() and text[law.start() - 1].isdigit():  # 「1996年职业教育法」「96年版的…」: the year is not of the name
+        name = _YEAR_REST_RE.sub("", name)
     return "" if name in _NOT_LAWS or len(name) < 2 else name  # 「这个法」 names none
 
 

@@ -177,7 +177,7 @@ class Assistant:
         analysis = analyse(question, self.index, doc_ids)
         hits = rank_evidence(analysis, self._retrieve(analysis, max(k, EVIDENCE_K), doc_ids, mode, as_of),
                              self.index, self.ranker).hits[:k]
-        named = self._named_articles(analysis, doc_ids, as_of)
+        named, _ = self._named_articles(analysis, doc_ids, as_of)
         if not named:
             return hits
         ids = {c.clause_id for c in named}
@@ -259,11 +259,11 @@ class Assistant:
                                  trace=trace, reason="names a document number no loaded document has")
         if not analysis.chinese:
             return self._refusal(question, hits, NOT_CHINESE, trace=trace, reason="not a Chinese question")
-        named = self._named_articles(analysis, doc_ids, as_of)
+        named, scope = self._named_articles(analysis, doc_ids, as_of)
         if named:
             trace["lookup"] = [c.clause_id for c in named]
             return self._lookup_answer(analysis, named, hits)
-        if absent := missing_articles(analysis.named, *self._scope(doc_ids)):
+        if absent := missing_articles(analysis.named, *self._scope(scope)):
             return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(absent)), trace=trace,
                                  reason="names an article no loaded document has")
         # 「老年人权益保障法对…有啥处罚」: a law not loaded, named without an article (with one, the article is named).
@@ -402,14 +402,23 @@ class Assistant:
         return by_doc, [d for d in self.index.documents if d["doc_id"] in by_doc]
 
     def _named_articles(self, analysis: QueryAnalysis, doc_ids: list[str] | None,
-                        as_of: str | None = None) -> list[Clause]:
+                        as_of: str | None = None) -> tuple[list[Clause], list[str] | None]:
         """The articles the question names (「行政复议法第九条」): of the version it names by year (「2016年版的…」,
         :func:`analysis.versions_of_year`), else of the version in force on ``as_of`` where several versions have
-        them."""
+        them; and the documents an article it names is missing from — the version named, when only others have it
+        (「1996年职业教育法第五十条」), else ``doc_ids``."""
         named = lookup(analysis.named, *self._scope(doc_ids))
+        if self._only_other_versions(analysis, named):
+            return [], list(analysis.named_doc_ids)
         named = [c for c in named if c.doc_id in analysis.named_doc_ids] or named
         current = set(self._current([c.doc_id for c in named], as_of))
-        return [c for c in named if c.doc_id in current]
+        return [c for c in named if c.doc_id in current], doc_ids
+
+    def _only_other_versions(self, analysis: QueryAnalysis, clauses: list[Clause]) -> bool:
+        """Whether ``clauses`` are all of other versions of the law whose version the question names by year."""
+        named = set(analysis.named_doc_ids)
+        versions = {v for d in named for v in self.index.validity.versions(d)} - named
+        return bool(named and clauses and versions and all(c.doc_id in versions for c in clauses))
 
     def _current(self, doc_ids: list[str], as_of: str | None) -> list[str]:
         """``doc_ids`` less those not in force on ``as_of`` (default today) — superseded, repealed, not yet in force

@@ -1250,3 +1250,24 @@ def test_a_year_beside_a_laws_name_asks_for_that_version(tmp_path):
     assert cited("某某促进法第八条是什么") == ["某某促进法(2023-12-29):第八条"]
     assert cited("2016年的某某促进法规定慈善组织可以采取哪些形式") == ["某某促进法(2016-03-16):第八条"]
     assert assistant.ask("2016年版的某某促进法第八条是什么").citations[0].warning  # not the version in force
+
+
+def test_an_article_the_version_named_by_year_lacks_is_refused(tmp_path):
+    """「1996年职业教育法第五十条」: the version the year names has no such article; a later one's is not the answer."""
+    from policyqa.assistant.service import Assistant
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index
+
+    head = "# 中华人民共和国某某促进法\n\n{date} 第十二届全国人民代表大会第四次会议通过\n\n<!-- INFO END -->\n\n"
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    (folder / "某某促进法(1996-03-16).md").write_text(
+        head.format(date="1996年3月16日") + "第一条 为了促进某某，制定本法。\n\n第二条 本法自公布之日起施行。\n", "utf-8")
+    (folder / "某某促进法(2022-03-16).md").write_text(
+        head.format(date="2022年3月16日") + "第一条 为了促进某某事业，制定本法。\n\n第二条 国家支持某某。\n\n"
+        "第三条 本法自2022年5月1日起施行。\n", "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
+    assistant = Assistant.load(tmp_path / "index")
+    assert assistant.ask("1996年某某促进法第三条").refused
+    assert [c.clause_id for c in assistant.ask("96年版的某某促进法第二条").citations] == ["某某促进法(1996-03-16):第二条"]
+    assert [c.clause_id for c in assistant.ask("某某促进法第三条").citations] == ["某某促进法(2022-03-16):第三条"]
