@@ -279,17 +279,16 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         if named and (part := asked.position):
             return [c for d in named for c in clauses_by_doc.get(d, []) if c.part == part and not c.is_title_note]
         return _section_titles([c for c in asked.sections if c.doc_id in clauses_by_doc], scores)
-    candidates = named or list(clauses_by_doc)
+    candidates = sorted(named or clauses_by_doc, key=lambda d: -scores.get(d, 0.0))  # best named first
     if asked.names_division:
-        found_in = [c for d in sorted(candidates, key=lambda d: -scores.get(d, 0.0))
-                    for c in _in_divisions(refs, clauses_by_doc.get(d, []))]
+        found_in = [c for d in candidates for c in _in_divisions(refs, clauses_by_doc.get(d, []))]
         return found_in if len({c.doc_id for c in found_in}) <= 2 else []  # 「第一章」 of every book of a code
     if refs[0].kind == "last":  # 「旅游法最后一条」「分工表最后一项」
-        last = [c for d in sorted(candidates, key=lambda d: -scores.get(d, 0.0)) if (c := _last(refs[0], clauses_by_doc.get(d, [])))]
+        last = [c for d in candidates if (c := _last(refs[0], clauses_by_doc.get(d, [])))]
         return last if named or len(last) <= 2 else []
     numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
-    for doc_id in sorted(candidates, key=lambda d: -scores.get(d, 0.0)):
+    for doc_id in candidates:
         numbering = numberings.numbered(refs, clauses_by_doc.get(doc_id))
         if numbering is None:
             continue  # no clause of it is numbered as asked
