@@ -227,6 +227,24 @@ def pinpoint_quote(asked: Named, clause: Clause) -> tuple[str, str] | None:
     return f"{named}：{quote.removeprefix(clause.label).lstrip().removeprefix(item)}", quote
 
 
+def quoted(asked: Named, clause: Clause) -> tuple[str, str] | None:
+    """What an answer shows and quotes (verbatim) of a looked-up clause: the paragraph or item of an article named,
+    what the document says about itself (its date, purpose, signature — under its title when the question asks who
+    issued it), the sentence defining the term asked, the salutation; None to quote it whole; an empty quote when it
+    says nothing the question asks (a closing without a date)."""
+    if pinpoint := pinpoint_quote(asked, clause):
+        return pinpoint
+    quote = self_description_quote(asked, clause)
+    if quote is None:
+        quote = definition_quote(asked, clause)
+    if quote is None:
+        quote = addressee_quote(asked, clause)
+    if quote is None:
+        return None
+    title = f"《{clause.doc_title}》" if asked.asks_issuer and quote else ""  # the title names the issuer (中共中央…)
+    return title + quote.replace("\n", "　"), quote
+
+
 def addressee_quote(asked: Named, clause: Clause) -> str | None:
     """For 「…的主送单位是哪些」: the salutation line opening a preamble (「各省、自治区、直辖市人民政府，…：」); None
     for other questions and clauses (the clause is quoted whole)."""

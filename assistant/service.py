@@ -23,8 +23,7 @@ from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
 from .followup import HistoryTurn, resolve
-from .lookup import (addressee_quote, definition_quote, division_heading, lookup, missing_articles, pinpoint_quote,
-                     self_description_quote)
+from .lookup import division_heading, lookup, missing_articles, quoted
 from .models import Answer, Citation, RelatedClause
 from .penalties import with_penalty_article
 from .ranker import RankerModel
@@ -450,19 +449,11 @@ class Assistant:
             return self._division_answer(analysis, clauses, hits)
         kept = []
         for c in clauses[:3]:
-            if pinpoint := pinpoint_quote(analysis.named, c):  # 「…第三十五条第二款」: that paragraph
-                kept.append(VerifiedSentence(pinpoint[0], c, pinpoint[1]))
-                continue
-            quote = self_description_quote(analysis.named, c)  # 「…是哪天印发的」: the signature and date only
-            if quote is None:
-                quote = definition_quote(analysis.named, c)  # 「…所称电动自行车是指什么」: the defining sentence
-            if quote is None:
-                quote = addressee_quote(analysis.named, c)  # 「…主送单位是哪些」: the salutation
-            if quote is None:
+            part = quoted(analysis.named, c)  # 「…第三十五条第二款」「…是哪天印发的」: that part only
+            if part is None:
                 kept.append(VerifiedSentence(c.text, c, c.text))
-            elif quote:  # who issued it: the title names the issuer where the signature does not (中共中央　国务院…)
-                title = f"《{c.doc_title}》" if analysis.named.asks_issuer else ""
-                kept.append(VerifiedSentence(title + quote.replace("\n", "　"), c, quote))
+            elif part[1]:
+                kept.append(VerifiedSentence(part[0], c, part[1]))
         prefix = ("" if len(kept) == 1 else f"有 {len(kept)} 份文件含有该条款：\n"
                   if len({s.clause.doc_id for s in kept}) == len(kept) else f"有 {len(kept)} 个条款符合：\n")
         body = "\n".join(f"{s.text}{cite(s.clause.doc_title, s.clause.label)}" for s in kept)
