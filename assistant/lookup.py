@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
 from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import NUMERAL_CHARS, to_chinese_number
-from policyqa.corpus.structure import SECTION_PATH_SEP
+from policyqa.corpus.structure import ITEM_RE, SECTION_PATH_SEP
 from policyqa.corpus.text import split_sentences
 from policyqa.corpus.vocab import alternation, words
 
@@ -24,7 +24,6 @@ from .references import ArticleRef, Named, core_title
 
 _ITEM_LABEL_RE = re.compile(f"（[{NUMERAL_CHARS}]+）")
 DIVISION_HEADING_RE = re.compile(rf"^第[{NUMERAL_CHARS}]+(?:编|分编|章|节)[\s\u3000]*")  # 「第十章 」 of 「第十章 附则」
-_ITEM_LINE_RE = re.compile(f"[（(][{NUMERAL_CHARS}]+[）)]")  # an article's item: 「（一）旅游经营者，是指…」
 MAX_TERM = 16  # characters of a defined term (「城镇居民基本医疗保险」)
 _DOCUMENT_KINDS = alternation(words("document_kinds", "rules", "policies"))
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
@@ -207,7 +206,7 @@ def pinpoint_quote(asked: Named, clause: Clause) -> tuple[str, str] | None:
         return None
     paragraphs: list[list[str]] = []  # an item line (（一）…) belongs to the paragraph it lists for
     for line in clause.text.split("\n"):
-        if paragraphs and _ITEM_LINE_RE.match(line):
+        if paragraphs and ITEM_RE.match(line):  # 「（一）旅游经营者，是指…」
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])

@@ -216,7 +216,8 @@ def document_mentions(question: str, docs: list[dict],
 
 # 「2013年版的…办法」「2016年修正的慈善法」「慈善法（2016年）」「96年版的职业教育法」: the year a version is named by,
 # beside its title (two digits only before 版).
-_YEAR_BEFORE_RE = re.compile(r"((?:19|20)\d{2}|(?<!\d)\d{2}(?=年?版))年?(?:版本?|修订|修正|修改)?的?$")
+VERSION_WORDS = r"年?(?:版本?|修订|修正|修改)?的?"  # after a version's year, before its law's name
+_YEAR_BEFORE_RE = re.compile(rf"((?:19|20)\d{{2}}|(?<!\d)\d{{2}}(?=年?版)){VERSION_WORDS}$")
 _YEAR_AFTER_RE = re.compile(r"^(?:[（(]((?:19|20)\d{2})年?(?:版本?|修订|修正|修改)?[）)]|((?:19|20)\d{2})年?(?:版本?|修订本|修正本))")
 
 

@@ -18,7 +18,7 @@ from policyqa.corpus.structure import N
 from policyqa.corpus.text import char_bigrams
 from policyqa.corpus.vocab import alternation, words
 
-from .mentions import ASKING, KIND_RE, Mention
+from .mentions import ASKING, KIND_RE, VERSION_WORDS, Mention
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 _DOCUMENT_BEFORE_RE = re.compile(rf"(?:{KIND_RE.pattern}|号文件?)$")  # 「养老意见（14）」: an item of the text named
@@ -55,9 +55,10 @@ _WHOLE_DIVISION_RE = re.compile(
     r"(?:是什么|是啥|有哪些|呢|吗|的)?[？?。！!\s]*$")
 # 「旅游法第三章第二十条」「民法典第二编第三章第四百条」: divisions between a law's name and its article.
 _DIVISIONS_BEFORE_RE = re.compile(rf"(?:第{N}(?:编|分编|章|节)的?)+$")
-ANNEX_REF_RE = re.compile(rf"(?:附件|分工表|任务表)(\d*)\S{{0,6}}?第({N})项|第({N})项")
+_TABLE_WORDS = "附件|分工表|任务表"  # what names an annex task table
+ANNEX_REF_RE = re.compile(rf"(?:{_TABLE_WORDS})(\d*)\S{{0,6}}?第({N})项|第({N})项")
 ANNEX_BEFORE_RE = re.compile(r"附件\s*\d*(?:的)?$")
-ANNEX_NAMED_RE = re.compile(r"附件|分工表|任务表")
+ANNEX_NAMED_RE = re.compile(_TABLE_WORDS)
 # 「一、（二）第2点」「（三）中的第1条」「（二）2.」: a numbered point of an item.
 ITEM_POINT_REF_RE = re.compile(rf"[（(]([{NUMERAL_CHARS}]+|\d{{1,2}})[）)](?:的|中的?|里的?)?(?:第({N})(?:点|条|项)|(\d{{1,2}})[.．](?!\d))")
 # 「第三部分第二项」「第四部分的第一条」: item （二） of part 三、, or the part's second item where items run straight
@@ -69,7 +70,7 @@ LAW_NAME_RE = re.compile(rf"([\u4e00-\u9fff]{{1,24}}(?:{_RULE_KIND_RE.pattern}))
 _DEMONSTRATIVE_RE = re.compile(r"那个|这个|那份|这份|那部|这部")  # 「临溪那个养老条例第二十七条」: not part of the name
 # 「请问交强险条例第十六条」「根据旅游法第三十五条」: asking and relying words before a law's name are not of it.
 _ASKING_BEFORE_LAW_RE = re.compile(rf"^(?:{ASKING})+")
-_YEAR_REST_RE = re.compile(r"^年?(?:版本?|修订|修正|修改)?的?")  # what follows a year's digits before a law's name
+_YEAR_REST_RE = re.compile(f"^{VERSION_WORDS}")  # what follows a year's digits before a law's name
 # A document's own opening (序言, before its first item) and closing text (结语), named by position.
 _ADDRESSEES = r"主送|发给哪些|印发给哪些"
 POSITION_RES: tuple[tuple[str, re.Pattern], ...] = (
@@ -146,7 +147,8 @@ class Named:
     asks_in_force: bool = False  # when it came into force
     asks_purpose: bool = False  # why it was made (立法目的)
     defined: str = ""  # of a definition question (「…所称电动自行车是指什么」): the words before 是指什么, a term's end
-    laws: tuple[str, ...] = ()  # of a date question: names ending in a kind of rule (「交强险条例」「道交法」)
+    laws: tuple[str, ...] = ()  # of a question about a document itself (its date, purpose, a term it defines):
+    # names ending in a kind of rule (「交强险条例」「道交法」)
 
     @property
     def names_division(self) -> bool:

@@ -416,8 +416,10 @@ class Assistant:
     def _only_other_versions(self, analysis: QueryAnalysis, clauses: list[Clause]) -> bool:
         """Whether ``clauses`` are all of other versions of the law whose version the question names by year."""
         named = set(analysis.named_doc_ids)
+        if not (named and clauses):  # most questions: nothing looked up, or no document named
+            return False
         versions = {v for d in named for v in self.index.validity.versions(d)} - named
-        return bool(named and clauses and versions and all(c.doc_id in versions for c in clauses))
+        return bool(versions) and all(c.doc_id in versions for c in clauses)
 
     def _current(self, doc_ids: list[str], as_of: str | None) -> list[str]:
         """``doc_ids`` less those not in force on ``as_of`` (default today) — superseded, repealed, not yet in force

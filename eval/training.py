@@ -158,9 +158,7 @@ def fit(examples: Sequence[Example], embedder: str, calibration: tuple[float, fl
 def out_of_fold_logits(model: RankerModel, examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
     """The answerable model's logits and labels on ``examples`` it was not fitted on."""
     logits, labels = [], []
-    for e in examples:
-        if e.candidates is None or not len(e.candidates.clause_ids):
-            continue
+    for e in _with_candidates(examples):
         row = question_features(e.candidates, *_ranked(model.ranking, e.candidates))
         logits.append(model.answerable.score(row[None, :])[0])
         labels.append(float(e.answerable))
