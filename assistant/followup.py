@@ -20,12 +20,11 @@ import re
 from dataclasses import dataclass
 
 from policyqa.corpus.models import Clause
-from policyqa.corpus.structure import N
 from policyqa.corpus.vocab import alternation, vocabulary, word_pattern, words
 from policyqa.index import Index
 
 from .analysis import analyse
-from .references import find_refs
+from .references import PINPOINT, find_refs
 
 # Opens or closes an elliptical question: 「那托育机构呢」「那么民办的呢」「还有农村呢」.
 _OPENING_RE = re.compile(r"^(?:那么|那|那如果|那要是|如果是|要是|还有|另外|换成|改成)")
@@ -41,8 +40,7 @@ _COORDINATED_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:和|与|及|以及|或
 _INTERROGATIVE_RE = re.compile(r"吗|什么|多少|哪|谁|怎么|怎样|如何|几|是否|有没有|能不能|可不可以|要不要|是不是")
 _NEXT_RE = re.compile(r"^(?:那)?(下一条|下一项|上一条|上一项)(?:呢|是什么|说了什么|讲什么)?[？?。\s]*$")
 # 「第二款呢」「那第（一）项是什么」 after an article: that article's paragraph or item.
-_ARTICLE_LABEL_RE = re.compile(rf"^第{N}条(?:之{N})?$")
-_ARTICLE_PART_RE = re.compile(rf"^(?:那)?((?:第{N}款)?(?:第[（(]?{N}[）)]?项)?)(?:呢|是什么|说了什么|讲什么|讲的什么)?[？?。\s]*$")
+_ARTICLE_PART_RE = re.compile(rf"^(?:那)?({PINPOINT})(?:呢|是什么|说了什么|讲什么|讲的什么)?[？?。\s]*$")
 # Where the subject of a question ends: its predicate or interrogative begins.
 _PREDICATE_RE = re.compile(r"能不能|可不可以|是否|有没有|要不要|怎么|如何|需要|应该|应当|可以|能|要|按|有|是|由|归|吗|什么|多少|哪|谁|几")
 _INSTITUTIONS = ("机构", "托育点", "养老院", "敬老院", "托儿所", "幼儿园", "服务站", "服务中心", "组织", "企业", "单位")
@@ -136,7 +134,7 @@ def _resolve_one(question: str, previous: str | None, cited: tuple[str, ...], in
         return Resolution(question, question, True, CLARIFY_NOTHING_BEFORE)
     documents = _cited_documents(cited, index)
     part = _ARTICLE_PART_RE.match(question)
-    if part and part.group(1) and len(cited) == 1 and documents and _ARTICLE_LABEL_RE.match(documents[0].label):
+    if part and part.group(1) and len(cited) == 1 and documents and documents[0].is_article:
         return Resolution(question, f"《{documents[0].doc_title}》{documents[0].label}{part.group(1)}说了什么？")
     if _NEXT_RE.match(question) or _bare_refs(question) or (_DOCUMENT_POINTER_RE.search(question)
                                                            and _asks_about_document(question)):

@@ -386,7 +386,7 @@ def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list
 
 def _is_law(clauses: list[Clause]) -> bool:
     """Articles labelled 第X条: a reader's 第十条 is that article (in an 意见, it means （十）)."""
-    return any(c.label.startswith("第") and c.label.endswith("条") for c in clauses)
+    return any(c.is_article for c in clauses)
 
 
 def _section_titles(found: list[Clause], scores: dict[str, float]) -> list[Clause]:

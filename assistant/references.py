@@ -35,7 +35,8 @@ ARTICLE_REF_RE = re.compile(rf"(?:第|(?:(?<=[{''.join(sorted({k[-1] for k in _R
 _LISTED_RE = re.compile(N)
 _REF_SPACES_RE = re.compile(rf"(?<=[第{NUMERAL_CHARS}\d])[ \t\u3000]+(?=[{NUMERAL_CHARS}\d条款项章节编])")
 # 「第三十五条第二款」「第一百一十一条第（一）项」「第十条第二款第三项」: a paragraph or an item of the article before.
-PINPOINT_RE = re.compile(rf"(?<=条)(?=\s*第)\s*(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?")
+PINPOINT = rf"(?:第({N})款)?(?:第[（(]?({N})[）)]?项)?"  # a paragraph, an item, or both
+PINPOINT_RE = re.compile(rf"(?<=条)(?=\s*第)\s*{PINPOINT}")
 # 「第二十八条的下一条」「（十二）的上一条」「第十四条前面那一条」: the clause after or before the one named.
 NEIGHBOUR_RE = re.compile(r"(?<=[条）)项])[^，。？?\s]{0,12}?的?(?:(下|后)|上|前)(?:一|面那一?|面的那一?)(?:条|项)")
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")

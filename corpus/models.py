@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .structure import SECTION_PATH_SEP, TITLE_NOTE_LABEL
+from .structure import ARTICLE_LABEL_RE, SECTION_PATH_SEP, TITLE_NOTE_LABEL
 
 Part = Literal["preamble", "body", "closing", "annex"]
 PARTS: tuple[str, ...] = ("preamble", "body", "closing", "annex")
@@ -31,6 +31,11 @@ class Clause:
     def is_table_row(self) -> bool:
         """A numbered row of an annex table or list (附件第3项, 附件1二、第2项), cited by its 序号."""
         return self.part == "annex" and self.number is not None and self.label.endswith(f"第{self.number}项")
+
+    @property
+    def is_article(self) -> bool:
+        """An article of a law or rule, labelled 第十条 or 第十条之一 (not an 意见's item （十）)."""
+        return bool(ARTICLE_LABEL_RE.match(self.label))
 
     @property
     def is_title_note(self) -> bool:

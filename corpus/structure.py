@@ -17,6 +17,7 @@ from .paragraphs import ATTACHMENT_LINE_RE, Paragraph
 from .vocab import alternation, words
 
 N = f"[{NUMERAL_CHARS}\\d]+"
+ARTICLE_LABEL_RE = re.compile(rf"^第{N}条(?:之[{NUMERAL_CHARS}]+)?$")  # an article's label: 第十条, 第十条之一
 LAW_ARTICLE_RE = re.compile(rf"^第({N})条(?:之([{NUMERAL_CHARS}]+))?(?=[\s\u3000])")
 DIVISION_RE = re.compile(rf"^第({N})(编|分编|部分|章|节)(?:[\s\u3000]|$)")
 SECTION_RE = re.compile(rf"^([{NUMERAL_CHARS}]+)、")

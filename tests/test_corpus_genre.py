@@ -156,6 +156,7 @@ def test_law_items_stay_inside_articles():
     assert doc.meta.title == "某某省养老服务条例"
     assert doc.meta.issuer == "某某省人民代表大会常务委员会"
     assert [c.label for c in doc.clauses] == ["题注", "第一条", "第二条", "第三条", "第三条之一"]
+    assert [c.is_article for c in doc.clauses] == [False, True, True, True, True]
     # The adoption history under the title is its title note (题注), cited for when the law was adopted.
     assert doc.clauses[0].text == "2021年3月1日 某某省第十三届人民代表大会常务委员会第二十次会议通过"
     assert doc.clauses[0].part == "preamble"

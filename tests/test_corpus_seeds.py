@@ -64,6 +64,7 @@ def test_2024_opinion_structure(bundled_corpus):
     assert doc.meta.source_url.startswith("https://")
     items = [c for c in doc.clauses if re.fullmatch(r"（.+）", c.label)]
     assert [c.number for c in items] == list(range(1, 18))
+    assert not any(c.is_article for c in doc.clauses)  # an 意见's items are not articles: its 第十条 is （十）
     assert {c.section.split("、")[0] for c in items} == {"二", "三", "四", "五"}
     labels = [c.label for c in doc.clauses]
     assert labels[:2] == ["题注", "序言"] and "一、总体要求" in labels and labels[-1] == "六、加强组织实施"
