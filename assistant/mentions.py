@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from policyqa.corpus.layout import DOC_NUMBER_RE, compact
+from policyqa.corpus.supports import reach_of
 from policyqa.corpus.vocab import alternation, vocabulary, words
 
 from .asks import asks_about_place
@@ -114,8 +115,10 @@ def _titles(docs: list[dict]) -> _Titles:
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        if m := PLACE_PREFIX_RE.match(doc["title"]):
-            places.setdefault(_PLACE_LEVEL_RE.sub("", m.group(0)), []).append(doc["doc_id"])
+        # The place of a local rule, as corpus.supports reads it (「深圳经济特区…」 is 深圳's; 「行政区划管理条例」
+        # 「风景名胜区条例」「人力资源市场…」 open with no place).
+        if (reach := reach_of(doc["title"], None)).place:
+            places.setdefault(_PLACE_LEVEL_RE.sub("", reach.place), []).append(doc["doc_id"])
         for char in set(doc["title"]):
             with_char.setdefault(char, []).append(i)
         with_short.setdefault(_short_title(doc["title"]), []).append(i)

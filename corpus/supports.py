@@ -60,7 +60,7 @@ _CONDITION_RES = (
 _TRAILING_CONDITION_RE = re.compile(r"([^，。；：]{4,60}的)，")
 _NOT_A_CONDITION_RE = re.compile(r"下列|以下|之一的$|所称")
 _BEDS_RE = re.compile(r"([0-9]+|[一二两三四五六七八九十百千]+)张(?:床位)?以上|床位(?:数)?(?:达到|在)?([0-9]+|[一二两三四五六七八九十百千]+)张以上")
-_UNKNOWN_PLACE_RE = re.compile(r"^(?!城市|城镇|农村|全国|国家|中华)"
+_UNKNOWN_PLACE_RE = re.compile(r"^(?!城市|城镇|农村|全国|国家|中华|关于)"
                                r"([\u4e00-\u9fff]{2,10}?(?:自治区|自治州|自治县)|[\u4e00-\u9fff]{2,4}?(?:省|市|县))")
 _CENTRAL_RE = re.compile(r"^(?:中共中央|中华人民共和国|国务院|全国|国家|中央|民政部|财政部|人力资源|国家卫生)")
 
