@@ -96,7 +96,7 @@ def per_documents(docs: list[dict], build: Callable[[list[dict]], T]) -> T:
 class _Titles:
     """The loaded documents' titles as the naming of documents reads them."""
 
-    places: dict[str, tuple[str, ...]]  # a place opening some titles → those documents
+    places: dict[str, tuple[str, ...]]  # a place opening some titles → those documents (a city's: its province's too)
     with_char: dict[str, tuple[int, ...]]  # a character → the documents whose title holds it
     with_short: dict[str, tuple[int, ...]]  # a short title (no 中华人民共和国, no closing bracket) → its documents
     with_kind: dict[str, tuple[int, ...]]  # a kind word (KIND_RE) → the documents whose title holds it
@@ -111,6 +111,8 @@ def _short_title(title: str) -> str:
 
 def _titles(docs: list[dict]) -> _Titles:
     places: dict[str, list[str]] = {}
+    province_of_city: dict[str, str] = {}
+    provincial: dict[str, list[str]] = {}  # a province → its own rules (not its cities')
     with_char: dict[str, list[int]] = {}
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
@@ -118,13 +120,21 @@ def _titles(docs: list[dict]) -> _Titles:
         # The place of a local rule, as corpus.supports reads it (「深圳经济特区…」 is 深圳's; 「行政区划管理条例」
         # 「风景名胜区条例」「人力资源市场…」 open with no place).
         if (reach := reach_of(doc["title"], None)).place:
-            places.setdefault(_PLACE_LEVEL_RE.sub("", reach.place), []).append(doc["doc_id"])
+            place = _PLACE_LEVEL_RE.sub("", reach.place)
+            places.setdefault(place, []).append(doc["doc_id"])
+            if reach.level == "city" and reach.province:
+                province_of_city[place] = reach.province
+            elif reach.level == "province" and reach.province:
+                provincial.setdefault(reach.province, []).append(doc["doc_id"])
         for char in set(doc["title"]):
             with_char.setdefault(char, []).append(i)
         with_short.setdefault(_short_title(doc["title"]), []).append(i)
         year = (doc.get("date") or "")[:4]
         for at in range(len(year)):
             with_year_ending.setdefault(year[at:], []).append(i)
+    # A city's people live under its province's rules too (「我在东莞租的房子…」: 广东省城镇房屋租赁条例).
+    for place, province in province_of_city.items():
+        places[place] += provincial.get(province, [])
     with_kind = {kind: tuple(i for i, d in enumerate(docs) if kind in d["title"]) for kind in _KINDS}
     freeze = lambda table: {key: tuple(values) for key, values in table.items()}  # noqa: E731
     with_issuer = {abbreviation: tuple(i for i, d in enumerate(docs) if issuer in d["title"].replace(_STATE_NAME, ""))
@@ -244,7 +254,7 @@ def _full_year(year: str) -> str:
 
 def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:
     """「宁川市低保户老人…」「在岭西住了两年」: a place that opens the titles of some of the loaded documents (local
-    rules) names them, unless it is where the asker comes from, goes or works (:func:`asks.asks_about_place`)."""
+    rules; a city's, with its province's own) names them, unless it is where the asker comes from, goes or works (:func:`asks.asks_about_place`)."""
     found = []
     for place, ids in per_documents(docs, _titles).places.items():
         if len(place) < 2 or len(ids) == len(docs) or place not in question:

@@ -836,18 +836,23 @@ def test_a_place_opening_the_titles_of_local_documents_names_them():
 
 def test_only_a_local_rule_opens_its_title_with_a_place():
     """Titles of national texts may open with a word ending in a place level (行政区, 风景名胜区, 人力资源市场);
-    a local rule's place is read as corpus.supports reads it (深圳经济特区 is 深圳's)."""
+    a local rule's place is read as corpus.supports reads it (深圳经济特区 is 深圳's). A city named names its
+    province's rules too: its people live under them."""
     from policyqa.assistant.mentions import document_mentions
 
     docs = [{"doc_id": "xz", "title": "行政区划管理条例", "doc_number": None},
             {"doc_id": "fj", "title": "风景名胜区条例", "doc_number": None},
             {"doc_id": "rl", "title": "人力资源市场暂行条例", "doc_number": None},
             {"doc_id": "sz", "title": "深圳经济特区学前教育条例", "doc_number": None},
-            {"doc_id": "sr", "title": "深圳市人民代表大会常务委员会任免国家机关工作人员条例", "doc_number": None}]
+            {"doc_id": "sr", "title": "深圳市人民代表大会常务委员会任免国家机关工作人员条例", "doc_number": None},
+            {"doc_id": "gd", "title": "广东省城镇房屋租赁条例", "doc_number": None},
+            {"doc_id": "hz", "title": "杭州市院前医疗急救管理条例", "doc_number": None}]
     named = lambda q: [m.doc_ids for m in document_mentions(q, docs)]  # noqa: E731
     assert named("对企业实施劳动保障监察，由哪一级的劳动保障行政部门负责？") == []
     assert named("去风景名胜区旅游，人力资源有什么要求") == []
-    assert named("深圳的幼儿园能把孩子吃饭这块整个包给外面的餐饮公司做吗") == [("sz", "sr")]
+    assert named("深圳的幼儿园能把孩子吃饭这块整个包给外面的餐饮公司做吗") == [("sz", "sr", "gd")]  # a city's province's too
+    assert named("广东的房东能随便涨租金吗") == [("gd",)]  # a province's own rules, not its cities'
+    assert named("杭州的房东能随便涨租金吗") == [("hz",)]  # no rule of 浙江 loaded
 
 
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
