@@ -69,6 +69,8 @@ _COUNTED = "人家个名户所张项次天年岁周位月日工时小老批"  # 
 DATE_STATED_RE = re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以前|以内|\d{1,2}\s*月\s*\d{1,2}\s*日")
 PROCEDURE_STATED_RE = re.compile(
     r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")
+HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('people')})")  # 「配几名社会工作者」: people, not 「200张」 beds
+_HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),
@@ -95,6 +97,8 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
      re.compile(rf"{_NUM}\s*(?:个)?(?:{_units('days', 'spans', 'hours')})|一刻钟|每[两半]?(?:年|季|月|周|星期|天|日)"
                 rf"|年度|季度|月度|定期")),
     (re.compile(r"什么时候|何时|哪年|哪一年|时间表|期限|截止"), DATE_STATED_RE),
+    # 「每个班最多招收多少名婴幼儿」「需要几位护理员」: a headcount, stated as one (「20名」), not any number in the clause.
+    (_HEADCOUNT_ASKED_RE, HEADCOUNT_RE),
     # 「要摆多少个座位」: a count of things (not of months or hours, read above).
     (re.compile(r"多少个|多少张|多少家|多少所"), re.compile(rf"{_NUM}\s*(?:{_units('things')})")),
     # 「怎么办理」「去哪里申请」: the answer says where or to whom one applies.
@@ -102,8 +106,6 @@ FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
 )
 # How many people, places, beds; 「一个护工最多管几个老人」 is stated as a ratio (1:4).
 COUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('things')})|{_RATIO}")
-HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('people')})")  # 「配几名社会工作者」: people, not 「200张」 beds
-_HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
 # 「按工资的百分之几缴费」「报销几成」「配比是多少」 ask for a share itself; 「用地比例如何调整」 asks about one.
 _SHARE_ASKED_RE = re.compile(rf"百分之(?:几|多少)|几成|多少成|{_RATIO_ASKED_RE.pattern}")
 NUMBER_START_RE = re.compile(rf"[\d{_NUMERALS}]")  # 「哪个五年规划」 asks for a period, not a thing

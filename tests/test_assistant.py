@@ -201,7 +201,7 @@ def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
 
 
 def test_an_amount_in_yuan_is_not_answered_by_a_share():
-    from policyqa.assistant.asks import AMOUNT_RE, MONEY_RE, figure_pattern
+    from policyqa.assistant.asks import AMOUNT_RE, MONEY_RE, figure_pattern, must_state_figure
 
     for question in ("申请护理补贴需要多少工作日", "养老补贴惠及多少老年人", "补贴审核要多少时间"):
         assert figure_pattern(question) not in (AMOUNT_RE, MONEY_RE), question
@@ -223,6 +223,10 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert figure_pattern("一个护工最多能管几个老人？").search("养老护理员与失能老年人的配比不低于1:4")  # a ratio counts
     headcount = figure_pattern("床位数在200张以上的养老机构至少要配备几名社会工作者？")
     assert headcount.search("配备2名社会工作者") and not headcount.search("床位数在200张以上")
+    # 「多少名」 with words between the limit and the count: a headcount is stated, not any number of the clause.
+    headcount = figure_pattern("托育机构每个班最多可以招收多少名婴幼儿？")
+    assert headcount.search("每班不超过20名") and not headcount.search("为三岁以下婴幼儿提供照护服务")
+    assert must_state_figure("托育机构每个班最多可以招收多少名婴幼儿？", headcount)
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
     # A span, an age and a distance asked in everyday words.
     assert figure_pattern("社区养老服务要纳入城市多少时间范围的便民生活圈").search("一刻钟便民生活圈")
