@@ -152,3 +152,47 @@ def test_help_and_errors(subset, bundled_index_dir, tmp_path):
     assert done.returncode == 2 and "eval/README.md" in done.stderr and "Traceback" not in done.stderr
     done = policyqa("eval", str(tmp_path / "missing.jsonl"), "--index", str(bundled_index_dir))
     assert done.returncode == 2 and "not found" in done.stderr
+
+
+def test_runs_answering_differently_are_pooled_for_a_blind_judge_and_scored(evaluation, results, bundled_index_dir):
+    out, _ = evaluation
+    runs = [f"{out / f'results-{c}.jsonl'}@{bundled_index_dir}" for c in CONFIGS]
+    pool = out / "pool"
+    done = policyqa("eval-pool", "make", *runs, "--out", str(pool))
+    assert done.returncode == 0, done.stderr
+
+    def first(record):
+        return None if record["refused"] or not record["citations"] else record["citations"][0]["clause_id"]
+
+    by_config = {c: {r["id"]: r for r in results[c]} for c in CONFIGS}
+    differing = [qid for qid in by_config["bm25"] if first(by_config["bm25"][qid]) != first(by_config["hybrid"][qid])]
+    assert differing, "the two runs answer every question alike: nothing to pool"
+    judge = json.loads((pool / "judge.json").read_text(encoding="utf-8"))
+    assert [q["question_id"] for q in judge["questions"]] == differing
+    text = json.dumps(judge, ensure_ascii=False)
+    assert "relevant" not in text and "results-" not in text  # the judge sees neither labels nor runs
+    key = json.loads((pool / "key.json").read_text(encoding="utf-8"))
+    for q in judge["questions"]:
+        cited = {first(by_config[c][q["question_id"]]) for c in CONFIGS} - {None}
+        pooled = {key["tags"][c["tag"]] for c in q["candidates"]}
+        assert cited | set(by_config["bm25"][q["question_id"]]["relevant"]) == pooled
+        assert all(c["text"] for c in q["candidates"])
+
+    # A judge who agrees with the labels scores each run as the labels do, on the pooled questions.
+    verdicts = {tag: "yes" if clause_id in by_config["bm25"][tag.rsplit("#", 1)[0]]["relevant"] else "no"
+                for tag, clause_id in key["tags"].items()}
+    judgments = pool / "judgments.json"
+    judgments.write_text(json.dumps(verdicts), encoding="utf-8")
+    done = policyqa("eval-pool", "score", str(pool), str(judgments), "--json")
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)
+    assert scores["same"] == len(results["bm25"]) - len(differing)
+    for c, run in zip(CONFIGS, runs):
+        right = sum(first(by_config[c][q]) in by_config[c][q]["relevant"] if first(by_config[c][q])
+                    else not by_config[c][q]["relevant"] for q in differing)
+        assert scores["runs"][run] == {"pooled": len(differing), "judged_right": right, "labelled_right": right}
+
+    verdicts.pop(next(iter(verdicts)))
+    judgments.write_text(json.dumps(verdicts), encoding="utf-8")
+    done = policyqa("eval-pool", "score", str(pool), str(judgments))
+    assert done.returncode == 2 and "not judged" in done.stderr and "Traceback" not in done.stderr
