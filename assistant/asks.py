@@ -70,7 +70,7 @@ DATE_STATED_RE = re.compile(r"\d{4}\s*年|年底|年前|月底|日前|之日|以
 PROCEDURE_STATED_RE = re.compile(
     r"向[^，。；]{1,20}(?:申请|提出|提交|报送|备案|登记)|(?:到|在)[^，。；]{1,20}办理|申请材料|受理|窗口|网上办")
 HEADCOUNT_RE = re.compile(rf"{_NUM}\s*(?:{_units('people')})")  # 「配几名社会工作者」: people, not 「200张」 beds
-_HEADCOUNT_ASKED_RE = re.compile(r"(?:几|多少)(?:名|位)")
+_HEADCOUNT_ASKED_RE = re.compile(r"(?<!第)(?:几|多少)(?:名|位)(?!数)")  # not a rank (第几名), not digits (多少位数)
 # What a figure must look like, by what the question asks for; the first matching row applies.
 FIGURE_KINDS: tuple[tuple[re.Pattern, re.Pattern], ...] = (
     (re.compile(r"多少钱|多少元|多少块|几块钱|几元"), AMOUNT_RE),

@@ -109,6 +109,19 @@ def _short_title(title: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]$", "", title.replace(_STATE_NAME, ""))
 
 
+def _title_place(doc: dict) -> str | None:
+    """The place opening a local rule's title, without its level (「深圳经济特区…」 → 深圳, 「宁川市…」 → 宁川), as
+    ``corpus.supports.reach_of`` reads a rule's place; a place it does not know (「萧山区…」) counts when the
+    document's issuer names it too (「杭州市萧山区人民政府」). A national title may open with a word ending in a place level
+    (「行政区划管理条例」「风景名胜区条例」「人力资源市场…」) or with a place's bare name (「和平利用…」): neither is one."""
+    title = doc["title"]
+    if not (prefix := PLACE_PREFIX_RE.match(title)):
+        return None
+    if place := reach_of(title, None).place:
+        return _PLACE_LEVEL_RE.sub("", place)
+    return _PLACE_LEVEL_RE.sub("", prefix.group(0)) if prefix.group(0) in (doc.get("issuer") or "") else None
+
+
 def _titles(docs: list[dict]) -> _Titles:
     places: dict[str, list[str]] = {}
     province_of_city: dict[str, str] = {}
@@ -117,11 +130,9 @@ def _titles(docs: list[dict]) -> _Titles:
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        # The place of a local rule, as corpus.supports reads it (「深圳经济特区…」 is 深圳's; 「行政区划管理条例」
-        # 「风景名胜区条例」「人力资源市场…」 open with no place).
-        if (reach := reach_of(doc["title"], None)).place:
-            place = _PLACE_LEVEL_RE.sub("", reach.place)
+        if place := _title_place(doc):
             places.setdefault(place, []).append(doc["doc_id"])
+            reach = reach_of(doc["title"], None)
             if reach.level == "city" and reach.province:
                 province_of_city[place] = reach.province
             elif reach.level == "province" and reach.province:
@@ -132,9 +143,12 @@ def _titles(docs: list[dict]) -> _Titles:
         year = (doc.get("date") or "")[:4]
         for at in range(len(year)):
             with_year_ending.setdefault(year[at:], []).append(i)
-    # A city's people live under its province's rules too (「我在东莞租的房子…」: 广东省城镇房屋租赁条例).
+    # A city's people live under its province's rules too (「我在东莞租的房子…」: 广东省城镇房屋租赁条例), but a
+    # name a city shares with a province (吉林) names that province's rules already.
+    province_keys = {_PLACE_LEVEL_RE.sub("", p) for p in provincial}
     for place, province in province_of_city.items():
-        places[place] += provincial.get(province, [])
+        if place not in province_keys:
+            places[place] = list(dict.fromkeys(places[place] + provincial.get(province, [])))
     with_kind = {kind: tuple(i for i, d in enumerate(docs) if kind in d["title"]) for kind in _KINDS}
     freeze = lambda table: {key: tuple(values) for key, values in table.items()}  # noqa: E731
     with_issuer = {abbreviation: tuple(i for i, d in enumerate(docs) if issuer in d["title"].replace(_STATE_NAME, ""))
@@ -254,7 +268,8 @@ def _full_year(year: str) -> str:
 
 def _place_mentions(question: str, docs: list[dict]) -> list[Mention]:
     """「宁川市低保户老人…」「在岭西住了两年」: a place that opens the titles of some of the loaded documents (local
-    rules; a city's, with its province's own) names them, unless it is where the asker comes from, goes or works (:func:`asks.asks_about_place`)."""
+    rules; a city's, with its province's own) names them, unless it is where the asker comes from, goes or works
+    (:func:`asks.asks_about_place`)."""
     found = []
     for place, ids in per_documents(docs, _titles).places.items():
         if len(place) < 2 or len(ids) == len(docs) or place not in question:

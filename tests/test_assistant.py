@@ -227,6 +227,7 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     headcount = figure_pattern("托育机构每个班最多可以招收多少名婴幼儿？")
     assert headcount.search("每班不超过20名") and not headcount.search("为三岁以下婴幼儿提供照护服务")
     assert must_state_figure("托育机构每个班最多可以招收多少名婴幼儿？", headcount)
+    assert figure_pattern("统一社会信用代码是多少位数") is not headcount and figure_pattern("考核排第几名") is not headcount
     assert figure_pattern("高龄津贴发给多少周岁以上的老年人") is not MONEY_RE
     # A span, an age and a distance asked in everyday words.
     assert figure_pattern("社区养老服务要纳入城市多少时间范围的便民生活圈").search("一刻钟便民生活圈")
@@ -857,6 +858,14 @@ def test_only_a_local_rule_opens_its_title_with_a_place():
     assert named("深圳的幼儿园能把孩子吃饭这块整个包给外面的餐饮公司做吗") == [("sz", "sr", "gd")]  # a city's province's too
     assert named("广东的房东能随便涨租金吗") == [("gd",)]  # a province's own rules, not its cities'
     assert named("杭州的房东能随便涨租金吗") == [("hz",)]  # no rule of 浙江 loaded
+    docs = [{"doc_id": "jl", "title": "吉林省养老服务条例", "doc_number": None},
+            {"doc_id": "jc", "title": "吉林市居家养老服务条例", "doc_number": None},
+            {"doc_id": "cn", "title": "中华人民共和国老年人权益保障法", "doc_number": None},
+            {"doc_id": "hp", "title": "和平利用核能条例", "issuer": "国务院", "doc_number": None},
+            {"doc_id": "xs", "title": "萧山区养老服务补贴办法", "issuer": "杭州市萧山区人民政府", "doc_number": None}]
+    assert named("吉林的养老机构有什么补贴") == [("jl", "jc")]  # a city and a province of one name, each rule once
+    assert named("和平年代的老人养老怎么办") == []  # a place's bare name opening a national title is no place
+    assert named("萧山的老人有什么养老补贴") == [("xs",)]  # a place the vocabulary lacks, named by the issuer too
 
 
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
