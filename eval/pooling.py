@@ -5,7 +5,8 @@ and a question "unanswerable" over 22 laws has an answer over 3,468. ``make`` po
 answer differently (another first citation, or a refusal against an answer), the labelled clauses and each run's
 first citation — shuffled, tagged, with their texts — into a file for a judge who sees neither the runs nor the
 labels (TREC-style pooling). ``score`` reads the judge's verdicts back and scores each run on those questions: right
-when its first citation was judged to answer the question, or when it refused and no clause of its own index was.
+when its first citation was judged to answer the question, or when it refused and no pooled clause of its own index
+was.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import argparse
 import json
 import os
 import random
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,44 +56,85 @@ class Run:
 
 
 def first_citation(record: dict) -> str | None:
-    """The clause a results record cites first, None for a refusal."""
+    """The clause a results record cites first, None for a refusal (or an answer citing nothing)."""
     return None if record["refused"] or not record["citations"] else record["citations"][0]["clause_id"]
+
+
+def _answer(record: dict) -> tuple[bool, str | None]:
+    """What a run answered, as runs are compared: refused or not, and the first citation."""
+    return bool(record["refused"]), first_citation(record)
+
+
+def _right_by_labels(record: dict) -> bool:
+    """As ``policyqa eval`` counts it (:meth:`eval.results.QuestionResult.failure`)."""
+    if not record["relevant"]:
+        return bool(record["refused"])
+    return first_citation(record) in record["relevant"]
+
+
+def _valid(record) -> bool:
+    return (isinstance(record, dict) and isinstance(record.get("id"), str) and isinstance(record.get("question"), str)
+            and isinstance(record.get("relevant"), list) and isinstance(record.get("refused"), bool)
+            and isinstance(record.get("citations"), list)
+            and all(isinstance(c, dict) and isinstance(c.get("clause_id"), str) for c in record["citations"]))
 
 
 def _records(run: Run) -> dict[str, dict]:
     try:
-        lines = run.results.read_text(encoding="utf-8").splitlines()
-        return {r["id"]: r for r in (json.loads(line) for line in lines if line.strip())}
-    except (ValueError, KeyError) as exc:
-        raise UserError(f"{run.results} 不是 policyqa eval 的结果文件 (not a results file of policyqa eval: {exc})")
+        records = [json.loads(line) for line in run.results.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise UserError(f"读不了结果文件 (cannot read the results {run.results}: {exc})")
+    if not records or not all(_valid(r) for r in records):
+        raise UserError(f"{run.results} 不是 policyqa eval 的结果文件 (not a results file of policyqa eval: each line "
+                        f"an object with id, question, relevant, refused, citations)")
+    return {r["id"]: r for r in records}
 
 
-def _write_json(path: Path, data) -> None:
-    """Written whole or not at all: a temporary file renamed into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+def _write_folder(out: Path, files: dict[str, object]) -> None:
+    """``out`` written whole or not at all: its files written into a temporary folder beside it, renamed into place
+    (``out`` may exist only as an empty folder)."""
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        for name, data in files.items():
+            (tmp / name).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(f"写不了 {out} (cannot write {out}: {exc})")
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UserError(f"{out} 已存在且不是空目录 (exists and is not an empty folder: choose another --out)")
+    if not out.parent.is_dir():
+        raise UserError(f"找不到 {out.parent} (folder not found: {out.parent})")
 
 
 def make_pool(runs: list[Run], out: Path, seed: int = 0) -> tuple[int, int]:
     """Write the judge's file and the key into ``out``; returns (questions pooled, questions answered alike)."""
     from policyqa.index.retriever import load_index
 
-    if len({run.name for run in runs}) < 2:
-        raise UserError("至少需要两个不同的运行 (pooling compares at least two different runs)")
+    if len(runs) < 2 or len({run.name for run in runs}) != len(runs):
+        raise UserError("需要至少两个互不相同的运行 (pooling compares two or more different runs)")
+    _check_out(out)
     records = [_records(run) for run in runs]
     ids = [qid for qid in records[0] if all(qid in r for r in records[1:])]
     if not ids:
         raise UserError("这些运行没有共同的问题 (the runs share no question id)")
-    differing = [qid for qid in ids if len({first_citation(r[qid]) for r in records}) > 1]
+    if any(sorted(r[qid]["relevant"]) != sorted(records[0][qid]["relevant"]) for r in records[1:] for qid in ids):
+        raise UserError("这些运行的标注不同：不是同一个问题集 (the runs label a question differently: not one set)")
+    differing = [qid for qid in ids if len({_answer(r[qid]) for r in records}) > 1]
     pools = {qid: list(dict.fromkeys([*records[0][qid]["relevant"],
                                       *(c for r in records if (c := first_citation(r[qid])))]))
              for qid in differing}
     wanted = {c for pool in pools.values() for c in pool}
     clauses, in_index = {}, {}
-    for run in runs:
+    for run, r in zip(runs, records):
         index = load_index(run.index)
         found = {c: clause for c in wanted if (clause := index.clause(c)) is not None}
+        if foreign := sorted({c for qid in differing if (c := first_citation(r[qid]))} - set(found)):
+            raise UserError(f"{run.results} 引用了 {run.index} 里没有的条款：结果与索引不配 (cites clauses its index "
+                            f"lacks, e.g. {foreign[0]}: the results were not run on this index)")
         in_index[run.name] = sorted(found)
         for c, clause in found.items():
             clauses.setdefault(c, clause)
@@ -108,13 +152,13 @@ def make_pool(runs: list[Run], out: Path, seed: int = 0) -> tuple[int, int]:
             candidates.append({"tag": f"{qid}#{n}", "document": clause.doc_title, "label": clause.label,
                                "text": clause.text})
         questions.append({"question_id": qid, "question": records[0][qid]["question"], "candidates": candidates})
-    out.mkdir(parents=True, exist_ok=True)
-    _write_json(out / JUDGE_FILE, {"instructions": INSTRUCTIONS, "questions": questions})
-    _write_json(out / KEY_FILE, {
+    _write_folder(out, {JUDGE_FILE: {"instructions": INSTRUCTIONS, "questions": questions}, KEY_FILE: {
         "runs": [{"name": run.name, "results": str(run.results), "index": str(run.index)} for run in runs],
         "tags": tags, "in_index": in_index, "same": len(ids) - len(differing),
-        "first": {run.name: {qid: first_citation(r[qid]) for qid in differing} for run, r in zip(runs, records)},
-        "labels": {qid: records[0][qid]["relevant"] for qid in differing}})
+        "answers": {run.name: {qid: {"refused": r[qid]["refused"], "cited": first_citation(r[qid])} for qid in differing}
+                    for run, r in zip(runs, records)},
+        "labelled_right": {run.name: {qid: _right_by_labels(r[qid]) for qid in differing}
+                           for run, r in zip(runs, records)}}})
     return len(differing), len(ids) - len(differing)
 
 
@@ -124,7 +168,12 @@ def read_verdicts(path: Path, tags: dict[str, str]) -> dict[str, str]:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"读不了判断文件 (cannot read the judgments {path}: {exc})")
+    if not isinstance(raw, dict):
+        raise UserError(f"判断文件须是「标签 → 判断」的 JSON 对象 ({path} must be a JSON object: tag → verdict)")
     verdicts = {tag: (v.get("judgment") if isinstance(v, dict) else v) for tag, v in raw.items()}
+    if unknown := sorted(set(verdicts) - set(tags)):
+        raise UserError(f"判断文件里有这个池没有的标签 (tags this pool does not have, e.g. {unknown[0]}: "
+                        f"judgments of another pool?)")
     if missing := sorted(set(tags) - set(verdicts)):
         raise UserError(f"还有 {len(missing)} 个候选未判断 ({len(missing)} tags not judged, e.g. {missing[0]})")
     if wrong := sorted(t for t in tags if verdicts[t] not in VERDICTS):
@@ -136,23 +185,24 @@ def score_pool(out: Path, judgments: Path) -> dict:
     """Per run, on the pooled questions: right by the judge, right by the labels, out of how many."""
     try:
         key = json.loads((out / KEY_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{out} 不是 eval-pool make 写的目录 (not a folder written by eval-pool make: {exc})")
-    verdicts = read_verdicts(judgments, key["tags"])
+        runs, tags, answers, labelled = key["runs"], key["tags"], key["answers"], key["labelled_right"]
+        in_index = {run["name"]: set(key["in_index"][run["name"]]) for run in runs}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{out} 不是 eval-pool make 写的目录 (not a folder written by eval-pool make: {exc!r})")
+    verdicts = read_verdicts(judgments, tags)
     answering: dict[str, set[str]] = {}
-    for tag, clause_id in key["tags"].items():
+    for tag, clause_id in tags.items():
         if verdicts[tag] == "yes":
             answering.setdefault(tag.rsplit("#", 1)[0], set()).add(clause_id)
     scores = {}
-    for run in key["runs"]:
-        name, present = run["name"], set(key["in_index"][run["name"]])
-        judged = labelled = 0
-        for qid, cited in key["first"][name].items():
-            yes = answering.get(qid, set()) & present  # what this run's index could have cited
-            judged += (cited in yes) if cited else not yes
-            labels = key["labels"][qid]
-            labelled += (cited in labels) if cited else not labels
-        scores[name] = {"pooled": len(key["first"][name]), "judged_right": judged, "labelled_right": labelled}
+    for run in runs:
+        name = run["name"]
+        judged = 0
+        for qid, answer in answers[name].items():
+            yes = answering.get(qid, set()) & in_index[name]  # what this run's index could have cited
+            judged += not yes if answer["refused"] else answer["cited"] in yes
+        scores[name] = {"pooled": len(answers[name]), "judged_right": judged,
+                        "labelled_right": sum(labelled[name].values())}
     return {"same": key["same"], "runs": scores}
 
 

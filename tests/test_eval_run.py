@@ -154,7 +154,8 @@ def test_help_and_errors(subset, bundled_index_dir, tmp_path):
     assert done.returncode == 2 and "not found" in done.stderr
 
 
-def test_runs_answering_differently_are_pooled_for_a_blind_judge_and_scored(evaluation, results, bundled_index_dir):
+def test_runs_answering_differently_are_pooled_for_a_blind_judge_and_scored(evaluation, results, subset,
+                                                                           bundled_index_dir):
     out, _ = evaluation
     runs = [f"{out / f'results-{c}.jsonl'}@{bundled_index_dir}" for c in CONFIGS]
     pool = out / "pool"
@@ -165,7 +166,8 @@ def test_runs_answering_differently_are_pooled_for_a_blind_judge_and_scored(eval
         return None if record["refused"] or not record["citations"] else record["citations"][0]["clause_id"]
 
     by_config = {c: {r["id"]: r for r in results[c]} for c in CONFIGS}
-    differing = [qid for qid in by_config["bm25"] if first(by_config["bm25"][qid]) != first(by_config["hybrid"][qid])]
+    differing = [qid for qid in by_config["bm25"]
+                 if len({(by_config[c][qid]["refused"], first(by_config[c][qid])) for c in CONFIGS}) > 1]
     assert differing, "the two runs answer every question alike: nothing to pool"
     judge = json.loads((pool / "judge.json").read_text(encoding="utf-8"))
     assert [q["question_id"] for q in judge["questions"]] == differing
@@ -192,7 +194,21 @@ def test_runs_answering_differently_are_pooled_for_a_blind_judge_and_scored(eval
                     else not by_config[c][q]["relevant"] for q in differing)
         assert scores["runs"][run] == {"pooled": len(differing), "judged_right": right, "labelled_right": right}
 
+    # Hostile or mismatched input: a clear message, never a traceback; an existing pool is not overwritten.
     verdicts.pop(next(iter(verdicts)))
     judgments.write_text(json.dumps(verdicts), encoding="utf-8")
     done = policyqa("eval-pool", "score", str(pool), str(judgments))
     assert done.returncode == 2 and "not judged" in done.stderr and "Traceback" not in done.stderr
+    judgments.write_text(json.dumps({**verdicts, "seed-999#1": "yes"}), encoding="utf-8")
+    done = policyqa("eval-pool", "score", str(pool), str(judgments))
+    assert done.returncode == 2 and "does not have" in done.stderr
+    judgments.write_text(json.dumps(judge["questions"]), encoding="utf-8")  # the judge's file given back as is
+    done = policyqa("eval-pool", "score", str(pool), str(judgments))
+    assert done.returncode == 2 and "JSON object" in done.stderr and "Traceback" not in done.stderr
+    done = policyqa("eval-pool", "make", *runs, "--out", str(pool))
+    assert done.returncode == 2 and "not an empty folder" in done.stderr
+    assert json.loads((pool / "key.json").read_text(encoding="utf-8")) == key
+    done = policyqa("eval-pool", "make", runs[0], runs[0], "--out", str(out / "pool2"))
+    assert done.returncode == 2 and "different runs" in done.stderr and not (out / "pool2").exists()
+    done = policyqa("eval-pool", "make", runs[0], f"{subset}@{bundled_index_dir}", "--out", str(out / "pool2"))
+    assert done.returncode == 2 and "not a results file" in done.stderr and "Traceback" not in done.stderr
