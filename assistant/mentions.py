@@ -109,7 +109,7 @@ def _short_title(title: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]$", "", title.replace(_STATE_NAME, ""))
 
 
-def _title_place(doc: dict) -> str | None:
+def title_place(doc: dict) -> str | None:
     """The place opening a local rule's title, without its level (「深圳经济特区…」 → 深圳, 「宁川市…」 → 宁川), as
     ``corpus.supports.reach_of`` reads a rule's place; a place it does not know (「萧山区…」) counts when the
     document's issuer names it too (「杭州市萧山区人民政府」). A national title may open with a word ending in a place level
@@ -130,7 +130,7 @@ def _titles(docs: list[dict]) -> _Titles:
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        if place := _title_place(doc):
+        if place := title_place(doc):
             places.setdefault(place, []).append(doc["doc_id"])
             reach = reach_of(doc["title"], None)
             if reach.level == "city" and reach.province:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from policyqa.corpus.supports import canonical_place, places
 from policyqa.corpus.vocab import alternation, words
 
-from .mentions import PLACE_PREFIX_RE, per_documents
+from .mentions import PLACE_PREFIX_RE, per_documents, title_place
 from .references import ArticleRef, Named, core_title, title_pairs
 
 # Issuers written before a law's name (「国务院交强险条例」): not of the name an abbreviation shortens.
@@ -51,7 +51,7 @@ def _catalogue(docs: list[dict]) -> _Catalogue:
             with_pair.setdefault(pair, []).append(i)
         for core in dict.fromkeys(_law_names(doc["title"])):
             by_core.setdefault(core, []).append(i)
-            by_placeless.setdefault(_without_place(core), []).append(i)
+            by_placeless.setdefault(_without_place(core, doc), []).append(i)
             by_ending.setdefault(core[-2:], []).append(core)
     freeze = lambda table: {key: tuple(dict.fromkeys(values)) for key, values in table.items()}  # noqa: E731
     endings = frozenset(core[i:] for core in by_core for i in range(len(core)))
@@ -185,9 +185,12 @@ def _short_name_of(law: str, catalogue: _Catalogue) -> tuple[int, ...]:
     return catalogue.by_core[cores[0]] if len(cores) == 1 else ()
 
 
-def _without_place(core: str) -> str:
+def _without_place(core: str, doc: dict) -> str:
     """「青岚市居家养老服务条例」 → 「居家养老服务条例」: a local rule is named without its place as often as with it;
-    the title itself when what would be left is too short to name anything."""
+    the title itself when what would be left is too short to name anything, or when it opens with no place
+    (「行政区划管理条例」 is not 「划管理条例」, which 「城市规划管理条例」 ends with)."""
+    if not title_place({"title": core, "issuer": doc.get("issuer")}):
+        return core
     rest = PLACE_PREFIX_RE.sub("", core)
     return rest if len(rest) >= MIN_FULL_LAW_NAME else core
 

@@ -868,6 +868,18 @@ def test_only_a_local_rule_opens_its_title_with_a_place():
     assert named("萧山的老人有什么养老补贴") == [("xs",)]  # a place the vocabulary lacks, named by the issuer too
 
 
+def test_a_law_is_named_without_its_place_only_when_it_opens_with_one():
+    """「青岚市居家养老服务条例」 is named 「居家养老服务条例」 too; 「行政区划管理条例」 opens with no place, so it is not
+    「划管理条例」, and 「城市规划管理条例」 (which ends so) names no loaded law."""
+    from policyqa.assistant.naming import named_by_law
+
+    docs = [{"doc_id": "xz", "title": "行政区划管理条例", "issuer": "国务院"},
+            {"doc_id": "qs", "title": "青岚市居家养老服务条例", "issuer": "青岚市人民代表大会常务委员会"}]
+    assert named_by_law({"居家养老服务条例"}, docs) == ["qs"]
+    assert named_by_law({"行政区划管理条例"}, docs) == ["xz"]
+    assert named_by_law({"城市规划管理条例"}, docs) == []
+
+
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
     from policyqa.assistant.naming import unknown_laws
     from policyqa.assistant.references import named_laws
