@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from policyqa.corpus.layout import DOC_NUMBER_RE, compact
-from policyqa.corpus.supports import reach_of
+from policyqa.corpus.supports import reach_of, short_province
 from policyqa.corpus.vocab import alternation, vocabulary, words
 
 from .asks import asks_about_place
@@ -110,15 +110,16 @@ def _short_title(title: str) -> str:
 
 
 def title_place(doc: dict) -> str | None:
-    """The place opening a local rule's title, without its level (「深圳经济特区…」 → 深圳, 「宁川市…」 → 宁川), as
-    ``corpus.supports.reach_of`` reads a rule's place; a place it does not know (「萧山区…」) counts when the
-    document's issuer names it too (「杭州市萧山区人民政府」). A national title may open with a word ending in a place level
-    (「行政区划管理条例」「风景名胜区条例」「人力资源市场…」) or with a place's bare name (「和平利用…」): neither is one."""
+    """The place opening a local rule's title as people name it (「深圳经济特区…」 → 深圳, 「宁川市…」 → 宁川,
+    「广西壮族自治区…」 → 广西), as ``corpus.supports.reach_of`` reads a rule's place; a place it does not know
+    (「萧山区…」) counts when the document's issuer names it too (「杭州市萧山区人民政府」). A national title may open
+    with a word ending in a place level (「行政区划管理条例」「风景名胜区条例」「人力资源市场…」) or with a place's bare
+    name (「和平利用…」): neither is one."""
     title = doc["title"]
     if not (prefix := PLACE_PREFIX_RE.match(title)):
         return None
-    if place := reach_of(title, None).place:
-        return _PLACE_LEVEL_RE.sub("", place)
+    if place := (reach := reach_of(title, None)).place:
+        return short_province(place) if reach.level == "province" else _PLACE_LEVEL_RE.sub("", place)
     return _PLACE_LEVEL_RE.sub("", prefix.group(0)) if prefix.group(0) in (doc.get("issuer") or "") else None
 
 
@@ -145,7 +146,7 @@ def _titles(docs: list[dict]) -> _Titles:
             with_year_ending.setdefault(year[at:], []).append(i)
     # A city's people live under its province's rules too (「我在东莞租的房子…」: 广东省城镇房屋租赁条例), but a
     # name a city shares with a province (吉林) names that province's rules already.
-    province_keys = {_PLACE_LEVEL_RE.sub("", p) for p in provincial}
+    province_keys = {short_province(p) for p in provincial}
     for place, province in province_of_city.items():
         if place not in province_keys:
             places[place] = list(dict.fromkeys(places[place] + provincial.get(province, [])))

@@ -122,13 +122,20 @@ def institutions() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
     return kinds, word_pattern(kinds)
 
 
+_PROVINCE_LEVEL_RE = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
+
+
+def short_province(province: str) -> str:
+    """「山东省」→「山东」, 「广西壮族自治区」→「广西」: a province as people name it."""
+    return _PROVINCE_LEVEL_RE.sub("", province)
+
+
 @cache
 def places() -> tuple[dict[str, str], re.Pattern[str]]:
     """Every place name (province, its short name, city with and without 市) → its province."""
     province_of: dict[str, str] = {}
     for province, cities in vocabulary("places"):
-        short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province)
-        province_of[province] = province_of[short] = province
+        province_of[province] = province_of[short_province(province)] = province
         for city in cities:
             bare = re.sub(r"(市|区|州)$", "", city) if len(city) > 2 else city
             for name in {city, bare, bare + "市", bare + "区"}:
@@ -142,7 +149,7 @@ def canonical_place(name: str) -> str:
     province = province_of.get(name)
     if province is None or name == province:
         return name
-    if re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province) == name:
+    if short_province(province) == name:
         return province
     bare = re.sub(r"(市|区)$", "", name) if len(name) > 2 else name
     suffix = "区" if province in ("北京市", "天津市", "上海市", "重庆市") else "市"

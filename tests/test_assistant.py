@@ -866,6 +866,11 @@ def test_only_a_local_rule_opens_its_title_with_a_place():
     assert named("吉林的养老机构有什么补贴") == [("jl", "jc")]  # a city and a province of one name, each rule once
     assert named("和平年代的老人养老怎么办") == []  # a place's bare name opening a national title is no place
     assert named("萧山的老人有什么养老补贴") == [("xs",)]  # a place the vocabulary lacks, named by the issuer too
+    docs = [{"doc_id": "gx", "title": "广西壮族自治区养老服务条例", "doc_number": None},
+            {"doc_id": "nn", "title": "南宁市居家养老服务条例", "doc_number": None},
+            {"doc_id": "cn", "title": "中华人民共和国老年人权益保障法", "doc_number": None}]
+    assert named("广西的养老机构有什么补贴") == [("gx",)]  # a province as people name it
+    assert named("南宁的养老机构有什么补贴") == [("nn", "gx")]
 
 
 def test_a_law_is_named_without_its_place_only_when_it_opens_with_one():
