@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from policyqa.corpus.layout import DOC_NUMBER_RE, compact
-from policyqa.corpus.supports import reach_of, short_province
+from policyqa.corpus.supports import Reach, reach_of, short_province
 from policyqa.corpus.vocab import alternation, vocabulary, words
 
 from .asks import asks_about_place
@@ -115,12 +115,19 @@ def title_place(doc: dict) -> str | None:
     (「萧山区…」) counts when the document's issuer names it too (「杭州市萧山区人民政府」). A national title may open
     with a word ending in a place level (「行政区划管理条例」「风景名胜区条例」「人力资源市场…」) or with a place's bare
     name (「和平利用…」): neither is one."""
+    return found[0] if (found := _title_reach(doc)) else None
+
+
+def _title_reach(doc: dict) -> tuple[str, Reach] | None:
+    """:func:`title_place` and the title's reach (national where only the issuer names the place)."""
     title = doc["title"]
     if not (prefix := PLACE_PREFIX_RE.match(title)):
         return None
-    if place := (reach := reach_of(title, None)).place:
-        return short_province(place) if reach.level == "province" else _PLACE_LEVEL_RE.sub("", place)
-    return _PLACE_LEVEL_RE.sub("", prefix.group(0)) if prefix.group(0) in (doc.get("issuer") or "") else None
+    reach = reach_of(title, None)
+    if reach.place:
+        place = short_province(reach.place) if reach.level == "province" else _PLACE_LEVEL_RE.sub("", reach.place)
+        return place, reach
+    return (_PLACE_LEVEL_RE.sub("", prefix.group(0)), reach) if prefix.group(0) in (doc.get("issuer") or "") else None
 
 
 def _titles(docs: list[dict]) -> _Titles:
@@ -131,9 +138,9 @@ def _titles(docs: list[dict]) -> _Titles:
     with_short: dict[str, list[int]] = {}
     with_year_ending: dict[str, list[int]] = {}
     for i, doc in enumerate(docs):
-        if place := title_place(doc):
+        if found := _title_reach(doc):
+            place, reach = found
             places.setdefault(place, []).append(doc["doc_id"])
-            reach = reach_of(doc["title"], None)
             if reach.level == "city" and reach.province:
                 province_of_city[place] = reach.province
             elif reach.level == "province" and reach.province:
