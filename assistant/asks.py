@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from policyqa.corpus.supports import short_province
 from policyqa.corpus.vocab import alternation, vocabulary, words
 from policyqa.index.tokenizer import PolicyTokenizer
 
@@ -137,8 +138,7 @@ def _unspecific(word: str) -> bool:
 
 # Province-level names, as people write them (浙江, not 浙江省), from the shared place vocabulary: a question about
 # one of them is answered only by evidence that names it.
-PROVINCES = tuple(re.sub(rf"(?:壮族|回族|维吾尔)?(?:{alternation(words('place_levels'))})$", "", province)
-                  for province, _ in vocabulary("places"))
+PROVINCES = tuple(short_province(province) for province, _ in vocabulary("places"))
 
 
 # 「户口都在湖南老家」「我是湖北人」: the province says where the asker is from, not whose policy is asked;
