@@ -65,17 +65,10 @@ def _answer(record: dict) -> tuple[bool, str | None]:
     return bool(record["refused"]), first_citation(record)
 
 
-def _right_by_labels(record: dict) -> bool:
-    """As ``policyqa eval`` counts it (:meth:`eval.results.QuestionResult.failure`)."""
-    if not record["relevant"]:
-        return bool(record["refused"])
-    return first_citation(record) in record["relevant"]
-
-
 def _valid(record) -> bool:
     return (isinstance(record, dict) and isinstance(record.get("id"), str) and isinstance(record.get("question"), str)
             and isinstance(record.get("relevant"), list) and isinstance(record.get("refused"), bool)
-            and isinstance(record.get("citations"), list)
+            and isinstance(record.get("citations"), list) and "failure" in record
             and all(isinstance(c, dict) and isinstance(c.get("clause_id"), str) for c in record["citations"]))
 
 
@@ -86,7 +79,7 @@ def _records(run: Run) -> dict[str, dict]:
         raise UserError(f"读不了结果文件 (cannot read the results {run.results}: {exc})")
     if not records or not all(_valid(r) for r in records):
         raise UserError(f"{run.results} 不是 policyqa eval 的结果文件 (not a results file of policyqa eval: each line "
-                        f"an object with id, question, relevant, refused, citations)")
+                        f"an object with id, question, relevant, refused, citations, failure)")
     return {r["id"]: r for r in records}
 
 
@@ -155,9 +148,9 @@ def make_pool(runs: list[Run], out: Path, seed: int = 0) -> tuple[int, int]:
     _write_folder(out, {JUDGE_FILE: {"instructions": INSTRUCTIONS, "questions": questions}, KEY_FILE: {
         "runs": [{"name": run.name, "results": str(run.results), "index": str(run.index)} for run in runs],
         "tags": tags, "in_index": in_index, "same": len(ids) - len(differing),
-        "answers": {run.name: {qid: {"refused": r[qid]["refused"], "cited": first_citation(r[qid])} for qid in differing}
-                    for run, r in zip(runs, records)},
-        "labelled_right": {run.name: {qid: _right_by_labels(r[qid]) for qid in differing}
+        "answers": {run.name: {qid: {"refused": r[qid]["refused"], "cited": first_citation(r[qid])}
+                               for qid in differing} for run, r in zip(runs, records)},
+        "labelled_right": {run.name: {qid: r[qid]["failure"] is None for qid in differing}  # as policyqa eval counts
                            for run, r in zip(runs, records)}}})
     return len(differing), len(ids) - len(differing)
 
