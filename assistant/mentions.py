@@ -121,13 +121,12 @@ def title_place(doc: dict) -> str | None:
 def _title_reach(doc: dict) -> tuple[str, Reach] | None:
     """:func:`title_place` and the title's reach (national where only the issuer names the place)."""
     title = doc["title"]
-    if not (prefix := PLACE_PREFIX_RE.match(title)):
-        return None
     reach = reach_of(title, None)
     if reach.place:
         place = short_province(reach.place) if reach.level == "province" else _PLACE_LEVEL_RE.sub("", reach.place)
         return place, reach
-    return (_PLACE_LEVEL_RE.sub("", prefix.group(0)), reach) if prefix.group(0) in (doc.get("issuer") or "") else None
+    prefix = PLACE_PREFIX_RE.match(title)
+    return (_PLACE_LEVEL_RE.sub("", prefix.group(0)), reach) if prefix and prefix.group(0) in (doc.get("issuer") or "") else None
 
 
 def _titles(docs: list[dict]) -> _Titles:

@@ -157,17 +157,25 @@ def canonical_place(name: str) -> str:
 
 
 def reach_of(title: str, issuer: str | None) -> Reach:
-    """A document's reach from the place opening its title, else the place of its issuer."""
+    """A document's reach from the place opening its title, else the place of its issuer. A province or city may
+    open a title by its bare name (「上海港口条例」「绍兴黄酒保护和发展条例」); a municipality's district only with
+    its level (「和平区…」, not 「和平利用核能条例」)."""
     province_of, pattern = places()
     for text in (title.strip(), (issuer or "").strip()):
         text = re.sub(r"^中国（([^）]+)）", r"\1", text)  # 「中国（上海）自由贸易试验区条例」
         match = pattern.match(text)
-        if match:
+        if match and not _is_bare_district(match.group()):
             return _reach(match.group(), province_of)
         match = _UNKNOWN_PLACE_RE.match(text)
         if match and not _CENTRAL_RE.match(text):
             return Reach("city" if not match.group(1).endswith(("省", "自治区")) else "province", match.group(1))
     return Reach("national")
+
+
+def _is_bare_district(name: str) -> bool:
+    """「和平」「朝阳」: a municipality's district named without 区 (its canonical name adds it)."""
+    place = canonical_place(name)
+    return place != name and place.endswith("区") and not name.endswith("区")
 
 
 def _reach(name: str, province_of: dict[str, str]) -> Reach:

@@ -866,6 +866,11 @@ def test_only_a_local_rule_opens_its_title_with_a_place():
     assert named("吉林的养老机构有什么补贴") == [("jl", "jc")]  # a city and a province of one name, each rule once
     assert named("和平年代的老人养老怎么办") == []  # a place's bare name opening a national title is no place
     assert named("萧山的老人有什么养老补贴") == [("xs",)]  # a place the vocabulary lacks, named by the issuer too
+    docs = [{"doc_id": "sx", "title": "绍兴黄酒保护和发展条例", "doc_number": None},
+            {"doc_id": "zj", "title": "浙江省酒类管理条例", "doc_number": None},
+            {"doc_id": "hp", "title": "和平利用核能条例", "issuer": "国务院", "doc_number": None}]
+    assert named("绍兴的黄酒作坊要登记吗") == [("sx", "zj")]  # a city opening a title by its bare name
+    assert named("和平年代的老人养老怎么办") == []
     docs = [{"doc_id": "gx", "title": "广西壮族自治区养老服务条例", "doc_number": None},
             {"doc_id": "nn", "title": "南宁市居家养老服务条例", "doc_number": None},
             {"doc_id": "cn", "title": "中华人民共和国老年人权益保障法", "doc_number": None}]

@@ -78,6 +78,12 @@ def test_reach_from_title_and_issuer():
     assert reach_of("景宁畲族自治县水资源管理条例", None).place == "景宁畲族自治县"
     assert reach_of("中国（上海）自由贸易试验区条例", None).place == "上海市"
     assert reach_of("城市市容和环境卫生管理条例", None).level == "national"  # 「城市」 is no place
+    # A province or a city opens a title by its bare name too; a municipality's district only with its level.
+    assert reach_of("绍兴黄酒保护和发展条例", None).place == "绍兴市"
+    assert reach_of("上海港口条例", None).place == "上海市"
+    assert reach_of("和平利用核能条例", "国务院").level == "national"
+    assert (reach_of("和平区养老服务补贴办法", None).place, reach_of("和平区养老服务补贴办法", None).province) == \
+        ("和平区", "天津市")
 
 
 @needs_laws
