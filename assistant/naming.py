@@ -186,12 +186,14 @@ def _short_name_of(law: str, catalogue: _Catalogue) -> tuple[int, ...]:
 
 
 def _without_place(core: str, doc: dict) -> str:
-    """「青岚市居家养老服务条例」 → 「居家养老服务条例」: a local rule is named without its place as often as with it;
-    the title itself when what would be left is too short to name anything, or when it opens with no place
-    (「行政区划管理条例」 is not 「划管理条例」, which 「城市规划管理条例」 ends with)."""
-    if not title_place({"title": core, "issuer": doc.get("issuer")}):
+    """「青岚市居家养老服务条例」 → 「居家养老服务条例」, 「绍兴黄酒保护和发展条例」 → 「黄酒保护和发展条例」: a local rule is
+    named without its place as often as with it; the title itself when what would be left is too short to name
+    anything, or when it opens with no place (「行政区划管理条例」 is not 「划管理条例」, which 「城市规划管理条例」 ends
+    with)."""
+    if not (place := title_place({"title": core, "issuer": doc.get("issuer")})):
         return core
-    rest = PLACE_PREFIX_RE.sub("", core)
+    prefix = PLACE_PREFIX_RE.match(core)
+    rest = core[prefix.end():] if prefix else core.removeprefix(place)
     return rest if len(rest) >= MIN_FULL_LAW_NAME else core
 
 

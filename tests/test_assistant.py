@@ -888,6 +888,8 @@ def test_a_law_is_named_without_its_place_only_when_it_opens_with_one():
     assert named_by_law({"居家养老服务条例"}, docs) == ["qs"]
     assert named_by_law({"行政区划管理条例"}, docs) == ["xz"]
     assert named_by_law({"城市规划管理条例"}, docs) == []
+    docs.append({"doc_id": "sx", "title": "绍兴黄酒保护和发展条例", "issuer": "绍兴市人民代表大会常务委员会"})
+    assert named_by_law({"黄酒保护和发展条例"}, docs) == ["sx"]  # a city's bare name opening the title
 
 
 def test_a_law_named_in_full_that_is_not_loaded_is_refused_by_name(assistant):
