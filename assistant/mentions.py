@@ -239,6 +239,7 @@ def document_mentions(question: str, docs: list[dict],
     found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)
+    found = [_with_quotes(question, m) for m in found]
     if of_year is not None:
         found = [_of_year(question, m, of_year) for m in found]
     kept: list[Mention] = []
@@ -246,6 +247,21 @@ def document_mentions(question: str, docs: list[dict],
         if not kept or mention.start >= kept[-1].end:
             kept.append(mention)
     return kept
+
+
+_QUOTES = {"《": "》", "「": "」", "“": "”", "\"": "\""}
+
+
+def _with_quotes(question: str, mention: Mention) -> Mention:
+    """A mention closed by a title's quotation mark (「《…意见》是谁发的」) spans its marks too, so that what follows
+    the name (「是谁发的」, 「（2016年）」) is read right after it."""
+    end = mention.end
+    if end >= len(question) or question[end] not in _QUOTES.values():
+        return mention
+    start = max((question.rfind(o, 0, mention.start + 1) for o, c in _QUOTES.items() if c == question[end]), default=-1)
+    if start < 0 or question[end] in question[start + 1:end]:
+        return mention
+    return Mention(start, end + 1, mention.doc_ids, mention.by_number)
 
 
 # 「2013年版的…办法」「2016年修正的慈善法」「慈善法（2016年）」「96年版的职业教育法」: the year a version is named by,

@@ -1246,6 +1246,10 @@ def test_who_issued_a_named_document_is_answered_with_its_title_and_signature(as
     assert assistant.ask("52号文是谁制定公布的").citations[0].label == "结语"
     assert assistant.ask("52号文是谁发的").citations[0].label == "结语"  # 谁发的 right after the document's name
     assert not assistant.ask("52号文里的补贴是谁发的").answer.startswith("《")
+    # The name in its title marks: what follows 》 is read right after the name.
+    assert assistant.ask("《国务院办公厅关于促进养老托育服务健康发展的意见》是谁发的？").citations[0].label == "结语"
+    assert assistant.ask("《中共中央　国务院关于深化养老服务改革发展的意见》是谁发的").answer.startswith(
+        "《中共中央　国务院关于深化养老服务改革发展的意见》")
 
 
 def test_an_article_is_looked_up_however_its_number_and_the_words_before_the_law_are_written():
