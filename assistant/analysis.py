@@ -20,6 +20,7 @@ from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCO
                    PROCEDURE_STATED_RE, UNITS_ASKED_RE, asked_things, asks_tasks_of_unit, asks_whether_one_takes_part,
                    asks_who_is_responsible, figure_pattern, institution_kinds, must_state_figure, named_provinces,
                    named_unit, unnamed_things)
+from .courtesy import without_courtesy
 from .declined import without_declined
 from .extractive import term_weights
 from .lookup import titled_sections
@@ -117,7 +118,8 @@ def versions_of_year(index: Index, doc_ids: tuple[str, ...], year: str) -> tuple
 
 def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> QueryAnalysis:
     """Read ``question`` (already cleaned) once against the loaded ``index``; ``doc_ids``: the documents the caller
-    keeps it to (direct lookup looks among them), all by default."""
+    keeps it to (direct lookup looks among them), all by default. Greetings and thanks around it are not read."""
+    question = without_courtesy(question)
     tokenizer = index.tokenizer
     documents = index.documents
     mentions = tuple(document_mentions(question, documents, lambda ids, year: versions_of_year(index, ids, year)))

@@ -80,8 +80,14 @@ def _as_asked(answer: Answer | Iterator[tuple[str, object]], asked: str,
     return prefixed(answer)
 
 
+# Digits and Latin letters typed full-width (「５２号文」「２０２４年」) read as the documents' numbers and years do.
+_FULL_WIDTH_ALNUM = str.maketrans({chr(c): chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B),
+                                                                    *range(0xFF41, 0xFF5B))})
+
+
 def _clean_question(question: str) -> str:
     question = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]", "", question or "").strip()
+    question = question.translate(_FULL_WIDTH_ALNUM)
     if not question:
         raise UserError("问题不能为空 (the question is empty)")
     if len(question) > MAX_QUESTION_CHARS:

@@ -1333,3 +1333,18 @@ def test_an_article_the_version_named_by_year_lacks_is_refused(tmp_path):
     assert assistant.ask("1996年某某促进法第三条").refused
     assert [c.clause_id for c in assistant.ask("96年版的某某促进法第二条").citations] == ["某某促进法(1996-03-16):第二条"]
     assert [c.clause_id for c in assistant.ask("某某促进法第三条").citations] == ["某某促进法(2022-03-16):第三条"]
+
+
+def test_greetings_thanks_and_full_width_digits_leave_the_answer_as_it_was(assistant):
+    """Courtesy around a question and digits typed full-width are not what is asked: the same clauses answer."""
+    from policyqa.assistant.courtesy import without_courtesy
+
+    assert without_courtesy("你好，请问养老机构用水按什么价格收费？谢谢！") == "养老机构用水按什么价格收费？"
+    assert without_courtesy("咨询服务有补贴吗") == "咨询服务有补贴吗"  # 咨询 as the thing asked about
+    assert without_courtesy("谢谢") == "谢谢"  # nothing else to read
+    for plain, variants in (("52号文第十条说了什么", ("５２号文第十条说了什么", "您好！想咨询一下，52号文第十条说了什么，多谢")),
+                            ("养老机构用水用电按什么价格收费？", ("你好，请问养老机构用水用电按什么价格收费？谢谢！",))):
+        expected = [c.clause_id for c in assistant.ask(plain).citations]
+        assert expected
+        for asked in variants:
+            assert [c.clause_id for c in assistant.ask(asked).citations] == expected, asked
