@@ -239,7 +239,8 @@ def document_mentions(question: str, docs: list[dict],
     found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)
-    found = [_with_quotes(question, m) for m in found]
+    titles = {d["doc_id"]: d["title"] for d in docs}
+    found = [_with_quotes(question, m, titles) for m in found]
     if of_year is not None:
         found = [_of_year(question, m, of_year) for m in found]
     kept: list[Mention] = []
@@ -252,14 +253,18 @@ def document_mentions(question: str, docs: list[dict],
 _QUOTES = {"《": "》", "「": "」", "“": "”", "\"": "\""}
 
 
-def _with_quotes(question: str, mention: Mention) -> Mention:
+def _with_quotes(question: str, mention: Mention, titles: dict[str, str]) -> Mention:
     """A mention closed by a title's quotation mark (「《…意见》是谁发的」) spans its marks too, so that what follows
-    the name (「是谁发的」, 「（2016年）」) is read right after it."""
+    the name (「是谁发的」, 「（2016年）」) is read right after it; not when the quoted words before it are not of
+    the documents' titles (「《浙江省家政服务条例》」 does not name 广东省家政服务条例)."""
     end = mention.end
     if end >= len(question) or question[end] not in _QUOTES.values():
         return mention
     start = max((question.rfind(o, 0, mention.start + 1) for o, c in _QUOTES.items() if c == question[end]), default=-1)
     if start < 0 or question[end] in question[start + 1:end]:
+        return mention
+    before = compact(question[start + 1:mention.start])
+    if before and not any(before in compact(titles.get(d, "")) for d in mention.doc_ids):
         return mention
     return Mention(start, end + 1, mention.doc_ids, mention.by_number)
 

@@ -866,6 +866,9 @@ def test_only_a_local_rule_opens_its_title_with_a_place():
     assert named("吉林的养老机构有什么补贴") == [("jl", "jc")]  # a city and a province of one name, each rule once
     assert named("和平年代的老人养老怎么办") == []  # a place's bare name opening a national title is no place
     assert named("萧山的老人有什么养老补贴") == [("xs",)]  # a place the vocabulary lacks, named by the issuer too
+    spans = lambda q: [(m.start, m.end) for m in document_mentions(q, docs)]  # noqa: E731
+    assert spans("《吉林省养老服务条例》是谁发的") == [(0, 11)]  # the title marks are the name's
+    assert spans("《湖南省养老服务条例》是谁发的") != [(0, 11)]  # 湖南省 is not of the title matched
     docs = [{"doc_id": "sx", "title": "绍兴黄酒保护和发展条例", "doc_number": None},
             {"doc_id": "zj", "title": "浙江省酒类管理条例", "doc_number": None},
             {"doc_id": "hp", "title": "和平利用核能条例", "issuer": "国务院", "doc_number": None}]
