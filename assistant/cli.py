@@ -23,10 +23,11 @@ def _groups():
     from policyqa.eval import eligibility_commands as eval_eligibility_commands  # hook: policyqa eval-eligibility
     from . import eligibility_commands  # hook: policyqa eligibility
     from policyqa.eval import feedback as eval_feedback  # hook: policyqa eval-feedback
+    from policyqa.eval import invariance as eval_invariance  # hook: policyqa eval-invariance
     from policyqa.eval import pooling as eval_pooling  # hook: policyqa eval-pool
 
     return [corpus_commands, index_commands, assistant_commands, ui_commands, eval_commands,
-            eligibility_commands, eval_eligibility_commands, eval_feedback, eval_pooling]
+            eligibility_commands, eval_eligibility_commands, eval_feedback, eval_pooling, eval_invariance]
 
 
 def build_parser() -> argparse.ArgumentParser:
