@@ -118,9 +118,10 @@ def versions_of_year(index: Index, doc_ids: tuple[str, ...], year: str) -> tuple
 
 def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> QueryAnalysis:
     """Read ``question`` (already cleaned) once against the loaded ``index``; ``doc_ids``: the documents the caller
-    keeps it to (direct lookup looks among them), all by default. Greetings and thanks around it are not read."""
-    question = without_courtesy(question)
+    keeps it to (direct lookup looks among them), all by default. Greetings and thanks around it are not read;
+    ``question`` stays as asked (the answer echoes it)."""
     tokenizer = index.tokenizer
+    asked, question = question, without_courtesy(question, tokenizer)
     documents = index.documents
     mentions = tuple(document_mentions(question, documents, lambda ids, year: versions_of_year(index, ids, year)))
     wanted = set(doc_ids or ())
@@ -130,7 +131,7 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     units, sections = _loaded(index)
     unit = named_unit(question, tokenizer, units)
     return QueryAnalysis(
-        question=question,
+        question=asked,
         search_text=without_declined(without_mentions(question, list(mentions))),
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
         named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections),

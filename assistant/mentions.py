@@ -55,7 +55,7 @@ _ISSUING_VERB_RE = re.compile(r"(?:印|下|转|颁|签)发$")  # 「财政部印
 # 「国务院令第456号」「民政部令第66号」: a 令 is numbered by its issuer.
 _ORDER_NUMBER_RE = re.compile(r"([\u4e00-\u9fff]{1,16}令)\s*第\s*(\d{1,5})\s*号")
 # Words of asking that run into a document's name or 发文字号 (「请问国办发〔2020〕52号…」「根据旅游法第三十五条」).
-ASKING = alternation(words("generic_words", "asking_before_name"))
+ASKING = alternation(words("generic_words", "asking", "asking_before_name"))
 _ASKING_RE = re.compile(rf"^(?:{ASKING}|关于|那个|这个)+")  # before a 发文字号, not part of the issuer's abbreviation
 
 
@@ -239,8 +239,7 @@ def document_mentions(question: str, docs: list[dict],
     found += [x for m in list(KIND_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _title_mention(question, m, docs))]
     found += [x for m in list(_YEARS_NAME_RE.finditer(question))[:MAX_KIND_WORDS] if (x := _years_mention(m, docs))]
     found += _place_mentions(question, docs)
-    titles = {d["doc_id"]: d["title"] for d in docs}
-    found = [_with_quotes(question, m, titles) for m in found]
+    found = [_with_quotes(question, m, docs) for m in found]
     if of_year is not None:
         found = [_of_year(question, m, of_year) for m in found]
     kept: list[Mention] = []
@@ -253,7 +252,7 @@ def document_mentions(question: str, docs: list[dict],
 _QUOTES = {"《": "》", "「": "」", "“": "”", "\"": "\""}
 
 
-def _with_quotes(question: str, mention: Mention, titles: dict[str, str]) -> Mention:
+def _with_quotes(question: str, mention: Mention, docs: list[dict]) -> Mention:
     """A mention closed by a title's quotation mark (「《…意见》是谁发的」) spans its marks too, so that what follows
     the name (「是谁发的」, 「（2016年）」) is read right after it; not when the quoted words before it are not of
     the documents' titles (「《浙江省家政服务条例》」 does not name 广东省家政服务条例)."""
@@ -264,7 +263,7 @@ def _with_quotes(question: str, mention: Mention, titles: dict[str, str]) -> Men
     if start < 0 or question[end] in question[start + 1:end]:
         return mention
     before = compact(question[start + 1:mention.start])
-    if before and not any(before in compact(titles.get(d, "")) for d in mention.doc_ids):
+    if before and not any(before in compact(d["title"]) for d in docs if d["doc_id"] in mention.doc_ids):
         return mention
     return Mention(start, end + 1, mention.doc_ids, mention.by_number)
 

@@ -19,6 +19,7 @@ from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_c
 
 from .analysis import QueryAnalysis, analyse
 from .api_input import MAX_QUESTION_CHARS
+from .courtesy import without_courtesy
 from .drafts import Answerer, AnswererUnavailable, PriorTurn, StreamingAnswerer
 from .evidence import rank_evidence
 from .extractive import ExtractiveAnswerer
@@ -214,7 +215,10 @@ class Assistant:
             history = [HistoryTurn(_clean_question(t.question), tuple(t.clause_ids)) for t in history]
             turns = tuple(PriorTurn(t.question, tuple(c for c in map(self.index.clause, t.clause_ids) if c))
                           for t in history)
-            resolution = resolve(question, history, self.index)
+            tokenizer = self.index.tokenizer  # a follow-up is read without its courtesy too (「你好，那托育机构呢？」)
+            resolution = resolve(without_courtesy(question, tokenizer),
+                                 [HistoryTurn(without_courtesy(t.question, tokenizer), t.clause_ids) for t in history],
+                                 self.index)
             if resolution.needs_clarification:
                 return Answer(question=question, answer=resolution.clarification, refused=True,
                               needs_clarification=True, refusal_reason="the follow-up cannot be resolved",

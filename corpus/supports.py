@@ -122,6 +122,7 @@ def institutions() -> tuple[dict[str, tuple[str, ...]], re.Pattern[str]]:
     return kinds, word_pattern(kinds)
 
 
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")  # their places.txt entries are districts, not cities
 _PROVINCE_LEVEL_RE = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$")
 
 
@@ -152,7 +153,7 @@ def canonical_place(name: str) -> str:
     if short_province(province) == name:
         return province
     bare = re.sub(r"(市|区)$", "", name) if len(name) > 2 else name
-    suffix = "区" if province in ("北京市", "天津市", "上海市", "重庆市") else "市"
+    suffix = "区" if province in MUNICIPALITIES else "市"
     return name if name.endswith(("市", "区", "州", "盟")) else bare + suffix
 
 
@@ -173,9 +174,9 @@ def reach_of(title: str, issuer: str | None) -> Reach:
 
 
 def _is_bare_district(name: str) -> bool:
-    """「和平」「朝阳」: a municipality's district named without 区 (its canonical name adds it)."""
-    place = canonical_place(name)
-    return place != name and place.endswith("区") and not name.endswith("区")
+    """「和平」「朝阳」: a municipality's district named without 区 (not 「宁夏」, a province's short name)."""
+    province = places()[0][name]
+    return province in MUNICIPALITIES and name not in (province, short_province(province)) and not name.endswith("区")
 
 
 def _reach(name: str, province_of: dict[str, str]) -> Reach:

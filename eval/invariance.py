@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from policyqa.corpus.errors import UserError
-from policyqa.corpus.numerals import parse_chinese_number
+from policyqa.corpus.numerals import number_or_none
 from policyqa.index.backends import add_index_options
 
 from .questions import Question, read_questions
@@ -34,7 +34,7 @@ REWRITES: dict[str, Callable[[str], str]] = {
     "no_closing_mark": lambda q: q.rstrip("".join(_CLOSING_MARKS) + " "),
     "ascii_question_mark": lambda q: q.replace("？", "?"),
     "arabic_article_numbers": lambda q: _ARTICLE_NUMBER_RE.sub(
-        lambda m: f"第{parse_chinese_number(m.group(1))}{m.group(2)}", q),
+        lambda m: m.group(0) if (n := number_or_none(m.group(1))) is None else f"第{n}{m.group(2)}", q),
 }
 
 

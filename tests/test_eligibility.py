@@ -82,6 +82,7 @@ def test_reach_from_title_and_issuer():
     assert reach_of("绍兴黄酒保护和发展条例", None).place == "绍兴市"
     assert reach_of("上海港口条例", None).place == "上海市"
     assert reach_of("和平利用核能条例", "国务院").level == "national"
+    assert reach_of("宁夏养老服务条例", None).place == "宁夏回族自治区"  # a province's short name is no district
     assert (reach_of("和平区养老服务补贴办法", None).place, reach_of("和平区养老服务补贴办法", None).province) == \
         ("和平区", "天津市")
 

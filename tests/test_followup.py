@@ -97,6 +97,10 @@ def test_a_resolved_follow_up_is_answered_and_shows_how_it_was_read(assistant):
     # A turn that only asked to clarify leaves the topic to the next one.
     later = assistant.ask("它是哪年发的？", history=[WATER, HistoryTurn("那个呢？")])
     assert later.citations and later.citations[0].clause_id == "yanglao-gaige-2024:题注"
+    # Courtesy around a follow-up or an earlier turn is not read; the answer echoes what was typed.
+    polite = assistant.ask("你好，那托育机构呢？谢谢", history=[HistoryTurn("请问" + WATER.question, WATER.clause_ids)])
+    assert polite.question == "你好，那托育机构呢？谢谢"
+    assert polite.resolved_question == "托育机构用水用电按什么价格收费？"
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
