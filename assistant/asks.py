@@ -207,7 +207,13 @@ def figure_pattern(question: str) -> re.Pattern | None:
     # 「住几个月那种，国家支持吗」: 几 in a yes/no question describes; it asks for no figure.
     if YES_NO_RE.search(question) and all(m.group(0).startswith("几") for m in QUANTITY_RE.finditer(question)):
         return None
-    return next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
+    # The kind whose words are the asking ones (「退休年龄…最长多长时间办好」 asks a time, not an age): a row matching
+    # where the question asks its quantity, else the first row matching anywhere.
+    asked = [m.span() for m in QUANTITY_RE.finditer(question)]
+    rows = [(e, [m.span() for m in q.finditer(question)]) for q, e in FIGURE_KINDS]
+    rows = [(e, spans) for e, spans in rows if spans]
+    at_ask = next((e for e, spans in rows if any(s < b and a < t for s, t in spans for a, b in asked)), None)
+    return at_ask or (rows[0][0] if rows else NUMBER_RE)
 
 
 def must_state_figure(question: str, figure: re.Pattern) -> bool:
