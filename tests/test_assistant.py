@@ -225,8 +225,8 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert headcount.search("配备2名社会工作者") and not headcount.search("床位数在200张以上")
     # The kind is read where the question asks (多长时间), not from a word of its subject (退休年龄 is no age asked).
     when_done = figure_pattern("快到退休年龄了，申请领养老金，他们最长多长时间要给我办好？")
-    assert when_done.search("自收到申请之日起20个工作日内办理完毕") and not when_done.search("年满60周岁")
-    assert figure_pattern("退休年龄是多少").search("年满60周岁")  # asked nowhere else: the row matching anywhere
+    assert when_done.search("自收到申请之日起20个工作日内办理完毕") and not when_done.search("男职工年满六十岁")
+    assert figure_pattern("退休年龄是多少").search("男职工年满六十岁")  # asked nowhere else: the row matching anywhere
     # 「多少名」 with words between the limit and the count: a headcount is stated, not any number of the clause.
     headcount = figure_pattern("托育机构每个班最多可以招收多少名婴幼儿？")
     assert headcount.search("每班不超过20名") and not headcount.search("为三岁以下婴幼儿提供照护服务")
