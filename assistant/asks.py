@@ -55,6 +55,7 @@ QUANTITY_RE = re.compile(
     r"|(?:怎么|怎样|如何|去哪|到哪|在哪)\S{0,4}(?:办理|申请|报名|公证)|(?:申请|办理)(?:流程|程序)|(?:什么|哪些)手续"
     r"|(?:报名|报考|申领|申请)\S{0,4}(?:什么|哪些)条件|(?:报名|报考|申领|申请)条件"
 )
+_INTERROGATIVE_RE = re.compile(rf"多少|{_JI}|多大|多久|多长|多远|何时|什么时候|哪一?年|哪一?天")  # where a quantity is asked
 _RHETORIC_RE = re.compile(r"([\u4e00-\u9fff]{1,2})多少\1多少")  # 「想收多少收多少」「要多少给多少」 asks no figure
 # Chinese numerals as questions and policy text write figures (counts up to 十; 百千万 for amounts).
 _DIGITS = "一二两三四五六七八九十"
@@ -121,7 +122,7 @@ ASKED_THING_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{1,8})(?:有|是|包括|分
 _TIME_UNIT_RE = re.compile(alternation(words("figure_units", "hours", "days", "spans")))
 # Words after an interrogative that go on the sentence instead of naming a thing (「依托什么来建设」「用什么去办」).
 _FUNCTION_WORDS = frozenset(words("generic_words", "after_interrogative"))
-_ORDER_ADVERBS = frozenset("先 更 最 还 再".split())
+_ORDER_ADVERBS = frozenset(words("generic_words", "order_adverbs"))
 # Adverbs that may stand between the thing asked and 有哪些/是什么 (「设置要求具体有哪些」).
 _ADVERBS = frozenset(words("generic_words", "adverbs"))
 # Nouns that ask for nothing in particular: any provision on the topic answers 「有什么政策/要求/办法」.
@@ -186,7 +187,7 @@ def asks_whether_one_takes_part(question: str) -> bool:
 def asks_tasks_of_unit(question: str) -> bool:
     """「民政部负责哪些任务」 asks which tasks a department it names has; 「责任单位有哪些？教育部在不在里面」 asks for a
     task's units, naming a department to check."""
-    return bool(WHICH_TASKS_RE.search(question)) and not _asks_who(question) and "责任单位" not in question
+    return bool(WHICH_TASKS_RE.search(question)) and not _asks_who(question) and not UNITS_ASKED_RE.search(question)
 
 
 def named_unit(question: str, tokenizer: PolicyTokenizer, units: tuple[str, ...]) -> str | None:
@@ -207,12 +208,11 @@ def figure_pattern(question: str) -> re.Pattern | None:
     # 「住几个月那种，国家支持吗」: 几 in a yes/no question describes; it asks for no figure.
     if YES_NO_RE.search(question) and all(m.group(0).startswith("几") for m in QUANTITY_RE.finditer(question)):
         return None
-    # The kind whose words are the asking ones (「退休年龄…最长多长时间办好」 asks a time, not an age): a row matching
-    # where the question asks its quantity, else the first row matching anywhere.
-    asked = [m.span() for m in QUANTITY_RE.finditer(question)]
-    rows = [(e, [m.span() for m in q.finditer(question)]) for q, e in FIGURE_KINDS]
-    rows = [(e, spans) for e, spans in rows if spans]
-    at_ask = next((e for e, spans in rows if any(s < b and a < t for s, t in spans for a, b in asked)), None)
+    # The first kind whose words hold an interrogative (「退休年龄…最长多长时间办好」 asks a time: 年龄 names the
+    # subject), else the first kind matching anywhere (「退休年龄是多少」).
+    rows = [(e, [m.group() for m in q.finditer(question)]) for q, e in FIGURE_KINDS]
+    rows = [(e, found) for e, found in rows if found]
+    at_ask = next((e for e, found in rows if any(_INTERROGATIVE_RE.search(f) for f in found)), None)
     return at_ask or (rows[0][0] if rows else NUMBER_RE)
 
 
