@@ -210,10 +210,8 @@ def figure_pattern(question: str) -> re.Pattern | None:
         return None
     # The first kind whose words hold an interrogative (「退休年龄…最长多长时间办好」 asks a time: 年龄 names the
     # subject), else the first kind matching anywhere (「退休年龄是多少」).
-    rows = [(e, [m.group() for m in q.finditer(question)]) for q, e in FIGURE_KINDS]
-    rows = [(e, found) for e, found in rows if found]
-    at_ask = next((e for e, found in rows if any(_INTERROGATIVE_RE.search(f) for f in found)), None)
-    return at_ask or (rows[0][0] if rows else NUMBER_RE)
+    at_ask = (e for q, e in FIGURE_KINDS if any(_INTERROGATIVE_RE.search(m.group()) for m in q.finditer(question)))
+    return next(at_ask, None) or next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
 
 
 def must_state_figure(question: str, figure: re.Pattern) -> bool:

@@ -165,7 +165,7 @@ def reach_of(title: str, issuer: str | None) -> Reach:
     for text in (title.strip(), (issuer or "").strip()):
         text = re.sub(r"^中国（([^）]+)）", r"\1", text)  # 「中国（上海）自由贸易试验区条例」
         match = pattern.match(text)
-        if match and not _is_bare_district(match.group()):
+        if match and not _is_bare_district(match.group(), province_of):
             return _reach(match.group(), province_of)
         match = _UNKNOWN_PLACE_RE.match(text)
         if match and not _CENTRAL_RE.match(text):
@@ -173,9 +173,9 @@ def reach_of(title: str, issuer: str | None) -> Reach:
     return Reach("national")
 
 
-def _is_bare_district(name: str) -> bool:
+def _is_bare_district(name: str, province_of: dict[str, str]) -> bool:
     """「和平」「朝阳」: a municipality's district named without 区 (not 「宁夏」, a province's short name)."""
-    province = places()[0][name]
+    province = province_of[name]
     return province in MUNICIPALITIES and name not in (province, short_province(province)) and not name.endswith("区")
 
 
