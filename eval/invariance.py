@@ -21,6 +21,7 @@ from policyqa.corpus.numerals import number_or_none
 from policyqa.index.backends import add_index_options
 
 from .questions import Question, read_questions
+from .results import failure_of
 
 _CLOSING_MARKS = ("？", "?", "。", "！", "!")
 _TO_FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(ord("0"), ord("9") + 1)})
@@ -40,7 +41,8 @@ REWRITES: dict[str, Callable[[str], str]] = {
 
 @dataclass(frozen=True)
 class Move:
-    """A question whose answer a rewrite moved: ``was`` and ``now`` are the first citation or ``refused``."""
+    """A question whose answer a rewrite moved: ``was`` and ``now`` are the first citation or ``refused``; right
+    or wrong as ``policyqa eval`` counts it (:func:`results.failure_of`)."""
 
     id: str
     rewrite: str
@@ -48,15 +50,16 @@ class Move:
     rewritten: str
     was: str
     now: str
-    effect: str  # better | worse | other: by the labels (right = a relevant first citation, or a refusal of none)
+    effect: str  # better | worse | other, by the labels
 
 
-def _outcome(answer) -> str:
-    return "refused" if answer.refused or not answer.citations else answer.citations[0].clause_id
+def _outcome(answer) -> tuple[bool, str | None]:
+    """Refused, and the first citation: what a rewrite must leave as it was."""
+    return (True, None) if answer.refused else (False, answer.citations[0].clause_id if answer.citations else None)
 
 
-def _right(question: Question, outcome: str) -> bool:
-    return outcome in question.relevant if question.relevant else outcome == "refused"
+def _shown(outcome: tuple[bool, str | None]) -> str:
+    return "refused" if outcome[0] else outcome[1] or "(no citation)"
 
 
 def run_invariance(assistant, questions: list[Question], rewrites: list[str]) -> tuple[dict[str, dict], list[Move]]:
@@ -64,7 +67,7 @@ def run_invariance(assistant, questions: list[Question], rewrites: list[str]) ->
     counts = {name: {"tried": 0, "moved": 0, "better": 0, "worse": 0} for name in rewrites}
     moves: list[Move] = []
     for question in questions:
-        was: str | None = None
+        was: tuple[bool, str | None] | None = None
         for name in rewrites:
             rewritten = REWRITES[name](question.question)
             if rewritten == question.question:
@@ -74,12 +77,12 @@ def run_invariance(assistant, questions: list[Question], rewrites: list[str]) ->
             counts[name]["tried"] += 1
             if now == was:
                 continue
-            before, after = _right(question, was), _right(question, now)
+            before, after = failure_of(question, *was) is None, failure_of(question, *now) is None
             effect = "better" if after and not before else "worse" if before and not after else "other"
             counts[name]["moved"] += 1
             if effect != "other":
                 counts[name][effect] += 1
-            moves.append(Move(question.id, name, question.question, rewritten, was, now, effect))
+            moves.append(Move(question.id, name, question.question, rewritten, _shown(was), _shown(now), effect))
     return counts, moves
 
 

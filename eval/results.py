@@ -13,6 +13,18 @@ class CitedClause:
     verbatim: bool  # the quote is a substring of the cited clause's text
 
 
+def failure_of(question: Question, refused: bool, first_cited: str | None) -> str | None:
+    """Why an answer to ``question`` counts as failed, or None: a wrong refusal, a wrong first citation, or an
+    answer to a question the corpus cannot answer."""
+    if not question.answerable:
+        return None if refused else "answered_unanswerable"
+    if refused:
+        return "false_refusal"
+    if first_cited not in question.relevant:
+        return "wrong_first_citation"
+    return None
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     question: Question
@@ -34,15 +46,7 @@ class QuestionResult:
         return next((i for i, cid in enumerate(self.ranking, 1) if cid in relevant), None)
 
     def failure(self) -> str | None:
-        """Why this question counts as failed, or None: a wrong refusal, a wrong first citation, or an answer
-        to a question the corpus cannot answer."""
-        if not self.question.answerable:
-            return None if self.refused else "answered_unanswerable"
-        if self.refused:
-            return "false_refusal"
-        if not self.citations or self.citations[0].clause_id not in self.question.relevant:
-            return "wrong_first_citation"
-        return None
+        return failure_of(self.question, self.refused, self.cited_ids[0] if self.citations else None)
 
     def to_dict(self) -> dict:
         return {
