@@ -7,7 +7,7 @@ extractive answerer prefers sentences that carry the figure and answers 谁负�
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from policyqa.corpus.supports import short_province
 from policyqa.corpus.vocab import alternation, vocabulary, words
@@ -153,10 +153,15 @@ _AT_WORK_RE = re.compile(r"^(?:市|省)?(?:上班|工作|打工|读书|上学)")
 _DONE_THERE_RE = re.compile(r"^(?:市|省)?[\u4e00-\u9fff]{1,4}?(?:过|完)")
 
 
-def named_provinces(question: str) -> list[str]:
+def named_provinces(question: str, document_spans: Sequence[tuple[int, int]] = ()) -> list[str]:
     """The provinces a question asks about (「浙江省家庭托育点…」), not those it names as the asker's origin,
-    destination or workplace."""
-    return [p for p in PROVINCES if any(asks_about_place(question, m.start(), m.end()) for m in re.finditer(p, question))]
+    destination or workplace, nor one inside a mention of a loaded document (``document_spans``: 「湖南的居家社区方案」,
+    or 「湖南」 alone where one loaded document is Hunan's): that place is the named document's, not a further
+    condition on every clause."""
+    def asked(m: re.Match) -> bool:
+        return (asks_about_place(question, m.start(), m.end())
+                and not any(start <= m.start() and m.end() <= end for start, end in document_spans))
+    return [p for p in PROVINCES if any(asked(m) for m in re.finditer(p, question))]
 
 
 def asks_about_place(question: str, start: int, end: int) -> bool:

@@ -46,6 +46,8 @@ _YEARS_NAME_RE = re.compile(
     rf"(?:19|20)?(\d{{2}})年\s*(?:和|与|及|、|跟|还是|或者?|或是)\s*(?:19|20)?(\d{{2}})年\s*(?:的|这?两[个份部])?\s*(?P<kind>{KIND_RE.pattern})")
 # Words between a year or issuer and the rest of a name (「2024年中央那个养老意见」「中央发的养老意见」).
 _FILLER_RE = re.compile(r"(?:那个|这个|那份|这份|(?:印发|下发|发布|出台|发)?的)$")
+# A joint document named by its first issuer and how many issued it (「民政部等八部门关于…」「民政部等部门…」).
+_JOINT_ISSUERS_RE = re.compile(r"([\u4e00-\u9fff]{2,16})等(?:[一二三四五六七八九十\d]{1,3}个?)?(?:部门|部委|单位)$")
 # Characters joining a document's name to the rest of the question (「52号文对社区托育怎么说」「和24年意见」).
 _JOINING_RE = re.compile(r"^[的对在里中和与及、，,\s]+")
 
@@ -418,6 +420,17 @@ def _names_another(before: str, doc: dict) -> bool:
     return sum(ch not in doc["title"] for ch in name) > _FOREIGN_NAME_CHARS
 
 
+def _joint_issuers_start(before: str, doc: dict) -> int | None:
+    """Where 「民政部等八部门」 ends ``before`` and names the first of ``doc``'s issuers, else None."""
+    joint = _JOINT_ISSUERS_RE.search(before[-MAX_NAME_CHARS:])
+    if joint is None:
+        return None
+    first = joint.group(1)
+    issuers = [name for name in re.split(r"[、，,\s　]+", doc.get("issuer") or "") if name]
+    named = next((name for name in issuers if first.endswith(name)), None)
+    return len(before) - len(joint.group(0)) + len(first) - len(named) if named else None
+
+
 def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
     """Where a name of ``doc`` ending in ``kind`` starts, or None when the characters before the kind do not name it.
 
@@ -455,6 +468,8 @@ def _name_start(question: str, kind: re.Match, doc: dict) -> int | None:
             break
         start, at = start - 1, found
         title_chars += char != "的"
+    if title_chars and (joint := _joint_issuers_start(question[:start], doc)) is not None:
+        start, identifying = joint, True
     while start < kind.start() and question[start] in " 　的":
         start += 1
     if identifying or title_chars >= MIN_NAME_CHARS or question[start:kind.end()].replace(_STATE_NAME, "") == short:

@@ -55,6 +55,9 @@ _META_LINE_RE = re.compile(
 _FILING_KEYS = ("索引号", "主题分类", "主题词")  # where a portal files the document: metadata that names nothing
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
+# Lines (not counting blank ones) the header of PDF-extracted text may take: a joint red header names each issuer
+# on a line of its own (eight or more departments, then 「文件」), then the 发文字号, a title of up to four lines, a date.
+HEADER_LINES = 20
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
 # A bare number is not one: it may be a table's 序号 cell.
 PAGE_MARK_RE = re.compile(
@@ -219,11 +222,13 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
     order_name = ""  # a 令 (部门规章, 国务院令) is numbered 「民政部令第66号」 on two lines
     i = 0
     consumed = 0
-    while i < len(lines) and i < 12:
+    seen = 0
+    while i < len(lines) and seen < HEADER_LINES:
         line = lines[i].strip()
         i += 1
         if not line:
             continue
+        seen += 1
         if (order := ORDER_RE.fullmatch(line)) and not title_parts:  # 「中华人民共和国民政部令」
             meta.setdefault("issuer", order.group(1))
             order_name, consumed = f"{order.group(1)}令", i
@@ -252,7 +257,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
                 title_parts = []
             elif title_parts and "关于" not in "".join(title_parts) and "".join(title_parts).endswith("文件"):
                 # A red header over several lines (「民政部」「国家卫生健康委员会」「文件」): the issuers; the title follows.
-                organs = re.split(r"[\s　]+", " ".join(title_parts).removesuffix("文件").strip())
+                organs = re.split(r"[\s　]+", " ".join(map(_unspaced, title_parts)).removesuffix("文件").strip())
                 meta.setdefault("issuer", "、".join(o for o in organs if o))
                 title_parts = []
             title_done = bool(title_parts)  # 发文字号 under the title ends the header
@@ -318,7 +323,14 @@ def _join_title(parts: list[str]) -> str:
     """Title lines joined; a line listing joint issuers apart (「民政部　…　财政部」) keeps a space after it."""
     joined = parts[0]
     for prev, part in zip(parts, parts[1:]):
-        joined += ("　" if "　" in prev.strip("　") and not part.startswith("关于") else "") + part
+        if part.startswith("关于"):
+            space = ""
+        elif "　" in prev.strip("　"):
+            space = "　"
+        else:  # 「民政部 国家发展改革委 财政部 自然资源部」 over two lines: the names stay apart
+            names = prev.split()
+            space = " " if len(names) > 1 and all(_ORGAN_RE.match(n) for n in names) else ""
+        joined += space + part
     return joined
 
 

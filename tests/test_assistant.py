@@ -432,6 +432,16 @@ def test_the_words_naming_a_document_say_where_to_look_not_what_is_asked(assista
     question = "那个实施细则第五条怎么说"
     assert [(question[m.start:m.end], m.doc_ids) for m in document_mentions(question, rules)] == [
         ("那个实施细则", ("xz",))]
+    # A joint document by its first issuer and how many issued it: the issuers are part of its name, not words of
+    # the question (they searched for 民政部 and 部门 → 责任单位).
+    joint = [{"doc_id": "nc", "title": "民政部 国家发展改革委 财政部关于加快发展农村养老服务的指导意见",
+              "issuer": "民政部、国家发展改革委、财政部", "date": "2024-05-08"}, *docs]
+    for question, name in (("民政部等八部门关于加快发展农村养老服务的意见，2025年要实现哪些主要目标？",
+                            "民政部等八部门关于加快发展农村养老服务的意见"),
+                           ("请问民政部等3部门加快发展农村养老服务的指导意见有哪些目标", "民政部等3部门加快发展农村养老服务的指导意见")):
+        assert [(question[m.start:m.end], m.doc_ids) for m in document_mentions(question, joint)] == [(name, ("nc",))]
+    question = "民政部等八部门关于促进养老托育服务健康发展的意见"  # not one of its issuers: the name starts at 关于
+    assert [question[m.start:m.end] for m in document_mentions(question, joint)] == ["关于促进养老托育服务健康发展的意见"]
     # The title's words no longer pull up the preamble that restates the title.
     answer = assistant.ask("深化养老服务改革发展的意见的主要目标")
     assert answer.citations[0].clause_id == "yanglao-gaige-2024:一、总体要求"

@@ -287,6 +287,23 @@ def test_a_portal_page_is_the_document_under_its_heading_with_the_portals_fields
     assert not any(word in text for word in ("欢迎访问", "当前位置", "索引号", "分享到", "打印本页", "相关文件", "养老服务体系建设规划"))
 
 
+def test_a_portals_attachment_box_is_not_the_documents_text(tmp_path: Path):
+    # 「附件下载：….pdf」 under the article is the page's download box: it ends the document, so the 实施方案's
+    # 「本方案自印发之日起施行」 after its last item is read as the document's closing, not as that item's text.
+    signed = "<p>二、本通知自印发之日起施行。</p>\n<p>某某省民政厅</p>\n<p>2024年9月12日</p>\n</div>\n"
+    page = PORTAL_PAGE.replace(signed, "<p>本通知自印发之日起施行，有效期至2027年12月31日。</p>\n</div>\n"
+                               '<div class="article-attach">附件下载：<a href="/files/P0202409.pdf">集中照护服务工作通知.pdf</a>'
+                               "</div>\n")
+    assert page != PORTAL_PAGE
+    path = tmp_path / "portal.html"
+    path.write_text(page, encoding="utf-8")
+    doc = parse_file(path)
+    assert [(c.label, c.part) for c in doc.clauses][-2:] == [("（二）", "body"), ("结语", "closing")]
+    assert doc.clauses[-2].text == "（二）特困人员优先安排。"
+    assert doc.clauses[-1].text == "本通知自印发之日起施行，有效期至2027年12月31日。"
+    assert "附件下载" not in "\n".join(c.text for c in doc.clauses)
+
+
 def test_a_file_repeating_another_is_indexed_once_and_reported(tmp_path: Path):
     from policyqa.corpus import BUNDLED_DIR
 
