@@ -328,15 +328,15 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
     async def answer_next(request: gr.Request):
         """Answer the waiting questions one after another, each with its conversation's history, streaming
         into the chat. A question put in the queue meanwhile is taken by the loop already running. Every handler
-        that draws the chat runs on the event loop (only the answering itself runs in a thread), so what reaches
-        the page is drawn in the order it is sent: a slow answer never repaints over a question asked since."""
+        that changes the chat runs on the event loop (only the answering itself runs in a thread), so the chat
+        changes in one order; a loop that finds another answering draws nothing (see the end)."""
         convs = conversations(request)
         claimed_any = False
         while claimed := claim(convs):
             claimed_any = True
             turn, history = claimed
-            yield render.chat_html(convs.current.turns), gr.skip(), status(convs), gr.skip(), gr.skip()
-            try:
+            try:  # however the loop ends from here (a closed page closes it at a yield), the turn stops running
+                yield render.chat_html(convs.current.turns), gr.skip(), status(convs), gr.skip(), gr.skip()
                 events = assistant.ask_stream(turn.question, k=turn.k, doc_ids=turn.doc_ids, explain=True,
                                               history=history, as_of=turn.as_of)
                 while (item := await _unless_stopped(events, turn)) is not None:
@@ -362,7 +362,12 @@ def build_ui(assistant: Assistant | CurrentAssistant, *, log_questions: bool = F
             if turn.stopped:
                 return
         if not claimed_any:
-            yield everything(convs, request)  # e.g. the questions it was started for were stopped meanwhile
+            # Another loop is answering: it draws the chat after every answer, and a drawing from here, made now but
+            # sent after some thread hops, could reach the page after that loop's last one and leave it stale.
+            with convs.lock:
+                answering = convs.busy() is not None
+            # Else e.g. the questions it was started for were stopped meanwhile: draw them as they are.
+            yield (gr.skip(),) * 5 if answering else everything(convs, request)
 
     async def stop(request: gr.Request):
         """「停止」: the answer being written and the questions waiting are dropped. The chat is redrawn by the
