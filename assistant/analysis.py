@@ -23,7 +23,7 @@ from .asks import (AMOUNT_RE, COUNT_RE, DATE_STATED_RE, EACH_DOCUMENT_RE, HEADCO
 from .courtesy import without_courtesy
 from .declined import without_declined
 from .extractive import term_weights
-from .lookup import titled_sections
+from .lookup import part_titles, titled_sections
 from .mentions import doc_numbers, document_mentions, numbered_documents, without_mentions
 from .naming import unknown_laws, unknown_local_rules
 from .penalties import PENALTY_ASKED_RE
@@ -93,12 +93,14 @@ def _figure_name(figure: re.Pattern | None) -> str | None:
 _LOADED: weakref.WeakKeyDictionary[Index, tuple] = weakref.WeakKeyDictionary()
 
 
-def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]]]:
-    """The departments of the index's task tables, longest first, and its titled sections (read once per index)."""
+def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]], tuple[str, ...]]:
+    """The departments of the index's task tables, longest first, its titled sections and its parts' headings (read
+    once per index)."""
     if index not in _LOADED:
         names = {n for c in index.clauses if c.part == "annex" and c.responsible_units
                  for n in unit_names(c.responsible_units)}
-        _LOADED[index] = (tuple(sorted(names, key=lambda n: (-len(n), n))), titled_sections(index.clauses))
+        _LOADED[index] = (tuple(sorted(names, key=lambda n: (-len(n), n))), titled_sections(index.clauses),
+                          part_titles(index.clauses))
     return _LOADED[index]
 
 
@@ -128,13 +130,14 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     scope = [d for d in documents if d["doc_id"] in wanted] if wanted else None
     figure = figure_pattern(question)
     asks_who = asks_who_is_responsible(question)
-    units, sections = _loaded(index)
+    units, sections, parts = _loaded(index)
     unit = named_unit(question, tokenizer, units)
     return QueryAnalysis(
         question=asked,
         search_text=without_declined(without_mentions(question, list(mentions))),
         named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
-        named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections),
+        named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections,
+                         parts),
         unknown_numbers=tuple(n.number for n in doc_numbers(question) if not numbered_documents(n, documents)),
         unknown_laws=(*unknown_laws(named_laws(tokenizer.words(question)), documents),
                       *unknown_local_rules(question, documents, [(m.start, m.end) for m in mentions])),

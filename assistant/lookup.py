@@ -269,6 +269,23 @@ def _in_divisions(refs: Sequence[ArticleRef], clauses: list[Clause]) -> list[Cla
     return [c for c in clauses if any(division_heading(c, r) for r in refs)]
 
 
+def part_titles(clauses: list[Clause]) -> tuple[str, ...]:
+    """The headings of the parts items are numbered under (「三、保障措施」 → 保障措施), longest first: a question may
+    name a part by its heading where its items restart (「…方案保障措施部分的（三）」)."""
+    parts = {c.section.split(SECTION_PATH_SEP)[0] for c in clauses if c.section}
+    titles = {m.group(1) for part in parts if (m := SECTION_LABEL_RE.match(part))}
+    return tuple(sorted(titles, key=lambda t: (-len(t), t)))
+
+
+def _in_named_part(matched: list[Clause], asked: Named) -> list[Clause]:
+    """Of an item found in several parts (二、（三） and 三、（三）), those of the part whose heading the question
+    names; all of them when it names none."""
+    if len({c.section.split(SECTION_PATH_SEP)[0] for c in matched}) < 2:
+        return matched
+    named = [c for c in matched if any(c.section.split(SECTION_PATH_SEP)[0].endswith(f"、{t}") for t in asked.parts)]
+    return named or matched
+
+
 def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
     """(heading title, clause) of the clauses that are a section's own text (「一、总体要求」 → 总体要求)."""
     return [(m.group(1), c) for c in clauses if (m := SECTION_LABEL_RE.match(c.label))]
@@ -317,6 +334,8 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
             matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
             if not matched and ref.kind == "item" and ref.section is not None:
                 matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
+            elif ref.kind == "item" and ref.section is None:
+                matched = _in_named_part(matched, asked)
             if ref.kind == "annex" and matched:
                 rows.add(ref.text)
             # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.

@@ -141,6 +141,7 @@ class Named:
     mentions: tuple[Mention, ...] = ()  # the spans naming those documents
     title_pairs: frozenset[str] = frozenset()  # its character pairs, as titles' are compared (:func:`title_pairs`)
     sections: tuple[Clause, ...] = ()  # the sections whose heading it holds (「…意见的总体要求是什么」)
+    parts: tuple[str, ...] = ()  # the headings of parts it holds (「保障措施部分的（三）」)
     position: str | None = None  # "closing" | "preamble": a part named by its position
     asks_addressees: bool = False  # 「…的主送单位是哪些」
     asks_issued: bool = False  # when the document was issued (or a law adopted, amended), or by whom
@@ -157,9 +158,11 @@ class Named:
         return bool(self.refs) and self.refs[0].kind == "division"
 
 
-def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]]) -> Named:
-    """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to and the titled
-    sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`)."""
+def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tuple[str, Clause]],
+               parts: tuple[str, ...] = ()) -> Named:
+    """What ``question`` names for lookup, given its ``mentions`` of the documents it may refer to, the titled
+    sections of the loaded clauses (:func:`policyqa.assistant.lookup.titled_sections`) and the headings of their
+    parts (:func:`policyqa.assistant.lookup.part_titles`)."""
     issuer = bool(ISSUER_QUESTION_RE.search(question)
                   or any(_ISSUED_BY_AFTER_NAME_RE.match(question[m.end:]) for m in mentions))
     purpose = bool(PURPOSE_QUESTION_RE.search(question))
@@ -167,6 +170,7 @@ def read_named(question: str, mentions: tuple[Mention, ...], sections: list[tupl
     defined = question[:m.start()].rstrip("“”\"「」 ") if (m := DEFINITION_QUESTION_RE.search(question)) else ""
     return Named(refs=tuple(find_refs(question)), mentions=mentions, title_pairs=frozenset(title_pairs(question)),
                  sections=tuple(c for title, c in sections if title in question),
+                 parts=tuple(title for title in parts if title in question),
                  position=next((part for part, pattern in POSITION_RES if pattern.search(question)), None),
                  asks_addressees=bool(ADDRESSEES_RE.search(question)), asks_issued=issued,
                  asks_issuer=issuer, asks_in_force=in_force, asks_purpose=purpose, defined=defined,

@@ -17,12 +17,12 @@ def _check_verbatim(assistant, answer):
 
 def _named(question: str, by_doc: dict, docs: list[dict]):
     """What the analysis reads of ``question`` for direct lookup among these documents (their clauses by doc_id)."""
-    from policyqa.assistant.lookup import titled_sections
+    from policyqa.assistant.lookup import part_titles, titled_sections
     from policyqa.assistant.mentions import document_mentions
     from policyqa.assistant.references import read_named
 
     clauses = [c for clauses in by_doc.values() for c in clauses]
-    return read_named(question, tuple(document_mentions(question, docs)), titled_sections(clauses))
+    return read_named(question, tuple(document_mentions(question, docs)), titled_sections(clauses), part_titles(clauses))
 
 
 def _looked_up(question: str, **documents) -> list:
@@ -280,6 +280,8 @@ def test_a_verb_phrase_after_the_interrogative_names_no_thing(assistant):
     question = "2020年和2024年这两个文件，哪个提到了脑机接口？"  # 哪个 then a verb of saying: which of the texts
     assert asked_things(question, assistant.index.tokenizer) == []
     question = "支持社区托育有哪些具体要求？"  # 具体 modifies the noun after it: 要求, which asks for nothing in particular
+    assert asked_things(question, assistant.index.tokenizer) == []
+    question = "社区养老服务机构备案有什么时限？"  # a span of time, as 什么时间 asks: the figure, not a word to find
     assert asked_things(question, assistant.index.tokenizer) == []
 
 
@@ -606,6 +608,8 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号二、（二）讲了什么") == ["二、（二）"]
     assert labels("35号文第三部分（一）") == ["三、（一）"]
     assert labels("国发〔2013〕35号（二）") == ["一、（二）", "二、（二）"]  # every part's （二）
+    assert labels("国发〔2013〕35号主要任务部分的（二）讲了什么") == ["二、（二）"]  # the part named by its heading
+    assert labels("国发〔2013〕35号总体要求里的（二）") == ["一、（二）"]
 
 
 def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
