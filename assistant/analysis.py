@@ -104,6 +104,15 @@ def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]], tu
     return _LOADED[index]
 
 
+def _quoted(index: Index, number: str) -> bool:
+    """Whether a loaded clause quotes the 发文字号 (a 政策问答 quoting the 办法 it explains, 「青民发〔2025〕6号」): a
+    question naming it is searched among what is loaded, not refused as naming a document that is not."""
+    parts = re.fullmatch(r"(.+?)〔(\d{4})〕(\d+)号", number)
+    pattern = re.compile(rf"{re.escape(parts[1])}\s*[〔\[(（［]\s*{parts[2]}\s*[〕\])）］]\s*{parts[3]}\s*号"
+                         if parts else re.escape(number))
+    return any(pattern.search(c.text) for c in index.clauses)
+
+
 def versions_of_year(index: Index, doc_ids: tuple[str, ...], year: str) -> tuple[str, ...]:
     """Of some versions of one law, those a year names (「2016年版」「2013年修订的」): adopted or amended that year, else
     the one in force at its end; none when that does not single out fewer than all, or the documents are not versions
@@ -128,6 +137,7 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     mentions = tuple(document_mentions(question, documents, lambda ids, year: versions_of_year(index, ids, year)))
     wanted = set(doc_ids or ())
     scope = [d for d in documents if d["doc_id"] in wanted] if wanted else None
+    named_ids = tuple(sorted({d for m in mentions for d in m.doc_ids}))
     figure = figure_pattern(question)
     asks_who = asks_who_is_responsible(question)
     units, sections, parts = _loaded(index)
@@ -135,10 +145,11 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     return QueryAnalysis(
         question=asked,
         search_text=without_declined(without_mentions(question, list(mentions))),
-        named_doc_ids=tuple(sorted({d for m in mentions for d in m.doc_ids})),
+        named_doc_ids=named_ids,
         named=read_named(question, mentions if scope is None else tuple(document_mentions(question, scope)), sections,
                          parts),
-        unknown_numbers=tuple(n.number for n in doc_numbers(question) if not numbered_documents(n, documents)),
+        unknown_numbers=tuple(n.number for n in doc_numbers(question)
+                              if not numbered_documents(n, documents) and not _quoted(index, n.number)),
         unknown_laws=(*unknown_laws(named_laws(tokenizer.words(question)), documents),
                       *unknown_local_rules(question, documents, [(m.start, m.end) for m in mentions])),
         figure=figure,
@@ -152,7 +163,10 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
         asks_each_document=bool(EACH_DOCUMENT_RE.search(question)),
         age=asked_age(question),
         provinces=tuple(named_provinces(question, [(m.start, m.end) for m in mentions])),
-        reach=question_provinces(question),  # a named local rule's place too: it is asked about
+        # A place a mention names too (「临州托育运营补助」 names 临州市's 若干措施): it is asked about; not the places
+        # of every local copy a national name also fits (「殡葬管理条例」).
+        reach=tuple(dict.fromkeys((*question_provinces(question),
+                                   *filter(None, (index.scopes.common_place(m.doc_ids) for m in mentions))))),
         things=tuple(asked_things(question, tokenizer)),
         kinds=tuple(institution_kinds(question, tokenizer)),
         unnamed=tuple(unnamed_things(question, tokenizer, index.document_frequency)),

@@ -214,9 +214,12 @@ def figure_pattern(question: str) -> re.Pattern | None:
     if YES_NO_RE.search(question) and all(m.group(0).startswith("几") for m in QUANTITY_RE.finditer(question)):
         return None
     # The first kind whose words hold an interrogative (「退休年龄…最长多长时间办好」 asks a time: 年龄 names the
-    # subject), else the first kind matching anywhere (「退休年龄是多少」).
+    # subject), else the first kind matching anywhere (「退休年龄是多少」) — but where to apply is no answer to how
+    # much (「申请运营补助，收托率至少要达到多少」: 申请 says what for).
     at_ask = (e for q, e in FIGURE_KINDS if any(_INTERROGATIVE_RE.search(m.group()) for m in q.finditer(question)))
-    return next(at_ask, None) or next((e for q, e in FIGURE_KINDS if q.search(question)), NUMBER_RE)
+    how_much = _INTERROGATIVE_RE.search(question) is not None
+    anywhere = (e for q, e in FIGURE_KINDS if q.search(question) and not (how_much and e is PROCEDURE_STATED_RE))
+    return next(at_ask, None) or next(anywhere, NUMBER_RE)
 
 
 def must_state_figure(question: str, figure: re.Pattern) -> bool:

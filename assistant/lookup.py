@@ -27,6 +27,7 @@ DIVISION_HEADING_RE = re.compile(rf"^第[{NUMERAL_CHARS}]+(?:编|分编|章|节)
 MAX_TERM = 16  # characters of a defined term (「城镇居民基本医疗保险」)
 _DOCUMENT_KINDS = alternation(words("document_kinds", "rules", "policies"))
 ANNEX_TITLE_LABEL_RE = re.compile(r"附件\d*")  # the clause holding an annexed text's own title
+ANNEXED_NAME_CHARS = 6  # a shortened name of an annexed text: its kind and at least four characters of its topic
 SECTION_LABEL_RE = re.compile(rf"^[{NUMERAL_CHARS}]+、(.{{4,}})$")
 # 「本法自2008年1月1日起施行」: the sentence that puts a document in force.
 IN_FORCE_SENTENCE_RE = re.compile(
@@ -397,10 +398,21 @@ def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list
     numberings = _numbering_of(clauses_by_doc)
     for ref in refs:
         for clauses, title, core in numberings.annex_titles:
-            if ref.law.endswith(core):
+            if _names_annexed(ref.law, core):
                 found += [c for c in numberings.of[clauses].by_label.get(f"{title.label}{ref.text}", ())
                           if c not in found]
     return found
+
+
+def _names_annexed(name: str, core: str) -> bool:
+    """Whether a name the question gives (「残疾儿童康复救助实施办法」「康复救助办法」) names an annexed text titled
+    ``core`` (汉江省残疾儿童康复救助实施办法): the whole title, or its characters in their order with its kind at the
+    end, as readers shorten a title (at least ANNEXED_NAME_CHARS, so that 「管理办法」 names no one text)."""
+    if name.endswith(core):
+        return True
+    rest = iter(core)
+    return (len(name) >= ANNEXED_NAME_CHARS and name[-2:] == core[-2:]
+            and all(char in rest for char in name))
 
 
 def _is_law(clauses: list[Clause]) -> bool:

@@ -43,7 +43,7 @@ ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
 # 「2019年第76号」 under 「财政部　税务总局…公告」: a 公告 is numbered by year, after its issuers.
 ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号[）)]?$")
 # An issuing organ's name on a line of its own above the 发文字号 (「民政部办公厅」), where 「…文件」 is not written.
-_LETTER_SPACED_RE = re.compile(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){2,}")
+_LETTER_SPACED_RE = re.compile(r"[\u4e00-\u9fff](?:[ 　][\u4e00-\u9fff]){2,}")
 _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公室|政府|院|会|办)$")
 # A title line that completes the title: 的 and the kind of document (「…的公告」「…的通知」「…的指导意见」); a line
 # ending in a kind without 的 (「国务院关于印发…养老服务体系规划」) may go on (「的通知」).
@@ -315,8 +315,8 @@ def _field_line_meta(line: str) -> dict | None:
 
 
 def _unspaced(line: str) -> str:
-    """「岭 西 省 民 政 厅」 → 「岭西省民政厅」: a red header prints its characters spaced out."""
-    return line.replace(" ", "") if _LETTER_SPACED_RE.fullmatch(line.strip()) else line
+    """「岭 西 省 民 政 厅」「汉　江　省　财　政　厅」 → 「岭西省民政厅」: a red header prints its characters spaced out."""
+    return re.sub(r"[ 　]", "", line) if _LETTER_SPACED_RE.fullmatch(line.strip()) else line
 
 
 def _join_title(parts: list[str]) -> str:

@@ -228,12 +228,16 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             point_prefix = section.group(0) if points_are_units else ""
             section_number = number_or_none(section.group(1))
             section_marker = section.group(0)
-            section_label = section_marker if parts_are_articles else _section_title(text)
-            if not parts_are_articles:
+            # 「三、问：哪些老年人可以申领？」 of a 政策问答: a question and its answer, lists included, counted as a
+            # reader counts them (第3问, as in a text of unnumbered questions).
+            asked = QUESTION_RE.match(text[section.end():]) is not None and section_number is not None
+            section_label = (f"第{section_number}问" if asked else section_marker if parts_are_articles
+                             else _section_title(text))
+            if not (parts_are_articles or asked):
                 outline.push(1, section_label)
             open_unit = Unit(section_label, section_number, "body", outline.path, [text])
             units.append(open_unit)
-            items_inside = parts_are_articles
+            items_inside = parts_are_articles or asked
             continue
         if own_articles and (article := _article_unit(text, outline.path)):
             open_unit = article

@@ -42,6 +42,15 @@ class DocumentScopes:
         wanted = [self._code[p] for p in provinces if p in self._code]
         return self._local & ~np.isin(self._province_code, wanted) if wanted else self._local
 
+    def common_place(self, doc_ids: Collection[str]) -> str | None:
+        """The one place ``doc_ids`` are all local rules of, as :meth:`outside` reads places (a city the place
+        vocabulary does not hold, 「临州市」, by its own name); None where one is national, or they are of several."""
+        numbers = [self._number.get(d) for d in doc_ids]
+        if not numbers or None in numbers or not all(self._local[i] for i in numbers):
+            return None
+        places = {self._province[i] for i in numbers}
+        return places.pop() if len(places) == 1 else None
+
     def is_outside(self, clause: Clause, provinces: Collection[str]) -> bool:
         """Whether ``clause`` is of a local rule of none of ``provinces`` (a clause of a document not in the index:
         read from its title)."""

@@ -218,6 +218,9 @@ def test_an_amount_in_yuan_is_not_answered_by_a_share():
     assert figure_pattern("个人养老金账户一年最多能存多少？") is MONEY_RE  # 存/缴/交 多少: money paid in
     assert figure_pattern("每月要交多少钱，缴费比例是多少") is AMOUNT_RE  # two figures asked, not rhetoric
     assert figure_pattern("养老院想收多少收多少，有人管吗") is None  # rhetoric
+    # Where to apply answers 「去哪里申请」, not how much: 申请 says what the figure is for.
+    assert figure_pattern("申请托育运营补助，机构平均收托率至少要达到多少").search("收托率不低于50%")
+    assert figure_pattern("北京市的养老服务补贴去哪个窗口申请？").search("向街道窗口提出申请")
     ratio = figure_pattern("托育机构保育人员与婴幼儿的配比是多少？")
     assert ratio.search("按照1:5的比例配备") and not ratio.search("在校生规模达到800人")
     assert figure_pattern("一个护工最多能管几个老人？").search("养老护理员与失能老年人的配比不低于1:4")  # a ratio counts
@@ -527,6 +530,11 @@ def test_an_annexed_text_is_looked_up_by_its_own_title():
     assert [c.label for c in lookup(_named("托育机构管理规范第二条说了什么", by_doc, docs), by_doc, docs)] == ["附件2第二条"]
     assert missing_articles(_named("托育机构设置标准第二条", by_doc, docs), by_doc, docs) == []
     assert missing_articles(_named("托育机构设置标准第九十九条", by_doc, docs), by_doc, docs) == ["托育机构设置标准第九十九条"]
+    # Shortened as readers shorten a title: its characters in order, its kind at the end; 「管理规范」 alone is too
+    # little to name one text.
+    assert [c.label for c in lookup(_named("托育管理规范第二条说了什么", by_doc, docs), by_doc, docs)] == ["附件2第二条"]
+    assert [c.label for c in lookup(_named("托育设置标准第一条", by_doc, docs), by_doc, docs)] == ["附件1第一条"]
+    assert "附件2第二条" not in [c.label for c in lookup(_named("管理规范第二条", by_doc, docs), by_doc, docs)]
 
 
 @pytest.mark.parametrize("question, label", [
@@ -718,6 +726,7 @@ def test_a_local_rule_is_marked_when_the_question_does_not_name_its_place(assist
 def test_a_local_rule_the_question_names_is_of_a_place_asked_about(tmp_path):
     """Naming a province's rule asks about that province: its clauses are not held back as another place's."""
     from policyqa.assistant.analysis import analyse
+    from policyqa.corpus import load_corpus
     from policyqa.index import build_index, load_index
     from tests.test_index import national_and_local_law
 
@@ -727,6 +736,19 @@ def test_a_local_rule_the_question_names_is_of_a_place_asked_about(tmp_path):
     assert analysis.named_doc_ids == ("上海办法",) and "上海" not in analysis.search_text
     assert analysis.reach == ("上海市",)
     assert not index.scopes.is_outside(index.clauses[-1], analysis.reach)
+    # A city the place vocabulary does not hold is asked about when the question names its rule by it.
+    folder = tmp_path / "city"
+    folder.mkdir()
+    (folder / "lz.md").write_text("# 临州市人民政府办公室关于促进托育服务高质量发展的若干措施\n\n"
+                                  "1. 对新增普惠托位给予每个5000元的一次性建设补助。\n\n2. 收托率不低于50%的机构给予运营补助。\n\n"
+                                  "3. 鼓励用人单位提供托育服务。\n", "utf-8")
+    (folder / "gb.md").write_text("# 国务院办公厅关于促进3岁以下婴幼儿照护服务发展的指导意见\n\n"
+                                  "（一）加强对家庭婴幼儿照护的支持和指导。\n\n（二）加大对社区婴幼儿照护服务的支持力度。\n", "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "city-ix", embedder="none", progress=False)
+    city = load_index(tmp_path / "city-ix")
+    analysis = analyse("申请临州托育运营补助，收托率至少要达到多少", city)
+    assert analysis.named_doc_ids == ("lz",) and analysis.reach == ("临州市",)
+    assert not any(city.scopes.is_outside(c, analysis.reach) for c in city.clauses)
 
 
 def test_an_amount_in_a_table_column_of_yuan_is_a_stated_amount(assistant):
@@ -1376,3 +1398,33 @@ def test_greetings_thanks_and_full_width_digits_leave_the_answer_as_it_was(assis
         assert expected
         for asked in variants:
             assert [c.clause_id for c in assistant.ask(asked).citations] == expected, asked
+
+
+def test_a_policy_qa_page_is_read_question_by_question_and_the_number_it_explains_is_known(tmp_path):
+    """A 政策问答 numbers its questions 「一、问：…」: each question with its whole answer (lists included) is a unit
+    第N问; the 发文字号 of the 办法 it explains, quoted in its text, is searched there, not refused as not loaded."""
+    from policyqa.assistant.service import Assistant
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index
+
+    folder = tmp_path / "qa"
+    folder.mkdir()
+    (folder / "wenda.md").write_text(
+        "---\ntitle: 《某某省养老服务补贴实施办法》政策问答\n发布日期: 2025-03-18\n---\n\n"
+        "近日，省民政厅印发了《某某省养老服务补贴实施办法》（某民发〔2025〕6号），现就主要问题解答如下。\n\n"
+        "**一、问：哪些老年人可以申领养老服务补贴？**\n\n答：具有本省户籍、年满60周岁，并且属于下列情形之一的老年人：\n\n"
+        "（一）城乡最低生活保障家庭中的老年人；\n\n（二）最低生活保障边缘家庭中的老年人。\n\n"
+        "已纳入特困人员救助供养范围的老年人，不再重复享受养老服务补贴。\n\n"
+        "**二、问：《实施办法》什么时候开始施行？**\n\n答：《实施办法》自2025年4月1日起施行。\n\n"
+        "**三、问：补贴标准是多少？**\n\n答：养老服务补贴每人每月不低于100元。\n", "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
+    assistant = Assistant.load(tmp_path / "index")
+
+    labels = [c.label for c in assistant.index.clauses]
+    assert labels == ["序言", "第1问", "第2问", "第3问"]
+    first = next(c for c in assistant.index.clauses if c.label == "第1问")
+    assert first.text.endswith("不再重复享受养老服务补贴。")  # the list and what follows it stay in the answer
+    answer = assistant.ask("某民发〔2025〕6号从什么时候开始施行？")
+    assert not answer.refused and answer.citations[0].label == "第2问", answer.answer
+    assert assistant.ask("某民发〔2024〕9号从什么时候开始施行？").refused  # quoted nowhere: not loaded
+    assert assistant.ask("政策问答第三问是怎么回答的").citations[0].label == "第3问"
