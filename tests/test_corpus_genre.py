@@ -648,7 +648,7 @@ def test_a_red_header_over_several_lines_names_the_issuers():
 def test_a_joint_red_header_of_eight_issuers_does_not_hide_the_title():
     # Each issuer on a line of its own (one of them letter-spaced), 「文件」, the number, then the title whose first
     # two lines list the issuers again: the header runs past a dozen lines, and the title is still found.
-    issuers = ["民政部", "国家发展改革委", "财 政 部", "自然资源部", "农业农村部", "国家卫生健康委", "国家医保局", "全国老龄办"]
+    issuers = ["民政部", "国家发展改革委", "财 政 部", "自然资源部", "农　业　农　村　部", "国家卫生健康委", "国家医保局", "全国老龄办"]
     doc = parse_text("\n".join(issuers) + "\n文件\n\n民发〔2024〕20号\n\n民政部 国家发展改革委 财政部 自然资源部\n"
                      "农业农村部 国家卫生健康委 国家医保局 全国老龄办\n关于加快发展农村养老服务的指导意见\n\n"
                      "各省、自治区、直辖市民政厅（局）：\n为加快发展农村养老服务，现提出如下意见。\n一、总体要求\n"
@@ -656,7 +656,7 @@ def test_a_joint_red_header_of_eight_issuers_does_not_hide_the_title():
     assert doc.meta.title == ("民政部 国家发展改革委 财政部 自然资源部 农业农村部 国家卫生健康委 国家医保局 全国老龄办"
                               "关于加快发展农村养老服务的指导意见")
     assert doc.meta.doc_number == "民发〔2024〕20号"
-    assert doc.meta.issuer == "、".join(i.replace(" ", "") for i in issuers)
+    assert doc.meta.issuer == "、".join(i.replace(" ", "").replace("　", "") for i in issuers)
     assert [c.label for c in doc.clauses] == ["序言", "（一）", "（二）"]
     assert "民政部" not in doc.clauses[0].text
 
