@@ -6,8 +6,10 @@ reorder our ranking. The real scores are in ``results-<config>.jsonl``.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 from policyqa.corpus.errors import UserError
 
@@ -15,15 +17,19 @@ from .questions import Question
 from .results import QuestionResult
 
 
+_WHITESPACE_RE = re.compile(r"\s")
+
+
 class TrecFormatError(UserError):
     """An id TREC's whitespace-separated columns cannot hold."""
 
 
 def _field(value: str, what: str) -> str:
-    if not value or any(ch.isspace() for ch in value):
-        raise TrecFormatError(f"{what} {value!r} 含空白，无法写入 TREC 文件 "
-                              "(cannot be written to a TREC file: empty or contains whitespace)")
-    return value
+    """``value`` as one column. A clause labelled by a heading (「第二节 推动居家社区养老服务提质增效」「5.1.1 重伤一级」)
+    holds a space: it is written percent-encoded (%20), alike in the run and the qrels, so that they still match."""
+    if not value:
+        raise TrecFormatError(f"{what} 为空，无法写入 TREC 文件 (cannot be written to a TREC file: empty)")
+    return _WHITESPACE_RE.sub(lambda m: quote(m.group(0)), value)
 
 
 def run_lines(results: Iterable[QuestionResult], tag: str) -> list[str]:

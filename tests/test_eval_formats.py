@@ -143,8 +143,16 @@ def test_trec_files_keep_our_order_when_read_by_ir_measures(tmp_path):
     assert value == {ir_measures.RR @ 10: 0.5}
 
 
-def test_trec_refuses_ids_with_whitespace():
-    with pytest.raises(TrecFormatError, match="whitespace"):
-        run_lines([_result("q1", (), ("a b",))], tag="t")
-    with pytest.raises(TrecFormatError, match="whitespace"):
-        qrels_lines([Question("q1", "问", ("a b",), "t")])
+def test_a_clause_id_with_whitespace_is_written_alike_in_the_run_and_the_qrels(tmp_path):
+    # A clause labelled by its heading (「第二节 推动…」) holds a space; TREC's columns are split at whitespace.
+    label = "规划:第二节 推动居家社区养老服务提质增效"
+    lines = run_lines([_result("q1", (), (label, "规划:第一节\u3000总体要求"))], tag="t")
+    assert lines[0] == "q1 Q0 规划:第二节%20推动居家社区养老服务提质增效 1 2 t"
+    assert lines[1].split()[2] == "规划:第一节%E3%80%80总体要求"
+    write_lines(tmp_path / "run.trec", lines)
+    write_lines(tmp_path / "qrels.trec", qrels_lines([Question("q1", "问", (label,), "t")]))
+    value = ir_measures.calc_aggregate([ir_measures.RR @ 10], ir_measures.read_trec_qrels(str(tmp_path / "qrels.trec")),
+                                       ir_measures.read_trec_run(str(tmp_path / "run.trec")))
+    assert value == {ir_measures.RR @ 10: 1.0}
+    with pytest.raises(TrecFormatError, match="empty"):
+        qrels_lines([Question("q1", "问", ("",), "t")])
