@@ -103,6 +103,8 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return _is_point(clause, ref.number, ref.section, ref.item)
     if ref.kind == "question":  # 「第14问」: the 14th of questions numbered 「14.问：」 or not numbered (第14问)
         return clause.label == f"第{ref.number}问" or _is_point(clause, ref.number, None)
+    if ref.kind == "box":  # 「专栏2」, as the text numbers it (专栏2, 专栏二)
+        return clause.label in (f"专栏{ref.number}", f"专栏{to_chinese_number(ref.number)}")
     if ref.annex:
         return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
@@ -262,8 +264,13 @@ def division_heading(clause: Clause, ref: ArticleRef) -> str | None:
         return next((h for h in clause.section.split(SECTION_PATH_SEP)
                      if DIVISION_HEADING_RE.match(h) and re.sub(r"\s", "", DIVISION_HEADING_RE.sub("", h)) == ref.text),
                     None)
-    start = f"{to_chinese_number(ref.number)}、" if ref.text.endswith("部分") else ref.text  # 三、 or 第三章
-    return next((h for h in clause.section.split(SECTION_PATH_SEP) if h.startswith(start)), None)
+    if ref.text.endswith("部分"):
+        starts = [f"{to_chinese_number(ref.number)}、"]  # 三、
+    else:  # 第三章, or 第五章第一节: each under the one before
+        starts = re.findall(r"第[^第]+", ref.text)
+    headings = clause.section.split(SECTION_PATH_SEP)
+    found = [next((h for h in headings if h.startswith(start)), None) for start in starts]
+    return found[-1] if all(found) else None
 
 
 def _in_divisions(refs: Sequence[ArticleRef], clauses: list[Clause]) -> list[Clause]:
@@ -337,6 +344,8 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
                 matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
             elif ref.kind == "item" and ref.section is None:
                 matched = _in_named_part(matched, asked)
+            if not matched and ref.kind == "point" and ref.item is not None:  # a point inside its item's text
+                matched = [c for c in clauses_by_doc.get(doc_id, []) if _is_item(c, ref.item, ref.section)]
             if ref.kind == "annex" and matched:
                 rows.add(ref.text)
             # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.

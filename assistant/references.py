@@ -22,8 +22,9 @@ from .mentions import ASKING, KIND_RE, VERSION_WORDS, Mention
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 _DOCUMENT_BEFORE_RE = re.compile(rf"(?:{KIND_RE.pattern}|号文件?)$")  # 「养老意见（14）」: an item of the text named
-# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
-SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
+# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」, or its
+# numeral typed without the 、 (「二（一）第4点」).
+SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、?|第({N})部分\S{{0,4}}?)$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 _RULE_KINDS = words("document_kinds", "rules")
 _RULE_KIND_RE = re.compile(alternation(_RULE_KINDS))
@@ -41,11 +42,13 @@ PINPOINT_RE = re.compile(rf"(?<=条)(?=\s*第)\s*{PINPOINT}")
 NEIGHBOUR_RE = re.compile(r"(?<=[条）)项])[^，。？?\s]{0,12}?的?(?:(下|后)|上|前)(?:一|面那一?|面的那一?)(?:条|项)")
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
+BOX_REF_RE = re.compile(rf"专栏\s*({N})")  # 「规划的专栏2」: a box of projects
 # 「旅游法最后一条」「分工表最后一项」: the text's last article or item, a table's last row.
 LAST_REF_RE = re.compile(r"(?:最后|最末|末)(?:一|那一?)?(条|项)(?![款项])")
 # A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」, or a chapter by the title
 # laws give it alike (「…的附则」「罚则那一章」).
-DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)|(?<![第{NUMERAL_CHARS}])({alternation(words('generic_words', 'chapter_titles'))})"
+DIVISION_REF_RE = re.compile(rf"第({N})(部分|章|编)(?:第({N})节)?"
+                             rf"|(?<![第{NUMERAL_CHARS}])({alternation(words('generic_words', 'chapter_titles'))})"
                              r"(那一?章|这一?章|一章|部分)?")
 # What a question asks of a division as a whole: 「…第三章讲了什么」「…第二部分有哪些措施」「…第四部分是关于什么的」;
 # 「旅游法第五章里，合同怎么解除」 asks something in it, which the search finds.
@@ -115,7 +118,7 @@ _LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name take
 
 @dataclass(frozen=True)
 class ArticleRef:
-    kind: str  # "item" | "point" | "question" | "article" | "annex" | "division" | "last"
+    kind: str  # "item" | "point" | "question" | "box" | "article" | "annex" | "division" | "last"
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
@@ -227,6 +230,9 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in QUESTION_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             refs.append(ArticleRef("question", n, m.group(0)))
+    for m in BOX_REF_RE.finditer(question):
+        if (n := _num(m.group(1))) is not None:
+            refs.append(ArticleRef("box", n, f"专栏{m.group(1)}"))
     for m in ARTICLE_RANGE_RE.finditer(question):  # 「第三十六条至第三十八条」「第14-16条」: each article between
         first, last = _num(m.group(1)), _num(m.group(2))
         if first is None or last is None or not 0 < last - first < MAX_REFS:
@@ -259,12 +265,13 @@ def find_refs(question: str) -> list[ArticleRef]:
             if not _WHOLE_DIVISION_RE.match(question[m.end():]):
                 continue
             law = _law_before(question, m.start() - (question[m.start() - 1:m.start()] == "的"))
-            if m.group(3):  # by its title, right after the law's name or as a chapter: 「…法的附则」「罚则那一章」
-                if law or m.group(4):
-                    refs.append(ArticleRef("division", 0, m.group(3), explicit=bool(law), law=law))
+            if m.group(4):  # by its title, right after the law's name or as a chapter: 「…法的附则」「罚则那一章」
+                if law or m.group(5):
+                    refs.append(ArticleRef("division", 0, m.group(4), explicit=bool(law), law=law))
             elif (n := _num(m.group(1))) is not None:
-                refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}", explicit=bool(law),
-                                       law=law))
+                section = f"第{to_chinese_number(sub)}节" if m.group(3) and (sub := _num(m.group(3))) else ""  # 第五章第一节
+                refs.append(ArticleRef("division", n, f"第{to_chinese_number(n)}{m.group(2)}{section}",
+                                       explicit=bool(law), law=law))
     if len(refs) == 1 and not (refs[0].paragraph or refs[0].subitem) and (step := NEIGHBOUR_RE.search(original)):
         refs[0] = replace(refs[0], step=1 if step.group(1) else -1)
     # A question names a few articles; repeats (「第一条第一条…」) name nothing more and each costs a pass over

@@ -28,6 +28,8 @@ MIN_LIST_POINTS = 3  # numbered paragraphs that make a text a numbered list
 _PART_POINT_LABEL_RE = re.compile(r"^([一二三四五六七八九十百]+、)(\d{1,2}[.．、]?)$")  # 「三、11.」
 POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
 QUESTION_RE = re.compile(r"^(?:问|记者问|记者)\s*[：:]")  # a question of an 答记者问 or 政策解读
+# 「专栏1　养老服务能力提升工程」: a 规划's box of projects and targets, cited by its number (专栏1).
+BOX_RE = re.compile(rf"^专栏\s*(\d{{1,2}}|[{NUMERAL_CHARS}]+)(?:[\s\u3000：:]|$)")
 ANSWER_RE = re.compile(r"(?:^|[？?。]\s*)答\s*[：:]")  # its answer, in a paragraph of its own or after the question
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 ITEM_RANK = 10  # an item's title is the innermost heading
@@ -306,9 +308,11 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         if p.heading_level:
             outline.push(p.heading_level, p.text)
             headings.append(p.text)
-            units.append(Unit(p.text, None, "body", outline.path))
+            units.append(Unit(_division_label(outline.path) or p.text, None, "body", outline.path))
         elif own_articles and (article := _article_unit(p.text, outline.path)):
             units.append(article)
+        elif (box := BOX_RE.match(p.text)) and _is_heading_line(p.text):  # its lines follow, up to the next heading
+            units.append(Unit(f"专栏{box.group(1)}", number_or_none(box.group(1)), "body", outline.path, [p.text]))
         elif units:
             units[-1].paragraphs.append(p.text)
         else:
@@ -317,8 +321,17 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             preamble.paragraphs.append(p.text)
     kept = [u for u in units if u.paragraphs]
     for i, unit in enumerate(kept, 1):
-        unit.number = unit.number if LAW_ARTICLE_RE.match(unit.text) else i
+        unit.number = unit.number if LAW_ARTICLE_RE.match(unit.text) or BOX_RE.match(unit.text) else i
     return Body(([preamble] if preamble else []) + kept, headings)
+
+
+def _division_label(path: str) -> str | None:
+    """「第五章第一节」 for the text under 「第五章 推进医养康养相结合 / 第一节 提升医养结合服务能力」, as readers cite a
+    section of a 规划 (「第一节」 recurs in every chapter); None under a heading that is no numbered division."""
+    divisions = [DIVISION_RE.match(h) for h in path.split(SECTION_PATH_SEP)]
+    if not divisions or divisions[-1] is None:
+        return None
+    return "".join(f"第{m.group(1)}{m.group(2)}" for m in divisions if m)
 
 
 def _numbered_list_units(texts: list[str]) -> list[Unit]:

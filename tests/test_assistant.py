@@ -618,6 +618,8 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号（二）") == ["一、（二）", "二、（二）"]  # every part's （二）
     assert labels("国发〔2013〕35号主要任务部分的（二）讲了什么") == ["二、（二）"]  # the part named by its heading
     assert labels("国发〔2013〕35号总体要求里的（二）") == ["一、（二）"]
+    assert labels("国发〔2013〕35号二（二）讲了什么") == ["二、（二）"]  # the part's numeral typed without 、
+    assert labels("国发〔2013〕35号二、（二）第3点讲了什么") == ["二、（二）"]  # a point inside its item's text
 
 
 def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
@@ -1428,3 +1430,25 @@ def test_a_policy_qa_page_is_read_question_by_question_and_the_number_it_explain
     assert not answer.refused and answer.citations[0].label == "第2问", answer.answer
     assert assistant.ask("某民发〔2024〕9号从什么时候开始施行？").refused  # quoted nowhere: not loaded
     assert assistant.ask("政策问答第三问是怎么回答的").citations[0].label == "第3问"
+
+
+def test_a_plans_sections_and_boxes_are_cited_as_readers_cite_them():
+    """A 规划 written in chapters and sections without articles: each section is the unit 第N章第M节 (「第一节」 recurs in
+    every chapter), a 专栏 box is a unit of its own (专栏1), and both are looked up by those names."""
+    from policyqa.corpus import parse_text
+
+    doc = parse_text("# 某某省“十四五”养老服务体系建设规划\n\n## 第一章 规划背景\n\n### 第一节 发展基础\n\n养老床位持续增加。\n\n"
+                     "### 第二节 面临形势\n\n老龄化程度加深。\n\n## 第二章 主要任务\n\n### 第一节 发展居家社区养老\n\n"
+                     "推进家庭养老床位建设。\n\n专栏1　居家社区养老服务提升行动\n\n01 家庭养老床位建设。建设家庭养老床位不少于2万张。\n\n"
+                     "02 老年助餐服务。城市社区老年助餐服务覆盖率达到70%以上。\n\n### 第二节 提升机构服务\n\n护理型床位占比达到55%。\n",
+                     "gh", ".md")
+    assert [c.label for c in doc.clauses] == ["第一章第一节", "第一章第二节", "第二章第一节", "专栏1", "第二章第二节"]
+    box = next(c for c in doc.clauses if c.label == "专栏1")
+    assert "覆盖率达到70%以上" in box.text and "第一节 发展居家社区养老" in box.section
+
+    def labels(question: str) -> list[str]:
+        return [c.label for c in _looked_up(question, gh=doc)]
+
+    assert labels("养老服务体系建设规划第二章第一节讲的是什么") == ["第二章第一节", "专栏1"]  # the box sits in it
+    assert labels("养老服务体系建设规划的专栏1写了哪些内容？") == ["专栏1"]
+    assert labels("养老服务体系建设规划第一章讲了什么") == ["第一章第一节", "第一章第二节"]
