@@ -105,9 +105,9 @@ DEFINITION_QUESTION_RE = re.compile(r"(?:是指什么|指的是什么|是什么�
                                     r"|是?(?:怎么|如何|怎样)定义的?)"
                                     r"[？?。\s]*$")
 # 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
-IN_FORCE_QUESTION_RE = re.compile(
-    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?[？?。]*$|(?:施行|生效)的?(?:日期|时间)"
-    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}[的？?。]*$")
+IN_FORCE_QUESTION_RE = re.compile(  # the question ends there, or a second one follows (「…，有效期到哪天？」)
+    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?(?:[，,；？?。]|$)|(?:施行|生效)的?(?:日期|时间)"
+    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}的?(?:[，,；？?。]|$)")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 # Two-character words in 法 that name no law (办法 is a kind of document, read by the title mentions).
 _NOT_LAWS = frozenset(words("generic_words", "not_laws"))

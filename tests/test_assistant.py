@@ -389,6 +389,8 @@ def test_when_a_law_was_adopted_and_came_into_force():
     assert answer("某某省养老服务条例是什么时候通过的") == [("题注", adopted)]
     assert answer("某某省养老服务条例什么时候施行") == [("第二条", "本条例自2021年5月1日起施行。")]
     assert answer("某某省养老服务条例的施行日期") == [("第二条", "本条例自2021年5月1日起施行。")]
+    # a second question after it (「…，有效期到哪天？」) leaves it a when-question
+    assert answer("某某省养老服务条例从什么时候开始施行，还有效吗？") == [("第二条", "本条例自2021年5月1日起施行。")]
     assert answer("某某省养老服务条例规定了什么") == []  # not a when-question: retrieval answers it
 
 
