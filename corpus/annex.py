@@ -24,6 +24,10 @@ _TASK_COLUMN = ("任务", "工作", "措施", "事项", "内容")
 _UNIT_COLUMN = ("责任单位", "牵头单位", "责任部门", "负责单位", "牵头部门", "责任主体", "配合单位", "配合部门",
                 "参加单位", "参与单位")
 _ROW_START_RE = re.compile(r"^(\d{1,3})(?:[\s\u3000]+(.*))?$")
+_DEADLINE_COLUMN = ("完成时限", "完成时间", "时间进度", "进度安排", "时限")
+# A 完成时限 cell: 「2024年8月底前」「2025年、2026年」「2024年12月」「持续推进」「长期坚持」.
+_DEADLINE_RE = re.compile(r"(?:(?:\d{4}年|每年)(?:\d{1,2}月)?(?:底|中|末)?(?:前|以前|之前)?(?:[、，至—－-]|$))+"
+                          r"|持续推进|长期坚持|持续开展|长期推进")
 _SERIAL_RE = re.compile(r"^\d{1,3}$")
 _RULE_CELL_RE = re.compile(r"^:?-{2,}:?$")  # a cell of a Markdown table's | --- | rule row
 _RULE_LINE_RE = re.compile(r"^[-—－_=*]{3,}$")  # a horizontal rule (the lines framing a 版记)
@@ -118,8 +122,60 @@ def _qualify_restarted(units: list[Unit], label_prefix: str) -> None:
             unit.label = f"{label_prefix}{m.group(1)}、第{unit.number}项"
 
 
-def _row_units(lines: list[str], label_prefix: str, section: str) -> tuple[list[Unit], list[str]]:
-    """Rows of a PDF-extracted table: a line starting with the next 序号 opens a row."""
+def _deadline_lines(cells: list[str]) -> int:
+    """How many of a row's last lines hold its 完成时限 cell (「2024年8月」「底前」, 「持续推进」): 0 when none do."""
+    found = 0
+    for k in range(1, min(3, len(cells) - 1) + 1):
+        if _DEADLINE_RE.fullmatch("".join(cells[-k:])):
+            found = k
+    return found
+
+
+def _is_name(text: str) -> bool:
+    return len(text) >= 3 and _ORG_RE.search(text) is not None
+
+
+def _cells_on_a_line(line: str) -> list[str]:
+    """「举办全省养老护理职业技能大赛 省民政厅」: a task cell and a unit cell that one line of PDF text holds."""
+    parts = line.split()
+    return parts if len(parts) > 1 and all(_is_name(p.strip("、，")) for p in parts[1:]) else [line]
+
+
+def _units_start(cells: list[str]) -> int | None:
+    """The first line of a row's units: from it on every line reads as (part of) units, and it is no wrapped end of
+    the task (「实训基地」 before 「各设区市人民政府」)."""
+    for i in range(1, len(cells)):
+        rest = cells[i:]
+        fragment = not _ORG_RE.search(rest[0]) and not rest[0].endswith(("、", "，"))
+        # a name starts on the next line (it may wrap: 「省人力资源社会保」「障厅」; 「障厅」 starts none)
+        joined = ""
+        for line in rest[1:4]:
+            joined += line
+            if _ORG_RE.search(joined):
+                break
+        name_next = len(rest) > 1 and len(rest[1]) >= 3 and _is_name(joined)
+        if is_units_text("".join(rest)) and not (fragment and name_next):
+            return i
+    return None
+
+
+def _lead_and_partners(lines: list[str]) -> str:
+    """The units of a row under 牵头单位 and 配合单位 columns, wrapped line by line as PDF text gives them
+    (「省民政厅」「省人力资源社会保障」「厅」): the first name leads, the names after it take part."""
+    names, current = [], ""
+    for line in lines:
+        current += line
+        if _ORG_RE.search(current) and not current.endswith(("、", "，")):
+            names.append(current)
+            current = ""
+    names += [current] if current else []
+    return f"{names[0]}牵头，{'、'.join(names[1:])}配合" if len(names) > 1 else "".join(lines)
+
+
+def _row_units(lines: list[str], label_prefix: str, section: str,
+               header: str = "") -> tuple[list[Unit], list[str]]:
+    """Rows of a PDF-extracted table: a line starting with the next 序号 opens a row. Under a 完成时限 column a row's
+    deadline is its last line(s), kept after its units; under 牵头单位 and 配合单位 its units are read as such."""
     rows: list[tuple[int, str, list[str]]] = []
     categories: list[str] = []
     expected, after_category = 1, False
@@ -135,9 +191,20 @@ def _row_units(lines: list[str], label_prefix: str, section: str) -> tuple[list[
         elif rows:
             rows[-1][2].append(line)
     units = []
+    dated = any(w in header for w in _DEADLINE_COLUMN)
+    lead_and_partners = "牵头" in header and "配合" in header
     for number, category, cells in rows:
-        task, responsible = split_task_and_units([tidy_pdf_spacing(c) for c in cells])
-        text = f"{task}\n{responsible}" if responsible else task
+        cells = [tidy_pdf_spacing(c) for c in cells]
+        due = _deadline_lines(cells) if dated else 0
+        deadline, cells = "".join(cells[len(cells) - due:]), cells[:len(cells) - due]
+        if lead_and_partners:  # its own columns: the units start on a line of their own
+            cells = [part for c in cells for part in _cells_on_a_line(c)]
+            start = _units_start(cells)
+            task = "".join(cells[:start]) if start else "".join(cells)
+            responsible = _lead_and_partners(cells[start:]) if start else None
+        else:
+            task, responsible = split_task_and_units(cells)
+        text = "\n".join(t for t in (task, responsible, deadline) if t)
         label = f"{label_prefix}第{number}项"
         units.append(Unit(label, number, "annex", _under(section, category), [text], responsible))
     _qualify_restarted(units, label_prefix)
@@ -339,7 +406,7 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
         notes, note_headings = _text_units(nonblank[header_at + 1 + read:], markdown, prefix, section)
         return units + notes, headings + note_headings + imprint
     if not texts[header_at].startswith("|"):
-        units, categories = _row_units(texts[header_at + 1:], prefix, section)
+        units, categories = _row_units(texts[header_at + 1:], prefix, section, texts[header_at])
         return units, headings + categories + imprint
     # Notes under a Markdown table (「注：…」) are paragraphs of the annex, not rows.
     end = next((i for i in range(header_at + 1, len(texts)) if not texts[i].startswith("|")), len(texts))

@@ -249,8 +249,10 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         if DOC_NUMBER_RE.fullmatch(line) or (DOC_NUMBER_RE.match(line) and len(line) < 30):
             meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
             consumed = i
-            organs = [o for part in title_parts for o in re.split(r"[\s　]{2,}|　", _unspaced(part).strip()) if o]
-            if title_parts and all(_ORGAN_RE.match(o) and "关于" not in o for o in organs):
+            # 「文件」 may stand beside the middle issuer of a red header laid out in two columns.
+            organs = [o for part in title_parts for o in re.split(r"[\s　]{2,}|　", _unspaced(part).strip())
+                      if o and o != "文件"]
+            if title_parts and organs and all(_ORGAN_RE.match(o) and "关于" not in o for o in organs):
                 # 「民政部办公厅」, or a red header 「岭 西 省 民 政 厅」「岭 西 省 财 政 厅」, above the number: the
                 # issuers, not the title (which follows the number).
                 meta.setdefault("issuer", "、".join(organs))

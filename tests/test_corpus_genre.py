@@ -849,3 +849,20 @@ def test_the_header_of_a_table_of_standards_is_its_rows_heading():
                      "| 2 | 托小班托位 | 3600 |\n", "ty", ".md")
     row = next(c for c in doc.clauses if c.label == "附件第2项")
     assert row.heading.endswith("序号\u3000托位类型\u3000补贴标准（元/托位·年）")
+
+
+def test_a_task_list_with_lead_partner_and_deadline_columns():
+    # PDF text of a 重点任务清单 (序号 / 工作任务 / 牵头单位 / 配合单位 / 完成时限), each cell wrapped over lines: the
+    # deadline is the row's last line(s), the first unit leads and the rest take part; a task's wrapped end
+    # (「价位」「实训基地」) stays the task's, a unit's wrapped end (「障厅」) the unit's.
+    doc = parse_text("某某省民政厅关于印发养老护理员职业技能提升行动实施方案的通知\n某民发〔2024〕17号\n\n"
+                     "各设区市民政局：\n现将实施方案印发给你们，请认真贯彻执行。\n一、总体目标\n到2026年，培训养老护理员5万人次。\n\n"
+                     "附件\n\n重点任务清单\n\n序号 工作任务 牵头单位 配合单位 完成时限\n"
+                     "1\n发布养老护理员分技能等级工资指导\n价位\n省人力资源社会保\n障厅\n省民政厅\n每年9月底前\n"
+                     "2\n每个设区市建成1个市级养老护理员\n实训基地\n各设区市人民政府\n省民政厅、省财政厅\n2025年12月\n底前\n"
+                     "3\n举办全省养老护理职业技能大赛 省民政厅\n省人力资源社会保障厅、省总工会\n2024年、2026年\n", "hl")
+    rows = {c.label: c for c in doc.clauses if c.part == "annex" and c.number}
+    assert rows["附件第1项"].text == "发布养老护理员分技能等级工资指导价位\n省人力资源社会保障厅牵头，省民政厅配合\n每年9月底前"
+    assert rows["附件第2项"].responsible_units == "各设区市人民政府牵头，省民政厅、省财政厅配合"
+    assert rows["附件第2项"].text.endswith("\n2025年12月底前")
+    assert rows["附件第3项"].text.startswith("举办全省养老护理职业技能大赛\n省民政厅牵头，")
