@@ -104,13 +104,18 @@ def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]], tu
     return _LOADED[index]
 
 
+# A text that explains another (a 政策问答, a 政策解读, an 答记者问): what it quotes the 发文字号 of, it answers for.
+_EXPLAINING_TITLE_RE = re.compile(r"问答|解读|答记者问|图解")
+
+
 def _quoted(index: Index, number: str) -> bool:
-    """Whether a loaded clause quotes the 发文字号 (a 政策问答 quoting the 办法 it explains, 「青民发〔2025〕6号」): a
-    question naming it is searched among what is loaded, not refused as naming a document that is not."""
+    """Whether a loaded text explaining a document quotes its 发文字号 (a 政策问答 on the 办法 「青民发〔2025〕6号」): a
+    question naming it is searched there, not refused as naming a document that is not loaded. A number only cited
+    (the text a document repeals, or rests on) is no such document."""
     parts = re.fullmatch(r"(.+?)〔(\d{4})〕(\d+)号", number)
     pattern = re.compile(rf"{re.escape(parts[1])}\s*[〔\[(（［]\s*{parts[2]}\s*[〕\])）］]\s*{parts[3]}\s*号"
                          if parts else re.escape(number))
-    return any(pattern.search(c.text) for c in index.clauses)
+    return any(pattern.search(c.text) for c in index.clauses if _EXPLAINING_TITLE_RE.search(c.doc_title))
 
 
 def versions_of_year(index: Index, doc_ids: tuple[str, ...], year: str) -> tuple[str, ...]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from policyqa.corpus.layout import DATE_LINE_RE, DATE_RE
 from policyqa.corpus.models import Clause
-from policyqa.corpus.numerals import NUMERAL_CHARS, to_chinese_number
-from policyqa.corpus.structure import ITEM_RE, SECTION_PATH_SEP
+from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
+from policyqa.corpus.structure import BOX_RE, ITEM_RE, SECTION_PATH_SEP
 from policyqa.corpus.text import split_sentences
 from policyqa.corpus.vocab import alternation, words
 
@@ -103,8 +103,8 @@ def _matches(ref: ArticleRef, clause: Clause, numbered_articles: bool) -> bool:
         return _is_point(clause, ref.number, ref.section, ref.item)
     if ref.kind == "question":  # 「第14问」: the 14th of questions numbered 「14.问：」 or not numbered (第14问)
         return clause.label == f"第{ref.number}问" or _is_point(clause, ref.number, None)
-    if ref.kind == "box":  # 「专栏2」, as the text numbers it (专栏2, 专栏二)
-        return clause.label in (f"专栏{ref.number}", f"专栏{to_chinese_number(ref.number)}")
+    if ref.kind == "box":  # 「专栏2」, as the text numbers it (专栏2, 专栏二; a box written as a heading: 专栏2 重大工程)
+        return (box := BOX_RE.match(clause.label)) is not None and number_or_none(box.group(1)) == ref.number
     if ref.annex:
         return clause.part == "annex" and re.fullmatch(rf"附件\d*{ref.text}", clause.label) is not None
     if numbered_articles:  # a law: 第十条 is 第十条
@@ -278,8 +278,8 @@ def _in_divisions(refs: Sequence[ArticleRef], clauses: list[Clause]) -> list[Cla
 
 
 def part_titles(clauses: list[Clause]) -> tuple[str, ...]:
-    """The headings of the parts items are numbered under (「三、保障措施」 → 保障措施), longest first: a question may
-    name a part by its heading where its items restart (「…方案保障措施部分的（三）」)."""
+    """The headings of the top-level parts (「三、保障措施」 → 保障措施), longest first: a question may name a part by
+    its heading where its items restart (「…方案保障措施部分的（三）」)."""
     parts = {c.section.split(SECTION_PATH_SEP)[0] for c in clauses if c.section}
     titles = {m.group(1) for part in parts if (m := SECTION_LABEL_RE.match(part))}
     return tuple(sorted(titles, key=lambda t: (-len(t), t)))
@@ -302,7 +302,7 @@ def titled_sections(clauses: list[Clause]) -> list[tuple[str, Clause]]:
 def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[Clause]:
     """The clauses the question names, best document first; empty if it names none."""
     refs = asked.refs
-    if annexed := _annexed_articles(refs, clauses_by_doc):
+    if annexed := _annexed_articles(refs, clauses_by_doc, docs):
         return annexed  # 「托育机构设置标准第八条」: an article of a text annexed under its own title
     named, scores = documents_named(asked, refs, docs)
     if named is None:
@@ -345,7 +345,9 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
             elif ref.kind == "item" and ref.section is None:
                 matched = _in_named_part(matched, asked)
             if not matched and ref.kind == "point" and ref.item is not None:  # a point inside its item's text
-                matched = [c for c in clauses_by_doc.get(doc_id, []) if _is_item(c, ref.item, ref.section)]
+                point = re.compile(rf"(?:^|\n|[。；：\s]){ref.number}[.．、](?!\d)")
+                matched = [c for c in clauses_by_doc.get(doc_id, [])
+                           if _is_item(c, ref.item, ref.section) and point.search(c.text)]
             if ref.kind == "annex" and matched:
                 rows.add(ref.text)
             # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
@@ -374,7 +376,7 @@ def _neighbour(clause: Clause, step: int, clauses: list[Clause]) -> Clause | Non
 def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dict]) -> list[str]:
     """The articles the question names (「分工表第999项」「国办发〔2020〕52号第四十条」) that no loaded document it
     could mean has; empty when it names none, or only ones that exist."""
-    annexed = _annexed_articles(asked.refs, clauses_by_doc)
+    annexed = _annexed_articles(asked.refs, clauses_by_doc, docs)
     all_refs = [r for r in asked.refs if not (r.law and any(c.label.endswith(r.text) for c in annexed))]
     if not all_refs:
         return []
@@ -397,31 +399,34 @@ def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 
 
-def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list[Clause]]) -> list[Clause]:
+def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list[Clause]],
+                      docs: list[dict]) -> list[Clause]:
     """The articles that 「托育机构设置标准第八条」 names where 托育机构设置标准 is the title of an annexed text
-    (附件1 of a 通知 that issues it), not of a loaded document."""
+    (附件1 of a 通知 that issues it), not of a loaded document. A shortened title (「康复救助办法第十九条」) names
+    the one annexed text it fits, and only where it names no loaded document (「社会救助暂行办法第十条」 is that
+    办法's, not an annexed 「…社会救助家庭经济状况核对暂行办法」's)."""
     found: list[Clause] = []
     refs = [r for r in refs if r.kind == "article" and r.law]
     if not refs:
         return found
     numberings = _numbering_of(clauses_by_doc)
     for ref in refs:
-        for clauses, title, core in numberings.annex_titles:
-            if _names_annexed(ref.law, core):
-                found += [c for c in numberings.of[clauses].by_label.get(f"{title.label}{ref.text}", ())
-                          if c not in found]
+        titles = [(clauses, title) for clauses, title, core in numberings.annex_titles if ref.law.endswith(core)]
+        if not titles and not named_by_law({ref.law}, docs):
+            shortened = [(clauses, title) for clauses, title, core in numberings.annex_titles
+                         if _shortens(ref.law, core)]
+            titles = shortened if len(shortened) == 1 else []
+        for clauses, title in titles:
+            found += [c for c in numberings.of[clauses].by_label.get(f"{title.label}{ref.text}", ()) if c not in found]
     return found
 
 
-def _names_annexed(name: str, core: str) -> bool:
-    """Whether a name the question gives (「残疾儿童康复救助实施办法」「康复救助办法」) names an annexed text titled
-    ``core`` (汉江省残疾儿童康复救助实施办法): the whole title, or its characters in their order with its kind at the
-    end, as readers shorten a title (at least ANNEXED_NAME_CHARS, so that 「管理办法」 names no one text)."""
-    if name.endswith(core):
-        return True
+def _shortens(name: str, core: str) -> bool:
+    """Whether a name the question gives (「康复救助办法」) shortens the title ``core`` (汉江省残疾儿童康复救助实施办法)
+    as readers shorten one: its characters in their order, its kind at the end, at least ANNEXED_NAME_CHARS of them
+    (「管理办法」 shortens every 管理办法)."""
     rest = iter(core)
-    return (len(name) >= ANNEXED_NAME_CHARS and name[-2:] == core[-2:]
-            and all(char in rest for char in name))
+    return len(name) >= ANNEXED_NAME_CHARS and name[-2:] == core[-2:] and all(char in rest for char in name)
 
 
 def _is_law(clauses: list[Clause]) -> bool:

@@ -22,9 +22,11 @@ from .mentions import ASKING, KIND_RE, VERSION_WORDS, Mention
 
 ITEM_REF_RE = re.compile(rf"第?[（(]({N})[）)](?:条|项)?")
 _DOCUMENT_BEFORE_RE = re.compile(rf"(?:{KIND_RE.pattern}|号文件?)$")  # 「养老意见（14）」: an item of the text named
-# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」, or its
-# numeral typed without the 、 (「二（一）第4点」).
-SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、?|第({N})部分\S{{0,4}}?)$")
+# Where （一） restarts in every part, the part qualifies it: 「三、（三）」「第三部分（三）」「第三部分第（三）项」.
+SECTION_QUALIFIER_RE = re.compile(rf"(?:(?<![第{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、|第({N})部分\S{{0,4}}?)$")
+# Or its numeral typed without the 、, right after the document's name or a pause (「托育申报通知二（一）第4点」; not
+# 「统一（三）」「附件一（三）」「这两（三）项」).
+_BARE_PART_RE = re.compile(r"([一二三四五六七八九十]{1,3})$")
 POINT_REF_RE = re.compile(rf"(?<![{NUMERAL_CHARS}])([{NUMERAL_CHARS}]+)、(\d{{1,2}})(?![\d.．]*\d)")  # 二、2. (a part's point)
 _RULE_KINDS = words("document_kinds", "rules")
 _RULE_KIND_RE = re.compile(alternation(_RULE_KINDS))
@@ -105,9 +107,11 @@ DEFINITION_QUESTION_RE = re.compile(r"(?:是指什么|指的是什么|是什么�
                                     r"|是?(?:怎么|如何|怎样)定义的?)"
                                     r"[？?。\s]*$")
 # 「劳动合同法什么时候施行」: asks for the sentence that puts a named document in force.
-IN_FORCE_QUESTION_RE = re.compile(  # the question ends there, or a second one follows (「…，有效期到哪天？」)
-    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?(?:[，,；？?。]|$)|(?:施行|生效)的?(?:日期|时间)"
-    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}的?(?:[，,；？?。]|$)")
+# The question ends there, or asks on about the text's validity (「…，有效期到哪天？」): not 「…，护理费补多少？」.
+_IN_FORCE_END = r"(?:[？?。]|$|[，,；](?=[^，,；？?]{0,12}(?:有效|到期|截止|失效|废止|到哪天|到什么时候)))"
+IN_FORCE_QUESTION_RE = re.compile(
+    rf"{_WHEN}\S{{0,4}}(?:施行|实施|生效|执行)(?:的|了)?{_IN_FORCE_END}|(?:施行|生效)的?(?:日期|时间)"
+    rf"|(?:施行|生效|执行)(?:于|在|是)?{_WHEN}的?{_IN_FORCE_END}")
 _TITLE_NOISE = re.compile(r"中华人民共和国|中共中央|国务院办公厅|国务院|关于|的|意见|通知|决定|[　\s]")
 # Two-character words in 法 that name no law (办法 is a kind of document, read by the title mentions).
 _NOT_LAWS = frozenset(words("generic_words", "not_laws"))
@@ -299,8 +303,13 @@ def _read(pattern: re.Pattern, question: str) -> str:
 
 def _section_before(question: str, at: int) -> int | None:
     """The part named just before an item (「三、（三）」「第三部分（三）」), if any."""
-    part = SECTION_QUALIFIER_RE.search(question[max(0, at - 8):at])
-    return _num(part.group(1) or part.group(2)) if part else None
+    if part := SECTION_QUALIFIER_RE.search(question[max(0, at - 8):at]):
+        return _num(part.group(1) or part.group(2))
+    bare = _BARE_PART_RE.search(question[:at])
+    before = question[:bare.start()] if bare else ""
+    if bare and (not before or before[-1] in " 　，,。：:的里中号" or _DOCUMENT_BEFORE_RE.search(before)):
+        return _num(bare.group(1))
+    return None
 
 
 def title_pairs(text: str) -> set[str]:

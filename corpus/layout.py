@@ -58,6 +58,7 @@ PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # Lines (not counting blank ones) the header of PDF-extracted text may take: a joint red header names each issuer
 # on a line of its own (eight or more departments, then 「文件」), then the 发文字号, a title of up to four lines, a date.
 HEADER_LINES = 20
+TITLE_MAX_CHARS = 100  # joint issuers and 关于印发《…》的通知 included; more is a paragraph run into the title
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
 # A bare number is not one: it may be a table's 序号 cell.
 PAGE_MARK_RE = re.compile(
@@ -278,7 +279,8 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             consumed = i
             continue
         starts_body = (
-            line.endswith(("：", ":"))
+            len("".join(title_parts)) + len(line) > TITLE_MAX_CHARS  # a title is not a paragraph
+            or line.endswith(("：", ":"))
             or line[-1] in TERMINAL
             or (len(line) > 40 and not (_LONG_TITLE_RE.match(line) and _TITLE_END_RE.search(line)))
             or UNIT_START_RE.match(line)

@@ -201,6 +201,7 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
     # An item written as a heading (「### （一）扩大普惠托育服务供给」) is titled, not written out: the text under it
     # is item （一）, and its numbered points 「1. 建设公办综合托育服务中心。…」 are units of their own, （一）1.
     point_prefix, titled_item = "", None
+    questions = 0  # the parts that are questions of a 政策问答, so far
     attachment_list = attachment_list_lines([p.text for p in paragraphs])  # 「2．…」 going on from 「附件：1．…」
     for p, in_attachment_list in zip(paragraphs, attachment_list):
         text = p.text
@@ -231,11 +232,12 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             section_number = number_or_none(section.group(1))
             section_marker = section.group(0)
             # 「三、问：哪些老年人可以申领？」 of a 政策问答: a question and its answer, lists included, counted as a
-            # reader counts them (第3问, as in a text of unnumbered questions).
-            asked = QUESTION_RE.match(text[section.end():]) is not None and section_number is not None
-            section_label = (f"第{section_number}问" if asked else section_marker if parts_are_articles
+            # reader counts the questions (第3问, as in a text of unnumbered questions).
+            asked = QUESTION_RE.match(text[section.end():]) is not None
+            questions += asked
+            section_label = (f"第{questions}问" if asked else section_marker if parts_are_articles
                              else _section_title(text))
-            if not (parts_are_articles or asked):
+            if not parts_are_articles:
                 outline.push(1, section_label)
             open_unit = Unit(section_label, section_number, "body", outline.path, [text])
             units.append(open_unit)
@@ -308,7 +310,9 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         if p.heading_level:
             outline.push(p.heading_level, p.text)
             headings.append(p.text)
-            units.append(Unit(_division_label(outline.path) or p.text, None, "body", outline.path))
+            box = BOX_RE.match(p.text)  # 「## 专栏3 重大工程」: a box written as a heading keeps its number
+            units.append(Unit(_division_label(outline.path) or p.text, number_or_none(box.group(1)) if box else None,
+                              "body", outline.path))
         elif own_articles and (article := _article_unit(p.text, outline.path)):
             units.append(article)
         elif (box := BOX_RE.match(p.text)) and _is_heading_line(p.text):  # its lines follow, up to the next heading
@@ -321,7 +325,7 @@ def _generic_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             preamble.paragraphs.append(p.text)
     kept = [u for u in units if u.paragraphs]
     for i, unit in enumerate(kept, 1):
-        unit.number = unit.number if LAW_ARTICLE_RE.match(unit.text) or BOX_RE.match(unit.text) else i
+        unit.number = unit.number if LAW_ARTICLE_RE.match(unit.text) or BOX_RE.match(unit.label) else i
     return Body(([preamble] if preamble else []) + kept, headings)
 
 
@@ -330,6 +334,9 @@ def _division_label(path: str) -> str | None:
     section of a 规划 (「第一节」 recurs in every chapter); None under a heading that is no numbered division."""
     divisions = [DIVISION_RE.match(h) for h in path.split(SECTION_PATH_SEP)]
     if not divisions or divisions[-1] is None:
+        return None
+    kinds = [m.group(2) for m in divisions if m]
+    if kinds[-1] == "节" and "章" not in kinds:  # its chapter not above it (a heading of the same level): no label
         return None
     return "".join(f"第{m.group(1)}{m.group(2)}" for m in divisions if m)
 

@@ -21,7 +21,7 @@ _WHITESPACE_RE = re.compile(r"\s")
 
 
 class TrecFormatError(UserError):
-    """An id TREC's whitespace-separated columns cannot hold."""
+    """An id TREC's columns cannot hold: an empty one."""
 
 
 def _field(value: str, what: str) -> str:

@@ -391,6 +391,7 @@ def test_when_a_law_was_adopted_and_came_into_force():
     assert answer("某某省养老服务条例的施行日期") == [("第二条", "本条例自2021年5月1日起施行。")]
     # a second question after it (「…，有效期到哪天？」) leaves it a when-question
     assert answer("某某省养老服务条例从什么时候开始施行，还有效吗？") == [("第二条", "本条例自2021年5月1日起施行。")]
+    assert answer("某某省养老服务条例什么时候施行，护理补贴每月多少？") == []  # the second question is searched
     assert answer("某某省养老服务条例规定了什么") == []  # not a when-question: retrieval answers it
 
 
@@ -537,6 +538,16 @@ def test_an_annexed_text_is_looked_up_by_its_own_title():
     assert [c.label for c in lookup(_named("托育管理规范第二条说了什么", by_doc, docs), by_doc, docs)] == ["附件2第二条"]
     assert [c.label for c in lookup(_named("托育设置标准第一条", by_doc, docs), by_doc, docs)] == ["附件1第一条"]
     assert "附件2第二条" not in [c.label for c in lookup(_named("管理规范第二条", by_doc, docs), by_doc, docs)]
+    # A name that is a loaded document's is that document's, though it also shortens an annexed title.
+    law = parse_text("# 社会救助暂行办法\n\n第一条　为了加强社会救助，制定本办法。\n\n第十条　特困人员供养的标准，由省级人民政府确定。\n",
+                     "sj", ".md")
+    notice = parse_text("某某省民政厅关于印发社会救助家庭经济状况核对暂行办法的通知\n某民发〔2024〕3号\n现印发给你们。\n"
+                        "某某省民政厅\n2024年1月8日\n\n附件\n\n某某省社会救助家庭经济状况核对暂行办法\n\n"
+                        "第一条　为规范核对工作，制定本办法。\n\n第十条　核对结果应当告知申请人。\n", "hd")
+    by_doc = {"sj": law.clauses, "hd": notice.clauses}
+    docs = [{"doc_id": d, "title": doc.meta.title, "doc_number": doc.meta.doc_number} for d, doc in (("sj", law), ("hd", notice))]
+    assert [c.clause_id for c in lookup(_named("社会救助暂行办法第十条规定了什么", by_doc, docs), by_doc, docs)] == ["sj:第十条"]
+    assert [c.clause_id for c in lookup(_named("经济状况核对暂行办法第十条", by_doc, docs), by_doc, docs)] == ["hd:附件第十条"]
 
 
 @pytest.mark.parametrize("question, label", [
@@ -621,7 +632,12 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号主要任务部分的（二）讲了什么") == ["二、（二）"]  # the part named by its heading
     assert labels("国发〔2013〕35号总体要求里的（二）") == ["一、（二）"]
     assert labels("国发〔2013〕35号二（二）讲了什么") == ["二、（二）"]  # the part's numeral typed without 、
-    assert labels("国发〔2013〕35号二、（二）第3点讲了什么") == ["二、（二）"]  # a point inside its item's text
+    assert labels("国发〔2013〕35号二、（二）第3点讲了什么") == []  # no point 3. inside the item: no such point
+    points = parse_text("某某市人民政府关于加快发展养老服务的实施意见\n某政发〔2024〕1号\n\n一、总体要求\n（一）指导思想。坚持以人民为中心。\n"
+                        "二、主要任务\n（一）发展居家养老。\n1.建立服务网络。\n2.培育服务企业，提供上门服务。\n"
+                        "（二）发展机构养老。支持社会力量办养老机构。\n", "ss")
+    assert [c.label for c in _looked_up("某政发〔2024〕1号二（一）第2点讲了什么", ss=points)] == ["二、（一）"]  # inside its item
+    assert _looked_up("某政发〔2024〕1号二（一）第9点讲了什么", ss=points) == []
 
 
 def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
@@ -1421,16 +1437,19 @@ def test_a_policy_qa_page_is_read_question_by_question_and_the_number_it_explain
         "已纳入特困人员救助供养范围的老年人，不再重复享受养老服务补贴。\n\n"
         "**二、问：《实施办法》什么时候开始施行？**\n\n答：《实施办法》自2025年4月1日起施行。\n\n"
         "**三、问：补贴标准是多少？**\n\n答：养老服务补贴每人每月不低于100元。\n", "utf-8")
+    (folder / "tongzhi.md").write_text("# 某某省民政厅关于做好高龄津贴发放工作的通知\n\n一、高龄津贴按月发放。\n\n"
+                                       "二、本通知自印发之日起施行，《关于发放高龄津贴的通知》（某民发〔2019〕7号）同时废止。\n", "utf-8")
     build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
     assistant = Assistant.load(tmp_path / "index")
 
-    labels = [c.label for c in assistant.index.clauses]
+    labels = [c.label for c in assistant.index.clauses if c.doc_id == "wenda"]
     assert labels == ["序言", "第1问", "第2问", "第3问"]
     first = next(c for c in assistant.index.clauses if c.label == "第1问")
     assert first.text.endswith("不再重复享受养老服务补贴。")  # the list and what follows it stay in the answer
     answer = assistant.ask("某民发〔2025〕6号从什么时候开始施行？")
     assert not answer.refused and answer.citations[0].label == "第2问", answer.answer
     assert assistant.ask("某民发〔2024〕9号从什么时候开始施行？").refused  # quoted nowhere: not loaded
+    assert assistant.ask("某民发〔2019〕7号规定的高龄津贴标准是多少？").refused  # only cited, as repealed: not loaded
     assert assistant.ask("政策问答第三问是怎么回答的").citations[0].label == "第3问"
 
 

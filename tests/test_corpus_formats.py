@@ -302,6 +302,11 @@ def test_a_portals_attachment_box_is_not_the_documents_text(tmp_path: Path):
     assert doc.clauses[-2].text == "（二）特困人员优先安排。"
     assert doc.clauses[-1].text == "本通知自印发之日起施行，有效期至2027年12月31日。"
     assert "附件下载" not in "\n".join(c.text for c in doc.clauses)
+    # The box above the text, as some portals put it, leaves the text whole.
+    above = PORTAL_PAGE.replace('<div class="content">', '<div class="article-attach">附件下载：<a href="/f.pdf">通知.pdf</a></div>\n'
+                                '<div class="content">', 1)
+    path.write_text(above, encoding="utf-8")
+    assert [c.label for c in parse_file(path).clauses if c.part == "body"][:2] == ["（一）", "（二）"]
 
 
 def test_a_file_repeating_another_is_indexed_once_and_reported(tmp_path: Path):

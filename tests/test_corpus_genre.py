@@ -866,3 +866,12 @@ def test_a_task_list_with_lead_partner_and_deadline_columns():
     assert rows["附件第2项"].responsible_units == "各设区市人民政府牵头，省民政厅、省财政厅配合"
     assert rows["附件第2项"].text.endswith("\n2025年12月底前")
     assert rows["附件第3项"].text.startswith("举办全省养老护理职业技能大赛\n省民政厅牵头，")
+
+
+def test_a_policy_qa_counts_its_questions_after_a_part_that_is_none():
+    # 「一、政策背景」 then 「二、问：…」: the questions are counted as a reader counts them, each under its own heading.
+    doc = parse_text("# 某某政策问答\n\n一、政策背景\n\n为了做好工作，制定本问答。\n\n二、问：哪些人能领？\n\n答：具有本省户籍的老年人：\n\n"
+                     "（一）低保家庭；\n\n（二）特困家庭。\n\n三、问：领多少？\n\n答：每月100元。\n", "wd", ".md")
+    assert [(c.label, c.section) for c in doc.clauses] == [
+        ("一、政策背景", "一、政策背景"), ("第1问", "第1问"), ("第2问", "第2问")]
+    assert doc.clauses[1].text.endswith("（二）特困家庭。")
