@@ -403,7 +403,7 @@ def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list
                       docs: list[dict]) -> list[Clause]:
     """The articles that 「托育机构设置标准第八条」 names where 托育机构设置标准 is the title of an annexed text
     (附件1 of a 通知 that issues it), not of a loaded document. A shortened title (「康复救助办法第十九条」) names
-    the one annexed text it fits, and only where it names no loaded document (「社会救助暂行办法第十条」 is that
+    the one annexed text it fits, of the loaded document it names if it names one (「社会救助暂行办法第十条」 is that
     办法's, not an annexed 「…社会救助家庭经济状况核对暂行办法」's)."""
     found: list[Clause] = []
     refs = [r for r in refs if r.kind == "article" and r.law]
@@ -412,9 +412,10 @@ def _annexed_articles(refs: Sequence[ArticleRef], clauses_by_doc: dict[str, list
     numberings = _numbering_of(clauses_by_doc)
     for ref in refs:
         titles = [(clauses, title) for clauses, title, core in numberings.annex_titles if ref.law.endswith(core)]
-        if not titles and not named_by_law({ref.law}, docs):
+        if not titles:
+            named = named_by_law({ref.law}, docs)  # a loaded title it names: the annexed text must be that document's
             shortened = [(clauses, title) for clauses, title, core in numberings.annex_titles
-                         if _shortens(ref.law, core)]
+                         if _shortens(ref.law, core) and (not named or title.doc_id in named)]
             titles = shortened if len(shortened) == 1 else []
         for clauses, title in titles:
             found += [c for c in numberings.of[clauses].by_label.get(f"{title.label}{ref.text}", ()) if c not in found]
