@@ -131,10 +131,10 @@ def _is_item(clause: Clause, number: int, section: int | None) -> bool:
 
 def _counted_in_part(clauses: list[Clause], ref: ArticleRef) -> list[Clause]:
     """「第三部分的第一条」 of a text whose items run straight through （一）…（十五）: the part's first item, as a
-    reader counts them."""
+    reader counts them; of a text whose parts number their points (三、1. 三、2.), 「第三部分第2条措施」 is point 三、2."""
     part = f"{to_chinese_number(ref.section)}、"
     items = [c for c in clauses if c.section.startswith(part) and _ITEM_LABEL_RE.fullmatch(c.label)]
-    return items[ref.number - 1:ref.number]
+    return items[ref.number - 1:ref.number] or [c for c in clauses if _is_point(c, ref.number, ref.section)]
 
 
 def _is_point(clause: Clause, number: int, section: int | None, item: int | None = None) -> bool:

@@ -646,7 +646,8 @@ def test_a_parts_numbered_point_is_looked_up_as_part_and_number():
 
     doc = parse_text(NUMBERED_POINTS, "nongcun")
     for question, labels in (("民发〔2024〕20号二、2讲了什么", ["二、2."]), ("民发〔2024〕20号第2条", ["二、2."]),
-                             ("民发〔2024〕20号第1条", ["二、1.", "三、1．"])):
+                             ("民发〔2024〕20号第1条", ["二、1.", "三、1．"]),
+                             ("民发〔2024〕20号第三部分第1条措施讲的是什么", ["三、1．"])):  # as a reader counts them
         assert [c.label for c in _looked_up(question, nongcun=doc)] == labels
 
 
