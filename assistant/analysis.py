@@ -143,6 +143,7 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
     wanted = set(doc_ids or ())
     scope = [d for d in documents if d["doc_id"] in wanted] if wanted else None
     named_ids = tuple(sorted({d for m in mentions for d in m.doc_ids}))
+    spans = [(m.start, m.end) for m in mentions]
     figure = figure_pattern(question)
     asks_who = asks_who_is_responsible(question)
     units, sections, parts = _loaded(index)
@@ -156,7 +157,7 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
         unknown_numbers=tuple(n.number for n in doc_numbers(question)
                               if not numbered_documents(n, documents) and not _quoted(index, n.number)),
         unknown_laws=(*unknown_laws(named_laws(tokenizer.words(question)), documents),
-                      *unknown_local_rules(question, documents, [(m.start, m.end) for m in mentions])),
+                      *unknown_local_rules(question, documents, spans)),
         figure=figure,
         figure_required=figure is not None and must_state_figure(question, figure),
         asks_who=asks_who,
@@ -167,7 +168,7 @@ def analyse(question: str, index: Index, doc_ids: list[str] | None = None) -> Qu
         asks_units=bool(UNITS_ASKED_RE.search(question)),
         asks_each_document=bool(EACH_DOCUMENT_RE.search(question)),
         age=asked_age(question),
-        provinces=tuple(named_provinces(question, [(m.start, m.end) for m in mentions])),
+        provinces=tuple(named_provinces(question, spans)),
         # A place a mention names too (「临州托育运营补助」 names 临州市's 若干措施): it is asked about; not the places
         # of every local copy a national name also fits (「殡葬管理条例」).
         reach=tuple(dict.fromkeys((*question_provinces(question),

@@ -148,27 +148,27 @@ def _units_start(cells: list[str]) -> int | None:
         rest = cells[i:]
         fragment = not _ORG_RE.search(rest[0]) and not rest[0].endswith(("、", "，"))
         # a name starts on the next line (it may wrap: 「省人力资源社会保」「障厅」; 「障厅」 starts none)
-        joined = ""
-        for line in rest[1:4]:
-            joined += line
-            if _ORG_RE.search(joined):
-                break
-        name_next = len(rest) > 1 and len(rest[1]) >= 3 and _is_name(joined)
+        name_next = len(rest) > 1 and len(rest[1]) >= 3 and _is_name(_wrapped_names(rest[1:4])[0])
         if is_units_text("".join(rest)) and not (fragment and name_next):
             return i
     return None
 
 
-def _lead_and_partners(lines: list[str]) -> str:
-    """The units of a row under 牵头单位 and 配合单位 columns, wrapped line by line as PDF text gives them
-    (「省民政厅」「省人力资源社会保障」「厅」): the first name leads, the names after it take part."""
+def _wrapped_names(lines: list[str]) -> list[str]:
+    """Names wrapped line by line as PDF text gives them (「省民政厅」「省人力资源社会保障」「厅」): a name ends on the
+    line ending with an organisation (a line ending in 、 goes on); what is left after the last is one more."""
     names, current = [], ""
     for line in lines:
         current += line
-        if _ORG_RE.search(current) and not current.endswith(("、", "，")):
+        if _ORG_RE.search(current):
             names.append(current)
             current = ""
-    names += [current] if current else []
+    return names + ([current] if current else [])
+
+
+def _lead_and_partners(lines: list[str]) -> str:
+    """The units of a row under 牵头单位 and 配合单位 columns: the first name leads, the names after it take part."""
+    names = _wrapped_names(lines)
     return f"{names[0]}牵头，{'、'.join(names[1:])}配合" if len(names) > 1 else "".join(lines)
 
 
