@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.titles import book_title
 from policyqa.corpus.validity import parse_as_of
 from policyqa.index.backends import add_index_options, index_location
 
@@ -35,7 +36,7 @@ def search(args: argparse.Namespace) -> int:
         for rank, hit in enumerate(hits, 1):
             c = hit.clause
             text = c.text.replace("\n", " ")
-            print(f"{rank:>2}. {hit.score:.4f}  《{c.doc_title}》{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
+            print(f"{rank:>2}. {hit.score:.4f}  {book_title(c.doc_title)}{c.label}  {text[:70]}{'…' if len(text) > 70 else ''}")
             if warning := assistant.standing(c.doc_id, as_of)["warning"]:
                 print(f"    注意：{warning}")
     return 0
@@ -112,9 +113,9 @@ def _print_answer(answer: "Answer") -> None:
     elif answer.citations:
         print("\n引用：")
     for c in answer.citations:
-        print(f"  《{c.doc_title}》{c.label}  [{c.clause_id}]{f'  〔{c.status}〕' if c.warning else ''}")
+        print(f"  {book_title(c.doc_title)}{c.label}  [{c.clause_id}]{f'  〔{c.status}〕' if c.warning else ''}")
     for r in answer.related if answer.refused else []:
-        print(f"  《{r.doc_title}》{r.label}  [{r.clause_id}]")
+        print(f"  {book_title(r.doc_title)}{r.label}  [{r.clause_id}]")
     for w in answer.warnings:
         print(f"注意：{w}")
     if answer.trace:

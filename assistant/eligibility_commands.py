@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from policyqa.corpus.errors import UserError
+from policyqa.corpus.titles import book_title
 from policyqa.index.backends import add_index_options
 
 
@@ -55,7 +56,7 @@ def eligibility(args: argparse.Namespace) -> int:
         if p.support != group:
             group = p.support
             print(f"\n【{group}】")
-        print(f"  [{VERDICT_NAMES[p.verdict]}] 《{p.doc_title}》{p.label}  [{p.clause_id}]")
+        print(f"  [{VERDICT_NAMES[p.verdict]}] {book_title(p.doc_title)}{p.label}  [{p.clause_id}]")
         print(f"      「{p.quote}」")
         if p.condition:
             print(f"      条件：{p.condition}")

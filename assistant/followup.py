@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from policyqa.corpus.models import Clause
+from policyqa.corpus.titles import book_title
 from policyqa.corpus.vocab import alternation, vocabulary, word_pattern, words
 from policyqa.index import Index
 
@@ -135,11 +136,11 @@ def _resolve_one(question: str, previous: str | None, cited: tuple[str, ...], in
     documents = _cited_documents(cited, index)
     part = _ARTICLE_PART_RE.match(question)
     if part and part.group(1) and len(cited) == 1 and documents and documents[0].is_article:
-        return Resolution(question, f"《{documents[0].doc_title}》{documents[0].label}{part.group(1)}说了什么？")
+        return Resolution(question, f"{book_title(documents[0].doc_title)}{documents[0].label}{part.group(1)}说了什么？")
     if _NEXT_RE.match(question) or _bare_refs(question) or (_DOCUMENT_POINTER_RE.search(question)
                                                            and _asks_about_document(question)):
         if len(documents) > 1:  # 「第十七条呢」 after an answer from two documents: of which?
-            options = "还是".join(f"《{d.doc_title}》" for d in documents[:2])
+            options = "还是".join(book_title(d.doc_title) for d in documents[:2])
             return Resolution(question, question, True, CLARIFY_WHICH_DOCUMENT.format(options=options))
         if resolved := _of_cited_document(question, documents, cited, index):
             return Resolution(question, resolved)
@@ -178,11 +179,11 @@ def _of_cited_document(question: str, documents: list[Clause], cited: tuple[str,
         at = next((i for i, c in enumerate(clauses) if c.clause_id == cited[0]), None)
         if at is None or not 0 <= at + step < len(clauses):
             return None
-        return f"《{title}》{clauses[at + step].label}说了什么？"
+        return f"{book_title(title)}{clauses[at + step].label}说了什么？"
     if refs := _bare_refs(question):
         rest = _OPENING_RE.sub("", _CLOSING_RE.sub("", question).strip(_PUNCTUATION))
-        return f"《{title}》{rest}" + ("说了什么？" if rest == refs[0].text else "？")
-    return _DOCUMENT_POINTER_RE.sub(f"《{title}》", question, count=1)
+        return f"{book_title(title)}{rest}" + ("说了什么？" if rest == refs[0].text else "？")
+    return _DOCUMENT_POINTER_RE.sub(book_title(title), question, count=1)
 
 
 def _asks_about_document(question: str) -> bool:

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.text import char_bigrams, split_sentences
+from policyqa.corpus.titles import book_title
 from policyqa.index.models import Hit
 
 from .drafts import AnswererUnavailable, Draft, DraftSentence, PriorTurn
@@ -103,7 +104,7 @@ def load_llm_settings(**overrides: object) -> LLMSettings:
 
 def evidence_block(evidence: list[Hit]) -> str:
     """The numbered clauses as the model sees them: ``[n] 《title》label`` then the text."""
-    return "\n\n".join(f"[{n}] 《{h.clause.doc_title}》{h.clause.label}\n{h.clause.text.strip()}"
+    return "\n\n".join(f"[{n}] {book_title(h.clause.doc_title)}{h.clause.label}\n{h.clause.text.strip()}"
                        for n, h in enumerate(evidence, start=1))
 
 
@@ -126,7 +127,7 @@ def conversation_block(history: Sequence[PriorTurn]) -> str:
     for n, turn in enumerate(history[-MAX_PRIOR_TURNS:], start=1):
         lines.append(f"{n}. 问：{_clip(turn.question, MAX_PRIOR_QUESTION_CHARS)}")
         for c in turn.cited[:MAX_PRIOR_CLAUSES]:
-            lines.append(f"   答复所引：《{c.doc_title}》{c.label} {_clip(c.text, MAX_PRIOR_CLAUSE_CHARS)}")
+            lines.append(f"   答复所引：{book_title(c.doc_title)}{c.label} {_clip(c.text, MAX_PRIOR_CLAUSE_CHARS)}")
     return "\n".join(lines)
 
 

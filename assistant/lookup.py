@@ -16,6 +16,7 @@ from policyqa.corpus.models import Clause
 from policyqa.corpus.numerals import NUMERAL_CHARS, number_or_none, to_chinese_number
 from policyqa.corpus.structure import BOX_RE, ITEM_RE, SECTION_PATH_SEP
 from policyqa.corpus.text import split_sentences
+from policyqa.corpus.titles import book_title
 from policyqa.corpus.vocab import alternation, words
 
 from .mentions import per_documents
@@ -243,7 +244,7 @@ def quoted(asked: Named, clause: Clause) -> tuple[str, str] | None:
         quote = addressee_quote(asked, clause)
     if quote is None:
         return None
-    title = f"《{clause.doc_title}》" if asked.asks_issuer and quote else ""  # the title names the issuer (中共中央…)
+    title = book_title(clause.doc_title) if asked.asks_issuer and quote else ""  # the title names the issuer (中共中央…)
     return title + quote.replace("\n", "　"), quote
 
 

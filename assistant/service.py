@@ -13,7 +13,7 @@ from pathlib import Path
 from policyqa.corpus.errors import UserError
 from policyqa.corpus.models import Clause
 from policyqa.corpus.text import split_sentences
-from policyqa.corpus.titles import cite
+from policyqa.corpus.titles import book_title, cite
 from policyqa.corpus.validity import parse_as_of, today
 from policyqa.index import Hit, Index, IndexMissing, build_index, check_result_count, default_index_dir, load_index
 
@@ -277,7 +277,7 @@ class Assistant:
                                  reason="names an article no loaded document has")
         # 「老年人权益保障法对…有啥处罚」: a law not loaded, named without an article (with one, the article is named).
         if laws := analysis.unknown_laws:
-            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(f"《{law}》" for law in laws)),
+            return self._refusal(question, hits, UNKNOWN_DOCUMENT.format(numbers="、".join(book_title(law) for law in laws)),
                                  trace=trace, reason="names a law that is not loaded")
         return None
 
@@ -481,7 +481,7 @@ class Assistant:
             own = [c for c in clauses if c.doc_id == doc_id]
             heading = division_heading(own[0], ref) or ref.text
             span = f"{own[0].label}至{own[-1].label}，" if len(own) > 1 else ""
-            lines.append(f"《{own[0].doc_title}》{heading}：{span}共 {len(own)} 个条款。")
+            lines.append(f"{book_title(own[0].doc_title)}{heading}：{span}共 {len(own)} 个条款。")
             for c in own[:DIVISION_CLAUSES]:
                 first = next(iter(split_sentences(c.text)), c.text)
                 kept.append(VerifiedSentence(first, c, first))

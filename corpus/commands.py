@@ -13,6 +13,7 @@ from .errors import UserError
 from .loading import load_corpus
 from .numerals import NUMERAL_CHARS
 from .structure import own_articles
+from .titles import book_title
 
 ARTICLE_LINE_RE = re.compile(rf"^第[{NUMERAL_CHARS}\d]+条(?:之[{NUMERAL_CHARS}]+)?[\s\u3000]", re.M)
 COUNTED_ARTICLE_RE = re.compile(r"^(?:附件\d*)?第.+条(?:之.+)?$")  # articles as the check counts them, an annex's too
@@ -47,7 +48,7 @@ def inspect(args: argparse.Namespace) -> int:
         return 0
     for doc in corpus.documents:
         m = doc.meta
-        print(f"《{m.title}》 {m.doc_number or ''} {m.date or ''}  [{m.doc_id}]  {len(doc.clauses)} 条款")
+        print(f"{book_title(m.title)} {m.doc_number or ''} {m.date or ''}  [{m.doc_id}]  {len(doc.clauses)} 条款")
         for c in doc.clauses:
             print(f"  {_fit(c.label, 16)} {_fit(c.part, 9)} {_fit(c.text, 60)}")
     return 0

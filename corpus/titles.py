@@ -16,6 +16,15 @@ def short_title(title: str) -> str:
     return title.removeprefix(_LAW_PREFIX) or title
 
 
+_INNER_MARKS = str.maketrans("《》", "〈〉")
+
+
+def book_title(title: str) -> str:
+    """A title between 《》 as it is printed; a title that itself quotes one (「关于印发《…办法》的通知」) keeps its inner
+    title in 〈〉, as Chinese punctuation nests them (GB/T 15834): 《关于印发〈…办法〉的通知》, not 《关于印发《…办法》的通知》."""
+    return f"《{title.translate(_INNER_MARKS)}》"
+
+
 def cite(title: str, label: str) -> str:
     """The citation mark used in answers: 【《关于深化养老服务改革发展的意见》（十四）】."""
-    return f"【《{short_title(title)}》{label}】"
+    return f"【{book_title(short_title(title))}{label}】"

@@ -25,6 +25,7 @@ from .errors import UserError
 from .layout import DATE_RE, DOC_NUMBER_RE, compact, normalise_date
 from .models import Clause
 from .parse import UNTITLED
+from .titles import book_title
 
 IN_FORCE, PENDING, SUPERSEDED, REPEALED = "现行有效", "尚未施行", "已被修订", "已废止"
 STATUSES = (IN_FORCE, PENDING, SUPERSEDED, REPEALED)
@@ -304,10 +305,10 @@ class Validity:
             return None
         d = self.dates[doc_id]
         when = "现行" if as_of is None else f"{_written(as_of)}时"
-        name = f"《{d.title}》" + (f"（{_written(d.version_date)}版本）" if d.version_date else "")
+        name = book_title(d.title) + (f"（{_written(d.version_date)}版本）" if d.version_date else "")
         current = "、".join(f"{_written(self.dates[v].version_date) or v}版本（{v}）" for v in s.in_force)
         if s.status == REPEALED:
-            by = s.by if s.by in (None, "user") else f"《{self.dates[s.by].title}》（{s.by}）"
+            by = s.by if s.by in (None, "user") else f"{book_title(self.dates[s.by].title)}（{s.by}）"
             source = "" if s.by is None else "（由使用者标注）" if by == "user" else f"，见{by}"
             return f"{name}已于{_written(s.date) or '此前'}废止{source}。"
         if s.status == PENDING:

@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from policyqa.corpus.titles import book_title
+
 from .questions import Question, QuestionSetError, question_from_dict
 
 QRELS_HEADER = ("query-id", "corpus-id", "score")
@@ -31,7 +33,7 @@ def corpus_row(clause: dict) -> dict:
     """A clause dict (``Clause.to_dict()``) as a BEIR corpus record."""
     return {
         "_id": clause["clause_id"],
-        "title": f"《{clause['doc_title']}》{clause['label']}",
+        "title": f"{book_title(clause['doc_title'])}{clause['label']}",
         "text": clause["text"],
         "metadata": {"doc_id": clause["doc_id"], "label": clause["label"], "part": clause["part"]},
     }

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from policyqa.corpus.titles import book_title
+
 from .backends import MilvusLocation, add_index_options, index_location
 
 _INDEX_HELP = ("index folder (default: $POLICYQA_INDEX or ~/.local/share/policyqa/index); with --uri, the folder the "
@@ -28,7 +30,7 @@ def _write(args: argparse.Namespace, name: str, *call_args):
 
 def _print(result) -> None:
     for r in result.reports:
-        print(f"《{r.title}》 [{r.doc_id}] {r.doc_number or ''} {r.date or ''}  {r.clauses} 个条款 clauses: "
+        print(f"{book_title(r.title)} [{r.doc_id}] {r.doc_number or ''} {r.date or ''}  {r.clauses} 个条款 clauses: "
               f"{'、'.join(r.labels[:12])}{' …' if len(r.labels) > 12 else ''}")
         for problem in r.problems:
             print(f"  注意 problem: {problem}")

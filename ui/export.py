@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from policyqa.assistant.models import Citation
+from policyqa.corpus.titles import book_title
 
 from .render import Turn, chinese_part, source_name
 
@@ -12,7 +13,7 @@ from .render import Turn, chinese_part, source_name
 def _turn_markdown(turn: Turn, number: int) -> list[str]:
     out = [f"## {number}. 问：{turn.question}", ""]
     if turn.doc_titles:
-        out += [f"> 仅在这些文件中查找：{'、'.join(f'《{t}》' for t in turn.doc_titles)}", ""]
+        out += [f"> 仅在这些文件中查找：{'、'.join(book_title(t) for t in turn.doc_titles)}", ""]
     if turn.as_of:
         out += [f"> 按 {turn.as_of} 的效力作答", ""]
     answer = turn.answer
@@ -52,7 +53,7 @@ def conversation_markdown(turns: list[Turn], now: datetime | None = None) -> str
             documents.setdefault(c.doc_id, c)
     if documents:
         out += ["## 引用的文件", ""]
-        out += [f"- 《{c.doc_title}》" + (f"，{c.doc_number}" if c.doc_number else "，无发文字号")
+        out += [f"- {book_title(c.doc_title)}" + (f"，{c.doc_number}" if c.doc_number else "，无发文字号")
                 for c in documents.values()]
         out.append("")
     return "\n".join(out)

@@ -14,7 +14,7 @@ from html import escape
 
 from policyqa.assistant.models import Answer, Citation, RelatedClause
 from policyqa.corpus.models import Clause
-from policyqa.corpus.titles import cite, short_title
+from policyqa.corpus.titles import book_title, cite, short_title
 
 SECTION_SEP = " / "
 PART_NAMES = {"preamble": "序言", "body": "正文", "closing": "结尾", "annex": "附件"}
@@ -65,7 +65,7 @@ def _text(value: str) -> str:
 
 def chip_label(doc_title: str, label: str) -> str:
     """《关于深化养老服务改革发展的意见》（十四）"""
-    return f"《{short_title(doc_title)}》{label}"
+    return f"{book_title(short_title(doc_title))}{label}"
 
 
 def chip(clause_id: str, doc_title: str, label: str, quote: str | None = None, extra: str = "",
@@ -195,7 +195,7 @@ SLOW_NOTE = "服务器响应较慢，仍在查找；可以继续等待，或点�
 def source_name(c: Citation) -> str:
     """《关于深化养老服务改革发展的意见》（国发〔2024〕1号）（十四）"""
     number = f"（{c.doc_number}）" if c.doc_number else ""
-    return f"《{c.doc_title}》{number}{c.label}"
+    return f"{book_title(c.doc_title)}{number}{c.label}"
 
 
 def answer_text(answer: Answer) -> str:
@@ -210,7 +210,7 @@ def filter_note_html(titles: list[str]) -> str:
     """Which documents a question is searched in, when the reader chose some (empty otherwise)."""
     if not titles:
         return ""
-    names = "、".join(f"《{short_title(t)}》" for t in titles)
+    names = "、".join(book_title(short_title(t)) for t in titles)
     return (f'<div class="pq-filter" title="{_attr("、".join(titles))}">仅在所选的 {len(titles)} 份文件中查找：'
             f'{_text(names)}</div>')
 
