@@ -149,6 +149,19 @@ def _is_point(clause: Clause, number: int, section: int | None, item: int | None
                         clause.label) is not None
 
 
+def _unnumbered(ref: ArticleRef, clauses: list[Clause]) -> list[Clause]:
+    """The clauses a reference names that carry no number of it: a standard's clause by its label (「5.1.2」
+    「附录A」), or, for an item whose title heads its numbered measures (「（七）培育市场主体。」 then 1. 2. 3.), the
+    measures (the item as a whole). Empty for any other reference."""
+    if ref.kind == "clause":
+        return [c for c in clauses if c.label == ref.text]
+    if ref.kind != "item":
+        return []
+    part = to_chinese_number(ref.section) if ref.section is not None else f"[{NUMERAL_CHARS}]+"
+    measure = re.compile(rf"(?:{part}、)?（{to_chinese_number(ref.number)}）\d{{1,2}}[.．]?")
+    return [c for c in clauses if measure.fullmatch(c.label)]
+
+
 def _self_describing(asked: Named, clauses: list[Clause]) -> list[Clause]:
     """For a question asking when a document was issued or came into force, or why it was made: the clause of the
     document that says it (its dated closing text, else its title note; the article putting it in force; the first
@@ -333,14 +346,17 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
     found: dict[str, Clause] = {}  # by clause id, in the order found
     for doc_id in candidates:
         numbering = numberings.numbered(refs, clauses_by_doc.get(doc_id))
-        if numbering is None:
-            continue  # no clause of it is numbered as asked
+        if numbering is None:  # no clause numbered as asked: a standard's 5.1.2, or an item heading its measures
+            found.update((c.clause_id, c) for ref in refs for c in _unnumbered(ref, clauses_by_doc.get(doc_id, [])))
+            continue
         numbered = numbering.numbered_as(refs)
         rows = set()  # the texts that named a row of this document's task table
         for ref in refs:
             if ref.kind == "item" and not ref.explicit and ref.text in rows:
                 continue  # 「52号文第12项」: the table's row 12, where the text has a table
             matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
+            if not matched:
+                matched = _unnumbered(ref, clauses_by_doc.get(doc_id, []))
             if not matched and ref.kind == "item" and ref.section is not None:
                 matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
             elif ref.kind == "item" and ref.section is None:

@@ -45,6 +45,11 @@ NEIGHBOUR_RE = re.compile(r"(?<=[条）)项])[^，。？?\s]{0,12}?的?(?:(下|�
 ARTICLE_RANGE_RE = re.compile(rf"第({N})条?(?:至|到|—|－|-|～|~)第?({N})条")
 QUESTION_REF_RE = re.compile(rf"第({N})(?:问|个问题)")  # 「政策问答第14问」: a question and its answer
 BOX_REF_RE = re.compile(rf"专栏\s*({N})")  # 「规划的专栏2」: a box of projects
+# A standard's clause by its decimal number (「规范5.1.2条」「第7.5条讲什么」) or an appendix (「附录A」), not a quantity
+# (「3.5万元」「0.8米」): 第 before it, 条/款 after it, or what-does-it-say words.
+STANDARD_CLAUSE_REF_RE = re.compile(r"(?<![\d.．])(第)?(\d{1,2}(?:\.\d{1,2}){1,4})(?![\d.．])\s*(条|款)?")
+_CLAUSE_ASKED_RE = re.compile(r"\s*(?:的?(?:内容|规定|要求)|讲|说|写|是什么|有哪些|里|中)")
+APPENDIX_REF_RE = re.compile(r"附录\s*([A-Z])(?![A-Za-z])")
 # 「旅游法最后一条」「分工表最后一项」: the text's last article or item, a table's last row.
 LAST_REF_RE = re.compile(r"(?:最后|最末|末)(?:一|那一?)?(条|项)(?![款项])")
 # A division as a whole: 「…意见第三部分」 (its part 三、), 「旅游法第三章」, 「民法典第二编」, or a chapter by the title
@@ -122,7 +127,7 @@ _LAW_NAME_WORDS = 3  # words before the one ending in 法 that a law's name take
 
 @dataclass(frozen=True)
 class ArticleRef:
-    kind: str  # "item" | "point" | "question" | "box" | "article" | "annex" | "division" | "last"
+    kind: str  # "item" | "point" | "question" | "box" | "clause" | "article" | "annex" | "division" | "last"
     number: int
     text: str
     section: int | None = None  # the part that qualifies an item (三、（三）), if named
@@ -237,6 +242,12 @@ def find_refs(question: str) -> list[ArticleRef]:
     for m in BOX_REF_RE.finditer(question):
         if (n := _num(m.group(1))) is not None:
             refs.append(ArticleRef("box", n, f"专栏{m.group(1)}"))
+    clauses = [m for m in STANDARD_CLAUSE_REF_RE.finditer(question)
+               if m.group(1) or m.group(3) or _CLAUSE_ASKED_RE.match(question, m.end())]
+    refs += [ArticleRef("clause", 0, m.group(2)) for m in clauses]  # 「5.1.2」, 「附录A」: cited by the label they are
+    refs += [ArticleRef("clause", 0, f"附录{m.group(1)}") for m in APPENDIX_REF_RE.finditer(question)]
+    for m in clauses:  # 5.1.2 is no point 1. or article
+        question = question[:m.start()] + "　" * (m.end() - m.start()) + question[m.end():]
     for m in ARTICLE_RANGE_RE.finditer(question):  # 「第三十六条至第三十八条」「第14-16条」: each article between
         first, last = _num(m.group(1)), _num(m.group(2))
         if first is None or last is None or not 0 < last - first < MAX_REFS:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .numerals import NUMERAL_CHARS, parse_chinese_number
+from .standards import STANDARD_NUMBER_RE, TOC_ENTRY_RE, standard_cover, without_page_furniture
 
 DOC_NUMBER_RE = re.compile(
     r"[A-Za-z\u4e00-\u9fff]{1,16}\s*[〔\[【［（(]\s*(?:19|20|１９|２０)[\d０-９]{2}\s*[〕\]】］）)]\s*(?:第\s*)?[\d０-９]{1,5}\s*号"
@@ -53,12 +54,14 @@ _META_LINE_RE = re.compile(
     r"^(发文字号|文号|发布单位|发布机关|发布机构|发文机关|发文单位|制发机关|发布日期|更新日期|成文日期|发布时间|印发日期"
     r"|索引号|主题分类|主题词|来源)[：:]\s*(\S.*)$")
 _FILING_KEYS = ("索引号", "主题分类", "主题词")  # where a portal files the document: metadata that names nothing
-_LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,30}关于[^，。；：:,]{4,90}$")  # a one-line title over 40 characters
+# A one-line title over 40 characters: up to eight or more joint issuers before 关于 (「…民政局 …财政局 …教育局关于印发
+# 《…》的通知」).
+_LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,100}关于[^，。；：:,]{4,90}$")
 PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
 # Lines (not counting blank ones) the header of PDF-extracted text may take: a joint red header names each issuer
 # on a line of its own (eight or more departments, then 「文件」), then the 发文字号, a title of up to four lines, a date.
 HEADER_LINES = 20
-TITLE_MAX_CHARS = 100  # joint issuers and 关于印发《…》的通知 included; more is a paragraph run into the title
+TITLE_MAX_CHARS = 160  # joint issuers and 关于印发《…》的通知 included; more is a paragraph run into the title
 # A printed page number on a line of its own (「— 3 —」「- 3 -」「第 3 页 共 12 页」), left by PDF extraction.
 # A bare number is not one: it may be a table's 序号 cell.
 PAGE_MARK_RE = re.compile(
@@ -217,6 +220,8 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
 
     Returns the metadata found and the index of the first body line.
     """
+    if (cover := standard_cover(lines)) is not None:
+        return cover
     meta: dict = {}
     title_parts: list[str] = []
     title_done = False
@@ -421,7 +426,10 @@ def split_layout(text: str, suffix: str = ".txt") -> Layout:
         for key, value in found.items():
             meta.setdefault(key, value)
         raw_lines = raw_lines[start:]
-        lines = [SourceLine(l.strip(), indented=bool(_INDENT_RE.match(l))) for l in raw_lines]
+        if STANDARD_NUMBER_RE.match(meta.get("doc_number") or ""):
+            raw_lines = without_page_furniture(raw_lines, meta["doc_number"])
+        lines = [SourceLine(l.strip(), indented=bool(_INDENT_RE.match(l))) for l in raw_lines
+                 if not TOC_ENTRY_RE.match(l.strip())]
 
     lines = [l for l in lines if not PAGE_MARK_RE.match(l.text)]
     for key, value in _signature_meta([l.text for l in lines]).items():

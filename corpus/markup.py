@@ -37,10 +37,12 @@ _SITE_SUFFIX_RE = re.compile(r"\s*(?:[_|｜]|\s-\s).*$")  # 「…的通知_政�
 _FIELD_LABEL_RE = re.compile(r"^[\u4e00-\u9fff\s　]{2,10}[：:]$")
 _FIELD_LINE_RE = re.compile(r"^(?:发文字号|文号|发布机构|发文机关|成文日期|发布日期|索引号|主题分类)[：:]")
 # Where a portal's page goes on after the document: share and print links, the previous and next article.
-_PAGE_END_RE = re.compile(r"^(?:分享到|打印本页|【打印】|\[打印\]|关闭窗口|【关闭】|相关文件|相关链接|相关阅读|相关稿件"
-                          r"|扫一扫|上一篇|下一篇)")
-# A portal's attachment box (「附件下载：….pdf」: the document, or its annexes, as files), above or below the text.
+_PAGE_END_RE = re.compile(r"^(?:分享到|[【\[]?打印本页|【打印】|\[打印\]|[【\[]?关闭窗口|【关闭】|相关文件|相关链接|相关阅读"
+                          r"|相关稿件|相关解读|扫一扫|上一篇|下一篇)")
+# A portal's attachment box (「附件下载：」 and the files under it, 「1.申请表.docx」: the document, or its annexes, as
+# files), above or below the text.
 _DOWNLOAD_BOX_RE = re.compile(r"^附件下载")
+_FILE_NAME_RE = re.compile(r"^[^。；]{1,100}\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar)$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
@@ -220,7 +222,17 @@ def html_text(markup: str) -> str:
         title = parser.article_title or _SITE_SUFFIX_RE.sub("", _ASCII_SPACE_RE.sub(" ", parser.title).strip())
         lines = ([title] if title else []) + lines
     end = next((i for i, line in enumerate(lines) if i and _PAGE_END_RE.match(line)), len(lines))
-    return _plain_lines([line for line in lines[:end] if not _DOWNLOAD_BOX_RE.match(line)])
+    return _plain_lines(_without_download_box(lines[:end]))
+
+
+def _without_download_box(lines: list[str]) -> list[str]:
+    """The lines without a portal's 「附件下载：」 box: its heading and the file names listed under it."""
+    kept, in_box = [], False
+    for line in lines:
+        in_box = bool(_DOWNLOAD_BOX_RE.match(line) or (in_box and _FILE_NAME_RE.match(line.strip())))
+        if not in_box:
+            kept.append(line)
+    return kept
 
 
 def _docx_paragraph(p: ElementTree.Element) -> str:

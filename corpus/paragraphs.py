@@ -18,8 +18,9 @@ MID_SENTENCE = "，、（“《—"
 ATTACHMENT_LINE_RE = re.compile(r"^附\s*件\s*\d*\s*[：:]")
 # 「第一章　总　　则」 on a line of its own: a heading, never the end of the line above.
 HEADING_LINE_RE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[编章节][\s　]+\S.{0,20}$")
-# A numbered item inside an article (「2.综合发挥…」「（3）…」) starts a paragraph of its own; 0.1平方米 does not.
-ITEM_START_RE = re.compile(r"^(?:\d{1,2}[.．](?!\d)|\d{1,2}、|[（(]\d{1,2}[）)])")
+# A numbered item inside an article (「2.综合发挥…」「（3）…」), a standard's clause (「4.2 养老机构应…」) or its list
+# item (「a) 发生跌倒…」) starts a paragraph of its own; 0.1平方米 does not.
+ITEM_START_RE = re.compile(r"^(?:\d{1,2}[.．](?!\d)|\d{1,2}、|[（(]\d{1,2}[）)]|\d{1,2}(?:\.\d{1,2}){1,4}[\s\u3000]|[a-z][)）])")
 _ASCII_CJK_SPACE_RE = re.compile(
     r"(?<=[A-Za-z0-9%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
     r"|(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[A-Za-z0-9])"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .layout import DATE_LINE_RE, TERMINAL
 from .numerals import NUMERAL_CHARS, number_or_none
 from .paragraphs import ATTACHMENT_LINE_RE, Paragraph
+from .standards import APPENDIX_RE, NAMED_PARTS, chapter_number, clause_number, is_standard_body, unspaced
 from .vocab import alternation, words
 
 N = f"[{NUMERAL_CHARS}\\d]+"
@@ -27,7 +28,7 @@ QUALIFIED_ITEM_RE = re.compile(  # （一）, 二、（一）, or a part's numbe
 MIN_LIST_POINTS = 3  # numbered paragraphs that make a text a numbered list
 _PART_POINT_LABEL_RE = re.compile(r"^([一二三四五六七八九十百]+、)(\d{1,2}[.．、]?)$")  # 「三、11.」
 POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
-QUESTION_RE = re.compile(r"^(?:问|记者问|记者)\s*[：:]")  # a question of an 答记者问 or 政策解读
+QUESTION_RE = re.compile(r"^(?:问\s*\d{0,2}|记者问|记者)\s*[：:]")  # a question of an 答记者问 or 政策解读 (「问3：」)
 # 「专栏1　养老服务能力提升工程」: a 规划's box of projects and targets, cited by its number (专栏1).
 BOX_RE = re.compile(rf"^专栏\s*(\d{{1,2}}|[{NUMERAL_CHARS}]+)(?:[\s\u3000：:]|$)")
 ANSWER_RE = re.compile(r"(?:^|[？?。]\s*)答\s*[：:]")  # its answer, in a paragraph of its own or after the question
@@ -99,7 +100,9 @@ def _is_heading_line(text: str) -> bool:
 def build_body(paragraphs: list[Paragraph]) -> Body:
     """Split body paragraphs into units; headings are returned separately."""
     own = own_articles([p.text for p in paragraphs])
-    if own and sum(1 for p in paragraphs if LAW_ARTICLE_RE.match(p.text)) >= 2:
+    if is_standard_body([p.text for p in paragraphs]):
+        body = _standard_units(paragraphs)
+    elif own and sum(1 for p in paragraphs if LAW_ARTICLE_RE.match(p.text)) >= 2:
         body = _law_units(paragraphs)
     elif any(ITEM_RE.match(p.text) or SECTION_RE.match(p.text) for p in paragraphs):
         body = _opinion_units(paragraphs, own)
@@ -158,6 +161,58 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
     return Body(([preamble] if preamble else []) + units, headings)
 
 
+def _standard_units(paragraphs: list[Paragraph]) -> Body:
+    """A standard's units: each numbered clause (「4.1」, 「5.1.2」, a chapter's own text 「1」, a term 「3.1」 with its
+    definition) with what follows it, up to the next number; 前言, 参考文献 and each 附录A by name (numbers inside an
+    appendix are its own: 「A.1」, or a table's rows). A number with nothing under it but deeper clauses (「5.1 评估
+    时机」 above 5.1.1) is a heading, not a unit."""
+    outline, units, headings = _Outline(), [], []
+    preamble: Unit | None = None
+    open_unit: Unit | None = None
+    chapter, in_appendix = 0, False
+    for p in paragraphs:
+        text, name = p.text, unspaced(p.text)
+        appendix = APPENDIX_RE.match(name)
+        if name in NAMED_PARTS or appendix:
+            outline.drop(0)
+            in_appendix = in_appendix or bool(appendix)
+            open_unit = Unit(f"附录{appendix.group(1)}" if appendix else name, None, "annex" if appendix else "body",
+                             "", [name])
+            units.append(open_unit)
+            continue
+        number = None
+        if not in_appendix and (opened := chapter_number(text, chapter)) is not None:
+            chapter, number = opened, str(opened)
+            if open_unit is not None and len(open_unit.paragraphs) > 1 and _is_heading_line(open_unit.paragraphs[-1]):
+                headings.append(open_unit.paragraphs.pop())  # the title printed again above chapter 1
+        elif (clause := clause_number(text, chapter)) and clause[0].isalpha() == in_appendix:
+            number = clause
+        if number is not None:
+            depth = number.count(".") + 1
+            outline.drop(depth)
+            open_unit = Unit(number, None, "annex" if in_appendix else "body", outline.path, [text])
+            units.append(open_unit)
+            if _is_heading_line(text):
+                outline.push(depth, text)
+        elif open_unit is not None:
+            open_unit.paragraphs.append(text)
+        elif TABLE_OF_CONTENTS_RE.match(name) or name == "目次":
+            headings.append(text)
+        else:
+            if preamble is None:
+                preamble = Unit(PREAMBLE_LABEL, None, "preamble", "")
+            preamble.paragraphs.append(text)
+    kept = [u for u in units if len(u.paragraphs) > 1 or not _is_heading_line(u.paragraphs[0])]
+    headings += [u.paragraphs[0] for u in units if u not in kept]
+    return Body(([preamble] if preamble else []) + kept, headings)
+
+
+def _is_title_sentence(text: str) -> bool:
+    """「实施居家养老服务提升行动。」: an item's title written as a sentence of its own, no more (its measures follow as
+    numbered points)."""
+    return len(text) <= 30 and text.endswith("。") and not re.search(r"[。，,；：:]", text[:-1])
+
+
 def _head(text: str) -> str:
     """A part's text up to its first full stop: its run title, or the sentence it opens with."""
     return re.split(r"[。：:；！？]", text, maxsplit=1)[0]
@@ -203,11 +258,19 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
     point_prefix, titled_item = "", None
     questions = 0  # the parts that are questions of a 政策问答, so far
     attachment_list = attachment_list_lines([p.text for p in paragraphs])  # 「2．…」 going on from 「附件：1．…」
-    for p, in_attachment_list in zip(paragraphs, attachment_list):
+    answered = _answered_questions([p.text for p in paragraphs])
+    for i, (p, in_attachment_list) in enumerate(zip(paragraphs, attachment_list)):
         text = p.text
         section = SECTION_RE.match(text)
         division = DIVISION_RE.match(text)
         item = ITEM_RE.match(text)
+        if i in answered and not section:
+            # A part's questions and answers (a guide's 常见问题 「1.问：…」 「答：…」, a 解读's 「问3：…」): each question with
+            # its answer is a unit, counted as a reader counts them (第N问), under the part's heading.
+            questions += 1
+            open_unit = Unit(f"第{questions}问", questions, "body", outline.path, [text])
+            units.append(open_unit)
+            continue
         if point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list:
             if titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1:
                 # The item's title, then its points: the title is a heading.
@@ -251,8 +314,14 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             outline.drop(ITEM_RANK)
             open_unit = Unit(f"（{item.group(1)}）", number_or_none(item.group(1)), "body", outline.path, [text])
             units.append(open_unit)
-            titled = _is_heading_line(text)
+            titled = _is_heading_line(text) or _is_title_sentence(text[item.end():])
             titled_item, point_prefix = (open_unit, open_unit.label) if titled else (None, "")
+            continue
+        if (box := BOX_RE.match(text.strip("| "))) and _is_heading_line(text.strip("| ")):
+            # 「专栏1　居家养老服务重点工程」 (in a Word file, a table of one cell): a box, cited by its number; its lines
+            # follow, up to the next numbered unit.
+            open_unit = Unit(f"专栏{box.group(1)}", number_or_none(box.group(1)), "body", outline.path, [text])
+            units.append(open_unit)
             continue
         if open_unit is None and section_label is not None:
             open_unit = Unit(section_label, section_number, "body", outline.path, [])
@@ -357,6 +426,14 @@ def _numbered_list_units(texts: list[str]) -> list[Unit]:
         else:
             units[-1].paragraphs.append(t)
     return units
+
+
+def _answered_questions(texts: list[str]) -> set[int]:
+    """The paragraphs that ask a question (「问：」「问3：」, or a numbered point 「1.问：」) answered in themselves or in
+    the paragraph after them (「答：」); none unless a text asks at least two."""
+    asked = [i for i, t in enumerate(texts) if QUESTION_RE.match(t[m.end():] if (m := POINT_RE.match(t)) else t)]
+    answered = {i for i in asked if ANSWER_RE.search(texts[i]) or (i + 1 < len(texts) and ANSWER_RE.match(texts[i + 1]))}
+    return answered if len(answered) >= 2 else set()
 
 
 def _question_units(texts: list[str]) -> list[Unit]:

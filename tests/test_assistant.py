@@ -1477,3 +1477,16 @@ def test_a_plans_sections_and_boxes_are_cited_as_readers_cite_them():
     assert labels("养老服务体系建设规划第二章第一节讲的是什么") == ["第二章第一节", "专栏1"]  # the box sits in it
     assert labels("养老服务体系建设规划的专栏1写了哪些内容？") == ["专栏1"]
     assert labels("养老服务体系建设规划第一章讲了什么") == ["第一章第一节", "第一章第二节"]
+
+
+def test_a_standards_clause_is_looked_up_by_its_number_not_by_a_figure():
+    """「规范5.1.2条讲什么」「附录A」 name a standard's clause; 「扶手高度0.85米」「补贴3.5万元」 are figures."""
+    from policyqa.assistant.references import find_refs
+    from policyqa.corpus import parse_text
+    from tests.test_corpus_genre import STANDARD
+
+    doc = parse_text(STANDARD, "fzs", ".txt")
+    assert [c.label for c in _looked_up("防走失服务规范4.1.2条讲什么", fzs=doc)] == ["4.1.2"]
+    assert [c.label for c in _looked_up("防走失服务规范第3.2条是什么内容", fzs=doc)] == ["3.2"]
+    assert [c.label for c in _looked_up("防走失服务规范附录A里有什么", fzs=doc)] == ["附录A"]
+    assert not [r for r in find_refs("扶手高度0.85米、补贴3.5万元够吗") if r.kind == "clause"]

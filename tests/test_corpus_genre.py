@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from policyqa.corpus import coverage_problems, load_corpus, parse_text
+from policyqa.corpus import coverage_problems, load_corpus, parse_file, parse_text
 from policyqa.corpus.commands import ARTICLE_LINE_RE, COUNTED_ARTICLE_RE
 from policyqa.corpus.structure import own_articles
 from tests.conftest import LAWS
@@ -875,3 +875,111 @@ def test_a_policy_qa_counts_its_questions_after_a_part_that_is_none():
     assert [(c.label, c.section) for c in doc.clauses] == [
         ("一、政策背景", "一、政策背景"), ("第1问", "第1问"), ("第2问", "第2问")]
     assert doc.clauses[1].text.endswith("（二）特困家庭。")
+
+
+STANDARD = """ICS 03.080.99
+CCS A 12
+DB99
+某 某 省 地 方 标 准
+DB99/T 0123—2025
+养老机构老年人防走失服务规范
+Specification for wandering prevention of older adults
+in elderly care institutions
+2025-03-01 发布 2025-06-01 实施
+某某省市场监督管理局 发 布
+
+
+DB99/T 0123—2025
+目 次
+前言 ..................................................... II
+1 范围 ................................................... 1
+2 术语和定义 ............................................. 1
+I
+
+
+DB99/T 0123—2025
+前 言
+本文件按照GB/T 1.1—2020的规定起草。
+本文件由某某省民政厅提出并归口。
+II
+
+
+DB99/T 0123—2025
+养老机构老年人防走失服务规范
+1 范围
+本文件规定了养老机构老年人防走失的基本要求、风险评估和走失后处置。
+2 术语和定义
+下列术语和定义适用于本文件。
+2.1
+走失 wandering
+老年人离开养老机构后下落不明的情形。
+3 基本要求
+3.1 养老机构应建立防走失管理制度，明确第一责任人。
+3.2 养老机构应每半年至少组织1次防走失演练。
+4 走失后处置
+4.1 发现与报告
+4.1.1 发现老年人走失的，当班人员应在15 min内向负责人报告；负责人应在30 min内通知
+相关第三方。
+1
+
+
+DB99/T 0123—2025
+4.1.2 走失超过2 h仍未找到的，应报警。
+4.2 走失后跟进
+老年人找回后，应在24 h内完成以下工作：
+a) 重新评估走失风险；
+b) 修订照护计划。
+附 录 A
+（资料性）
+走失风险评估表
+表A.1给出了走失风险评估表。
+2
+"""
+
+
+def test_a_standard_is_cited_by_its_clause_numbers():
+    """A standard (GB/T 1.1): its cover gives number, title, issuer and date; page furniture (the number atop each
+    page, bare page numbers, the table of contents) is dropped; each numbered clause is a unit labelled by its
+    number, a number with only deeper clauses under it a heading; 前言 and 附录A by name."""
+    doc = parse_text(STANDARD, "fzs", ".txt")
+    assert (doc.meta.title, doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == (
+        "养老机构老年人防走失服务规范", "DB99/T 0123—2025", "某某省市场监督管理局", "2025-03-01")
+    assert [c.label for c in doc.clauses] == ["前言", "1", "2", "2.1", "3.1", "3.2", "4.1.1", "4.1.2", "4.2", "附录A"]
+    by = {c.label: c for c in doc.clauses}
+    assert "DB99" not in by["4.1.1"].text and by["4.1.1"].text.endswith("通知相关第三方。")  # one paragraph over the page
+    assert "走失wandering" in by["2.1"].text.replace(" ", "") and "下落不明" in by["2.1"].text
+    assert by["4.2"].text.startswith("4.2") and "b) 修订照护计划。" in by["4.2"].text
+    assert by["4.1.1"].section.endswith("4.1发现与报告") and by["附录A"].part == "annex"
+    assert "养老机构老年人防走失服务规范" not in by["前言"].text  # the title printed again above chapter 1
+
+
+def test_a_guides_questions_inside_a_part_are_cited_by_their_count(tmp_path):
+    """A guide's 「常见问题」 (「1.问：…」「答：…」) or a 解读's 「问3：…」 inside a part: each question with its answer is
+    a unit 第N问, not a point of the part; a portal's 「附件下载：」 box and its file names are not text."""
+    page = ("<html><body><h1>某市高龄津贴申领办事指南</h1>"
+            "<p>一、申请条件</p><p>1.具有本市户籍；</p><p>2.年满80周岁。</p>"
+            "<p>二、常见问题</p><p>1.问：户籍在本市、住在外地能领吗？</p><p>答：可以，委托亲属代办。</p>"
+            "<p>2.问：过了几个月才申请，能补发吗？</p><p>答：自年满80周岁的当月起计发。</p>"
+            "<p>附件下载：</p><p>1.申请表.docx</p><p>2.委托书.pdf</p><p>【打印本页】 【关闭窗口】</p></body></html>")
+    (tmp_path / "zn.html").write_text(page, "utf-8")
+    doc = parse_file(tmp_path / "zn.html")
+    assert [c.label for c in doc.clauses] == ["一、1.", "一、2.", "第1问", "第2问"]
+    assert doc.clauses[-1].text == "2.问：过了几个月才申请，能补发吗？\n答：自年满80周岁的当月起计发。"
+    jiedu = parse_text("# 某某补贴政策解读\n\n一、主要内容\n\n补贴每人每月100元。\n\n二、常见问题解答\n\n"
+                       "**问1：老证能申请吗？**\n\n答：须先换领新证。\n\n**问2：什么时候到账？**\n\n答：每月10日前。\n",
+                       "jd", ".md")
+    assert [c.label for c in jiedu.clauses] == ["一、主要内容", "第1问", "第2问"]
+
+
+def test_an_items_measures_and_a_box_in_a_word_table_are_units():
+    """An item whose paragraph is only its title sentence (「（一）实施居家养老服务提升行动。」) is the heading of the
+    numbered measures under it, each a unit （一）1. (qualified by its part where items restart); a 专栏 written as a
+    table of one cell is a unit 专栏1."""
+    doc = parse_text("某某省积极应对人口老龄化行动计划\n\n一、主要任务\n\n（一）实施居家养老服务提升行动。\n\n"
+                     "1.发展家庭养老床位。每年新建1万张。（省民政厅牵头）\n\n2.强化家庭照护支持。每年累计不超过21天。\n\n"
+                     "| 专栏1　居家养老服务重点工程 |\n\n| 1.家庭养老床位建设工程。累计建设3万张以上。 |\n\n"
+                     "（二）实施社区养老服务网络织密行动。\n\n1.建设区域养老服务中心。\n\n二、保障措施\n\n"
+                     "（一）加强组织领导。各级老龄委要统筹协调。\n\n（二）强化资金保障。各级财政要加大投入。\n", "xd", ".txt")
+    assert [c.label for c in doc.clauses] == ["一、（一）1.", "一、（一）2.", "专栏1", "一、（二）1.", "二、（一）", "二、（二）"]
+    assert "累计建设3万张以上" in doc.clauses[2].text
+    assert doc.clauses[0].section.endswith("（一）实施居家养老服务提升行动。")
