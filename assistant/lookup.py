@@ -355,8 +355,8 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
             if ref.kind == "item" and not ref.explicit and ref.text in rows:
                 continue  # 「52号文第12项」: the table's row 12, where the text has a table
             matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
-            if not matched:
-                matched = _unnumbered(ref, clauses_by_doc.get(doc_id, []))
+            if not matched or (ref.kind == "item" and ref.section is None):
+                matched += _unnumbered(ref, clauses_by_doc.get(doc_id, []))  # measures an item heads, in any part
             if not matched and ref.kind == "item" and ref.section is not None:
                 matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
             elif ref.kind == "item" and ref.section is None:

@@ -634,10 +634,17 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert labels("国发〔2013〕35号二（二）讲了什么") == ["二、（二）"]  # the part's numeral typed without 、
     assert labels("国发〔2013〕35号二、（二）第3点讲了什么") == []  # no point 3. inside the item: no such point
     points = parse_text("某某市人民政府关于加快发展养老服务的实施意见\n某政发〔2024〕1号\n\n一、总体要求\n（一）指导思想。坚持以人民为中心。\n"
-                        "二、主要任务\n（一）发展居家养老。\n1.建立服务网络。\n2.培育服务企业，提供上门服务。\n"
+                        "二、主要任务\n（一）发展居家养老。推进居家服务。\n1.建立服务网络。\n2.培育服务企业，提供上门服务。\n"
                         "（二）发展机构养老。支持社会力量办养老机构。\n", "ss")
     assert [c.label for c in _looked_up("某政发〔2024〕1号二（一）第2点讲了什么", ss=points)] == ["二、（一）"]  # inside its item
     assert _looked_up("某政发〔2024〕1号二（一）第9点讲了什么", ss=points) == []
+    # An item that is only its title heads its measures: each is a unit, and the item is its measures.
+    measures = parse_text("某某市人民政府关于加快发展养老服务的实施意见\n某政发〔2024〕1号\n\n一、总体要求\n（一）指导思想。坚持以人民为"
+                          "中心。\n二、主要任务\n（一）发展居家养老。\n1.建立服务网络。\n2.培育服务企业，提供上门服务。\n"
+                          "（二）发展机构养老。支持社会力量办养老机构。\n", "ms")
+    assert [c.label for c in _looked_up("某政发〔2024〕1号二（一）第2点讲了什么", ms=measures)] == ["二、（一）2."]
+    assert [c.label for c in _looked_up("某政发〔2024〕1号主要任务的第（一）项说的是什么", ms=measures)] == [
+        "二、（一）1.", "二、（一）2."]
 
 
 def test_a_parts_numbered_point_is_looked_up_as_part_and_number():

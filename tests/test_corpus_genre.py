@@ -271,13 +271,15 @@ def test_pdf_page_numbers_items_and_parts_restarting():
     doc = parse_text(PDF_RESTARTING_ITEMS, "fazhan")
     assert doc.meta.doc_number == "国发〔2013〕35号" and doc.meta.date == "2013-09-06"
     labels = [c.label for c in doc.clauses]
-    assert labels == ["序言", "一、（一）", "一、（二）", "一、（三）", "二、（一）", "二、（二）", "三、（一）", "结语"]
+    # 「（一）统筹规划发展城市养老服务设施。」 is only its title: its measures 1. 2. are the units (二、（一）1.).
+    assert labels == ["序言", "一、（一）", "一、（二）", "一、（三）", "二、（一）1.", "二、（一）2.", "二、（二）", "三、（一）", "结语"]
     text = {c.label: c.text for c in doc.clauses}
     # Page numbers are dropped and the words they cut are joined again.
     assert not any(re.search(r"—\s*\d\s*—|-\s*\d\s*-|第\s*3\s*页", t) for t in text.values())
     assert "加大对养老服务业的有效信贷投入" in text["三、（一）"]
     # A numbered item inside an article starts its own line; a decimal (0.1平方米) does not.
-    assert "不得挪作他用。\n2.综合发挥多种设施作用" in text["二、（一）"] and "0.1平方米" in text["二、（一）"]
+    assert text["二、（一）1."].endswith("不得挪作他用。") and "不少于0.1平方米的标准" in text["二、（一）1."]
+    assert text["二、（一）2."].startswith("2.综合发挥多种设施作用")
     # The sentence that puts the document in force belongs to its closing, not to the last item.
     assert text["结语"].startswith("本意见自印发之日起施行。") and "施行" not in text["三、（一）"]
     assert coverage_problems(doc) == []
