@@ -348,33 +348,38 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         numbering = numberings.numbered(refs, clauses_by_doc.get(doc_id))
         if numbering is None:  # no clause numbered as asked: a standard's 5.1.2, or an item heading its measures
             found.update((c.clause_id, c) for ref in refs for c in _unnumbered(ref, clauses_by_doc.get(doc_id, [])))
-            continue
-        numbered = numbering.numbered_as(refs)
-        rows = set()  # the texts that named a row of this document's task table
-        for ref in refs:
-            if ref.kind == "item" and not ref.explicit and ref.text in rows:
-                continue  # 「52号文第12项」: the table's row 12, where the text has a table
-            matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
-            if not matched or (ref.kind == "item" and ref.section is None):
-                matched += _unnumbered(ref, clauses_by_doc.get(doc_id, []))  # measures an item heads, in any part
-            if not matched and ref.kind == "item" and ref.section is not None:
-                matched = _counted_in_part(clauses_by_doc.get(doc_id, []), ref)
-            elif ref.kind == "item" and ref.section is None:
-                matched = _in_named_part(matched, asked)
-            if not matched and ref.kind == "point" and ref.item is not None:  # a point inside its item's text
-                point = re.compile(rf"(?:^|\n|[。；：\s]){ref.number}[.．、](?!\d)")
-                matched = [c for c in clauses_by_doc.get(doc_id, [])
-                           if _is_item(c, ref.item, ref.section) and point.search(c.text)]
-            if ref.kind == "annex" and matched:
-                rows.add(ref.text)
-            # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
-            items = [c for c in matched if not _is_part(c, ref.number)]
-            found.update((c.clause_id, c) for c in items or matched)
+        else:
+            _find_numbered(refs, numbering, clauses_by_doc.get(doc_id, []), asked, found)
         if not named and len({c.doc_id for c in found.values()}) > 2:
             return []  # an unqualified 第十条 in a large corpus names nothing in particular
     if len(refs) == 1 and refs[0].step:  # 「第二十八条的下一条」: the clause after it in its document
         return [n for c in found.values() if (n := _neighbour(c, refs[0].step, clauses_by_doc.get(c.doc_id, [])))]
     return list(found.values())
+
+
+def _find_numbered(refs: list[ArticleRef], numbering: _Numbering, clauses: list[Clause], asked: Named,
+                   found: dict[str, Clause]) -> None:
+    """Add to ``found`` the clauses of one document (``clauses``, numbered as ``numbering``) that ``refs`` name."""
+    numbered = numbering.numbered_as(refs)
+    rows = set()  # the texts that named a row of this document's task table
+    for ref in refs:
+        if ref.kind == "item" and not ref.explicit and ref.text in rows:
+            continue  # 「52号文第12项」: the table's row 12, where the text has a table
+        matched = [c for c in numbered if _matches(ref, c, numbering.is_law)]
+        if not matched or (ref.kind == "item" and ref.section is None):
+            matched += _unnumbered(ref, clauses)  # measures an item heads, in any part
+        if not matched and ref.kind == "item" and ref.section is not None:
+            matched = _counted_in_part(clauses, ref)
+        elif ref.kind == "item" and ref.section is None:
+            matched = _in_named_part(matched, asked)
+        if not matched and ref.kind == "point" and ref.item is not None:  # a point inside its item's text
+            point = re.compile(rf"(?:^|\n|[。；：\s]){ref.number}[.．、](?!\d)")
+            matched = [c for c in clauses if _is_item(c, ref.item, ref.section) and point.search(c.text)]
+        if ref.kind == "annex" and matched:
+            rows.add(ref.text)
+        # 第六条 of an 意见 with items （一）…（十七） and parts 一、…六、 is its item （六）.
+        items = [c for c in matched if not _is_part(c, ref.number)]
+        found.update((c.clause_id, c) for c in items or matched)
 
 
 def _last(ref: ArticleRef, clauses: list[Clause]) -> Clause | None:

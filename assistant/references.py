@@ -48,7 +48,9 @@ BOX_REF_RE = re.compile(rf"专栏\s*({N})")  # 「规划的专栏2」: a box of 
 # A standard's clause by its decimal number (「规范5.1.2条」「第7.5条讲什么」) or an appendix (「附录A」), not a quantity
 # (「3.5万元」「0.8米」): 第 before it, 条/款 after it, or what-does-it-say words.
 STANDARD_CLAUSE_REF_RE = re.compile(r"(?<![\d.．])(第)?(\d{1,2}(?:\.\d{1,2}){1,4})(?![\d.．])\s*(条|款)?")
-_CLAUSE_ASKED_RE = re.compile(r"\s*(?:的?(?:内容|规定|要求)|讲|说|写|是什么|有哪些|里|中)")
+_CLAUSE_ASKED_RE = re.compile(r"\s*(?:的?(?:内容|规定|要求)|讲|说|写|是什么|有哪些)")
+# Not a clause: a table's or figure's number (表4.1, 图A.1), a standard's own number (GB/T 1.1).
+_NOT_CLAUSE_BEFORE_RE = re.compile(r"(?:[表图式]|[A-Z]{1,4}(?:/[TZ])?\s*)$")
 APPENDIX_REF_RE = re.compile(r"附录\s*([A-Z])(?![A-Za-z])")
 # 「旅游法最后一条」「分工表最后一项」: the text's last article or item, a table's last row.
 LAST_REF_RE = re.compile(r"(?:最后|最末|末)(?:一|那一?)?(条|项)(?![款项])")
@@ -243,7 +245,8 @@ def find_refs(question: str) -> list[ArticleRef]:
         if (n := _num(m.group(1))) is not None:
             refs.append(ArticleRef("box", n, f"专栏{m.group(1)}"))
     clauses = [m for m in STANDARD_CLAUSE_REF_RE.finditer(question)
-               if m.group(1) or m.group(3) or _CLAUSE_ASKED_RE.match(question, m.end())]
+               if (m.group(1) or m.group(3) or _CLAUSE_ASKED_RE.match(question, m.end()))
+               and not _NOT_CLAUSE_BEFORE_RE.search(question[:m.start()])]
     refs += [ArticleRef("clause", 0, m.group(2)) for m in clauses]  # 「5.1.2」, 「附录A」: cited by the label they are
     refs += [ArticleRef("clause", 0, f"附录{m.group(1)}") for m in APPENDIX_REF_RE.finditer(question)]
     for m in clauses:  # 5.1.2 is no point 1. or article

@@ -221,7 +221,9 @@ def html_text(markup: str) -> str:
     else:
         title = parser.article_title or _SITE_SUFFIX_RE.sub("", _ASCII_SPACE_RE.sub(" ", parser.title).strip())
         lines = ([title] if title else []) + lines
-    end = next((i for i, line in enumerate(lines) if i and _PAGE_END_RE.match(line)), len(lines))
+    # The page goes on after the text: a print/close/share bar above it (under the title) ends nothing.
+    text_at = next((i for i, line in enumerate(lines) if line.rstrip().endswith(("。", "：", ":"))), 0)
+    end = next((i for i, line in enumerate(lines) if i > text_at and _PAGE_END_RE.match(line)), len(lines))
     return _plain_lines(_without_download_box(lines[:end]))
 
 

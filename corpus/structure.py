@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from .layout import DATE_LINE_RE, TERMINAL
 from .numerals import NUMERAL_CHARS, number_or_none
 from .paragraphs import ATTACHMENT_LINE_RE, Paragraph
-from .standards import APPENDIX_RE, NAMED_PARTS, chapter_number, clause_number, is_standard_body, unspaced
+from .standards import (APPENDIX_RE, NAMED_PARTS, chapter_number, clause_number, contents_span, is_standard_body,
+                        unspaced)
 from .vocab import alternation, words
 
 N = f"[{NUMERAL_CHARS}\\d]+"
@@ -164,29 +165,36 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
 def _standard_units(paragraphs: list[Paragraph]) -> Body:
     """A standard's units: each numbered clause (「4.1」, 「5.1.2」, a chapter's own text 「1」, a term 「3.1」 with its
     definition) with what follows it, up to the next number; 前言, 参考文献 and each 附录A by name (numbers inside an
-    appendix are its own: 「A.1」, or a table's rows). A number with nothing under it but deeper clauses (「5.1 评估
-    时机」 above 5.1.1) is a heading, not a unit."""
-    outline, units, headings = _Outline(), [], []
+    appendix are its own: 「A.1」, or a table's rows). A number with nothing under it before a deeper clause (「5.1 评估
+    时机」 above 5.1.1) is a heading, not a unit, and so is the table of contents."""
+    units: list[Unit] = []
+    outline, headings = _Outline(), []
+    if span := contents_span([p.text for p in paragraphs]):
+        headings += [p.text for p in paragraphs[span[0]:span[1]]]
+        paragraphs = paragraphs[:span[0]] + paragraphs[span[1]:]
     preamble: Unit | None = None
     open_unit: Unit | None = None
-    chapter, in_appendix = 0, False
+    chapter, at, in_appendix = 0, "", False
     for p in paragraphs:
         text, name = p.text, unspaced(p.text)
-        appendix = APPENDIX_RE.match(name)
+        appendix = APPENDIX_RE.match(name) if _is_heading_line(name) else None  # not 「附录A的规定进行。」
         if name in NAMED_PARTS or appendix:
             outline.drop(0)
             in_appendix = in_appendix or bool(appendix)
+            at = appendix.group(1) if appendix else at
             open_unit = Unit(f"附录{appendix.group(1)}" if appendix else name, None, "annex" if appendix else "body",
                              "", [name])
             units.append(open_unit)
             continue
         number = None
         if not in_appendix and (opened := chapter_number(text, chapter)) is not None:
-            chapter, number = opened, str(opened)
-            if open_unit is not None and len(open_unit.paragraphs) > 1 and _is_heading_line(open_unit.paragraphs[-1]):
+            if opened == 1 and open_unit is not None and len(open_unit.paragraphs) > 1 and _is_heading_line(
+                    open_unit.paragraphs[-1]):
                 headings.append(open_unit.paragraphs.pop())  # the title printed again above chapter 1
-        elif (clause := clause_number(text, chapter)) and clause[0].isalpha() == in_appendix:
-            number = clause
+            chapter = opened
+            number = at = str(opened)
+        elif clause := clause_number(text, at):
+            number = at = clause
         if number is not None:
             depth = number.count(".") + 1
             outline.drop(depth)
@@ -196,14 +204,17 @@ def _standard_units(paragraphs: list[Paragraph]) -> Body:
                 outline.push(depth, text)
         elif open_unit is not None:
             open_unit.paragraphs.append(text)
-        elif TABLE_OF_CONTENTS_RE.match(name) or name == "目次":
-            headings.append(text)
         else:
             if preamble is None:
                 preamble = Unit(PREAMBLE_LABEL, None, "preamble", "")
             preamble.paragraphs.append(text)
-    kept = [u for u in units if len(u.paragraphs) > 1 or not _is_heading_line(u.paragraphs[0])]
-    headings += [u.paragraphs[0] for u in units if u not in kept]
+    kept = []
+    for unit, after in zip(units, units[1:] + [None]):
+        heads = after is not None and after.label.startswith(f"{unit.label}.")
+        if len(unit.paragraphs) == 1 and _is_heading_line(unit.paragraphs[0]) and heads:
+            headings.append(unit.paragraphs[0])  # 「5.1 评估时机」 above 5.1.1
+        else:
+            kept.append(unit)
     return Body(([preamble] if preamble else []) + kept, headings)
 
 
@@ -211,6 +222,12 @@ def _is_title_sentence(text: str) -> bool:
     """「实施居家养老服务提升行动。」: an item's title written as a sentence of its own, no more (its measures follow as
     numbered points)."""
     return len(text) <= 30 and text.endswith("。") and not re.search(r"[。，,；：:]", text[:-1])
+
+
+def _is_measure(text: str) -> bool:
+    """「发展家庭养老床位。面向居家失能…」: a measure, its title sentence and what it does; not a condition or a list
+    entry (「年满80周岁；」)."""
+    return len(text) > 40 or bool(re.search(r"。.", text))
 
 
 def _head(text: str) -> str:
@@ -255,8 +272,9 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
     points_are_units = not any(ITEM_RE.match(p.text) for p in paragraphs)
     # An item written as a heading (「### （一）扩大普惠托育服务供给」) is titled, not written out: the text under it
     # is item （一）, and its numbered points 「1. 建设公办综合托育服务中心。…」 are units of their own, （一）1.
-    point_prefix, titled_item = "", None
+    point_prefix, titled_item, titled_by_sentence = "", None, False
     questions = 0  # the parts that are questions of a 政策问答, so far
+    in_answer = False  # whether the open unit is a part's question, whose answer's lists it takes in
     attachment_list = attachment_list_lines([p.text for p in paragraphs])  # 「2．…」 going on from 「附件：1．…」
     answered = _answered_questions([p.text for p in paragraphs])
     for i, (p, in_attachment_list) in enumerate(zip(paragraphs, attachment_list)):
@@ -266,11 +284,21 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
         item = ITEM_RE.match(text)
         if i in answered and not section:
             # A part's questions and answers (a guide's 常见问题 「1.问：…」 「答：…」, a 解读's 「问3：…」): each question with
-            # its answer is a unit, counted as a reader counts them (第N问), under the part's heading.
+            # its answer, lists included, is a unit, counted as a reader counts them (第N问), under the part's heading.
             questions += 1
             open_unit = Unit(f"第{questions}问", questions, "body", outline.path, [text])
             units.append(open_unit)
+            in_answer = True
             continue
+        if in_answer and not (section or division or p.heading_level):
+            open_unit.paragraphs.append(text)  # the answer, its lists (「需提交以下材料：」 「1.身份证；」) included
+            continue
+        in_answer = False
+        if (point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list and titled_item is not None
+                and open_unit is titled_item and len(titled_item.paragraphs) == 1 and titled_by_sentence
+                and not _is_measure(text[point.end():])):
+            # 「（一）本市户籍老年人可申请高龄津贴。」 then 「1.年满80周岁；」: conditions of the item, not measures.
+            titled_item, point_prefix = None, ""
         if point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list:
             if titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1:
                 # The item's title, then its points: the title is a heading.
@@ -314,7 +342,8 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             outline.drop(ITEM_RANK)
             open_unit = Unit(f"（{item.group(1)}）", number_or_none(item.group(1)), "body", outline.path, [text])
             units.append(open_unit)
-            titled = _is_heading_line(text) or _is_title_sentence(text[item.end():])
+            titled_by_sentence = not _is_heading_line(text) and _is_title_sentence(text[item.end():])
+            titled = _is_heading_line(text) or titled_by_sentence
             titled_item, point_prefix = (open_unit, open_unit.label) if titled else (None, "")
             continue
         if (box := BOX_RE.match(text.strip("| "))) and _is_heading_line(text.strip("| ")):

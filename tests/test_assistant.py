@@ -640,7 +640,8 @@ def test_items_numbered_afresh_in_each_part_are_looked_up_with_their_part():
     assert _looked_up("某政发〔2024〕1号二（一）第9点讲了什么", ss=points) == []
     # An item that is only its title heads its measures: each is a unit, and the item is its measures.
     measures = parse_text("某某市人民政府关于加快发展养老服务的实施意见\n某政发〔2024〕1号\n\n一、总体要求\n（一）指导思想。坚持以人民为"
-                          "中心。\n二、主要任务\n（一）发展居家养老。\n1.建立服务网络。\n2.培育服务企业，提供上门服务。\n"
+                          "中心。\n二、主要任务\n（一）发展居家养老。\n1.建立服务网络。依托社区建设服务站点。\n"
+                          "2.培育服务企业。提供上门服务。\n"
                           "（二）发展机构养老。支持社会力量办养老机构。\n", "ms")
     assert [c.label for c in _looked_up("某政发〔2024〕1号二（一）第2点讲了什么", ms=measures)] == ["二、（一）2."]
     assert [c.label for c in _looked_up("某政发〔2024〕1号主要任务的第（一）项说的是什么", ms=measures)] == [

@@ -960,13 +960,15 @@ def test_a_guides_questions_inside_a_part_are_cited_by_their_count(tmp_path):
     a unit 第N问, not a point of the part; a portal's 「附件下载：」 box and its file names are not text."""
     page = ("<html><body><h1>某市高龄津贴申领办事指南</h1>"
             "<p>一、申请条件</p><p>1.具有本市户籍；</p><p>2.年满80周岁。</p>"
-            "<p>二、常见问题</p><p>1.问：户籍在本市、住在外地能领吗？</p><p>答：可以，委托亲属代办。</p>"
+            "<p>二、常见问题</p><p>1.问：户籍在本市、住在外地能领吗？</p><p>答：可以，委托亲属代办，带上：</p>"
+            "<p>1.代办人身份证；</p><p>2.委托书。</p>"
             "<p>2.问：过了几个月才申请，能补发吗？</p><p>答：自年满80周岁的当月起计发。</p>"
             "<p>附件下载：</p><p>1.申请表.docx</p><p>2.委托书.pdf</p><p>【打印本页】 【关闭窗口】</p></body></html>")
     (tmp_path / "zn.html").write_text(page, "utf-8")
     doc = parse_file(tmp_path / "zn.html")
     assert [c.label for c in doc.clauses] == ["一、1.", "一、2.", "第1问", "第2问"]
     assert doc.clauses[-1].text == "2.问：过了几个月才申请，能补发吗？\n答：自年满80周岁的当月起计发。"
+    assert doc.clauses[2].text.endswith("带上：\n1.代办人身份证；\n2.委托书。")  # the answer's list stays in it
     jiedu = parse_text("# 某某补贴政策解读\n\n一、主要内容\n\n补贴每人每月100元。\n\n二、常见问题解答\n\n"
                        "**问1：老证能申请吗？**\n\n答：须先换领新证。\n\n**问2：什么时候到账？**\n\n答：每月10日前。\n",
                        "jd", ".md")
@@ -980,8 +982,25 @@ def test_an_items_measures_and_a_box_in_a_word_table_are_units():
     doc = parse_text("某某省积极应对人口老龄化行动计划\n\n一、主要任务\n\n（一）实施居家养老服务提升行动。\n\n"
                      "1.发展家庭养老床位。每年新建1万张。（省民政厅牵头）\n\n2.强化家庭照护支持。每年累计不超过21天。\n\n"
                      "| 专栏1　居家养老服务重点工程 |\n\n| 1.家庭养老床位建设工程。累计建设3万张以上。 |\n\n"
-                     "（二）实施社区养老服务网络织密行动。\n\n1.建设区域养老服务中心。\n\n二、保障措施\n\n"
+                     "（二）实施社区养老服务网络织密行动。\n\n1.建设区域养老服务中心。护理型床位不少于20张。\n\n二、保障措施\n\n"
                      "（一）加强组织领导。各级老龄委要统筹协调。\n\n（二）强化资金保障。各级财政要加大投入。\n", "xd", ".txt")
     assert [c.label for c in doc.clauses] == ["一、（一）1.", "一、（一）2.", "专栏1", "一、（二）1.", "二、（一）", "二、（二）"]
     assert "累计建设3万张以上" in doc.clauses[2].text
     assert doc.clauses[0].section.endswith("（一）实施居家养老服务提升行动。")
+
+
+def test_a_standards_cover_contents_and_clause_numbers_read_as_printed():
+    """Two issuers above 「发 布」 and dates on two lines; a table of contents without dot leaders; a chapter whose title
+    opens with a quote; a quantity wrapped to the start of a line (「4.5 m」 under 4.2) is no clause; a clause
+    without a full stop is a clause, and a number is a heading only above deeper clauses."""
+    text = ("ICS 11.020\nCCS C 05\n中华人民共和国国家标准\nGB/T 40000.1—2024\n老年人照料设施设计规范　第1部分：通则\n"
+            "Design code for care facilities for older people—Part 1: General\n2024-05-01 发布\n2024-11-01 实施\n"
+            "国家市场监督管理总局\n国家标准化管理委员会\n发 布\n\n目 次\n1 范围\n2 术语\n3 “互联网+”服务\n\n"
+            "1 范围\n本文件规定了照料设施的设计要求。\n2 术语\n2.1 照料设施　为老年人提供照料的设施。\n"
+            "3 “互联网+”服务\n3.1 门\n3.1.1 门的净宽不应小于\n4.5 m 时应设双扇门。\n3.1.2 服务人员应持证上岗\n")
+    doc = parse_text(text, "gb", ".txt")
+    assert (doc.meta.title, doc.meta.doc_number, doc.meta.issuer, doc.meta.date) == (
+        "老年人照料设施设计规范　第1部分：通则", "GB/T 40000.1—2024", "国家市场监督管理总局、国家标准化管理委员会",
+        "2024-05-01")
+    assert [c.label for c in doc.clauses] == ["1", "2.1", "3.1.1", "3.1.2"]
+    assert doc.clauses[2].text.endswith("4.5 m时应设双扇门。")
