@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from .numerals import NUMERAL_CHARS, parse_chinese_number
-from .standards import STANDARD_NUMBER_RE, TOC_ENTRY_RE, standard_cover, without_page_furniture
+from .standards import STANDARD_NUMBER_RE, TOC_ENTRY_RE, standard_cover, unspaced, without_page_furniture
 
 DOC_NUMBER_RE = re.compile(
     r"[A-Za-z\u4e00-\u9fff]{1,16}\s*[〔\[【［（(]\s*(?:19|20|１９|２０)[\d０-９]{2}\s*[〕\]】］）)]\s*(?:第\s*)?[\d０-９]{1,5}\s*号"
@@ -44,7 +44,6 @@ ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
 # 「2019年第76号」 under 「财政部　税务总局…公告」: a 公告 is numbered by year, after its issuers.
 ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号[）)]?$")
 # An issuing organ's name on a line of its own above the 发文字号 (「民政部办公厅」), where 「…文件」 is not written.
-_LETTER_SPACED_RE = re.compile(r"[\u4e00-\u9fff](?:[ 　][\u4e00-\u9fff]){2,}")
 _ORGAN_RE = re.compile(r"^[\u4e00-\u9fff　 ]{2,30}(?:部|厅|委|局|署|办公室|政府|院|会|办)$")
 # A title line that completes the title: 的 and the kind of document (「…的公告」「…的通知」「…的指导意见」); a line
 # ending in a kind without 的 (「国务院关于印发…养老服务体系规划」) may go on (「的通知」).
@@ -256,7 +255,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             meta["doc_number"] = compact(DOC_NUMBER_RE.search(line).group(0))
             consumed = i
             # 「文件」 may stand beside the middle issuer of a red header laid out in two columns.
-            organs = [o for part in title_parts for o in re.split(r"[\s　]{2,}|　", _unspaced(part).strip())
+            organs = [o for part in title_parts for o in re.split(r"[\s　]{2,}|　", unspaced(part).strip())
                       if o and o != "文件"]
             if title_parts and organs and all(_ORGAN_RE.match(o) and "关于" not in o for o in organs):
                 # 「民政部办公厅」, or a red header 「岭 西 省 民 政 厅」「岭 西 省 财 政 厅」, above the number: the
@@ -265,7 +264,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
                 title_parts = []
             elif title_parts and "关于" not in "".join(title_parts) and "".join(title_parts).endswith("文件"):
                 # A red header over several lines (「民政部」「国家卫生健康委员会」「文件」): the issuers; the title follows.
-                organs = re.split(r"[\s　]+", " ".join(map(_unspaced, title_parts)).removesuffix("文件").strip())
+                organs = re.split(r"[\s　]+", " ".join(map(unspaced, title_parts)).removesuffix("文件").strip())
                 meta.setdefault("issuer", "、".join(o for o in organs if o))
                 title_parts = []
             title_done = bool(title_parts)  # 发文字号 under the title ends the header
@@ -321,11 +320,6 @@ def _field_line_meta(line: str) -> dict | None:
         return {"issuer": "、".join(re.split(r"[\s　]+", value.strip()))}
     date = normalise_date(value)  # 「发布时间：2023年3月」 dates nothing; the sign-off may
     return {"date": date} if date else {}
-
-
-def _unspaced(line: str) -> str:
-    """「岭 西 省 民 政 厅」「汉　江　省　财　政　厅」 → 「岭西省民政厅」: a red header prints its characters spaced out."""
-    return re.sub(r"[ 　]", "", line) if _LETTER_SPACED_RE.fullmatch(line.strip()) else line
 
 
 def _join_title(parts: list[str]) -> str:

@@ -79,7 +79,8 @@ def _is_english(line: str) -> bool:
 
 
 def unspaced(line: str) -> str:
-    """「岚 江 省 地 方 标 准」「前 言」「附 录 A」 → 「岚江省地方标准」「前言」「附录A」; any other line as it is."""
+    """「岚 江 省 地 方 标 准」「前 言」「附 录 A」 → 「岚江省地方标准」「前言」「附录A」: a red header, a cover or a heading
+    prints its characters spaced out. Any other line as it is."""
     text = line.strip()
     return re.sub(r"[ 　]", "", text) if _SPACED_HEADING_RE.match(text) or _SPACED_RE.fullmatch(text) else line
 

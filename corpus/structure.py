@@ -294,12 +294,12 @@ def _opinion_units(paragraphs: list[Paragraph], own_articles: bool = True) -> Bo
             open_unit.paragraphs.append(text)  # the answer, its lists (「需提交以下材料：」 「1.身份证；」) included
             continue
         in_answer = False
-        if (point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list and titled_item is not None
-                and open_unit is titled_item and len(titled_item.paragraphs) == 1 and titled_by_sentence
-                and not _is_measure(text[point.end():])):
+        point = POINT_RE.match(text) if point_prefix and not in_attachment_list else None
+        if (point and titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1
+                and titled_by_sentence and not _is_measure(text[point.end():])):
             # 「（一）本市户籍老年人可申请高龄津贴。」 then 「1.年满80周岁；」: conditions of the item, not measures.
-            titled_item, point_prefix = None, ""
-        if point_prefix and (point := POINT_RE.match(text)) and not in_attachment_list:
+            titled_item, point_prefix, point = None, "", None
+        if point:
             if titled_item is not None and open_unit is titled_item and len(titled_item.paragraphs) == 1:
                 # The item's title, then its points: the title is a heading.
                 units.remove(titled_item)
@@ -461,8 +461,13 @@ def _answered_questions(texts: list[str]) -> set[int]:
     """The paragraphs that ask a question (「问：」「问3：」, or a numbered point 「1.问：」) answered in themselves or in
     the paragraph after them (「答：」); none unless a text asks at least two."""
     asked = [i for i, t in enumerate(texts) if QUESTION_RE.match(t[m.end():] if (m := POINT_RE.match(t)) else t)]
-    answered = {i for i in asked if ANSWER_RE.search(texts[i]) or (i + 1 < len(texts) and ANSWER_RE.match(texts[i + 1]))}
+    answered = {i for i in asked if _is_answered(texts, i)}
     return answered if len(answered) >= 2 else set()
+
+
+def _is_answered(texts: list[str], i: int) -> bool:
+    """Whether the question ``texts[i]`` is answered in itself (「问：…？答：…」) or in the paragraph after it (「答：…」)."""
+    return bool(ANSWER_RE.search(texts[i]) or (i + 1 < len(texts) and ANSWER_RE.match(texts[i + 1])))
 
 
 def _question_units(texts: list[str]) -> list[Unit]:
@@ -470,8 +475,7 @@ def _question_units(texts: list[str]) -> list[Unit]:
     question with its answer is a unit 「第N问」, as a reader counts them; the text before the first question is the
     preamble. Empty unless every question is answered in the paragraph after it (or in its own)."""
     starts = [i for i, t in enumerate(texts) if QUESTION_RE.match(t)]
-    answered = all(ANSWER_RE.search(texts[i]) or (i + 1 < len(texts) and ANSWER_RE.match(texts[i + 1])) for i in starts)
-    if len(starts) < MIN_LIST_POINTS or not answered:
+    if len(starts) < MIN_LIST_POINTS or not all(_is_answered(texts, i) for i in starts):
         return []
     units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:starts[0]])] if starts[0] else []
     for n, (start, end) in enumerate(zip(starts, starts[1:] + [len(texts)]), 1):
