@@ -290,15 +290,16 @@ def _parts(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:
     return frozenset(parts) if len(covered) == len(word) else frozenset()
 
 
-# Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡, 生育津贴): a question about one that no loaded
-# clause names asks about something the documents do not cover. (…园 is not one: 托育园, 产业园 are said loosely.)
-NAMED_KIND_RE = re.compile(r"^(?:(?!的)[\u4e00-\u9fff]){2,8}(?:税|证|假|卡|津贴)$")  # not 「真的假」 of 「真的假的」
+# Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡, 生育津贴, and sums of money: 慰问金,
+# 公积金, 年终奖, 注册资本): a question about one that no loaded clause names asks about something the documents do not
+# cover. (…园 is not one: 托育园, 产业园 are said loosely; nor 现金 or 资金, two characters, said of any money.)
+NAMED_KIND_RE = re.compile(r"^(?:(?!的)[\u4e00-\u9fff]){2,8}(?:税|证|假|卡|津贴|金|奖|资本)$")  # not 「真的假」 of 「真的假的」
 # Papers anyone carries or any licensing asks for: asked about loosely (「要办许可证吗」 of a 备案), not a named kind.
 _EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 
 
 def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency: Callable[[str], int]) -> list[str]:
-    """The words of ``question`` naming a tax, a certificate, a leave or a card (NAMED_KIND_RE) that no
+    """The words of ``question`` naming a tax, a certificate, a leave, a card or a sum of money (NAMED_KIND_RE) that no
     clause of the index names, as the word or as what the synonyms make of it."""
     return [word for word in tokenizer.words(question) if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS
             and (whole := _whole_terms(word, tokenizer)) and not any(document_frequency(t) for t in whole)]

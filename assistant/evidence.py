@@ -21,7 +21,7 @@ REASONS = {
     "top_things_missing": "问题问的具体事项，最相关的条款没有提到 (asks for something the evidence does not name)",
     "top_kind_mismatch": "问题问的机构类型与条款规定的不同 (asks about another kind of institution)",
     "top_province_missing": "问题问的地方，已加载的文件没有涉及 (asks about a place the evidence does not cover)",
-    "unnamed_thing": "问题提到的税种、证件或假期，已加载的文件都没有提到 (names something no loaded document names)",
+    "unnamed_thing": "问题提到的税种、证件、假期或款项，已加载的文件都没有提到 (names something no loaded document names)",
     "unloaded_place": "问题问的地方，已加载的文件都没有提到 (asks about a place no loaded document names)",
     "dense_best": "没有语义上足够接近的条款 (no clause is close in meaning)",
     "coverage_top3": "最相关的条款只涉及问题的一部分 (the evidence covers little of the question)",

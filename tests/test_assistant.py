@@ -194,6 +194,7 @@ def test_a_count_in_the_section_heading_is_a_stated_figure(assistant):
     "长期护理保险个人和单位各按工资的百分之几缴费",  # a share no sentence states
     "托育机构保育人员与婴幼儿的配比是多少？",      # a ratio, likewise
     "生育津贴怎么计算",                            # no loaded clause names 生育津贴
+    "百岁老人的长寿慰问金每个月给多少钱",          # nor 慰问金: a sum of money is named by one word
 ])
 def test_questions_the_evidence_cannot_answer_are_refused(assistant, question):
     answer = assistant.ask(question)
