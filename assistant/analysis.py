@@ -104,8 +104,9 @@ def _loaded(index: Index) -> tuple[tuple[str, ...], list[tuple[str, Clause]], tu
     return _LOADED[index]
 
 
-# A text that explains another (a 政策问答, a 政策解读, an 答记者问): what it quotes the 发文字号 of, it answers for.
-_EXPLAINING_TITLE_RE = re.compile(r"问答|解读|答记者问|图解")
+# A text that explains another (a 政策问答, a 政策解读, an 答记者问, a press conference's transcript): what it quotes the
+# 发文字号 of, it answers for.
+_EXPLAINING_TITLE_RE = re.compile(r"问答|解读|答记者问|图解|发布会")
 
 
 def _quoted(index: Index, number: str) -> bool:

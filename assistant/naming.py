@@ -23,6 +23,8 @@ MIN_FULL_LAW_NAME = 5  # characters; 「慈善法」 could be a full name, but a
 CLEARLY_NAMED = 0.5  # share of a title's character pairs a question holds, or its naming score (see _doc_scores)
 # 「关于印发《…办法》的通知」: the title of the text a notice issues (or forwards).
 ISSUED_TITLE_RE = re.compile(r"(?:印发|转发|发布|颁布)《([^《》]{4,60})》")
+# 「…关于修改〈岚川市养老服务条例〉的决定」: the text an amending decision changes (and often re-publishes below it).
+AMENDED_TITLE_RE = re.compile(r"(?:修改|修正)[《〈]([^《》〈〉]{4,60})[》〉]")
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,12 @@ class _Catalogue:
     by_ending: dict[str, tuple[str, ...]]  # a core title's last two characters → core titles ending in them
     core_endings: frozenset[str]  # every ending of every core title
     titles: str  # every title, joined by NUL (a law's name, Chinese characters, cannot span two)
+    by_amended: dict[str, tuple[int, ...]]  # the core title of a text an amending decision changes → the decisions
 
 
 def _catalogue(docs: list[dict]) -> _Catalogue:
-    tables: tuple[dict[str, list], ...] = ({}, {}, {}, {}, {})
-    positions, with_pair, by_core, by_placeless, by_ending = tables
+    tables: tuple[dict[str, list], ...] = ({}, {}, {}, {}, {}, {})
+    positions, with_pair, by_core, by_placeless, by_ending, by_amended = tables
     pairs: list[int] = []
     for i, doc in enumerate(docs):
         positions.setdefault(doc["doc_id"], []).append(i)
@@ -53,10 +56,12 @@ def _catalogue(docs: list[dict]) -> _Catalogue:
             by_core.setdefault(core, []).append(i)
             by_placeless.setdefault(_without_place(core, doc), []).append(i)
             by_ending.setdefault(core[-2:], []).append(core)
+        for amended in AMENDED_TITLE_RE.findall(doc["title"]):
+            by_amended.setdefault(core_title(amended), []).append(i)
     freeze = lambda table: {key: tuple(dict.fromkeys(values)) for key, values in table.items()}  # noqa: E731
     endings = frozenset(core[i:] for core in by_core for i in range(len(core)))
     return _Catalogue(freeze(positions), freeze(with_pair), tuple(pairs), freeze(by_core), freeze(by_placeless),
-                      freeze(by_ending), endings, "\0".join(d["title"] for d in docs))
+                      freeze(by_ending), endings, "\0".join(d["title"] for d in docs), freeze(by_amended))
 
 
 def _endings(text: str) -> list[str]:
@@ -153,6 +158,8 @@ def named_by_law(laws: set[str], docs: list[dict]) -> list[str] | None:
                 found.update(catalogue.by_core[core])
         if not found and len(name) < MIN_FULL_LAW_NAME:
             found.update(_short_name_of(name, catalogue))
+        if not found:  # not loaded itself: the decision amending it, which prints it as amended
+            found.update(next((hit for ending in _endings(law) if (hit := catalogue.by_amended.get(ending))), ()))
     named = [docs[i]["doc_id"] for i in sorted(found)]
     return named if named or max(map(len, names)) >= MIN_FULL_LAW_NAME else None
 

@@ -41,6 +41,7 @@ _CELL_GAP = "\u3000"  # between the cells of a table row rendered as text
 _TEXT_CELL_SPLIT_RE = re.compile(r"\s*[|\t]\s*|[ \u3000]{2,}")
 # 「序号 材料名称 要求」: column names set apart by single spaces (each short, no punctuation).
 _SINGLE_SPACED_HEADER_RE = re.compile(r"^序号(?:[ \u3000][^\s，。；：、,.;:]{1,12}){2,}$")
+_NOTES_HEADING_RE = re.compile(r"^(说明|注|备注)[：:]?$")  # 「说明：」 alone above a table's numbered notes
 _NOTE_RE = re.compile(r"^(?:备注|注|说明)\s*[：:]|^\d+\s*[.．、]")  # notes under a table are not its rows
 _ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
@@ -300,17 +301,27 @@ def _markdown_paragraphs(lines: list[SourceLine]) -> list[Paragraph]:
     return paragraphs
 
 
-def _text_units(lines: list[SourceLine], markdown: bool, prefix: str, section: str) -> tuple[list[Unit], list[str]]:
-    """Units and headings of annex text: articles, items, or paragraphs (``附件12第1段``)."""
+def _text_units(lines: list[SourceLine], markdown: bool, prefix: str, section: str,
+                notes: str = "") -> tuple[list[Unit], list[str]]:
+    """Units and headings of annex text: articles, items, or paragraphs (``附件12第1段``); ``notes``: the word
+    heading the numbered notes of a table above (说明), that their points are cited by."""
     paragraphs = _markdown_paragraphs(lines) if markdown else to_paragraphs(lines, markdown)
     body = build_body(paragraphs)
     units = []
     for unit in body.units:
-        # A numbered list's 「1．」 after 附件1 would read 附件11．: it is the annex's 第1项.
-        own = f"第{unit.number}项" if unit.label[:1].isdigit() else unit.label
+        # A numbered list's 「1．」 after 附件1 would read 附件11．: it is the annex's 第1项 (a table's notes: 附件说明1.).
+        own = (f"{notes}{unit.label}" if notes else f"第{unit.number}项") if unit.label[:1].isdigit() else unit.label
         label = prefix if unit.part == "preamble" else f"{prefix}{own}"
         units.append(Unit(label, unit.number, "annex", _under(section, unit.section), unit.paragraphs))
     return units, body.headings
+
+
+def _note_units(lines: list[SourceLine], markdown: bool, prefix: str, section: str) -> tuple[list[Unit], list[str]]:
+    """The text under a table: its notes headed 「说明：」 and numbered 1. 2. are cited as the notes' (附件说明1.),
+    not as the table's rows (附件第1项)."""
+    first = next((l.text for l in lines if l.text), "")
+    heading = _NOTES_HEADING_RE.match(re.sub(r"[*\s]", "", first))
+    return _text_units(lines, markdown, prefix, section, heading.group(1) if heading else "")
 
 
 def _prose_units(region: AnnexRegion, markdown: bool, prefix: str) -> tuple[list[Unit], list[str]]:
@@ -403,7 +414,7 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
     headings = [region.marker] + ([title] if title else []) + [texts[header_at]]
     if not texts[header_at].startswith("|") and not _has_unit_column(texts[header_at]):
         units, read = _numbered_rows(texts[header_at + 1:], texts[header_at], prefix, section)
-        notes, note_headings = _text_units(nonblank[header_at + 1 + read:], markdown, prefix, section)
+        notes, note_headings = _note_units(nonblank[header_at + 1 + read:], markdown, prefix, section)
         return units + notes, headings + note_headings + imprint
     if not texts[header_at].startswith("|"):
         units, categories = _row_units(texts[header_at + 1:], prefix, section, texts[header_at])
@@ -411,7 +422,7 @@ def parse_annex(region: AnnexRegion, markdown: bool) -> tuple[list[Unit], list[s
     # Notes under a Markdown table (「注：…」) are paragraphs of the annex, not rows.
     end = next((i for i in range(header_at + 1, len(texts)) if not texts[i].startswith("|")), len(texts))
     units, categories = _pipe_units(texts[header_at + 1:end], _cells(texts[header_at]), prefix, section)
-    notes, note_headings = _text_units(nonblank[end:], markdown, prefix, section)
+    notes, note_headings = _note_units(nonblank[end:], markdown, prefix, section)
     return units + notes, headings + categories + note_headings + imprint
 
 

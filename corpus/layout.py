@@ -40,7 +40,10 @@ _MEETING_RE = re.compile(
 _RED_HEADER_RE = re.compile(r"^\S{2,16}文件$")
 _INDENT_RE = re.compile(r"^(?:\u3000+|[ \t]{2,})(?=\S)")
 ORDER_RE = re.compile(r"^(?:中华人民共和国)?(\S{2,16}?)令$")  # 「中华人民共和国民政部令」「国务院令」
-ORDER_NUMBER_RE = re.compile(r"^第\s*(\d{1,4})\s*号$")
+ORDER_NUMBER_RE = re.compile(rf"^[（(]?第\s*(\d{{1,4}}|[{NUMERAL_CHARS}]{{1,8}})\s*号[）)]?$")  # 「第66号」「（第二十一号）」
+# 「公　　告」 under a people's congress standing committee, which numbers its own: 「第二十一号」, then 「《…条例》已由…
+# 通过，现予公布」.
+_ANNOUNCEMENT_RE = re.compile(r"^公[\s　]*告$")
 # 「2019年第76号」 under 「财政部　税务总局…公告」: a 公告 is numbered by year, after its issuers.
 ANNOUNCEMENT_NUMBER_RE = re.compile(r"^[（(]?((?:19|20)\d{2})\s*年\s*第\s*(\d{1,4})\s*号[）)]?$")
 # An issuing organ's name on a line of its own above the 发文字号 (「民政部办公厅」), where 「…文件」 is not written.
@@ -56,7 +59,7 @@ _FILING_KEYS = ("索引号", "主题分类", "主题词")  # where a portal file
 # A one-line title over 40 characters: up to eight or more joint issuers before 关于 (「…民政局 …财政局 …教育局关于印发
 # 《…》的通知」).
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,100}关于[^，。；：:,]{4,90}$")
-PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已经|已于|经)")
+PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已|经)")
 # Lines (not counting blank ones) the header of PDF-extracted text may take: a joint red header names each issuer
 # on a line of its own (eight or more departments, then 「文件」), then the 发文字号, a title of up to four lines, a date.
 HEADER_LINES = 20
@@ -237,6 +240,11 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         if (order := ORDER_RE.fullmatch(line)) and not title_parts:  # 「中华人民共和国民政部令」
             meta.setdefault("issuer", order.group(1))
             order_name, consumed = f"{order.group(1)}令", i
+            continue
+        if _ANNOUNCEMENT_RE.match(line) and title_parts and not order_name:  # 「…人民代表大会常务委员会」「公告」
+            issuer = _join_title(title_parts)
+            meta.setdefault("issuer", issuer)
+            order_name, title_parts, consumed = f"{issuer}公告", [], i
             continue
         if order_name and (number := ORDER_NUMBER_RE.fullmatch(line)):  # 「第66号」 under it
             meta["doc_number"] = f"{order_name}第{number.group(1)}号"

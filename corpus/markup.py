@@ -64,9 +64,11 @@ def _table_row(cells: list[list[str]]) -> str:
 
 @dataclass
 class _Table:
-    """An HTML table being read: each row a list of cells, each cell a list of lines."""
+    """An HTML table being read: each row a list of cells, each cell a list of lines, and each cell's
+    (rowspan, colspan)."""
 
     rows: list[list[list[str]]] = field(default_factory=list)
+    spans: list[list[tuple[int, int]]] = field(default_factory=list)
     cell_open: bool = False
     nested: bool = False
 
@@ -81,7 +83,45 @@ class _Table:
         if labels and all(_FIELD_LABEL_RE.match(t) for t in labels if t):
             return [re.sub(r"\s+", "", label) + value for row in texts
                     for label, value in zip(row[::2], row[1::2]) if value]
-        return [_table_row(row) for row in self.rows if row]
+        return [_table_row(row) for row in self._grid() if row]
+
+    def _grid(self) -> list[list[list[str]]]:
+        """The rows with merged cells laid out: a cell spanning rows (a category, a way of payment beside several
+        rows) is in each of them, a cell spanning columns in the first; and a header over two rows (「补贴标准」
+        spanning the columns 「城市」「农村」 under it) one row of the columns' whole names (「补贴标准 城市」)."""
+        grid: list[list[list[str]]] = []
+        below: dict[tuple[int, int], list[str]] = {}  # (row, column) a cell from a row above takes
+        for r, (row, spans) in enumerate(zip(self.rows, self.spans)):
+            out: list[list[str]] = []
+            for cell, (rowspan, colspan) in zip(row, spans):
+                while (r, len(out)) in below:
+                    out.append(below.pop((r, len(out))))
+                column = len(out)
+                out += [cell] + [[] for _ in range(colspan - 1)]
+                for k in range(1, rowspan):
+                    for c in range(colspan):
+                        below[(r + k, column + c)] = cell if c == 0 else []
+            while (r, len(out)) in below:
+                out.append(below.pop((r, len(out))))
+            grid.append(out)
+        header_rows = max((rowspan for rowspan, _ in self.spans[0]), default=1) if self.spans else 1
+        if 1 < header_rows < len(grid) and self._header_spans_columns(header_rows):
+            names = [[] for _ in range(max(len(row) for row in grid[:header_rows]))]
+            for row in grid[:header_rows]:
+                for c, cell in enumerate(row):
+                    text = " ".join(cell).strip()
+                    if text and text not in names[c]:
+                        names[c].append(text)
+            # A column-spanning name above is part of each column's name under it.
+            for c in range(1, len(names)):
+                if not grid[0][c] and names[c - 1] and len(names[c]) == 1 and len(names[c - 1]) > 1:
+                    names[c].insert(0, names[c - 1][0])
+            grid[:header_rows] = [[[" ".join(n)] for n in names]]
+        return grid
+
+    def _header_spans_columns(self, header_rows: int) -> bool:
+        """Whether the first row's cells that do not span the header's rows span columns above names of their own."""
+        return any(colspan > 1 for rowspan, colspan in self.spans[0] if rowspan < header_rows)
 
 
 class _HtmlText(HTMLParser):
@@ -123,8 +163,10 @@ class _HtmlText(HTMLParser):
         elif tag == "tr" and self._tables:
             self._close_cell()
             self._tables[-1].rows.append([])
+            self._tables[-1].spans.append([])
         elif tag in _CELL_TAGS and self._tables:
-            self._open_cell()
+            named = dict(attrs)
+            self._open_cell(_span(named.get("rowspan")), _span(named.get("colspan")))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._skipping:
@@ -175,13 +217,15 @@ class _HtmlText(HTMLParser):
         table = self._tables.pop()
         self._sinks[-1].extend(table.lines())
 
-    def _open_cell(self) -> None:
+    def _open_cell(self, rowspan: int = 1, colspan: int = 1) -> None:
         """A cell starts (closing the one before, which old pages leave open)."""
         self._close_cell()
         table = self._tables[-1]
         if not table.rows:
             table.rows.append([])
+            table.spans.append([])
         table.rows[-1].append([])
+        table.spans[-1].append((rowspan, colspan))
         table.cell_open = True
         self._sinks.append(table.rows[-1][-1])
 
@@ -191,6 +235,11 @@ class _HtmlText(HTMLParser):
         if table.cell_open:
             table.cell_open = False
             self._sinks.pop()
+
+
+def _span(value: str | None) -> int:
+    """A rowspan or colspan attribute as a count of rows or columns: 1 when absent or unreadable, at most 100."""
+    return min(int(value), 100) if value and value.strip().isdigit() and int(value) > 0 else 1
 
 
 def _plain_lines(paragraphs: list[str]) -> str:

@@ -29,10 +29,15 @@ QUALIFIED_ITEM_RE = re.compile(  # （一）, 二、（一）, or a part's numbe
 MIN_LIST_POINTS = 3  # numbered paragraphs that make a text a numbered list
 _PART_POINT_LABEL_RE = re.compile(r"^([一二三四五六七八九十百]+、)(\d{1,2}[.．、]?)$")  # 「三、11.」
 POINT_RE = re.compile(r"^(\d{1,2})(?:[.．](?!\d)|、)")  # 「1.」「1．」「1、」 opening a numbered point
-QUESTION_RE = re.compile(r"^(?:问\s*\d{0,2}|记者问|记者)\s*[：:]")  # a question of an 答记者问 or 政策解读 (「问3：」)
+# A question of an 答记者问 or 政策解读 (「问3：」), or a reporter's in a transcript that tags its speakers (「【江澜日报记者】」).
+QUESTION_RE = re.compile(r"^(?:(?:问\s*\d{0,2}|记者问|记者)\s*[：:]|[【\[［][^】\]］]{0,30}记者[】\]］])")
 # 「专栏1　养老服务能力提升工程」: a 规划's box of projects and targets, cited by its number (专栏1).
 BOX_RE = re.compile(rf"^专栏\s*(\d{{1,2}}|[{NUMERAL_CHARS}]+)(?:[\s\u3000：:]|$)")
-ANSWER_RE = re.compile(r"(?:^|[？?。]\s*)答\s*[：:]")  # its answer, in a paragraph of its own or after the question
+# Its answer, in a paragraph of its own or after the question; in a transcript, anyone but a reporter speaking next
+# (「【省医保局副局长 张某某】」).
+ANSWER_RE = re.compile(r"(?:^|[？?。]\s*)答\s*[：:]|^[【\[［](?![^】\]］]*记者)[^】\]］]{2,30}[】\]］]")
+_FOLLOW_UP_RE = re.compile(r"^[【\[［][^】\]］]*记者[】\]］]\s*追问")  # the reporter asking on: the same question
+_HOST_RE = re.compile(r"^[【\[［]主持人")  # the host of a press conference, who closes it
 DIVISION_RANK = {"部分": 1, "编": 1, "分编": 2, "章": 3, "节": 4}
 ITEM_RANK = 10  # an item's title is the innermost heading
 SECTION_PATH_SEP = " / "
@@ -139,6 +144,7 @@ def _article_unit(text: str, section: str) -> Unit | None:
 def _law_units(paragraphs: list[Paragraph]) -> Body:
     outline, units, headings = _Outline(), [], []
     preamble: Unit | None = None
+    front: list[Paragraph] = []  # the paragraphs before the first article
     for p in paragraphs:
         text = p.text
         if article := _article_unit(text, outline.path):
@@ -159,7 +165,26 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
             if preamble is None:
                 preamble = Unit(PREAMBLE_LABEL, None, "preamble", outline.path)
             preamble.paragraphs.append(text)
+            front.append(p)
+    if parts := _numbered_parts(front):
+        return Body(parts.units + units, parts.headings + headings)
     return Body(([preamble] if preamble else []) + units, headings)
+
+
+def _numbered_parts(paragraphs: list[Paragraph]) -> Body | None:
+    """The text before a law's first article when it is numbered in parts of its own (a 修改决定's 一、二、三、 above
+    the regulation it re-publishes): its parts are units, cited by their numbers; None when it is not."""
+    numbers = [number_or_none(m.group(1)) for p in paragraphs if (m := SECTION_RE.match(p.text))]
+    if len(numbers) < MIN_LIST_POINTS or numbers != list(range(1, len(numbers) + 1)):
+        return None
+    body = _opinion_units(paragraphs, own_articles=False)
+    # 「本决定自…起施行。」 and what follows it (the re-published regulation's title) close the parts.
+    last = body.units[-1]
+    at = next((i for i, t in enumerate(last.paragraphs[1:], 1) if IN_FORCE_RE.match(t)), None)
+    if at is not None:
+        body.units.append(Unit(CLOSING_LABEL, None, "closing", "", last.paragraphs[at:]))
+        del last.paragraphs[at:]
+    return body
 
 
 def _standard_units(paragraphs: list[Paragraph]) -> Body:
@@ -473,14 +498,19 @@ def _is_answered(texts: list[str], i: int) -> bool:
 def _question_units(texts: list[str]) -> list[Unit]:
     """A text of questions and answers without numbers (an 答记者问, a 政策解读: 「问：…」 then 「答：…」): each
     question with its answer is a unit 「第N问」, as a reader counts them; the text before the first question is the
-    preamble. Empty unless every question is answered in the paragraph after it (or in its own)."""
-    starts = [i for i, t in enumerate(texts) if QUESTION_RE.match(t)]
+    preamble. Empty unless every question is answered in the paragraph after it (or in its own).
+
+    In a press conference's transcript a reporter's follow-up (「追问」) goes on the question asked, and the host's
+    words after the last answer close the text."""
+    starts = [i for i, t in enumerate(texts) if QUESTION_RE.match(t) and not _FOLLOW_UP_RE.match(t)]
     if len(starts) < MIN_LIST_POINTS or not all(_is_answered(texts, i) for i in starts):
         return []
+    end = next((i for i in range(starts[-1] + 2, len(texts)) if _HOST_RE.match(texts[i])), len(texts))
     units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:starts[0]])] if starts[0] else []
-    for n, (start, end) in enumerate(zip(starts, starts[1:] + [len(texts)]), 1):
-        units.append(Unit(f"第{n}问", n, "body", "", texts[start:end]))
-    return units
+    for n, (start, stop) in enumerate(zip(starts, starts[1:] + [end]), 1):
+        units.append(Unit(f"第{n}问", n, "body", "", texts[start:stop]))
+    closing = [Unit(CLOSING_LABEL, None, "closing", "", texts[end:])] if end < len(texts) else []
+    return units + closing
 
 
 def _is_signoff(text: str) -> bool:

@@ -1499,3 +1499,28 @@ def test_a_standards_clause_is_looked_up_by_its_number_not_by_a_figure():
     assert [c.label for c in _looked_up("防走失服务规范第3.2条是什么内容", fzs=doc)] == ["3.2"]
     assert [c.label for c in _looked_up("防走失服务规范附录A里有什么", fzs=doc)] == ["附录A"]
     assert not [r for r in find_refs("扶手高度0.85米、补贴3.5万元够吗") if r.kind == "clause"]
+
+
+def test_a_regulation_named_where_only_the_decision_amending_it_is_loaded(tmp_path):
+    """「《某某市养老服务条例》第二十条之一」 where the loaded text is the decision amending it, printed with the
+    regulation as amended: the article is looked up there, not refused as of a law not loaded; a transcript of a
+    press conference answers for the 发文字号 it quotes."""
+    from policyqa.assistant import Assistant
+    from policyqa.corpus import load_corpus
+    from policyqa.index import build_index
+    from tests.test_corpus_genre import AMENDMENT
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "xiugai.txt").write_text(AMENDMENT, "utf-8")
+    (folder / "fabuhui.md").write_text(
+        "# 某省长期护理保险新闻发布会实录\n\n【省医保局局长 王某某】《某省长期护理保险实施办法》（某医保发〔2025〕41号）"
+        "规定，职工长期护理保险筹资费率为0.3%。\n\n【某某日报记者】哪些人参保？\n\n【省医保局局长 王某某】职工医保参保人员。\n\n"
+        "【某某电视台记者】去哪里评估？\n\n【省医保局局长 王某某】参保地医保经办机构。\n\n"
+        "【某某晚报记者】待遇会降吗？\n\n【省医保局局长 王某某】不会降低。\n", "utf-8")
+    build_index(load_corpus([folder]), tmp_path / "index", embedder="none", progress=False)
+    assistant = Assistant.load(tmp_path / "index")
+    assert [c.clause_id for c in assistant.ask("修正后的《某某市养老服务条例》第二十条之一规定了什么？").citations] == [
+        "xiugai:第二十条之一"]
+    assert assistant.ask("某某市居家养老条例第二十条之一").refused  # another regulation, not loaded
+    assert not assistant.ask("某医保发〔2025〕41号规定的职工长期护理保险筹资费率是多少").refused

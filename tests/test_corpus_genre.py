@@ -1004,3 +1004,82 @@ def test_a_standards_cover_contents_and_clause_numbers_read_as_printed():
         "2024-05-01")
     assert [c.label for c in doc.clauses] == ["1", "2.1", "3.1.1", "3.1.2"]
     assert doc.clauses[2].text.endswith("4.5 m时应设双扇门。")
+
+
+def test_a_press_conference_transcript_is_cited_by_its_reporters_questions(tmp_path):
+    """A transcript tagging its speakers (「【…记者】」 asks, anyone else answers): each reporter's question with its
+    answers is a unit 第N问, a follow-up (「追问」) goes on the question asked, the host's closing words are the
+    closing; what precedes the first question (the officials' statements) is the preamble."""
+    page = ("<html><body><h1>某省长期护理保险新闻发布会实录</h1>"
+            "<p>【主持人 刘某某】各位记者朋友，大家上午好！</p><p>【省医保局局长 王某某】下面介绍实施办法的主要内容。</p>"
+            "<p>【某某日报记者】哪些人能参加长期护理保险？</p><p>【省医保局副局长 张某某】职工医保参保人员同步参保。</p>"
+            "<p>参保不需要另行登记。</p>"
+            "<p>【某某电视台记者】失能评估去哪里申请？</p><p>【省医保局副局长 张某某】向参保地医保经办机构申请。</p>"
+            "<p>【某某晚报记者】试点城市的待遇会降低吗？</p><p>【某某市医保局局长 周某某】设置过渡期，待遇不降低。</p>"
+            "<p>【某某晚报记者】追问一句，过渡期到什么时候？</p><p>【某某市医保局局长 周某某】到2026年12月31日。</p>"
+            "<p>【主持人 刘某某】提问就到这里，谢谢大家。</p></body></html>")
+    (tmp_path / "fbh.html").write_text(page, "utf-8")
+    doc = parse_file(tmp_path / "fbh.html")
+    units = {c.label: c for c in doc.clauses}
+    assert list(units) == ["序言", "第1问", "第2问", "第3问", "结语"]
+    assert units["第1问"].text.endswith("参保不需要另行登记。")
+    assert units["第3问"].text.endswith("【某某市医保局局长 周某某】到2026年12月31日。")  # the follow-up stays with it
+    assert units["结语"].text == "【主持人 刘某某】提问就到这里，谢谢大家。"
+
+
+AMENDMENT = """某某市人民代表大会常务委员会
+公　　告
+第二十一号
+
+《某某市人民代表大会常务委员会关于修改〈某某市养老服务条例〉的决定》已
+由某某市第十六届人民代表大会常务委员会第二十七次会议于 2025 年 8 月 27 日通过，现予公布，自 2026 年 1 月 1 日起施行。
+
+某某市人民代表大会常务委员会关于修改《某某市养老服务条例》的决定
+
+某某市第十六届人民代表大会常务委员会第二十七次会议决定对《某某市养老服务条例》作如下修改：
+一、将第十二条修改为：“新建住宅小区应当按照每百户不低于二十平方米的标准配套建设社区养老服务用房。”
+二、在第二十条后增加一条，作为第二十条之一：“村（居）民委员会每月至少探访一次独居老年人。”
+三、删去第三十一条。
+本决定自2026年1月1日起施行。
+《某某市养老服务条例》根据本决定作相应修改，重新公布。
+
+第一章　总　　则
+第一条　为了规范养老服务活动，制定本条例。
+第十二条　新建住宅小区应当按照每百户不低于二十平方米的标准配套建设社区养老服务用房。
+第二十条　市、县人民政府应当统筹建设老年助餐服务网络。
+第二十条之一　村（居）民委员会每月至少探访一次独居老年人。
+"""
+
+
+def test_an_amending_decision_above_the_regulation_it_republishes():
+    """A people's congress 公告 (issuer, 「公告」, 「第二十一号」) titles the document by what it promulgates; the
+    decision's numbered parts before the re-published regulation's first article are units of their own, its
+    「本决定自…施行」 their closing, the regulation's articles as numbered."""
+    doc = parse_text(AMENDMENT, "xg")
+    assert doc.meta.title == "某某市人民代表大会常务委员会关于修改〈某某市养老服务条例〉的决定"
+    assert doc.meta.doc_number == "某某市人民代表大会常务委员会公告第二十一号"
+    labels = [c.label for c in doc.clauses]
+    assert labels[1:5] == ["一、将第十二条修改为", "二、在第二十条后增加一条，作为第二十条之一", "三、删去第三十一条", "结语"]
+    assert labels[5:] == ["第一条", "第十二条", "第二十条", "第二十条之一"]
+    assert doc.clauses[4].text.startswith("本决定自2026年1月1日起施行。")
+
+
+def test_a_web_tables_merged_cells_and_the_notes_under_it(tmp_path):
+    """A cell spanning rows (a category, a way of payment) is in each row it spans; a header over two rows
+    (「补贴标准」 above 「城市」「农村」) names each column whole; the notes under the table (「说明：」 1. 2.) are
+    cited as the notes' (附件说明1.), not as rows."""
+    page = ("<html><body><h1>某市普惠托育补贴标准的通知</h1><p>一、补贴标准见附件。</p><p>二、本通知自印发之日起施行。</p>"
+            "<p>附件</p><p>某市普惠托育补贴标准表</p><table>"
+            "<tr><td rowspan='2'>序号</td><td rowspan='2'>补贴类别</td><td rowspan='2'>适用条件</td>"
+            "<td colspan='2'>补贴标准（元/人·月）</td><td rowspan='2'>发放方式</td></tr><tr><td>城市</td><td>农村</td></tr>"
+            "<tr><td>1</td><td rowspan='2'>运营补贴</td><td>乳儿班</td><td>600</td><td>480</td><td rowspan='2'>按季度拨付</td></tr>"
+            "<tr><td>2</td><td>托小班</td><td>450</td><td>360</td></tr>"
+            "<tr><td>3</td><td>入托补贴</td><td>低保家庭婴幼儿</td><td colspan='2'>按实际保育费全额补贴</td><td>按季度发放</td></tr>"
+            "</table><p>说明：</p><p>1.城市是指各区所辖街道。</p><p>2.不满10天的当月不予补贴。</p><p>3.补贴资金由市、县两级财政分担。</p></body></html>")
+    (tmp_path / "bz.html").write_text(page, "utf-8")
+    doc = parse_file(tmp_path / "bz.html")
+    units = {c.label: c for c in doc.clauses}
+    assert units["附件第2项"].text == "运营补贴\n托小班\n450\n360\n按季度拨付"
+    assert units["附件第3项"].text == "入托补贴\n低保家庭婴幼儿\n按实际保育费全额补贴\n按季度发放"
+    assert units["附件第2项"].heading.endswith("补贴标准（元/人·月） 城市\u3000补贴标准（元/人·月） 农村\u3000发放方式")
+    assert units["附件说明2."].text == "2.不满10天的当月不予补贴。"
