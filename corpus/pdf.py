@@ -12,7 +12,9 @@ import io
 import re
 import unicodedata
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
+
+from .pdftables import Chunk, with_table_rows
 
 # Em space is one full-width cell (as &emsp; in a web page); the others are word spaces.
 _WORD_SPACES = "\xa0\u2000\u2001\u2002\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
@@ -33,7 +35,20 @@ def pdf_text(raw: bytes) -> str:
     Raises pypdf's errors for a damaged file or one that the empty password does not open.
     """
     reader = PdfReader(io.BytesIO(raw))  # an encrypted file is opened with the empty password if it can be
-    return "\n".join(_tidy(page.extract_text()) for page in reader.pages)
+    return "\n".join(_tidy(_page_text(page)) for page in reader.pages)
+
+
+def _page_text(page: PageObject) -> str:
+    """pypdf's text of a page, with a table it lays out cell by cell put a row a line (:mod:`pdftables`)."""
+    chunks: list[Chunk] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        scale = abs(tm[3] * cm[3]) or 1.0
+        chunks.append(Chunk(text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5],
+                            size * scale))
+
+    text = page.extract_text(visitor_text=seen)
+    return with_table_rows(chunks) if "".join(c.text for c in chunks) == text else text
 
 
 def _tidy(text: str) -> str:

@@ -48,10 +48,11 @@ def _shown(text: str, codes: dict[str, int], tracking: int) -> str:
     return f"{_hex(text, codes)} Tj"
 
 
-def _content(lines: list[Line], codes: dict[str, int], tracking: int) -> str:
+def _content(lines: list[Line], codes: dict[str, int], tracking: int, line_per_cell: bool = False) -> str:
     """A page's content stream: lines from the top, 28 points apart; a row's cells at COLUMNS, one cell after
     another as a word processor writes them, a cell's lines (split at \\n) one under another; ``tracking`` for
-    the lines of text."""
+    the lines of text; ``line_per_cell``: each cell's line ended by a move to the next line (T*), as report
+    generators write them, so that pypdf gives each on a line of its own."""
     ops = ["0 0 1 1 re f"]  # a mark that is not text (all a scanned page has)
     y = 800
     for line in lines:
@@ -59,12 +60,12 @@ def _content(lines: list[Line], codes: dict[str, int], tracking: int) -> str:
         for x, cell in zip(COLUMNS, cells):
             for k, text in enumerate(cell.splitlines()):
                 shown = _shown(text, codes, tracking if isinstance(line, str) else 0)
-                ops.append(f"BT /F1 16 Tf 1 0 0 1 {x} {y - 28 * k} Tm {shown} ET")
+                ops.append(f"BT /F1 16 Tf 28 TL 1 0 0 1 {x} {y - 28 * k} Tm {shown}{' T*' * line_per_cell} ET")
         y -= 28 * max(1, *(len(cell.splitlines()) for cell in cells))
     return "\n".join(ops)
 
 
-def _pdf(*pages: list[Line], tracking: int = 0) -> bytes:
+def _pdf(*pages: list[Line], tracking: int = 0, line_per_cell: bool = False) -> bytes:
     """A PDF of ``pages`` in a Type0 font (Identity-H, a CIDFontType2 without its font program) whose ToUnicode
     CMap gives each character back, with a correct xref table."""
     chars = sorted({ch for page in pages for line in page for ch in "".join(line)} - {"\n"})
@@ -83,7 +84,7 @@ def _pdf(*pages: list[Line], tracking: int = 0) -> bytes:
     for n, page in enumerate(pages):
         objects[7 + 2 * n] = ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
                               f" /Resources << /Font << /F1 3 0 R >> >> /Contents {8 + 2 * n} 0 R >>")
-        streams[8 + 2 * n] = _content(page, codes, tracking)
+        streams[8 + 2 * n] = _content(page, codes, tracking, line_per_cell)
     for num, data in streams.items():
         objects[num] = f"<< /Length {len(data.encode())} >>\nstream\n{data}\nendstream"
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -215,3 +216,19 @@ def test_encrypted_damaged_and_scanned_pdfs_are_skipped_with_a_reason(tmp_path: 
                                    "(no extractable text in the PDF; a scanned document needs OCR)")
     with pytest.raises(UnreadableDocument, match="needs a password"):
         parse_file(tmp_path / "secret.pdf")
+
+
+def test_a_table_laid_out_cell_by_cell_is_read_a_row_a_line(tmp_path: Path):
+    """A generator that ends each cell's line (pypdf then gives every cell, and every wrapped line of one, a line of
+    its own): the header's positions put each row back on one line, its cells apart and a wrapped cell whole, so
+    that its rows are cited by their 序号; the note under the table is not a row's."""
+    table = [("序号", "补贴项目", "补贴标准"), ("1", "高龄津贴", "每人每月\n100元"), ("2", "护理补贴", "每人每月200元"),
+             "注：按月发放至本人社会保障卡。"]
+    raw = _pdf(["某某县民政局关于调整补贴标准的通知", "一、补贴标准见附件。", "附件", *table], line_per_cell=True)
+    assert PdfReader(io.BytesIO(raw)).pages[0].extract_text().count("\n") > 10  # a line a cell, as pypdf gives them
+    text = pdf_text(raw)
+    assert "序号\u3000补贴项目\u3000补贴标准\n1\u3000高龄津贴\u3000每人每月100元\n2\u3000护理补贴\u3000每人每月200元\n注：" in text
+    path = tmp_path / "bz.pdf"
+    path.write_bytes(raw)
+    rows = {c.label: c.text for c in parse_file(path).clauses if c.part == "annex"}
+    assert rows["附件第1项"] == "高龄津贴\u3000每人每月100元" and "附件第3项" not in rows
