@@ -292,8 +292,10 @@ def _parts(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:
 
 # Things of these kinds are named by one word (增值税, 教师资格证, 育儿假, 社保卡, 生育津贴, and sums of money: 慰问金,
 # 公积金, 年终奖, 注册资本): a question about one that no loaded clause names asks about something the documents do not
-# cover. (…园 is not one: 托育园, 产业园 are said loosely; nor 现金 or 资金, two characters, said of any money.)
+# cover. (…园 is not one: 托育园, 产业园 are said loosely.)
 NAMED_KIND_RE = re.compile(r"^(?:(?!的)[\u4e00-\u9fff]){2,8}(?:税|证|假|卡|津贴|金|奖|资本)$")  # not 「真的假」 of 「真的假的」
+# Money said loosely (专项资金, 财政资金, 启动资金): no kind of its own.
+_LOOSE_MONEY_RE = re.compile(r"(?:资金|基金|现金)$")
 # Papers anyone carries or any licensing asks for: asked about loosely (「要办许可证吗」 of a 备案), not a named kind.
 _EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 
@@ -301,8 +303,13 @@ _EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency: Callable[[str], int]) -> list[str]:
     """The words of ``question`` naming a tax, a certificate, a leave, a card or a sum of money (NAMED_KIND_RE) that no
     clause of the index names, as the word or as what the synonyms make of it."""
+    def named(word: str) -> bool:
+        return any(document_frequency(t) for t in _whole_terms(word, tokenizer))
+
+    # A sum named by what it is paid for (补助金 where the documents grant a 补助) is named with it.
     return [word for word in tokenizer.words(question) if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS
-            and (whole := _whole_terms(word, tokenizer)) and not any(document_frequency(t) for t in whole)]
+            and not _LOOSE_MONEY_RE.search(word) and _whole_terms(word, tokenizer) and not named(word)
+            and not (word.endswith("金") and named(word[:-1]))]
 
 
 def _whole_terms(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:

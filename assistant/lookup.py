@@ -20,7 +20,7 @@ from policyqa.corpus.titles import book_title
 from policyqa.corpus.vocab import alternation, words
 
 from .mentions import per_documents
-from .naming import CLEARLY_NAMED, documents_named, named_by_law
+from .naming import CLEARLY_NAMED, amends, documents_named, named_by_law
 from .references import ArticleRef, Named, core_title
 
 _ITEM_LABEL_RE = re.compile(f"（[{NUMERAL_CHARS}]+）")
@@ -344,8 +344,11 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         return last if named or len(last) <= 2 else []
     numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
+    titles = {d["doc_id"]: d["title"] for d in docs}
     for doc_id in candidates:
         numbering = numberings.numbered(refs, clauses_by_doc.get(doc_id))
+        if numbering is not None and _amends_without_articles(numbering, titles.get(doc_id, ""), refs):
+            continue
         if numbering is None:  # no clause numbered as asked: a standard's 5.1.2, or an item heading its measures
             found.update((c.clause_id, c) for ref in refs for c in _unnumbered(ref, clauses_by_doc.get(doc_id, [])))
         else:
@@ -355,6 +358,12 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
     if len(refs) == 1 and refs[0].step:  # 「第二十八条的下一条」: the clause after it in its document
         return [n for c in found.values() if (n := _neighbour(c, refs[0].step, clauses_by_doc.get(c.doc_id, [])))]
     return list(found.values())
+
+
+def _amends_without_articles(numbering: _Numbering, title: str, refs: Sequence[ArticleRef]) -> bool:
+    """Whether the document is a decision amending the law a reference names, without that law's articles printed
+    in it: its item 二、 is not the law's 第二条."""
+    return not numbering.is_law and any(r.law and amends(title, r.law) for r in refs)
 
 
 def _find_numbered(refs: list[ArticleRef], numbering: _Numbering, clauses: list[Clause], asked: Named,
@@ -414,9 +423,10 @@ def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs
         clauses = [c for d in named or clauses_by_doc for c in clauses_by_doc.get(d, [])]
         return [r.named for r in refs if not _in_divisions([r], clauses)]
     numberings = _numbering_of(clauses_by_doc)
+    titles = {d["doc_id"]: d["title"] for d in docs}
     candidates = [(numbering.numbered_as(refs), numbering.is_law)
-                  for numbering in (numberings.numbered(refs, clauses_by_doc.get(d)) for d in named or clauses_by_doc)
-                  if numbering is not None]
+                  for d in named or clauses_by_doc if (numbering := numberings.numbered(refs, clauses_by_doc.get(d)))
+                  and not _amends_without_articles(numbering, titles.get(d, ""), refs)]
     return [ref.named for ref in refs
             if not any(_matches(ref, c, numbered) for clauses, numbered in candidates for c in clauses)]
 

@@ -135,6 +135,11 @@ def documents_named(asked: Named, refs: Sequence[ArticleRef], docs: list[dict]) 
     return by_law or None, scores
 
 
+def amends(title: str, law: str) -> bool:
+    """Whether a document titled ``title`` is a decision amending ``law`` (「…关于修改〈岚川市养老服务条例〉的决定」)."""
+    return any(core_title(amended) == core_title(law) for amended in AMENDED_TITLE_RE.findall(title))
+
+
 def named_by_law(laws: set[str], docs: list[dict]) -> list[str] | None:
     """The documents whose title is the law a 第X条 is named with (「慈善法第二十六条」 → 中华人民共和国慈善法,
     not 妇女权益保障法 for 「老年人权益保障法」), or a date question names (「交强险条例什么时候施行」); None when no law
@@ -158,8 +163,8 @@ def named_by_law(laws: set[str], docs: list[dict]) -> list[str] | None:
                 found.update(catalogue.by_core[core])
         if not found and len(name) < MIN_FULL_LAW_NAME:
             found.update(_short_name_of(name, catalogue))
-        if not found:  # not loaded itself: the decision amending it, which prints it as amended
-            found.update(next((hit for ending in _endings(law) if (hit := catalogue.by_amended.get(ending))), ()))
+        if not found:  # not loaded itself: the decision amending it, which may print it as amended
+            found.update(catalogue.by_amended.get(core_title(law), ()))
     named = [docs[i]["doc_id"] for i in sorted(found)]
     return named if named or max(map(len, names)) >= MIN_FULL_LAW_NAME else None
 

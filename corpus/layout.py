@@ -59,7 +59,7 @@ _FILING_KEYS = ("索引号", "主题分类", "主题词")  # where a portal file
 # A one-line title over 40 characters: up to eight or more joint issuers before 关于 (「…民政局 …财政局 …教育局关于印发
 # 《…》的通知」).
 _LONG_TITLE_RE = re.compile(r"^[^，。；：:,]{2,100}关于[^，。；：:,]{4,90}$")
-PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已|经)")
+PROMULGATED_RE = re.compile(r"^《([^》]{2,60})》(?:已|经)[^。]{0,80}?(?:通过|批准)")  # over the lines it wraps on
 # Lines (not counting blank ones) the header of PDF-extracted text may take: a joint red header names each issuer
 # on a line of its own (eight or more departments, then 「文件」), then the 发文字号, a title of up to four lines, a date.
 HEADER_LINES = 20
@@ -241,7 +241,8 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             meta.setdefault("issuer", order.group(1))
             order_name, consumed = f"{order.group(1)}令", i
             continue
-        if _ANNOUNCEMENT_RE.match(line) and title_parts and not order_name:  # 「…人民代表大会常务委员会」「公告」
+        if (_ANNOUNCEMENT_RE.match(line) and title_parts and not order_name  # 「…人民代表大会常务委员会」「公告」
+                and ORDER_NUMBER_RE.fullmatch(next((l.strip() for l in lines[i:] if l.strip()), ""))):
             issuer = _join_title(title_parts)
             meta.setdefault("issuer", issuer)
             order_name, title_parts, consumed = f"{issuer}公告", [], i
@@ -250,7 +251,7 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
             meta["doc_number"] = f"{order_name}第{number.group(1)}号"
             consumed, title_done = i, True
             continue
-        if order_name and not title_parts and (promulgated := PROMULGATED_RE.match(line)):
+        if order_name and not title_parts and (promulgated := PROMULGATED_RE.match("".join(l.strip() for l in lines[i - 1:i + 2]))):
             meta["title"] = promulgated.group(1)  # 「《养老机构管理办法》已经…通过，现予公布」
             break
         if (number := ANNOUNCEMENT_NUMBER_RE.fullmatch(line)) and title_parts and title_parts[-1].endswith("公告"):
@@ -306,6 +307,8 @@ def _plain_header(lines: list[str]) -> tuple[dict, int]:
         title_done = "关于" in "".join(title_parts) and bool(_TITLE_END_RE.search(line))
     if title_parts:
         meta.setdefault("title", _join_title(title_parts))
+    if order_name.endswith("公告"):  # a 公告 promulgating nothing by name is titled as one
+        meta.setdefault("title", order_name)
     return meta, consumed
 
 

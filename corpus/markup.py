@@ -89,6 +89,7 @@ class _Table:
         """The rows with merged cells laid out: a cell spanning rows (a category, a way of payment beside several
         rows) is in each of them, a cell spanning columns in the first; and a header over two rows (「补贴标准」
         spanning the columns 「城市」「农村」 under it) one row of the columns' whole names (「补贴标准 城市」)."""
+        header = self._two_row_header()
         grid: list[list[list[str]]] = []
         below: dict[tuple[int, int], list[str]] = {}  # (row, column) a cell from a row above takes
         for r, (row, spans) in enumerate(zip(self.rows, self.spans)):
@@ -98,16 +99,18 @@ class _Table:
                     out.append(below.pop((r, len(out))))
                 column = len(out)
                 out += [cell] + [[] for _ in range(colspan - 1)]
+                # A cell of the first row spanning rows is a header's, or lays out the page beside the rows (a
+                # portal's side bar): its text is not the rows' own.
+                copied = cell if r > 0 or header else []
                 for k in range(1, rowspan):
                     for c in range(colspan):
-                        below[(r + k, column + c)] = cell if c == 0 else []
+                        below[(r + k, column + c)] = copied if c == 0 else []
             while (r, len(out)) in below:
                 out.append(below.pop((r, len(out))))
             grid.append(out)
-        header_rows = max((rowspan for rowspan, _ in self.spans[0]), default=1) if self.spans else 1
-        if 1 < header_rows < len(grid) and self._header_spans_columns(header_rows):
-            names = [[] for _ in range(max(len(row) for row in grid[:header_rows]))]
-            for row in grid[:header_rows]:
+        if header:
+            names: list[list[str]] = [[] for _ in grid[0]]
+            for row in grid[:2]:
                 for c, cell in enumerate(row):
                     text = " ".join(cell).strip()
                     if text and text not in names[c]:
@@ -116,12 +119,17 @@ class _Table:
             for c in range(1, len(names)):
                 if not grid[0][c] and names[c - 1] and len(names[c]) == 1 and len(names[c - 1]) > 1:
                     names[c].insert(0, names[c - 1][0])
-            grid[:header_rows] = [[[" ".join(n)] for n in names]]
+            grid[:2] = [[[" ".join(n)] for n in names]]
         return grid
 
-    def _header_spans_columns(self, header_rows: int) -> bool:
-        """Whether the first row's cells that do not span the header's rows span columns above names of their own."""
-        return any(colspan > 1 for rowspan, colspan in self.spans[0] if rowspan < header_rows)
+    def _two_row_header(self) -> bool:
+        """Whether the first two rows are one header: each cell of the first spans both rows or spans columns, and
+        the second row's cells are the names under the column-spanning ones (「补贴标准」 over 「城市」「农村」)."""
+        if len(self.rows) < 3 or not any(colspan > 1 for _, colspan in self.spans[0]):
+            return False
+        if any(not (rowspan == 2 or (rowspan == 1 and colspan > 1)) for rowspan, colspan in self.spans[0]):
+            return False
+        return len(self.rows[1]) == sum(colspan for rowspan, colspan in self.spans[0] if rowspan == 1)
 
 
 class _HtmlText(HTMLParser):

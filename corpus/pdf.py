@@ -14,7 +14,7 @@ import unicodedata
 
 from pypdf import PageObject, PdfReader
 
-from .pdftables import Chunk, with_table_rows
+from .pdftables import Chunk, Table, with_table_rows
 
 # Em space is one full-width cell (as &emsp; in a web page); the others are word spaces.
 _WORD_SPACES = "\xa0\u2000\u2001\u2002\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
@@ -35,11 +35,16 @@ def pdf_text(raw: bytes) -> str:
     Raises pypdf's errors for a damaged file or one that the empty password does not open.
     """
     reader = PdfReader(io.BytesIO(raw))  # an encrypted file is opened with the empty password if it can be
-    return "\n".join(_tidy(_page_text(page)) for page in reader.pages)
+    pages, table = [], None
+    for page in reader.pages:
+        text, table = _page_text(page, table)
+        pages.append(_tidy(text))
+    return "\n".join(pages)
 
 
-def _page_text(page: PageObject) -> str:
-    """pypdf's text of a page, with a table it lays out cell by cell put a row a line (:mod:`pdftables`)."""
+def _page_text(page: PageObject, before: Table | None) -> tuple[str, Table | None]:
+    """pypdf's text of a page, with a table it lays out cell by cell put a row a line (:mod:`pdftables`), and the
+    table the page ends in; ``before``: the one the page before ended in."""
     chunks: list[Chunk] = []
 
     def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
@@ -48,7 +53,7 @@ def _page_text(page: PageObject) -> str:
                             size * scale))
 
     text = page.extract_text(visitor_text=seen)
-    return with_table_rows(chunks) if "".join(c.text for c in chunks) == text else text
+    return with_table_rows(chunks, before) if "".join(c.text for c in chunks) == text else (text, None)
 
 
 def _tidy(text: str) -> str:

@@ -177,6 +177,8 @@ def _numbered_parts(paragraphs: list[Paragraph]) -> Body | None:
     numbers = [number_or_none(m.group(1)) for p in paragraphs if (m := SECTION_RE.match(p.text))]
     if len(numbers) < MIN_LIST_POINTS or numbers != list(range(1, len(numbers) + 1)):
         return None
+    if _issued_title_at([p.text for p in paragraphs]) is not None:
+        return None  # a cover notice's requirements above the 办法 it issues: the notice is one unit (印发通知)
     body = _opinion_units(paragraphs, own_articles=False)
     # 「本决定自…起施行。」 and what follows it (the re-published regulation's title) close the parts.
     last = body.units[-1]
@@ -505,7 +507,9 @@ def _question_units(texts: list[str]) -> list[Unit]:
     starts = [i for i, t in enumerate(texts) if QUESTION_RE.match(t) and not _FOLLOW_UP_RE.match(t)]
     if len(starts) < MIN_LIST_POINTS or not all(_is_answered(texts, i) for i in starts):
         return []
-    end = next((i for i in range(starts[-1] + 2, len(texts)) if _HOST_RE.match(texts[i])), len(texts))
+    end = len(texts)
+    while end > starts[-1] + 2 and _HOST_RE.match(texts[end - 1]):  # the host's last words, after the last answer
+        end -= 1
     units = [Unit(PREAMBLE_LABEL, None, "preamble", "", texts[:starts[0]])] if starts[0] else []
     for n, (start, stop) in enumerate(zip(starts, starts[1:] + [end]), 1):
         units.append(Unit(f"第{n}问", n, "body", "", texts[start:stop]))
@@ -539,18 +543,23 @@ def _split_cover_notice(body: Body) -> None:
         return
     preamble = body.units[0]
     paras = preamble.paragraphs
+    if (j := _issued_title_at(paras)) is not None:
+        notice = Unit(COVER_NOTICE_LABEL, None, "preamble", preamble.section, paras[:j])
+        body.headings.append(paras[j])
+        rest = [Unit(PREAMBLE_LABEL, None, "preamble", preamble.section, paras[j + 1:])] if paras[j + 1:] else []
+        body.units[:1] = [notice, *rest]
+
+
+def _issued_title_at(paras: list[str]) -> int | None:
+    """Where the issued text's own title stands under a cover notice's sign-off date, if it does."""
     for i, text in enumerate(paras):
         if not DATE_LINE_RE.match(text):
             continue
         j = i + 1
         while j < len(paras) and _PUBLICATION_NOTE_RE.match(paras[j]):
             j += 1
-        if j < len(paras) and COVERED_TITLE_RE.match(paras[j]):
-            notice = Unit(COVER_NOTICE_LABEL, None, "preamble", preamble.section, paras[:j])
-            body.headings.append(paras[j])
-            rest = [Unit(PREAMBLE_LABEL, None, "preamble", preamble.section, paras[j + 1:])] if paras[j + 1:] else []
-            body.units[:1] = [notice, *rest]
-        return
+        return j if j < len(paras) and COVERED_TITLE_RE.match(paras[j]) else None
+    return None
 
 
 def _split_closing(units: list[Unit]) -> None:

@@ -1083,3 +1083,32 @@ def test_a_web_tables_merged_cells_and_the_notes_under_it(tmp_path):
     assert units["附件第3项"].text == "入托补贴\n低保家庭婴幼儿\n按实际保育费全额补贴\n按季度发放"
     assert units["附件第2项"].heading.endswith("补贴标准（元/人·月） 城市\u3000补贴标准（元/人·月） 农村\u3000发放方式")
     assert units["附件说明2."].text == "2.不满10天的当月不予补贴。"
+
+
+def test_what_the_new_shapes_must_not_take_in(tmp_path):
+    """Shapes near those above parse as before: a cover notice's requirements above the 办法 it issues stay the
+    notice (印发通知); a 公告 numbered by year keeps its number; a 公告 that promulgates nothing by name is titled
+    as one; the host speaking inside an answer is the answer's; a header row wider below than above reads."""
+    notice = parse_text("岚川市民政局关于印发《岚川市养老服务补贴管理办法》的通知\n岚民发〔2024〕5号\n\n各区民政局：\n"
+                        "现将办法印发给你们，请抓好落实：\n一、加强领导。\n二、规范发放。\n三、强化监督。\n\n岚川市民政局\n"
+                        "2024年3月1日\n\n岚川市养老服务补贴管理办法\n\n第一章　总则\n第一条　为了规范补贴，制定本办法。\n"
+                        "第二条　本办法适用于本市户籍老年人。\n", "bf")
+    assert [c.label for c in notice.clauses] == ["印发通知", "第一条", "第二条"]
+    tax = parse_text("财政部　税务总局\n公告\n2024年第12号\n关于延续实施残疾人就业保障金优惠政策的公告\n\n"
+                     "为支持残疾人就业，现将有关政策公告如下：\n一、继续减征。\n二、免征。\n三、自发布之日起施行。\n", "gg")
+    assert tax.meta.doc_number == "财政部　税务总局　公告2024年第12号"
+    plain = parse_text("岚川市人民政府\n公　告\n第3号\n\n为加强春节期间烟花爆竹燃放管理，现将有关事项公告如下：\n"
+                       "一、禁止燃放。\n二、违者处罚。\n三、自发布之日起施行。\n", "gg2")
+    assert plain.meta.title == "岚川市人民政府公告" and plain.meta.doc_number == "岚川市人民政府公告第3号"
+    transcript = parse_text("# 医保政策新闻发布会实录\n\n【主持人 李某】大家好。\n\n【甲报记者】门诊报销有什么变化？\n\n"
+                            "【副局长 张某】比例提高。\n\n【乙台记者】异地备案怎么办？\n\n【副局长 张某】线上办理。\n\n"
+                            "【丙社记者】护理保险什么时候推开？\n\n【主持人 李某】请王局长回答。\n\n【局长 王某】明年推开。\n\n"
+                            "【主持人 李某】发布会到此结束。\n", "fb", ".md")
+    units = {c.label: c.text for c in transcript.clauses}
+    assert units["第3问"].endswith("【局长 王某】明年推开。") and units["结语"] == "【主持人 李某】发布会到此结束。"
+    (tmp_path / "bad.html").write_text(
+        "<html><body><h1>低保标准的通知</h1><p>一、标准见附件。</p><p>二、自印发之日起施行。</p><p>附件</p><table>"
+        "<tr><td rowspan=2>序号</td><td rowspan=2>地区</td><td colspan=2>低保标准</td></tr>"
+        "<tr><td>城市</td><td>农村</td><td>备注</td></tr><tr><td>1</td><td>甲县</td><td>800</td><td>600</td></tr>"
+        "</table></body></html>", "utf-8")
+    assert parse_file(tmp_path / "bad.html").clauses  # read, not an IndexError

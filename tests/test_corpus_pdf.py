@@ -232,3 +232,19 @@ def test_a_table_laid_out_cell_by_cell_is_read_a_row_a_line(tmp_path: Path):
     path.write_bytes(raw)
     rows = {c.label: c.text for c in parse_file(path).clauses if c.part == "annex"}
     assert rows["附件第1项"] == "高龄津贴\u3000每人每月100元" and "附件第3项" not in rows
+
+
+def test_a_table_laid_out_cell_by_cell_across_pages_and_what_ends_it():
+    """Rows going on at the top of the next page (with or without the header repeated) are the table's; a
+    signature under the table is not its last row's; a line across the table between rows (a category) leaves
+    the page as pypdf gives it rather than put rows together wrongly."""
+    header, rows = ("序号", "补贴项目", "补贴标准"), [("1", "高龄津贴", "每月100元"), ("2", "护理补贴", "每月200元")]
+    later = [("3", "困难补贴", "每月50元")]
+    for second in (later, [header, *later]):
+        text = pdf_text(_pdf([header, *rows], second, line_per_cell=True))
+        assert "2\u3000护理补贴\u3000每月200元\n" in text and "3\u3000困难补贴\u3000每月50元" in text
+        assert text.count("序号") == 1
+    signed = pdf_text(_pdf([header, *rows, "", "某某县民政局", "2024年3月1日"], line_per_cell=True))
+    assert "2\u3000护理补贴\u3000每月200元\n" in signed and "\n2024年3月1日" in signed
+    category = pdf_text(_pdf([header, *rows[:1], ("", "二、专项补贴"), *rows[1:]], line_per_cell=True))
+    assert "1\u3000高龄津贴" not in category and "\n二、专项补贴\n" in category
