@@ -1523,4 +1523,10 @@ def test_a_regulation_named_where_only_the_decision_amending_it_is_loaded(tmp_pa
     assert [c.clause_id for c in assistant.ask("修正后的《某某市养老服务条例》第二十条之一规定了什么？").citations] == [
         "xiugai:第二十条之一"]
     assert assistant.ask("某某市居家养老条例第二十条之一").refused  # another regulation, not loaded
+    # The decision alone, without the regulation printed under it: its item 二、 is not the regulation's 第二条.
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "xiugai.txt").write_text(AMENDMENT.split("第一章")[0], "utf-8")
+    build_index(load_corpus([alone]), tmp_path / "alone-index", embedder="none", progress=False)
+    assert Assistant.load(tmp_path / "alone-index").ask("某某市养老服务条例第二条是怎么规定的？").refused
     assert not assistant.ask("某医保发〔2025〕41号规定的职工长期护理保险筹资费率是多少").refused
