@@ -303,13 +303,13 @@ _EVERYDAY_PAPERS = frozenset(words("generic_words", "everyday_papers"))
 def unnamed_things(question: str, tokenizer: PolicyTokenizer, document_frequency: Callable[[str], int]) -> list[str]:
     """The words of ``question`` naming a tax, a certificate, a leave, a card or a sum of money (NAMED_KIND_RE) that no
     clause of the index names, as the word or as what the synonyms make of it."""
-    def named(word: str) -> bool:
-        return any(document_frequency(t) for t in _whole_terms(word, tokenizer))
+    def named(terms: frozenset[str]) -> bool:
+        return any(document_frequency(t) for t in terms)
 
     # A sum named by what it is paid for (补助金 where the documents grant a 补助) is named with it.
     return [word for word in tokenizer.words(question) if NAMED_KIND_RE.match(word) and word not in _EVERYDAY_PAPERS
-            and not _LOOSE_MONEY_RE.search(word) and _whole_terms(word, tokenizer) and not named(word)
-            and not (word.endswith("金") and named(word[:-1]))]
+            and not _LOOSE_MONEY_RE.search(word) and (whole := _whole_terms(word, tokenizer)) and not named(whole)
+            and not (word.endswith("金") and named(_whole_terms(word[:-1], tokenizer)))]
 
 
 def _whole_terms(word: str, tokenizer: PolicyTokenizer) -> frozenset[str]:

@@ -344,7 +344,7 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
         return last if named or len(last) <= 2 else []
     numberings = _numbering_of(clauses_by_doc)
     found: dict[str, Clause] = {}  # by clause id, in the order found
-    titles = {d["doc_id"]: d["title"] for d in docs}
+    titles = per_documents(docs, _titles)
     for doc_id in candidates:
         numbering = numberings.numbered(refs, clauses_by_doc.get(doc_id))
         if numbering is not None and _amends_without_articles(numbering, titles.get(doc_id, ""), refs):
@@ -358,6 +358,10 @@ def lookup(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs: list[dic
     if len(refs) == 1 and refs[0].step:  # 「第二十八条的下一条」: the clause after it in its document
         return [n for c in found.values() if (n := _neighbour(c, refs[0].step, clauses_by_doc.get(c.doc_id, [])))]
     return list(found.values())
+
+
+def _titles(docs: list[dict]) -> dict[str, str]:
+    return {d["doc_id"]: d["title"] for d in docs}
 
 
 def _amends_without_articles(numbering: _Numbering, title: str, refs: Sequence[ArticleRef]) -> bool:
@@ -423,7 +427,7 @@ def missing_articles(asked: Named, clauses_by_doc: dict[str, list[Clause]], docs
         clauses = [c for d in named or clauses_by_doc for c in clauses_by_doc.get(d, [])]
         return [r.named for r in refs if not _in_divisions([r], clauses)]
     numberings = _numbering_of(clauses_by_doc)
-    titles = {d["doc_id"]: d["title"] for d in docs}
+    titles = per_documents(docs, _titles)
     candidates = [(numbering.numbered_as(refs), numbering.is_law)
                   for d in named or clauses_by_doc if (numbering := numberings.numbered(refs, clauses_by_doc.get(d)))
                   and not _amends_without_articles(numbering, titles.get(d, ""), refs)]

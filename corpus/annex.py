@@ -41,8 +41,9 @@ _CELL_GAP = "\u3000"  # between the cells of a table row rendered as text
 _TEXT_CELL_SPLIT_RE = re.compile(r"\s*[|\t]\s*|[ \u3000]{2,}")
 # 「序号 材料名称 要求」: column names set apart by single spaces (each short, no punctuation).
 _SINGLE_SPACED_HEADER_RE = re.compile(r"^序号(?:[ \u3000][^\s，。；：、,.;:]{1,12}){2,}$")
-_NOTES_HEADING_RE = re.compile(r"^(说明|注|备注)[：:]?$")  # 「说明：」 alone above a table's numbered notes
-_NOTE_RE = re.compile(r"^(?:备注|注|说明)\s*[：:]|^\d+\s*[.．、]")  # notes under a table are not its rows
+_NOTE_WORDS = "备注|注|说明"
+_NOTES_HEADING_RE = re.compile(rf"^({_NOTE_WORDS})[：:]?$")  # 「说明：」 alone above a table's numbered notes
+_NOTE_RE = re.compile(rf"^(?:{_NOTE_WORDS})\s*[：:]|^\d+\s*[.．、]")  # notes under a table are not its rows
 _ROLE_RE = re.compile(r"(按职责分工负责|按职责分工|分别负责|共同负责|牵头负责|负责|牵头|参加|参与|配合|等)$")
 _ORG_RE = re.compile(
     r"(部|委|局|会|院|办|行|署|联|中央|政府|厅|中心|单位|部门|机构|组|室|所|团|社|公司|银行|总局|委员会)$"

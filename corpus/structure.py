@@ -143,8 +143,8 @@ def _article_unit(text: str, section: str) -> Unit | None:
 
 def _law_units(paragraphs: list[Paragraph]) -> Body:
     outline, units, headings = _Outline(), [], []
-    preamble: Unit | None = None
     front: list[Paragraph] = []  # the paragraphs before the first article
+    front_section = ""
     for p in paragraphs:
         text = p.text
         if article := _article_unit(text, outline.path):
@@ -162,13 +162,12 @@ def _law_units(paragraphs: list[Paragraph]) -> Body:
         if units:
             units[-1].paragraphs.append(text)
         else:
-            if preamble is None:
-                preamble = Unit(PREAMBLE_LABEL, None, "preamble", outline.path)
-            preamble.paragraphs.append(text)
+            front_section = front_section if front else outline.path
             front.append(p)
     if parts := _numbered_parts(front):
         return Body(parts.units + units, parts.headings + headings)
-    return Body(([preamble] if preamble else []) + units, headings)
+    preamble = [Unit(PREAMBLE_LABEL, None, "preamble", front_section, [p.text for p in front])] if front else []
+    return Body(preamble + units, headings)
 
 
 def _numbered_parts(paragraphs: list[Paragraph]) -> Body | None:
